@@ -1,0 +1,3 @@
+module github.com/libssl-go/libssl
+
+go 1.24

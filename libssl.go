@@ -1,0 +1,121 @@
+// Package libssl binds the system's OpenSSL libssl through cgo, one Go handle
+// per native reference.
+//
+// The Go types are thin handles on native objects: [Ctx] on SSL_CTX, [SSL] on
+// SSL, [Session] on SSL_SESSION, [BIO] on a memory BIO, [X509] on X509 and
+// [PKey] on EVP_PKEY. The five lifecycle functions of libssl are mirrored one
+// to one: [New] (SSL_new), [SSL.Dup] (SSL_dup), [SSL.UpRef] (SSL_up_ref),
+// [SSL.Clear] (SSL_clear) and [SSL.SetSession] (SSL_set_session).
+//
+// # Ownership
+//
+// Every handle owns exactly one native reference and releases it exactly once:
+// by its idempotent Free method, or else by a runtime.AddCleanup backstop when
+// the handle becomes unreachable. Free is the documented path; the backstop
+// runs late, or never if the program exits first. Functions that return a new
+// reference (SSL_new, SSL_dup, SSL_up_ref, SSL_get1_session, d2i_SSL_SESSION,
+// SSL_CTX_new) return a new owned handle; borrowed pointers (SSL_get_SSL_CTX,
+// SSL_get_certificate, SSL_get_rbio, ...) are up-ref'd before they are wrapped,
+// so every handle this package returns is owned and must be freed by its
+// holder. UpRef and Dup always return a new handle, even when libssl returns
+// the same object; [SSL.SameObject] tells whether two handles share it.
+//
+// After Free, and on a nil handle, methods that return an error return
+// [ErrFreed]; getters return the zero value of their result type. Free may be
+// called from several goroutines at once and frees once. Free must not race
+// with another method on the same handle (as with closing a file that another
+// goroutine reads), but any number of goroutines may use distinct handles, and
+// handles on the same object, at once where libssl allows it.
+//
+// # Errors
+//
+// OpenSSL keeps its error queue per OS thread, and a goroutine can change
+// thread between two cgo calls, so every call that can fail is one C function
+// that clears the queue, makes the call, reads SSL_get_error and errno, and
+// drains the queue before it returns. Failures come back as *[Error], which
+// keeps every queue entry and prints the text OpenSSL prints. The outcomes of
+// SSL I/O (want-read, want-write, zero-return, unexpected EOF) match the
+// sentinels [ErrWantRead], [ErrWantWrite], [ErrZeroReturn] and
+// [ErrUnexpectedEOF] with errors.Is.
+//
+// # Destruction probe
+//
+// [LiveObjects] reports how many SSL, SSL_CTX and SSL_SESSION objects are alive
+// in C, counted by ex_data new and free functions that fire on real creation
+// and destruction. It is how the tests prove that Go and C reference counts
+// agree.
+//
+// # Versions
+//
+// The package builds against OpenSSL 1.1.1 and 3.x. [HeaderVersion] is the
+// version it was compiled against, [RuntimeVersion] the one it runs with; if
+// their major.minor differ, [InitError] reports it and no object can be made.
+package libssl
+
+/*
+#cgo CFLAGS: -Wall -Wno-deprecated-declarations
+#cgo LDFLAGS: -lssl -lcrypto
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+)
+
+var initErr error
+
+func init() {
+	h, r := HeaderVersion(), RuntimeVersion()
+	if majorMinor(h) != majorMinor(r) {
+		initErr = fmt.Errorf("libssl: built against OpenSSL %s but running with %s (%s): major.minor differ",
+			versionString(h), versionString(r), RuntimeVersionText())
+		return
+	}
+	if C.ls_init() != 1 {
+		initErr = fmt.Errorf("libssl: OPENSSL_init_ssl or CRYPTO_get_ex_new_index failed")
+	}
+}
+
+// InitError returns the error found when the package started (a header and
+// runtime OpenSSL whose major.minor differ, or a failed OPENSSL_init_ssl), or
+// nil. While it is not nil, every constructor returns it.
+func InitError() error { return initErr }
+
+func majorMinor(v uint64) uint64 { return v >> 20 }
+
+// HeaderVersion returns OPENSSL_VERSION_NUMBER as seen by the compiler when
+// the package was built.
+func HeaderVersion() uint64 { return uint64(C.ls_header_version()) }
+
+// RuntimeVersion returns OpenSSL_version_num() of the libcrypto the process
+// runs with.
+func RuntimeVersion() uint64 { return uint64(C.ls_runtime_version()) }
+
+// RuntimeVersionText returns OpenSSL_version(OPENSSL_VERSION), for example
+// "OpenSSL 3.0.19 27 Jan 2026".
+func RuntimeVersionText() string { return C.GoString(C.ls_runtime_version_text()) }
+
+// HeaderVersionText returns OPENSSL_VERSION_TEXT of the headers the package
+// was built with.
+func HeaderVersionText() string { return C.OPENSSL_VERSION_TEXT }
+
+// VersionString formats an OPENSSL_VERSION_NUMBER as "major.minor.patch"
+// (with the letter of 1.x releases, e.g. "1.1.1w").
+func VersionString(v uint64) string { return versionString(v) }
+
+func versionString(v uint64) string {
+	major, minor := v>>28, (v>>20)&0xff
+	if major >= 3 {
+		return fmt.Sprintf("%d.%d.%d", major, minor, (v>>4)&0xff)
+	}
+	fix, patch := (v>>12)&0xff, (v>>4)&0xff
+	s := fmt.Sprintf("%d.%d.%d", major, minor, fix)
+	if patch > 0 {
+		s += string(rune('a' + patch - 1))
+	}
+	return s
+}
+
+// Is3 reports whether the running libssl is 3.x or newer.
+func Is3() bool { return RuntimeVersion() >= 0x30000000 }

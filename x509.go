@@ -1,0 +1,142 @@
+package libssl
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// X509 is an owned reference to an OpenSSL X509 certificate.
+type X509 struct {
+	r ref
+}
+
+// wrapX509 takes ownership of one reference on p.
+func wrapX509(p *C.X509) *X509 {
+	x := &X509{}
+	own(x, &x.r, unsafe.Pointer(p), kindX509)
+	return x
+}
+
+// ParseX509PEM reads the first certificate of pem (PEM_read_bio_X509) into a
+// new owned handle.
+func ParseX509PEM(pem []byte) (*X509, error) {
+	if initErr != nil {
+		return nil, initErr
+	}
+	if len(pem) == 0 {
+		return nil, &Error{Op: "PEM_read_bio_X509", internal: "empty input"}
+	}
+	r := C.ls_x509_from_pem((*C.char)(unsafe.Pointer(&pem[0])), C.int(len(pem)))
+	runtime.KeepAlive(pem)
+	if err := result("PEM_read_bio_X509", r, r.ptr == nil); err != nil {
+		return nil, err
+	}
+	return wrapX509((*C.X509)(r.ptr)), nil
+}
+
+// Free releases the handle's reference (X509_free). It is idempotent.
+func (x *X509) Free() {
+	if x == nil {
+		return
+	}
+	if p := x.r.release(); p != nil {
+		C.ls_x509_free((*C.X509)(p))
+	}
+}
+
+// UpRef returns a new owned handle on the same certificate (X509_up_ref).
+func (x *X509) UpRef() (*X509, error) {
+	p := x.ptr()
+	if p == nil {
+		return nil, ErrFreed
+	}
+	ok := C.ls_x509_up_ref(p)
+	runtime.KeepAlive(x)
+	if ok != 1 {
+		return nil, &Error{Op: "X509_up_ref", internal: "failed"}
+	}
+	return wrapX509(p), nil
+}
+
+func (x *X509) ptr() *C.X509 {
+	if x == nil {
+		return nil
+	}
+	return (*C.X509)(x.r.get())
+}
+
+// SameObject reports whether x and o are handles on the same X509 object.
+// Nil and freed handles are never the same object.
+func (x *X509) SameObject(o *X509) bool {
+	a, b := x.ptr(), o.ptr()
+	return a != nil && a == b
+}
+
+// Equal reports whether the certificates are equal (X509_cmp == 0).
+func (x *X509) Equal(o *X509) bool {
+	a, b := x.ptr(), o.ptr()
+	if a == nil || b == nil {
+		return false
+	}
+	eq := C.ls_x509_cmp(a, b) == 0
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(o)
+	return eq
+}
+
+// DER returns the certificate's DER encoding (i2d_X509).
+func (x *X509) DER() ([]byte, error) {
+	p := x.ptr()
+	if p == nil {
+		return nil, ErrFreed
+	}
+	defer runtime.KeepAlive(x)
+	n := C.ls_x509_i2d(p, nil, 0)
+	if n <= 0 {
+		return nil, &Error{Op: "i2d_X509", Ret: int64(n), internal: "encoding failed"}
+	}
+	buf := make([]byte, int(n))
+	if m := C.ls_x509_i2d(p, (*C.uchar)(unsafe.Pointer(&buf[0])), n); m != n {
+		return nil, &Error{Op: "i2d_X509", Ret: int64(m), internal: "encoding failed"}
+	}
+	return buf, nil
+}
+
+// PKey is an owned reference to an OpenSSL EVP_PKEY.
+type PKey struct {
+	r ref
+}
+
+func wrapPKey(p *C.EVP_PKEY) *PKey {
+	k := &PKey{}
+	own(k, &k.r, unsafe.Pointer(p), kindPKey)
+	return k
+}
+
+// Free releases the handle's reference (EVP_PKEY_free). It is idempotent.
+func (k *PKey) Free() {
+	if k == nil {
+		return
+	}
+	if p := k.r.release(); p != nil {
+		C.ls_pkey_free((*C.EVP_PKEY)(p))
+	}
+}
+
+func (k *PKey) ptr() *C.EVP_PKEY {
+	if k == nil {
+		return nil
+	}
+	return (*C.EVP_PKEY)(k.r.get())
+}
+
+// SameObject reports whether k and o are handles on the same EVP_PKEY.
+func (k *PKey) SameObject(o *PKey) bool {
+	a, b := k.ptr(), o.ptr()
+	return a != nil && a == b
+}
