@@ -79,14 +79,24 @@ func (c *callbacks) withInfo(f InfoCallback) *callbacks {
 
 func (c *callbacks) empty() bool { return c == nil || (c.verify == nil && c.info == nil) }
 
-// handleFor makes the cgo.Handle that C keeps in the ex_data slot; the slot's
-// free function (the last holder's) deletes it through libsslGoRelease.
-func handleFor(c *callbacks) C.uintptr_t {
+// handleFor makes the cgo.Handle that C keeps in the ex_data slot, and the
+// LS_CB_* flags saying which callbacks it carries; the slot's free function
+// (the last holder's) deletes the handle through libsslGoRelease.
+func handleFor(c *callbacks) (C.uintptr_t, C.int) {
 	if c.empty() {
-		return 0
+		return 0, 0
 	}
-	return C.uintptr_t(cgo.NewHandle(c))
+	var flags C.int
+	if c.verify != nil {
+		flags |= C.LS_CB_VERIFY
+	}
+	if c.info != nil {
+		flags |= C.LS_CB_INFO
+	}
+	return C.uintptr_t(cgo.NewHandle(c)), flags
 }
+
+var errNoMemory = &Error{Op: "malloc", internal: "out of memory for the callback slot"}
 
 //export libsslGoVerify
 func libsslGoVerify(h C.uintptr_t, ok C.int, x *C.X509_STORE_CTX) (res C.int) {

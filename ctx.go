@@ -165,7 +165,11 @@ func (c *Ctx) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 	if p == nil {
 		return ErrFreed
 	}
-	C.ls_ctx_set_gohandle(p, handleFor(callbacksOf(C.ls_ctx_get_gohandle(p)).withVerify(cb)))
+	h, flags := handleFor(callbacksOf(C.ls_ctx_get_gohandle(p)).withVerify(cb))
+	if C.ls_ctx_set_gohandle(p, h, flags) != 1 {
+		runtime.KeepAlive(c)
+		return errNoMemory
+	}
 	with := C.int(0)
 	if cb != nil {
 		with = 1

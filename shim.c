@@ -170,6 +170,7 @@ static void probe_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lon
 
 typedef struct {
     uintptr_t h;
+    int flags; /* LS_CB_* carried by the Go value */
     int refs;
 } gobox;
 
@@ -207,30 +208,41 @@ static void gobox_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lon
     gobox_release((gobox *)ptr);
 }
 
-static gobox *gobox_new(uintptr_t h)
+static gobox *gobox_new(uintptr_t h, int flags)
 {
     if (h == 0)
         return NULL;
     gobox *b = malloc(sizeof(*b));
-    if (b == NULL)
+    if (b == NULL) {
+        libsslGoRelease(h);
         return NULL;
+    }
     b->h = h;
+    b->flags = flags;
     b->refs = 1;
     return b;
 }
 
-void ls_ssl_set_gohandle(SSL *s, uintptr_t h)
+int ls_ssl_set_gohandle(SSL *s, uintptr_t h, int flags)
 {
     gobox *old = SSL_get_ex_data(s, gocb_idx[0]);
-    SSL_set_ex_data(s, gocb_idx[0], gobox_new(h));
+    gobox *b = gobox_new(h, flags);
+    if (h != 0 && b == NULL)
+        return 0;
+    SSL_set_ex_data(s, gocb_idx[0], b);
     gobox_release(old);
+    return 1;
 }
 
-void ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h)
+int ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h, int flags)
 {
     gobox *old = SSL_CTX_get_ex_data(c, gocb_idx[1]);
-    SSL_CTX_set_ex_data(c, gocb_idx[1], gobox_new(h));
+    gobox *b = gobox_new(h, flags);
+    if (h != 0 && b == NULL)
+        return 0;
+    SSL_CTX_set_ex_data(c, gocb_idx[1], b);
     gobox_release(old);
+    return 1;
 }
 
 uintptr_t ls_ssl_get_gohandle(SSL *s)
@@ -269,12 +281,16 @@ int ls_init(void)
 /* Callback trampolines                                                */
 /* ------------------------------------------------------------------ */
 
-static uintptr_t handle_for(SSL *s)
+/* The SSL's own box when it carries that callback, else its context's. */
+static uintptr_t handle_for(SSL *s, int flag)
 {
-    uintptr_t h = ls_ssl_get_gohandle(s);
-    if (h == 0)
-        h = ls_ctx_get_gohandle(SSL_get_SSL_CTX(s));
-    return h;
+    gobox *b = SSL_get_ex_data(s, gocb_idx[0]);
+    if (b != NULL && (b->flags & flag))
+        return b->h;
+    b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), gocb_idx[1]);
+    if (b != NULL && (b->flags & flag))
+        return b->h;
+    return 0;
 }
 
 static int verify_tramp(int ok, X509_STORE_CTX *x)
@@ -282,7 +298,7 @@ static int verify_tramp(int ok, X509_STORE_CTX *x)
     SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
     if (s == NULL)
         return ok;
-    uintptr_t h = handle_for(s);
+    uintptr_t h = handle_for(s, LS_CB_VERIFY);
     if (h == 0)
         return ok;
     return libsslGoVerify(h, ok, x);
@@ -291,7 +307,7 @@ static int verify_tramp(int ok, X509_STORE_CTX *x)
 static void info_tramp(const SSL *cs, int where, int ret)
 {
     SSL *s = (SSL *)cs;
-    uintptr_t h = handle_for(s);
+    uintptr_t h = handle_for(s, LS_CB_INFO);
     if (h != 0)
         libsslGoInfo(h, s, where, ret);
 }

@@ -80,8 +80,10 @@ int64_t ls_probe_destroyed(int kind);
 
 /* ex_data slots carrying a Go cgo.Handle for callbacks, shared by SSL_dup
  * through a reference-counted box; the last holder's free releases it. */
-void ls_ssl_set_gohandle(SSL *s, uintptr_t h);
-void ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h);
+enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2 };
+/* Return 0 (having released h) when the box cannot be allocated. */
+int ls_ssl_set_gohandle(SSL *s, uintptr_t h, int flags);
+int ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h, int flags);
 uintptr_t ls_ssl_get_gohandle(SSL *s);
 uintptr_t ls_ctx_get_gohandle(SSL_CTX *c);
 

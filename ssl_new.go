@@ -188,7 +188,11 @@ func (s *SSL) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 	if p == nil {
 		return ErrFreed
 	}
-	C.ls_ssl_set_gohandle(p, handleFor(callbacksOf(C.ls_ssl_get_gohandle(p)).withVerify(cb)))
+	h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p)).withVerify(cb))
+	if C.ls_ssl_set_gohandle(p, h, flags) != 1 {
+		runtime.KeepAlive(s)
+		return errNoMemory
+	}
 	C.ls_ssl_set_verify(p, C.int(mode), cbool(cb != nil))
 	runtime.KeepAlive(s)
 	return nil
@@ -201,7 +205,11 @@ func (s *SSL) SetInfoCallback(cb InfoCallback) error {
 	if p == nil {
 		return ErrFreed
 	}
-	C.ls_ssl_set_gohandle(p, handleFor(callbacksOf(C.ls_ssl_get_gohandle(p)).withInfo(cb)))
+	h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p)).withInfo(cb))
+	if C.ls_ssl_set_gohandle(p, h, flags) != 1 {
+		runtime.KeepAlive(s)
+		return errNoMemory
+	}
 	C.ls_ssl_set_info_cb(p, cbool(cb != nil))
 	runtime.KeepAlive(s)
 	return nil
