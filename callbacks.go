@@ -46,8 +46,9 @@ type InfoCallback func(where, ret int)
 // callbacks is immutable once a cgo.Handle refers to it: SSL_dup shares the
 // handle between the original and the copy.
 type callbacks struct {
-	verify VerifyCallback
-	info   InfoCallback
+	verify   VerifyCallback
+	info     InfoCallback
+	userData any
 }
 
 func callbacksOf(h C.uintptr_t) *callbacks {
@@ -77,7 +78,23 @@ func (c *callbacks) withInfo(f InfoCallback) *callbacks {
 	return &n
 }
 
-func (c *callbacks) empty() bool { return c == nil || (c.verify == nil && c.info == nil) }
+func (c *callbacks) withUserData(v any) *callbacks {
+	n := callbacks{}
+	if c != nil {
+		n = *c
+	}
+	n.userData = v
+	return &n
+}
+
+func (c *callbacks) empty() bool {
+	return c == nil || (c.verify == nil && c.info == nil && c.userData == nil)
+}
+
+// ExDataDupCalls reports how many times the dup_func of the package's ex_data
+// slot has run: once per SSL_dup of an SSL that carries callbacks or user
+// data (CRYPTO_dup_ex_data).
+func ExDataDupCalls() int64 { return int64(C.ls_gobox_dup_calls()) }
 
 // handleFor makes the cgo.Handle that C keeps in the ex_data slot, and the
 // LS_CB_* flags saying which callbacks it carries; the slot's free function

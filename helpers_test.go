@@ -19,6 +19,18 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	fmt.Fprintf(os.Stderr, "libssl: header %s, runtime %s\n", libssl.HeaderVersionText(), libssl.RuntimeVersionText())
+	// The 1.1.1w leg sets this so that a build that silently picked up the
+	// system's OpenSSL fails instead of passing on the wrong version.
+	if want := os.Getenv("LIBSSL_GO_EXPECT_RUNTIME"); want != "" {
+		if got := libssl.VersionString(libssl.RuntimeVersion()); got != want {
+			fmt.Fprintf(os.Stderr, "FAIL: running against OpenSSL %s, want %s\n", got, want)
+			os.Exit(2)
+		}
+		if got := libssl.VersionString(libssl.HeaderVersion()); got != want {
+			fmt.Fprintf(os.Stderr, "FAIL: built against OpenSSL headers %s, want %s\n", got, want)
+			os.Exit(2)
+		}
+	}
 	code := m.Run()
 	if code == 0 {
 		// Every object made by the suite must be destroyed once the handles

@@ -335,3 +335,29 @@ func TestDroppedHandlesAreCollected(t *testing.T) {
 	keep.Free()
 	p.expect("keep freed", obj(0, 0, 0))
 }
+
+func TestUserDataTravelsWithDup(t *testing.T) {
+	ctx := must(libssl.NewCtx(libssl.TLSMethod))
+	defer ctx.Free()
+	s := must(libssl.New(ctx))
+	type tag struct{ n int }
+	v := &tag{42}
+	check(t, s.SetUserData(v))
+	before := libssl.ExDataDupCalls()
+	d := must(s.Dup())
+	if got := libssl.ExDataDupCalls() - before; got != 1 {
+		t.Errorf("dup_func ran %d times, want 1", got)
+	}
+	if d.UserData() != any(v) {
+		t.Fatalf("dup user data %v, want the original's", d.UserData())
+	}
+	s.Free()
+	if d.UserData() != any(v) {
+		t.Fatal("user data lost when the original was freed")
+	}
+	check(t, d.SetUserData(nil))
+	if d.UserData() != nil {
+		t.Fatal("SetUserData(nil) kept the value")
+	}
+	d.Free()
+}

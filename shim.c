@@ -168,6 +168,9 @@ static void probe_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lon
         __atomic_add_fetch(&probe_destroyed_n[argl], 1, __ATOMIC_SEQ_CST);
 }
 
+static int64_t gobox_dups;
+int64_t ls_gobox_dup_calls(void) { return __atomic_load_n(&gobox_dups, __ATOMIC_SEQ_CST); }
+
 typedef struct {
     uintptr_t h;
     int flags; /* LS_CB_* carried by the Go value */
@@ -196,6 +199,7 @@ static int gobox_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_
     gobox **pb = (gobox **)from_d;
 #endif
     (void)to; (void)from; (void)idx; (void)argl; (void)argp;
+    __atomic_add_fetch(&gobox_dups, 1, __ATOMIC_SEQ_CST);
     /* The copy shares the box: one more holder. */
     if (pb != NULL && *pb != NULL)
         __atomic_add_fetch(&(*pb)->refs, 1, __ATOMIC_ACQ_REL);

@@ -85,6 +85,8 @@ enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2 };
 int ls_ssl_set_gohandle(SSL *s, uintptr_t h, int flags);
 int ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h, int flags);
 uintptr_t ls_ssl_get_gohandle(SSL *s);
+/* How many times the Go-handle slot's dup_func has run (SSL_dup copies). */
+int64_t ls_gobox_dup_calls(void);
 uintptr_t ls_ctx_get_gohandle(SSL_CTX *c);
 
 /* Methods. */

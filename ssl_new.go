@@ -215,6 +215,38 @@ func (s *SSL) SetInfoCallback(cb InfoCallback) error {
 	return nil
 }
 
+// SetUserData attaches a Go value to the SSL (nil removes it). It travels
+// in the SSL's ex_data as a cgo.Handle, so SSL_dup shares it with the copy
+// (libssl copies ex_data and runs the slot's dup_func), and it is released
+// when the last SSL holding it is destroyed.
+func (s *SSL) SetUserData(v any) error {
+	p := s.ptr()
+	if p == nil {
+		return ErrFreed
+	}
+	h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p)).withUserData(v))
+	if C.ls_ssl_set_gohandle(p, h, flags) != 1 {
+		runtime.KeepAlive(s)
+		return errNoMemory
+	}
+	runtime.KeepAlive(s)
+	return nil
+}
+
+// UserData returns the value set by SetUserData (SSL_get_ex_data), or nil.
+func (s *SSL) UserData() any {
+	p := s.ptr()
+	if p == nil {
+		return nil
+	}
+	c := callbacksOf(C.ls_ssl_get_gohandle(p))
+	runtime.KeepAlive(s)
+	if c == nil {
+		return nil
+	}
+	return c.userData
+}
+
 // VerifyMode returns SSL_get_verify_mode; 0 on a freed handle.
 func (s *SSL) VerifyMode() VerifyMode {
 	p := s.ptr()
