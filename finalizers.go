@@ -8,6 +8,7 @@ import "C"
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -35,8 +36,77 @@ func (r *ref) release() unsafe.Pointer {
 	p := atomic.SwapPointer(&r.p, nil)
 	if p != nil {
 		r.cleanup.Stop()
+		noteReleased()
 	}
 	return p
+}
+
+// The GC sees only the small Go handles, not the kilobytes of C memory behind
+// each one, so a program that drops handles without Free could grow C memory
+// without bound before a collection runs their cleanups. The package counts
+// the references its handles hold (outstanding) and the lowest that count has
+// been since the last collection it forced (lowWater, roughly the references
+// still reachable). When outstanding exceeds lowWater by max(gcFloor,
+// lowWater), that is when the handles held have doubled, it runs the GC.
+// Programs that Free what they make never reach the trigger; programs that
+// drop handles keep at most about gcFloor unreachable ones alive in C.
+const gcFloor = 1024
+
+var (
+	outstanding atomic.Int64
+	lowWater    atomic.Int64
+	gcBusy      atomic.Bool
+	forcedGCs   atomic.Int64
+)
+
+func noteOwned() {
+	n := outstanding.Add(1)
+	lw := lowWater.Load()
+	if n > lw+max(gcFloor, lw) && gcBusy.CompareAndSwap(false, true) {
+		runtime.GC()
+		forcedGCs.Add(1)
+		awaitCleanups()
+		lowWater.Store(outstanding.Load())
+		gcBusy.Store(false)
+	}
+}
+
+// awaitCleanups is the back-pressure: the runtime runs cleanups on one
+// goroutine, and SSL_free costs about what SSL_new does, so a goroutine that
+// keeps making and dropping handles would outrun it. After a forced
+// collection the goroutine that forced it waits while the cleanups are still
+// making progress (at most 100 ms).
+func awaitCleanups() {
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		before := outstanding.Load()
+		time.Sleep(50 * time.Microsecond)
+		if outstanding.Load() >= before {
+			return
+		}
+	}
+}
+
+func noteReleased() {
+	n := outstanding.Add(-1)
+	for {
+		lw := lowWater.Load()
+		if n >= lw || lowWater.CompareAndSwap(lw, n) {
+			return
+		}
+	}
+}
+
+// MemoryStats describes the package's own bookkeeping of native references.
+type MemoryStats struct {
+	Outstanding int64 // references held by handles (not yet freed or cleaned up)
+	ForcedGCs   int64 // collections forced to run the cleanups of dropped handles
+	CleanupFree int64 // references released by the cleanup backstop
+}
+
+// ReadMemoryStats returns the package's reference bookkeeping.
+func ReadMemoryStats() MemoryStats {
+	return MemoryStats{Outstanding: outstanding.Load(), ForcedGCs: forcedGCs.Load(), CleanupFree: CleanupFrees()}
 }
 
 // cleanupFrees counts native references released by cleanups (handles
@@ -48,17 +118,23 @@ var cleanupFrees [numKinds]atomic.Int64
 func own[H any](h *H, r *ref, p unsafe.Pointer, kind objKind) {
 	atomic.StorePointer(&r.p, p)
 	r.cleanup = runtime.AddCleanup(h, cleanupFuncs[kind], p)
+	noteOwned()
 }
 
 // cleanupFuncs are the backstops, one per kind; they run on the runtime's
 // cleanup goroutine with the C pointer as their argument.
 var cleanupFuncs = [numKinds]func(unsafe.Pointer){
-	kindSSL:     func(p unsafe.Pointer) { cleanupFrees[kindSSL].Add(1); C.ls_ssl_free((*C.SSL)(p)) },
-	kindCtx:     func(p unsafe.Pointer) { cleanupFrees[kindCtx].Add(1); C.ls_ctx_free((*C.SSL_CTX)(p)) },
-	kindSession: func(p unsafe.Pointer) { cleanupFrees[kindSession].Add(1); C.ls_sess_free((*C.SSL_SESSION)(p)) },
-	kindBIO:     func(p unsafe.Pointer) { cleanupFrees[kindBIO].Add(1); C.ls_bio_free((*C.BIO)(p)) },
-	kindX509:    func(p unsafe.Pointer) { cleanupFrees[kindX509].Add(1); C.ls_x509_free((*C.X509)(p)) },
-	kindPKey:    func(p unsafe.Pointer) { cleanupFrees[kindPKey].Add(1); C.ls_pkey_free((*C.EVP_PKEY)(p)) },
+	kindSSL:     func(p unsafe.Pointer) { cleaned(kindSSL); C.ls_ssl_free((*C.SSL)(p)) },
+	kindCtx:     func(p unsafe.Pointer) { cleaned(kindCtx); C.ls_ctx_free((*C.SSL_CTX)(p)) },
+	kindSession: func(p unsafe.Pointer) { cleaned(kindSession); C.ls_sess_free((*C.SSL_SESSION)(p)) },
+	kindBIO:     func(p unsafe.Pointer) { cleaned(kindBIO); C.ls_bio_free((*C.BIO)(p)) },
+	kindX509:    func(p unsafe.Pointer) { cleaned(kindX509); C.ls_x509_free((*C.X509)(p)) },
+	kindPKey:    func(p unsafe.Pointer) { cleaned(kindPKey); C.ls_pkey_free((*C.EVP_PKEY)(p)) },
+}
+
+func cleaned(k objKind) {
+	cleanupFrees[k].Add(1)
+	noteReleased()
 }
 
 type objKind int
