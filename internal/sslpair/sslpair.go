@@ -6,6 +6,7 @@ package sslpair
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -16,8 +17,10 @@ import (
 type Pair struct {
 	Client, Server *libssl.SSL
 	cr, cw, sr, sw *libssl.BIO
-	buf            []byte
 }
+
+// bufs holds the 16 KiB buffers Pump moves records through.
+var bufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
 
 // New makes a client SSL from cctx and a server SSL from sctx, sets their
 // roles and gives them BIOs. The caller frees the pair with Free.
@@ -45,7 +48,7 @@ func New(cctx, sctx *libssl.Ctx) (*Pair, error) {
 // Wrap gives an existing client and server SSL fresh memory BIOs, without
 // touching their roles. The Pair takes over the two handles.
 func Wrap(c, s *libssl.SSL) (*Pair, error) {
-	p := &Pair{Client: c, Server: s, buf: make([]byte, 64<<10)}
+	p := &Pair{Client: c, Server: s}
 	var err error
 	for _, b := range []**libssl.BIO{&p.cr, &p.cw, &p.sr, &p.sw} {
 		if *b, err = libssl.NewMemBIO(); err != nil {
@@ -92,13 +95,16 @@ func (p *Pair) Free() {
 // reports how many bytes moved.
 func (p *Pair) Pump() (int, error) {
 	moved := 0
-	for _, dir := range [][2]*libssl.BIO{{p.cw, p.sr}, {p.sw, p.cr}} {
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	buf := *bp
+	for _, dir := range [2][2]*libssl.BIO{{p.cw, p.sr}, {p.sw, p.cr}} {
 		for dir[0].Pending() > 0 {
-			n, err := dir[0].Read(p.buf)
+			n, err := dir[0].Read(buf)
 			if err != nil {
 				return moved, err
 			}
-			if _, err := dir[1].Write(p.buf[:n]); err != nil {
+			if _, err := dir[1].Write(buf[:n]); err != nil {
 				return moved, err
 			}
 			moved += n
