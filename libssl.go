@@ -66,10 +66,7 @@ import (
 var initErr error
 
 func init() {
-	h, r := HeaderVersion(), RuntimeVersion()
-	if majorMinor(h) != majorMinor(r) {
-		initErr = fmt.Errorf("libssl: built against OpenSSL %s but running with %s (%s): major.minor differ",
-			versionString(h), versionString(r), RuntimeVersionText())
+	if initErr = checkVersions(HeaderVersion(), RuntimeVersion(), RuntimeVersionText()); initErr != nil {
 		return
 	}
 	if C.ls_init() != 1 {
@@ -83,6 +80,16 @@ func init() {
 func InitError() error { return initErr }
 
 func majorMinor(v uint64) uint64 { return v >> 20 }
+
+// checkVersions is the start-up check: the headers the package was built with
+// and the library it runs with must agree in major.minor.
+func checkVersions(header, runtime uint64, runtimeText string) error {
+	if majorMinor(header) != majorMinor(runtime) {
+		return fmt.Errorf("libssl: built against OpenSSL %s but running with %s (%s): major.minor differ",
+			versionString(header), versionString(runtime), runtimeText)
+	}
+	return nil
+}
 
 // HeaderVersion returns OPENSSL_VERSION_NUMBER as seen by the compiler when
 // the package was built.

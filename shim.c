@@ -265,7 +265,9 @@ int ls_init(void)
 {
     static const int classes[3] = {CRYPTO_EX_INDEX_SSL, CRYPTO_EX_INDEX_SSL_CTX,
                                    CRYPTO_EX_INDEX_SSL_SESSION};
-    if (!OPENSSL_init_ssl(0, NULL))
+    /* Load the error strings now, as SSL_CTX_new would, so that a failure
+     * before the first SSL_CTX_new prints the same text. */
+    if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
         return 0;
     for (int k = 0; k < 3; k++) {
         probe_idx[k] = CRYPTO_get_ex_new_index(classes[k], k, NULL, probe_new, NULL, probe_free);

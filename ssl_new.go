@@ -31,13 +31,17 @@ func (s *SSL) ptr() *C.SSL {
 
 // New makes an SSL from ctx (SSL_new). The SSL inherits the context's
 // settings and holds references on the context of its own, so ctx may be
-// freed first. A nil or freed ctx is passed to libssl as NULL, which fails
-// with SSL_R_NULL_SSL_CTX as libssl reports it.
+// freed first. A nil ctx is passed to libssl as NULL, which fails with
+// SSL_R_NULL_SSL_CTX as libssl reports it; a freed ctx gives ErrFreed.
 func New(ctx *Ctx) (*SSL, error) {
 	if initErr != nil {
 		return nil, initErr
 	}
-	r := C.ls_ssl_new(ctx.ptr())
+	cp := ctx.ptr()
+	if ctx != nil && cp == nil {
+		return nil, ErrFreed
+	}
+	r := C.ls_ssl_new(cp)
 	runtime.KeepAlive(ctx)
 	if err := result("SSL_new", r, r.ptr == nil); err != nil {
 		return nil, err
