@@ -22,6 +22,7 @@ const (
 	DTLSServerMethod Method = C.LS_M_DTLS_SERVER // DTLS_server_method()
 )
 
+// String returns the constructor's C name, e.g. "TLS_client_method".
 func (m Method) String() string {
 	switch m {
 	case TLSMethod:
@@ -53,6 +54,7 @@ const (
 	TLS1_3     ProtocolVersion = C.TLS1_3_VERSION
 )
 
+// String returns the name OpenSSL uses for the version, e.g. "TLSv1.3".
 func (v ProtocolVersion) String() string {
 	switch v {
 	case AnyVersion:
