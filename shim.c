@@ -103,6 +103,8 @@ static void begin(void)
     errno = 0;
 }
 
+void ls_begin(void) { begin(); }
+
 static ls_ret finish_ptr(void *p)
 {
     ls_ret r = {0};
@@ -131,6 +133,10 @@ static ls_ret finish_io(SSL *s, int v)
     r.errq = drain();
     return r;
 }
+
+ls_ret ls_finish_ptr(void *p) { return finish_ptr(p); }
+ls_ret ls_finish_int(long v) { return finish_int(v); }
+ls_ret ls_finish_io(SSL *s, int v) { return finish_io(s, v); }
 
 /* ------------------------------------------------------------------ */
 /* Versions and start-up                                               */
@@ -587,6 +593,20 @@ ls_ret ls_ssl_set_session(SSL *s, SSL_SESSION *sess)
 }
 
 void ls_ssl_free(SSL *s) { SSL_free(s); }
+
+ls_ret ls_ssl_set_method(SSL *s, int method)
+{
+    begin();
+    const SSL_METHOD *m = method_for(method);
+    return finish_int(m != NULL ? SSL_set_ssl_method(s, m) : 0);
+}
+
+void ls_free_null(void)
+{
+    SSL_free(NULL);
+    SSL_CTX_free(NULL);
+    SSL_SESSION_free(NULL);
+}
 
 /* ------------------------------------------------------------------ */
 /* SSL settings and state                                              */

@@ -64,6 +64,14 @@ typedef struct {
 } ls_ret;
 
 void ls_errq_free(ls_errq *q);
+
+/* The capture protocol, for every shim file: ls_begin() clears the queue and
+ * errno before the call; ls_finish_* read errno (and SSL_get_error for SSL
+ * I/O) and drain the queue after it. */
+void ls_begin(void);
+ls_ret ls_finish_ptr(void *p);
+ls_ret ls_finish_int(long v);
+ls_ret ls_finish_io(SSL *s, int v);
 /* The oldest entry on this thread's queue (0 when empty), left in place. */
 unsigned long ls_err_peek(void);
 
@@ -134,6 +142,8 @@ ls_ret ls_ssl_up_ref(SSL *s);
 ls_ret ls_ssl_clear(SSL *s);
 ls_ret ls_ssl_set_session(SSL *s, SSL_SESSION *sess);
 void ls_ssl_free(SSL *s);
+ls_ret ls_ssl_set_method(SSL *s, int method);
+void ls_free_null(void); /* SSL_free, SSL_CTX_free, SSL_SESSION_free of NULL */
 
 /* SSL settings and state. */
 uint64_t ls_ssl_set_options(SSL *s, uint64_t op);

@@ -118,6 +118,28 @@ func (s *SSL) Method() Method {
 	return m
 }
 
+// SetMethod sets the SSL's SSL_METHOD (SSL_set_ssl_method), for example
+// TLSClientMethod on an SSL made from a TLSMethod context. No ownership
+// changes hands: methods are static in libssl. SSL_dup copies the method;
+// SSL_clear puts the context's method back (since 1.1.1).
+func (s *SSL) SetMethod(m Method) error {
+	p := s.ptr()
+	if p == nil {
+		return ErrFreed
+	}
+	r := C.ls_ssl_set_method(p, C.int(m))
+	runtime.KeepAlive(s)
+	return result("SSL_set_ssl_method", r, r.ret != 1)
+}
+
+// FreeNULL calls SSL_free(NULL), SSL_CTX_free(NULL) and
+// SSL_SESSION_free(NULL), which libssl documents as doing nothing. It takes
+// and gives no ownership; the conformance suite uses it to show that the
+// destruction probe does not move.
+func FreeNULL() {
+	C.ls_free_null()
+}
+
 // SetOptions sets option bits (SSL_set_options).
 func (s *SSL) SetOptions(o Options) error {
 	p := s.ptr()

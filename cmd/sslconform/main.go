@@ -1,0 +1,215 @@
+// Command sslconform checks the documented behaviours of SSL_new, SSL_dup,
+// SSL_up_ref, SSL_clear and SSL_set_session against the libssl it is linked
+// with, and prints a report.
+//
+// Usage:
+//
+//	sslconform [-json | -markdown] [-run REGEXP]
+//
+// The text report starts with the runtime and header versions of libssl,
+// then has one line per check ("ID PASS|FAIL|SKIP (reason) claim"), then,
+// per man page, where the page's text and the library disagree, and ends
+// with the line "N passed, M failed". -json prints the same as one JSON
+// document (the summary line goes to standard error); -markdown prints a
+// table with the observed values. -run selects checks by ID.
+//
+// The exit status is 0 only when every selected check passed, 1 when one
+// failed or was skipped, and 2 on a usage or start-up error.
+//
+// SSLCONFORM_WRONG_EXPECTATION=ID[,ID...] makes the named checks expect a
+// value that cannot hold; it exists to show that a wrong expectation makes
+// the command fail. LIBSSL_GO_EXPECT_RUNTIME=VERSION (e.g. 1.1.1w) makes the
+// command refuse to run against any other libssl.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/conformance"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// report is what -json prints.
+type report struct {
+	Runtime       string                     `json:"runtime"`
+	RuntimeText   string                     `json:"runtime_text"`
+	Header        string                     `json:"header"`
+	HeaderText    string                     `json:"header_text"`
+	Line          string                     `json:"line"`
+	Results       []conformance.Result       `json:"results"`
+	Disagreements []conformance.Disagreement `json:"disagreements"`
+	Passed        int                        `json:"passed"`
+	Failed        int                        `json:"failed"`
+	Skipped       int                        `json:"skipped"`
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sslconform", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asMarkdown := fs.Bool("markdown", false, "print the report as Markdown, with the observed values")
+	runRE := fs.String("run", "", "run only the checks whose ID matches `REGEXP`")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "sslconform: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if *asJSON && *asMarkdown {
+		fmt.Fprintln(stderr, "sslconform: -json and -markdown exclude each other")
+		return 2
+	}
+	if err := libssl.InitError(); err != nil {
+		fmt.Fprintln(stderr, "sslconform:", err)
+		return 2
+	}
+	if want := os.Getenv("LIBSSL_GO_EXPECT_RUNTIME"); want != "" {
+		for what, v := range map[string]uint64{"running against": libssl.RuntimeVersion(), "built against": libssl.HeaderVersion()} {
+			if got := libssl.VersionString(v); got != want {
+				fmt.Fprintf(stderr, "sslconform: %s OpenSSL %s, want %s\n", what, got, want)
+				return 2
+			}
+		}
+	}
+	checks, err := conformance.Select(*runRE)
+	if err != nil {
+		fmt.Fprintln(stderr, "sslconform: -run:", err)
+		return 2
+	}
+	if len(checks) == 0 {
+		fmt.Fprintf(stderr, "sslconform: no check matches %q\n", *runRE)
+		return 2
+	}
+	opts := conformance.Options{WrongExpectation: map[string]bool{}}
+	for _, id := range strings.Split(os.Getenv("SSLCONFORM_WRONG_EXPECTATION"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			opts.WrongExpectation[id] = true
+		}
+	}
+
+	results := conformance.Run(checks, opts)
+	passed, failed, skipped := conformance.Summary(results)
+	rep := report{
+		Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
+		Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
+		Line: conformance.RunningLine(), Results: results, Disagreements: conformance.Disagreements(),
+		Passed: passed, Failed: failed, Skipped: skipped,
+	}
+	summary := fmt.Sprintf("%d passed, %d failed", passed, failed)
+	switch {
+	case *asJSON:
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintln(stderr, "sslconform:", err)
+			return 2
+		}
+		fmt.Fprintln(stderr, summary)
+	case *asMarkdown:
+		writeMarkdown(stdout, &rep)
+		fmt.Fprintln(stdout, summary)
+	default:
+		writeText(stdout, &rep)
+		fmt.Fprintln(stdout, summary)
+	}
+	if failed != 0 || skipped != 0 {
+		return 1
+	}
+	return 0
+}
+
+func statusOf(rs []conformance.Result) map[string]conformance.Status {
+	m := map[string]conformance.Status{}
+	for _, r := range rs {
+		m[r.ID] = r.Status
+	}
+	return m
+}
+
+// shownBy lists the checks that show a disagreement, with their verdicts
+// in this run ("not run" when -run left them out).
+func shownBy(d conformance.Disagreement, st map[string]conformance.Status) string {
+	parts := make([]string, len(d.Checks))
+	for i, id := range d.Checks {
+		s, ok := st[id]
+		if !ok {
+			parts[i] = id + " not run"
+			continue
+		}
+		parts[i] = id + " " + string(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeText(w io.Writer, rep *report) {
+	fmt.Fprintf(w, "libssl runtime: %s (%s)\n", rep.RuntimeText, rep.Runtime)
+	fmt.Fprintf(w, "libssl headers: %s (%s)\n", rep.HeaderText, rep.Header)
+	fmt.Fprintf(w, "expectations for OpenSSL %s; claims from shared/conformance/claims.md\n\n", rep.Line)
+	for _, r := range rep.Results {
+		reason := ""
+		if r.Reason != "" {
+			reason = "(" + r.Reason + ") "
+		}
+		fmt.Fprintf(w, "%s %s %s%s\n", r.ID, r.Status, reason, r.Short)
+	}
+	st := statusOf(rep.Results)
+	fmt.Fprintf(w, "\nWhere the man pages and libssl disagree (the library is the truth):\n")
+	for _, page := range conformance.Pages() {
+		fmt.Fprintf(w, "%s\n", page)
+		for _, d := range rep.Disagreements {
+			if d.Page != page {
+				continue
+			}
+			fmt.Fprintf(w, "  - the page: %s\n", d.Says)
+			fmt.Fprintf(w, "    libssl:   %s\n", d.Library)
+			fmt.Fprintf(w, "    shown by: %s\n", shownBy(d, st))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// cell escapes text for a Markdown table cell.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+func writeMarkdown(w io.Writer, rep *report) {
+	fmt.Fprintf(w, "# libssl conformance report\n\n")
+	fmt.Fprintf(w, "- runtime: %s (%s)\n- headers: %s (%s)\n- expectations for OpenSSL %s\n\n",
+		rep.RuntimeText, rep.Runtime, rep.HeaderText, rep.Header, rep.Line)
+	fmt.Fprintf(w, "| ID | result | claim | man page | expected | observed |\n|---|---|---|---|---|---|\n")
+	for _, r := range rep.Results {
+		var obs []string
+		for _, o := range r.Observed {
+			obs = append(obs, "`"+o.Name+"="+o.Value+"`")
+		}
+		result := string(r.Status)
+		if r.Reason != "" {
+			result += ": " + r.Reason
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.ID, cell(result), cell(r.Claim), r.Page,
+			cell(r.Expected), cell(strings.Join(obs, " ")))
+	}
+	st := statusOf(rep.Results)
+	fmt.Fprintf(w, "\n## Where the man pages and libssl disagree\n\nThe library is the truth.\n")
+	for _, page := range conformance.Pages() {
+		fmt.Fprintf(w, "\n### %s\n\n", page)
+		for _, d := range rep.Disagreements {
+			if d.Page == page {
+				fmt.Fprintf(w, "- The page: %s  \n  libssl: %s  \n  Shown by: %s\n", d.Says, d.Library, shownBy(d, st))
+			}
+		}
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,124 @@
+package conformance
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	libssl "github.com/libssl-go/libssl"
+)
+
+func TestMain(m *testing.M) {
+	if err := libssl.InitError(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	fmt.Fprintf(os.Stderr, "conformance: header %s, runtime %s\n", libssl.HeaderVersionText(), libssl.RuntimeVersionText())
+	// The 1.1.1w leg sets this, so that a build that picked up the system's
+	// OpenSSL fails instead of passing on the wrong version.
+	if want := os.Getenv("LIBSSL_GO_EXPECT_RUNTIME"); want != "" {
+		if got := libssl.VersionString(libssl.RuntimeVersion()); got != want {
+			fmt.Fprintf(os.Stderr, "FAIL: running against OpenSSL %s, want %s\n", got, want)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// TestChecks runs every check as a subtest. RunOne itself verifies that the
+// destruction probe is back at its start after the check; the subtest
+// verifies it once more, independently.
+func TestChecks(t *testing.T) {
+	for _, c := range Checks() {
+		t.Run(c.ID, func(t *testing.T) {
+			before := libssl.LiveObjects()
+			r := RunOne(&c, Options{})
+			for _, o := range r.Observed {
+				t.Logf("%s = %s", o.Name, o.Value)
+			}
+			if r.Status != Pass {
+				t.Fatalf("%s %s: %s (expected: %s)", r.ID, r.Status, r.Reason, r.Expected)
+			}
+			if after := libssl.LiveObjects(); after != before {
+				t.Fatalf("destruction probe moved: %+v → %+v", before, after)
+			}
+		})
+	}
+}
+
+// TestTable checks the table itself: the 32 rows of claims.md, each with a
+// claim, a short form, a page and an expectation for both version lines.
+func TestTable(t *testing.T) {
+	want := strings.Fields("C01 C02 C03 C05 C06 C07 C08 C09 C10 C11 C12 C14 C15 C16 C18 C19 C20 C22 C23 C25 C26 C27 C28 C30 C31 C32 C33 C34 C35 C37 C39 C40")
+	cs := Checks()
+	if len(cs) != len(want) {
+		t.Fatalf("%d checks, want %d", len(cs), len(want))
+	}
+	pages := map[string]bool{pageNew: true, pageClear: true, pageSetSession: true}
+	for i, c := range cs {
+		if c.ID != want[i] {
+			t.Errorf("check %d is %s, want %s", i, c.ID, want[i])
+		}
+		if c.Claim == "" || c.Short == "" || c.Outcome == "" || c.run == nil || !pages[c.Page] {
+			t.Errorf("%s: incomplete (claim %q, short %q, outcome %q, page %q)", c.ID, c.Claim, c.Short, c.Outcome, c.Page)
+		}
+		for _, x := range c.ByLine {
+			if x.Line != Line111 && x.Line != Line3 || len(x.Values) == 0 {
+				t.Errorf("%s: bad version expectation %+v", c.ID, x)
+			}
+		}
+		if len(c.ByLine) != 0 && len(c.ByLine) != 2 {
+			t.Errorf("%s: a version-dependent check must name both lines", c.ID)
+		}
+	}
+	for _, id := range []string{"C01", "C28"} {
+		if c, _ := Select("^" + id + "$"); len(c) != 1 || len(c[0].ByLine) != 2 {
+			t.Errorf("%s must carry per-version expectations", id)
+		}
+	}
+}
+
+// TestWrongExpectationFails shows that every check compares what it
+// observes: with one expectation made wrong, it fails.
+func TestWrongExpectationFails(t *testing.T) {
+	for _, c := range Checks() {
+		r := RunOne(&c, Options{WrongExpectation: map[string]bool{c.ID: true}})
+		if r.Status != Fail || !strings.Contains(r.Reason, "wrong-expectation") {
+			t.Errorf("%s with a wrong expectation: %s %q", c.ID, r.Status, r.Reason)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	cs, err := Select("C0[12]$")
+	if err != nil || len(cs) != 2 || cs[0].ID != "C01" || cs[1].ID != "C02" {
+		t.Fatalf("Select: %v, %v", cs, err)
+	}
+	if _, err := Select("("); err == nil {
+		t.Fatal("Select accepted a bad regexp")
+	}
+}
+
+// TestLeakIsReported shows that the probe check works: a check that keeps
+// an object alive past its end fails.
+func TestLeakIsReported(t *testing.T) {
+	defer func(d time.Duration) { settleTimeout = d }(settleTimeout)
+	settleTimeout = 100 * time.Millisecond
+	var kept *libssl.Ctx
+	c := Check{ID: "X99", Claim: "leaks", Short: "leaks", Page: pageNew, Outcome: "-", run: func(e *env) {
+		ctx, err := libssl.NewCtx(libssl.TLSMethod)
+		e.must("ctx", err)
+		kept = ctx
+	}}
+	r := RunOne(&c, Options{})
+	kept.Free()
+	if r.Status != Fail || !strings.Contains(r.Reason, "destruction probe") {
+		t.Fatalf("leaking check: %s %q", r.Status, r.Reason)
+	}
+	c.run = func(e *env) { panic("boom") }
+	if r := RunOne(&c, Options{}); r.Status != Fail || !strings.Contains(r.Reason, "boom") {
+		t.Fatalf("panicking check: %s %q", r.Status, r.Reason)
+	}
+}
