@@ -1,0 +1,91 @@
+# Reliability (issue 6): sanitizers, checkptr, cgocheck2, fuzzing and the
+# scaled-up model test.
+#
+#   make check-ci   the bounded run CI does as part of `make test` (a few minutes)
+#   make check      the long run: whole module, more model steps, longer fuzzing
+#   make fuzz       each fuzz target for $(FUZZTIME)
+#
+# CI machines start with only Go, gcc and libssl-dev: the targets install
+# gcc's AddressSanitizer runtime and valgrind with apt when they are missing.
+.PHONY: check check-ci fuzz fuzz-ci asan asan-ci valgrind valgrind-ci \
+	checkptr checkptr-ci check-cgocheck2 check-model check-tools-asan check-tools-valgrind
+
+FUZZ_TARGETS   := FuzzUnmarshalSessionDER FuzzServerClientFlight FuzzClientServerFlight
+FUZZTIME       ?= 2m
+CI_FUZZTIME    ?= 10s
+CHECK_TMP      ?= $(CURDIR)/.cache/check
+SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Every sanitizer report fails the run; -asan does leak detection at exit.
+ASAN_ENV       := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
+# Go's runtime annotates its stacks for valgrind with -tags valgrind; async
+# preemption signals confuse valgrind's stack tracking, so they are off.
+VALGRIND       := GODEBUG=asyncpreemptoff=1 valgrind --quiet --leak-check=no --error-exitcode=99 --track-origins=no
+# What valgrind runs in CI: ownership, the model (fewer steps), misuse and
+# the fuzz seed corpora; `make check` runs the whole root package under it.
+VALGRIND_CI_RUN := ^(TestNewAndFreeProbe|TestSessionOwnership|TestSetSessionOwnership|TestRefCountModel|TestMisuse.*|Fuzz.*)$$
+RELIABILITY_RUN := ^(TestRefCountModel|TestMisuse.*|TestConcurrentFreeFreesOnce|TestFreeRacesCleanup|TestErrorQueueIsolation|Fuzz.*)$$
+
+test: check-ci
+
+check-ci: asan-ci valgrind-ci checkptr-ci fuzz-ci
+
+check: asan valgrind checkptr check-cgocheck2 check-model fuzz
+
+check-tools-asan:
+	@if [ ! -f "$$(gcc -print-file-name=libasan.so)" ]; then \
+	  echo "installing gcc's AddressSanitizer runtime"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libasan8 libgcc-12-dev >/dev/null; \
+	fi
+
+check-tools-valgrind:
+	@command -v valgrind >/dev/null || { echo "installing valgrind"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
+
+asan-ci: check-tools-asan
+	$(ASAN_ENV) LIBSSL_GO_MODEL_STEPS=500 $(GO) test -asan -count=1 -short .
+
+asan: check-tools-asan
+	$(ASAN_ENV) LIBSSL_GO_MODEL_STEPS=3000 $(GO) test -asan -count=1 ./...
+
+valgrind-ci: check-tools-valgrind
+	@mkdir -p $(CHECK_TMP)
+	$(GO) test -c -tags valgrind -o $(CHECK_TMP)/libssl-valgrind.test .
+	LIBSSL_GO_MODEL_STEPS=150 $(VALGRIND) $(CHECK_TMP)/libssl-valgrind.test \
+	  -test.short -test.count=1 -test.run '$(VALGRIND_CI_RUN)'
+
+valgrind: check-tools-valgrind
+	@mkdir -p $(CHECK_TMP)
+	$(GO) test -c -tags valgrind -o $(CHECK_TMP)/libssl-valgrind.test .
+	LIBSSL_GO_MODEL_STEPS=500 $(VALGRIND) $(CHECK_TMP)/libssl-valgrind.test -test.count=1
+
+# -race (make test) already turns checkptr on everywhere; the CI run adds
+# it without the race runtime, on the root package only (fast to rebuild).
+checkptr-ci:
+	$(GO) test -gcflags=github.com/libssl-go/libssl=-d=checkptr -count=1 -short .
+
+checkptr:
+	$(GO) test -gcflags=all=-d=checkptr -count=1 ./...
+
+# cgocheck2 over the module is part of `make test`; here the reliability
+# tests run under it at full scale.
+check-cgocheck2:
+	GOEXPERIMENT=cgocheck2 LIBSSL_GO_MODEL_STEPS=3000 $(GO) test -count=1 -run '$(RELIABILITY_RUN)' .
+
+# The model at scale, with the race detector, on both OpenSSL versions, plus
+# one random seed (printed, so that a failure can be replayed).
+check-model:
+	LIBSSL_GO_MODEL_STEPS=10000 $(GO) test -race -count=1 -run '^TestRefCountModel$$' .
+	LIBSSL_GO_MODEL_SEED=random LIBSSL_GO_MODEL_STEPS=10000 $(GO) test -v -count=1 -run '^TestRefCountModel$$' . | grep -E '^(---|ok|FAIL)|seed'
+	$(WITH_111) LIBSSL_GO_MODEL_STEPS=10000 $(GO) test -race -count=1 -run '^TestRefCountModel$$' .
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzzing $$t for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime=$(FUZZTIME) . || exit 1; \
+	done
+
+fuzz-ci:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzzing $$t for $(CI_FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime=$(CI_FUZZTIME) -fuzzminimizetime=5s . || exit 1; \
+	done
