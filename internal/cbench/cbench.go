@@ -53,7 +53,7 @@ func (e *Env) DupFree(n int) error { return run(C.cb_dup_free(e.e, C.long(n))) }
 // UpRefFree runs SSL_up_ref + SSL_free n times.
 func (e *Env) UpRefFree(n int) error { return run(C.cb_upref_free(e.e, C.long(n))) }
 
-// Clear runs ERR_clear_error + SSL_clear n times.
+// Clear runs SSL_clear n times.
 func (e *Env) Clear(n int) error { return run(C.cb_clear(e.e, C.long(n))) }
 
 // SetSession runs SSL_set_session(s, sess) + SSL_set_session(s, NULL) n
