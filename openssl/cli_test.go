@@ -1,0 +1,188 @@
+package openssl
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/libssl-go/libssl/internal/testcerts"
+)
+
+func opensslCLI(t *testing.T) string {
+	p, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("no openssl command")
+	}
+	return p
+}
+
+// startSServer runs `openssl s_server -rev` on an ephemeral loopback port for
+// n connections and returns its address. The test stops it.
+func startSServer(t *testing.T, verFlag string, n int) (string, <-chan error) {
+	bin := opensslCLI(t)
+	tc := testcerts.Get()
+	f := certFiles(t, map[string][]byte{"cert.pem": tc.LeafChain, "key.pem": tc.LeafKey})
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	cmd := exec.CommandContext(ctx, bin, "s_server", "-accept", "127.0.0.1:0", "-naccept", itoa(n),
+		"-cert", f["cert.pem"], "-key", f["key.pem"], verFlag, "-rev", "-alpn", "h2")
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=") // the CLI uses the system libssl
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "ACCEPT ") {
+				addr <- strings.TrimPrefix(line, "ACCEPT ")
+			}
+		}
+	}()
+	done := make(chan error, 1)
+	exited := make(chan struct{})
+	go func() { done <- cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cancel()
+		<-exited
+	})
+	select {
+	case a := <-addr:
+		return a, done
+	case err := <-done:
+		t.Fatalf("s_server exited: %v\n%s", err, stderr.String())
+	case <-time.After(testTimeout):
+		t.Fatal("s_server did not report its port")
+	}
+	return "", nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// We are the client, `openssl s_server` the server.
+func TestClientAgainstOpenSSLServer(t *testing.T) {
+	for _, ver := range versions {
+		t.Run(ver.name, func(t *testing.T) {
+			flag := map[uint16]string{VersionTLS12: "-tls1_2", VersionTLS13: "-tls1_3"}[ver.v]
+			addr, done := startSServer(t, flag, 2)
+			cfg := clientConfig(ver.v)
+			defer cfg.Free()
+			for i := 0; i < 2; i++ {
+				c, err := Dial("tcp", addr, cfg)
+				if err != nil {
+					t.Fatalf("dial %d: %v", i, err)
+				}
+				deadline(c)
+				if _, err := c.Write([]byte("hello\n")); err != nil {
+					t.Fatal(err)
+				}
+				got, err := readFull(c, 6)
+				if err != nil || string(got) != "olleh\n" {
+					t.Fatalf("read %q, %v", got, err)
+				}
+				st := c.ConnectionState()
+				if st.Version != ver.v || st.DidResume != (i == 1) || st.NegotiatedProtocol != "h2" {
+					t.Fatalf("conn %d: %+v", i, st)
+				}
+				if i == 1 {
+					// The server closes on "CLOSE": we read its close_notify.
+					if _, err := c.Write([]byte("CLOSE\n")); err != nil {
+						t.Fatal(err)
+					}
+					expectEOF(t, c)
+				}
+				if err := c.Close(); err != nil {
+					t.Fatalf("close %d: %v", i, err)
+				}
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("s_server: %v", err)
+				}
+			case <-time.After(testTimeout):
+				t.Fatal("s_server did not exit after two connections")
+			}
+			cfg.ClientSessionCache.(*LRUClientSessionCache).Clear()
+		})
+	}
+}
+
+// We are the server, `openssl s_client` the client (it saves its session
+// with -sess_out and offers it with -sess_in).
+func TestServerAgainstOpenSSLClient(t *testing.T) {
+	bin := opensslCLI(t)
+	tc := testcerts.Get()
+	for _, ver := range versions {
+		t.Run(ver.name, func(t *testing.T) {
+			flag := map[uint16]string{VersionTLS12: "-tls1_2", VersionTLS13: "-tls1_3"}[ver.v]
+			f := certFiles(t, map[string][]byte{"ca.pem": tc.CACert})
+			sess := f["ca.pem"] + ".sess"
+			scfg := serverConfig(ver.v)
+			defer scfg.Free()
+			l, err := Listen("tcp", "127.0.0.1:0", scfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			for i := 0; i < 2; i++ {
+				args := []string{"s_client", "-connect", l.Addr().String(), "-servername", "localhost",
+					"-CAfile", f["ca.pem"], "-verify_return_error", "-verify_hostname", "localhost",
+					flag, "-alpn", "h2", "-quiet"}
+				if i == 0 {
+					args = append(args, "-sess_out", sess)
+				} else {
+					args = append(args, "-sess_in", sess)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+				cmd := exec.CommandContext(ctx, bin, args...)
+				cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
+				cmd.Stdin = strings.NewReader("ping\n")
+				var out, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				stop := time.AfterFunc(testTimeout, func() { l.Close() }) // bound Accept
+				nc, err := l.Accept()
+				stop.Stop()
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := nc.(*Conn)
+				deadline(c)
+				got, err := readFull(c, 5)
+				if err != nil || string(got) != "ping\n" {
+					t.Fatalf("read %q, %v\n%s", got, err, stderr.String())
+				}
+				if _, err := c.Write([]byte("pong\n")); err != nil {
+					t.Fatal(err)
+				}
+				st := c.ConnectionState()
+				if st.Version != ver.v || st.DidResume != (i == 1) || st.NegotiatedProtocol != "h2" {
+					t.Fatalf("conn %d: %+v", i, st)
+				}
+				// Our close_notify ends s_client (-quiet ignores stdin's end).
+				if err := c.Close(); err != nil {
+					t.Fatalf("close: %v", err)
+				}
+				err = cmd.Wait()
+				cancel()
+				if err != nil || !strings.Contains(out.String(), "pong") {
+					t.Fatalf("s_client: %v, stdout %q\n%s", err, out.String(), stderr.String())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,833 @@
+package openssl
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	libssl "github.com/libssl-go/libssl"
+)
+
+const (
+	// maxWriteChunk bounds what one SSL_write encrypts before the records go
+	// to the transport: four full records.
+	maxWriteChunk = 4 << 14
+	// inBufSize holds one full TLS record with its header and overhead.
+	inBufSize = 16384 + 2048
+)
+
+var aLongTimeAgo = time.Unix(1, 0)
+
+// Conn is a TLS connection over a net.Conn, run by libssl through memory
+// BIOs that the Conn pumps from Go. It implements net.Conn with the semantics
+// of crypto/tls.Conn: one goroutine may Read while another Writes; the
+// handshake runs on first use or on Handshake; deadlines apply to the
+// transport and interrupt a blocked Read, Write or handshake.
+//
+// Locks: sslMu serializes every call on the SSL and its BIOs and is never
+// held during transport I/O; outMu orders what reaches the transport (it is
+// held while records drained from the write BIO are written, so records go
+// out in the order libssl made them); readMu and writeMu admit one reader
+// and one writer; handshakeMu runs the handshake once.
+type Conn struct {
+	conn     net.Conn
+	config   *Config
+	isClient bool
+	cacheKey string // client session cache key, "" without a cache
+
+	sslMu   sync.Mutex
+	ssl     *libssl.SSL
+	rbio    *libssl.BIO
+	wbio    *libssl.BIO
+	freed   bool
+	offered *libssl.Session // the session offered for resumption, until stored
+	needPut bool            // the client still has to store its session
+
+	handshakeMu   sync.Mutex
+	handshakeDone atomic.Bool
+	handshakeErr  error
+	state         ConnectionState
+	peerDER       [][]byte
+	parseOnce     sync.Once
+
+	readMu  sync.Mutex
+	inBuf   []byte
+	eofSeen bool
+	readErr error
+
+	writeMu sync.Mutex
+
+	outMu           sync.Mutex
+	outBuf          []byte
+	outErr          error
+	wantFlush       atomic.Bool
+	writing         bool // under sslMu: a Write has records not yet flushed
+	closeNotifySent atomic.Bool
+	closeNotifyErr  error
+
+	// activeCall: bit 0 is set by Close; Write adds 2 while it runs (as in
+	// crypto/tls, a Close during a Write only closes the transport).
+	activeCall atomic.Int32
+}
+
+// Client returns a client-side TLS connection over conn. The handshake runs
+// on first I/O or on Handshake. Unless config.InsecureSkipVerify is set,
+// config.ServerName must be set: the server's chain and host name are
+// verified against it. A nil config uses the defaults (system roots).
+func Client(conn net.Conn, config *Config) (*Conn, error) {
+	if config == nil {
+		config = defaultConfig
+	}
+	return newConn(conn, config, true, config.ServerName)
+}
+
+// Server returns a server-side TLS connection over conn. config must carry
+// a certificate (Certificates, or a Ctx that has one).
+func Server(conn net.Conn, config *Config) (*Conn, error) {
+	if config == nil {
+		return nil, errors.New("openssl: Server needs a Config with a certificate")
+	}
+	return newConn(conn, config, false, "")
+}
+
+func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*Conn, error) {
+	ctx, err := config.ctx()
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{conn: conn, config: config, isClient: isClient}
+	if c.ssl, err = libssl.New(ctx); err != nil {
+		return nil, err
+	}
+	if err = c.setup(serverName); err != nil {
+		c.release()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Conn) setup(serverName string) error {
+	var err error
+	if c.rbio, err = libssl.NewMemBIO(); err != nil {
+		return err
+	}
+	if c.wbio, err = libssl.NewMemBIO(); err != nil {
+		return err
+	}
+	if err = c.ssl.SetBIO(c.rbio, c.wbio); err != nil {
+		return err
+	}
+	if !c.isClient {
+		if err = c.ssl.SetAcceptState(); err != nil {
+			return err
+		}
+		switch c.config.ClientAuth {
+		case VerifyClientCertIfGiven:
+			err = c.ssl.SetVerify(libssl.VerifyPeer, nil)
+		case RequireAndVerifyClientCert:
+			err = c.ssl.SetVerify(libssl.VerifyPeer|libssl.VerifyFailIfNoPeerCert, nil)
+		}
+		return err
+	}
+	if err = c.ssl.SetConnectState(); err != nil {
+		return err
+	}
+	ip := net.ParseIP(serverName)
+	if serverName != "" && ip == nil {
+		if err = c.ssl.SetHostName(serverName); err != nil {
+			return err
+		}
+	}
+	if !c.config.InsecureSkipVerify {
+		switch {
+		case serverName == "":
+			return errors.New("openssl: either ServerName or InsecureSkipVerify must be set in the Config")
+		case ip != nil:
+			err = c.ssl.SetVerifyIP(serverName)
+		default:
+			err = c.ssl.SetVerifyHost(serverName)
+		}
+		if err != nil {
+			return err
+		}
+		if err = c.ssl.SetVerify(libssl.VerifyPeer, nil); err != nil {
+			return err
+		}
+	}
+	if cache := c.config.ClientSessionCache; cache != nil {
+		c.cacheKey = serverName
+		if c.cacheKey == "" && c.conn.RemoteAddr() != nil {
+			c.cacheKey = c.conn.RemoteAddr().String()
+		}
+		c.needPut = true
+		if s := cache.Get(c.cacheKey); s != nil {
+			err = c.ssl.SetSession(s)
+			c.offered = s
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SetSession offers s for resumption at the coming handshake
+// (SSL_set_session). The SSL takes its own reference; the caller keeps s.
+// It must be called before the handshake starts.
+func (c *Conn) SetSession(s *libssl.Session) error {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return net.ErrClosed
+	}
+	if !c.ssl.InBefore() {
+		return errors.New("openssl: SetSession after the handshake started")
+	}
+	if err := c.ssl.SetSession(s); err != nil {
+		return err
+	}
+	if c.offered != nil {
+		c.offered.Free()
+		c.offered = nil
+	}
+	if s != nil {
+		c.offered, _ = s.UpRef()
+	}
+	return nil
+}
+
+// release frees the SSL and the BIO handles once.
+func (c *Conn) release() {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return
+	}
+	c.freed = true
+	c.ssl.Free()
+	c.rbio.Free()
+	c.wbio.Free()
+	c.offered.Free()
+	c.offered = nil
+}
+
+// Handshake runs the handshake if it has not run yet. Read and Write call it.
+func (c *Conn) Handshake() error {
+	return c.HandshakeContext(context.Background())
+}
+
+// HandshakeContext is Handshake, interrupted when ctx is done (the transport's
+// deadline is then set in the past, and the connection is unusable).
+func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
+	if c.handshakeDone.Load() {
+		return nil
+	}
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	if c.handshakeErr != nil {
+		return c.handshakeErr
+	}
+	if c.handshakeDone.Load() {
+		return nil
+	}
+	if ctx.Done() != nil {
+		done := make(chan struct{})
+		interrupted := make(chan error, 1)
+		go func() {
+			select {
+			case <-ctx.Done():
+				_ = c.conn.SetDeadline(aLongTimeAgo)
+				interrupted <- ctx.Err()
+			case <-done:
+				interrupted <- nil
+			}
+		}()
+		defer func() {
+			close(done)
+			if err := <-interrupted; err != nil && ret != nil {
+				ret = err
+				c.handshakeErr = err
+			}
+		}()
+	}
+	if err := c.handshake(); err != nil {
+		c.handshakeErr = err
+		return err
+	}
+	c.handshakeDone.Store(true)
+	return nil
+}
+
+func (c *Conn) handshake() error {
+	for {
+		c.sslMu.Lock()
+		if c.freed {
+			c.sslMu.Unlock()
+			return net.ErrClosed
+		}
+		err := c.ssl.Handshake()
+		c.sslMu.Unlock()
+		// Whatever the step made (records, or an alert on failure) goes out.
+		if ferr := c.flush(); ferr != nil {
+			if err == nil || errors.Is(err, libssl.ErrWantRead) {
+				return ferr
+			}
+		}
+		switch {
+		case err == nil:
+			return c.completeHandshake()
+		case errors.Is(err, libssl.ErrWantRead):
+			if err := c.fill(); err != nil {
+				return err
+			}
+		case errors.Is(err, libssl.ErrWantWrite):
+			// A memory BIO never refuses a write; the flush above drained it.
+		default:
+			return c.handshakeFailure(err)
+		}
+	}
+}
+
+// handshakeFailure turns a failed verification into a
+// CertificateVerificationError.
+func (c *Conn) handshakeFailure(err error) error {
+	c.sslMu.Lock()
+	v := libssl.VerifyOK
+	if !c.freed {
+		v = c.ssl.VerifyResult()
+	}
+	c.sslMu.Unlock()
+	if v != libssl.VerifyOK && (c.isClient && !c.config.InsecureSkipVerify || !c.isClient && c.config.ClientAuth != NoClientCert) {
+		return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v), Err: err}
+	}
+	if errors.Is(err, libssl.ErrUnexpectedEOF) {
+		return fmt.Errorf("openssl: handshake: connection closed by peer: %w", err)
+	}
+	return fmt.Errorf("openssl: handshake: %w", err)
+}
+
+func (c *Conn) completeHandshake() error {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return net.ErrClosed
+	}
+	s := c.ssl
+	c.state = ConnectionState{
+		Version:            uint16(s.Version()),
+		HandshakeComplete:  true,
+		DidResume:          s.SessionReused(),
+		CipherSuite:        s.CurrentCipherID(),
+		CipherName:         s.CurrentCipher(),
+		NegotiatedProtocol: s.ALPNSelected(),
+		ServerName:         s.ServerName(),
+		VerifyResult:       s.VerifyResult(),
+	}
+	chain, err := s.PeerCertChainDER()
+	if err != nil {
+		return err
+	}
+	if !c.isClient {
+		// libssl's server-side chain leaves out the client's leaf.
+		if leaf := s.PeerCertificate(); leaf != nil {
+			der, err := leaf.DER()
+			leaf.Free()
+			if err != nil {
+				return err
+			}
+			chain = append([][]byte{der}, chain...)
+		}
+	}
+	c.peerDER = chain
+	c.storeSessionLocked()
+	return nil
+}
+
+// storeSessionLocked puts the client's session into the cache once libssl
+// says it is resumable and it is not the one that was offered (a TLS 1.3
+// session becomes resumable when the server's ticket has been read).
+func (c *Conn) storeSessionLocked() {
+	if !c.needPut || c.freed {
+		return
+	}
+	if c.offered != nil && c.ssl.SessionIs(c.offered) {
+		if c.ssl.SessionReused() && c.ssl.Version() < libssl.TLS1_3 {
+			c.needPut = false // a TLS 1.2 resumption keeps the cached session
+		}
+		return
+	}
+	sess := c.ssl.Session()
+	if sess == nil {
+		return
+	}
+	if !sess.IsResumable() {
+		sess.Free()
+		return
+	}
+	c.needPut = false
+	c.offered.Free()
+	c.offered = nil
+	c.config.ClientSessionCache.Put(c.cacheKey, sess)
+}
+
+// fill reads once from the transport into the read BIO. At the transport's
+// end it marks the BIO's end, so that libssl reports it.
+func (c *Conn) fill() error {
+	if c.inBuf == nil {
+		c.inBuf = make([]byte, inBufSize)
+	}
+	if c.eofSeen {
+		return libssl.ErrUnexpectedEOF
+	}
+	n, err := c.conn.Read(c.inBuf)
+	if n > 0 || err == io.EOF {
+		c.sslMu.Lock()
+		if c.freed {
+			c.sslMu.Unlock()
+			return net.ErrClosed
+		}
+		var werr error
+		if n > 0 {
+			_, werr = c.rbio.Write(c.inBuf[:n])
+		}
+		if err == io.EOF {
+			c.eofSeen = true
+			_ = c.rbio.SetEOF()
+		}
+		c.sslMu.Unlock()
+		if werr != nil {
+			return werr
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+	return err
+}
+
+// flush writes everything the write BIO holds to the transport.
+func (c *Conn) flush() error {
+	c.outMu.Lock()
+	err := c.flushLocked()
+	c.unlockOut()
+	return err
+}
+
+// flushLocked drains the write BIO to the transport until it is empty; the
+// caller holds outMu.
+func (c *Conn) flushLocked() error {
+	for {
+		if c.outErr != nil {
+			c.wantFlush.Store(false)
+			return c.outErr
+		}
+		c.sslMu.Lock()
+		c.wantFlush.Store(false)
+		n := 0
+		if !c.freed {
+			n = c.drainLocked()
+		}
+		c.sslMu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		if _, err := c.conn.Write(c.outBuf[:n]); err != nil {
+			// Part of a record may have reached the peer: the stream is lost.
+			c.outErr = &permanentError{err: err}
+			return c.outErr
+		}
+	}
+}
+
+// drainLocked reads the write BIO into outBuf; the caller holds sslMu.
+func (c *Conn) drainLocked() int {
+	if c.outBuf == nil {
+		c.outBuf = make([]byte, inBufSize)
+	}
+	n := 0
+	for {
+		if n == len(c.outBuf) {
+			if p := c.wbio.Pending(); p > 0 {
+				c.outBuf = append(c.outBuf, make([]byte, p)...)
+			} else {
+				return n
+			}
+		}
+		m, err := c.wbio.Read(c.outBuf[n:])
+		n += m
+		if err != nil || n < len(c.outBuf) {
+			return n
+		}
+	}
+}
+
+// unlockOut releases outMu, first flushing output a reader left behind while
+// outMu was busy.
+func (c *Conn) unlockOut() {
+	for {
+		c.outMu.Unlock()
+		if !c.wantFlush.Load() || !c.outMu.TryLock() {
+			return
+		}
+		_ = c.flushLocked()
+	}
+}
+
+// Read reads application data, running the handshake first if needed. It
+// returns io.EOF after the peer's close_notify, and an error matching
+// libssl.ErrUnexpectedEOF and io.ErrUnexpectedEOF when the transport ended
+// without one.
+func (c *Conn) Read(b []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if c.readErr != nil {
+		return 0, c.readErr
+	}
+	for {
+		c.sslMu.Lock()
+		if c.freed {
+			c.sslMu.Unlock()
+			return 0, net.ErrClosed
+		}
+		n, err := c.ssl.Read(b)
+		pending := false
+		if err != nil && c.wbio.Pending() > 0 {
+			// Something to send (an alert, a KeyUpdate answer). While a
+			// Write is under way the output may be its records: leave them
+			// to its flush (which drains the BIO until empty), so that this
+			// reader never blocks on the transport for the writer.
+			c.wantFlush.Store(true)
+			pending = !c.writing
+		}
+		if c.needPut {
+			c.storeSessionLocked()
+		}
+		c.sslMu.Unlock()
+		if n > 0 {
+			return n, nil
+		}
+		if pending && c.outMu.TryLock() {
+			_ = c.flushLocked()
+			c.unlockOut()
+		}
+		switch {
+		case errors.Is(err, libssl.ErrWantRead):
+			if ferr := c.fill(); ferr != nil {
+				if errors.Is(ferr, libssl.ErrUnexpectedEOF) {
+					c.readErr = truncated(ferr)
+					return 0, c.readErr
+				}
+				return 0, ferr // a timeout can be retried
+			}
+		case errors.Is(err, libssl.ErrZeroReturn):
+			c.readErr = io.EOF
+			return 0, io.EOF
+		case errors.Is(err, libssl.ErrUnexpectedEOF):
+			c.readErr = truncated(err)
+			return 0, c.readErr
+		case err == nil:
+			// SSL_read returned no data and no error: try again.
+		default:
+			c.readErr = fmt.Errorf("openssl: read: %w", err)
+			return 0, c.readErr
+		}
+	}
+}
+
+func truncated(err error) error {
+	if errors.Is(err, libssl.ErrUnexpectedEOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		// *libssl.Error matches the sentinel but not io.ErrUnexpectedEOF.
+		return fmt.Errorf("openssl: connection closed without close_notify: %w (%v)", libssl.ErrUnexpectedEOF, err)
+	}
+	return fmt.Errorf("openssl: connection closed without close_notify: %w", err)
+}
+
+// Write encrypts b and writes it to the transport, running the handshake
+// first if needed. It returns when every byte has reached the transport, or
+// with the number of bytes that did and an error. After a failed transport
+// write (a timeout included) every later Write fails.
+func (c *Conn) Write(b []byte) (int, error) {
+	for {
+		x := c.activeCall.Load()
+		if x&1 != 0 {
+			return 0, net.ErrClosed
+		}
+		if c.activeCall.CompareAndSwap(x, x+2) {
+			break
+		}
+	}
+	defer func() {
+		if c.activeCall.Add(-2) == 1 {
+			c.release() // Close ran during this Write
+		}
+	}()
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if c.closeNotifySent.Load() {
+		return 0, errShutdown
+	}
+	defer func() {
+		c.sslMu.Lock()
+		c.writing = false
+		c.sslMu.Unlock()
+		if c.wantFlush.Load() {
+			_ = c.flush() // what a reader left to this Write's flush
+		}
+	}()
+	written := 0
+	for written < len(b) {
+		chunk := b[written:]
+		if len(chunk) > maxWriteChunk {
+			chunk = chunk[:maxWriteChunk]
+		}
+		c.sslMu.Lock()
+		if c.freed {
+			c.sslMu.Unlock()
+			return written, net.ErrClosed
+		}
+		c.writing = true
+		n, err := c.ssl.Write(chunk)
+		c.sslMu.Unlock()
+		if err != nil {
+			_ = c.flush()
+			return written, fmt.Errorf("openssl: write: %w", err)
+		}
+		if err := c.flush(); err != nil {
+			return written, err
+		}
+		written += n
+	}
+	return written, nil
+}
+
+var errShutdown = errors.New("openssl: protocol is shut down")
+
+// closeNotify sends close_notify once (SSL_shutdown) with a 5 s bound on the
+// transport write.
+func (c *Conn) closeNotify() error {
+	c.outMu.Lock()
+	defer c.unlockOut()
+	if c.closeNotifySent.Load() {
+		return c.closeNotifyErr
+	}
+	c.closeNotifySent.Store(true)
+	c.sslMu.Lock()
+	var err error
+	if c.freed {
+		err = net.ErrClosed
+	} else {
+		_, err = c.ssl.Shutdown()
+	}
+	c.sslMu.Unlock()
+	if err == nil {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		err = c.flushLocked()
+		_ = c.conn.SetWriteDeadline(time.Now())
+	}
+	c.closeNotifyErr = err
+	return err
+}
+
+// CloseWrite sends close_notify: the peer reads io.EOF, and this side can
+// still Read. It does not close the transport. As with crypto/tls, it must
+// follow the handshake.
+func (c *Conn) CloseWrite() error {
+	if !c.handshakeDone.Load() {
+		return errors.New("openssl: CloseWrite before the handshake completed")
+	}
+	return c.closeNotify()
+}
+
+// Close sends close_notify (so that the session stays resumable) after a
+// completed handshake, closes the transport and frees the SSL. A Close
+// during a Write only closes the transport, which ends the Write.
+func (c *Conn) Close() error {
+	var x int32
+	for {
+		x = c.activeCall.Load()
+		if x&1 != 0 {
+			return net.ErrClosed
+		}
+		if c.activeCall.CompareAndSwap(x, x|1) {
+			break
+		}
+	}
+	if x != 0 {
+		return c.conn.Close()
+	}
+	var alertErr error
+	if c.handshakeDone.Load() {
+		alertErr = c.closeNotify()
+	}
+	err := c.conn.Close()
+	c.release()
+	if alertErr != nil && !errors.Is(alertErr, net.ErrClosed) {
+		return fmt.Errorf("openssl: failed to send close_notify (the connection was closed anyway): %w", alertErr)
+	}
+	return err
+}
+
+// LocalAddr returns the transport's local address.
+func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
+
+// RemoteAddr returns the transport's remote address.
+func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// SetDeadline sets the transport's read and write deadlines. A Write that
+// times out leaves the connection unusable for writing.
+func (c *Conn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
+
+// SetReadDeadline sets the transport's read deadline.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the transport's write deadline.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+
+// NetConn returns the transport. Reading or writing it directly corrupts
+// the TLS stream.
+func (c *Conn) NetConn() net.Conn { return c.conn }
+
+// UnderlyingConn is NetConn, under spacemonkeygo/openssl's name.
+func (c *Conn) UnderlyingConn() net.Conn { return c.conn }
+
+// Session returns the connection's current session (SSL_get1_session) as a
+// new handle the caller frees, or nil (before the handshake, or after
+// Close). A TLS 1.3 client's session is resumable only once the server's
+// ticket has been read (see libssl.Session.IsResumable).
+func (c *Conn) Session() *libssl.Session {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return nil
+	}
+	return c.ssl.Session()
+}
+
+// GetSession returns the current session as DER (i2d_SSL_SESSION), for
+// DialSession or libssl.UnmarshalSessionDER.
+func (c *Conn) GetSession() ([]byte, error) {
+	s := c.Session()
+	if s == nil {
+		return nil, errors.New("openssl: no session")
+	}
+	defer s.Free()
+	return s.MarshalDER()
+}
+
+// SessionReused reports whether the handshake resumed a session.
+func (c *Conn) SessionReused() bool { return c.ConnectionState().DidResume }
+
+// ConnectionState returns the state of the completed handshake (the zero
+// value before). It stays valid after Close.
+func (c *Conn) ConnectionState() ConnectionState {
+	if !c.handshakeDone.Load() {
+		return ConnectionState{}
+	}
+	c.parseOnce.Do(func() {
+		for _, der := range c.peerDER {
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				break
+			}
+			c.state.PeerCertificates = append(c.state.PeerCertificates, cert)
+		}
+	})
+	st := c.state
+	st.PeerCertificates = append([]*x509.Certificate(nil), c.state.PeerCertificates...)
+	return st
+}
+
+// PeerCertificate returns the peer's leaf certificate, or an error when
+// there is none.
+func (c *Conn) PeerCertificate() (*x509.Certificate, error) {
+	certs := c.ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return nil, errors.New("openssl: no peer certificate")
+	}
+	return certs[0], nil
+}
+
+// VerifyHostname checks that the peer's leaf certificate is valid for host
+// (x509.Certificate.VerifyHostname), as spacemonkeygo/openssl's does. Dial
+// and Client already make libssl check the host unless InsecureSkipVerify.
+func (c *Conn) VerifyHostname(host string) error {
+	cert, err := c.PeerCertificate()
+	if err != nil {
+		return err
+	}
+	return cert.VerifyHostname(host)
+}
+
+// VerifyResult returns SSL_get_verify_result (libssl.VerifyOK when the
+// peer's chain verified or was not checked).
+func (c *Conn) VerifyResult() int {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return c.state.VerifyResult
+	}
+	return c.ssl.VerifyResult()
+}
+
+// CurrentCipher returns the negotiated cipher's OpenSSL name.
+func (c *Conn) CurrentCipher() (string, error) {
+	st := c.ConnectionState()
+	if st.CipherName == "" {
+		return "", errors.New("openssl: no cipher negotiated")
+	}
+	return st.CipherName, nil
+}
+
+// ConnectionState describes a completed handshake.
+type ConnectionState struct {
+	Version            uint16 // VersionTLS12, VersionTLS13 (SSL_version)
+	HandshakeComplete  bool
+	DidResume          bool   // SSL_session_reused
+	CipherSuite        uint16 // IANA id, as crypto/tls numbers it
+	CipherName         string // OpenSSL's name (SSL_CIPHER_get_name)
+	NegotiatedProtocol string // ALPN (SSL_get0_alpn_selected)
+	// ServerName is the SNI name this client sent or this server received
+	// (SSL_get_servername). On a server's TLS 1.2 resumption libssl reports
+	// the name kept in the session, which it keeps only when a servername
+	// callback acknowledged it: without one it is "".
+	ServerName string
+	// PeerCertificates: the peer's leaf first, then the chain it sent.
+	PeerCertificates []*x509.Certificate
+	VerifyResult     int // SSL_get_verify_result (0: X509_V_OK)
+}
+
+// CertificateVerificationError is returned by a handshake that failed
+// because the peer's certificate did not verify.
+type CertificateVerificationError struct {
+	VerifyResult int    // X509_V_ERR_*
+	Reason       string // X509_verify_cert_error_string
+	Err          error  // libssl's error
+}
+
+func (e *CertificateVerificationError) Error() string {
+	return fmt.Sprintf("openssl: certificate verification failed: %s (X509_V_ERR %d)", e.Reason, e.VerifyResult)
+}
+
+func (e *CertificateVerificationError) Unwrap() error { return e.Err }
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string   { return e.err.Error() }
+func (e *permanentError) Unwrap() error   { return e.err }
+func (e *permanentError) Timeout() bool   { ne, ok := e.err.(net.Error); return ok && ne.Timeout() }
+func (e *permanentError) Temporary() bool { return false }
