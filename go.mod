@@ -2,4 +2,12 @@ module github.com/libssl-go/libssl
 
 go 1.24
 
-require github.com/google/go-cmp v0.7.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/spacemonkeygo/openssl v0.0.0-20181017203307-c2dcc5cca94a
+)
+
+require (
+	github.com/spacemonkeygo/spacelog v0.0.0-20180420211403-2296661a0572 // indirect
+	golang.org/x/sys v0.30.0 // indirect
+)

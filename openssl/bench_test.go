@@ -3,6 +3,8 @@ package openssl
 // Benchmarks, beside Go's crypto/tls: full and resumed TLS 1.3 handshakes
 // over loopback TCP and net.Pipe, and bulk transfer (64 MiB in 16 KiB
 // writes). Both sides use X25519, ECDSA P-256 and TLS_AES_128_GCM_SHA256.
+// Each is also run by a C program doing the same with libssl directly (the
+// .../c sub-benchmarks, see cbench_test.go).
 // Run with `make bench-openssl` or `go test -run '^$' -bench . ./openssl`.
 
 import (
@@ -138,7 +140,10 @@ func oneHandshake(b *testing.B, im impl, tr transport) bool {
 }
 
 func benchHandshake(b *testing.B, resume bool) {
+	cb := buildCBench(b)
+	mode := map[bool]string{false: "full", true: "resumed"}[resume]
 	for _, tr := range transports(b) {
+		b.Run("c/"+tr.name, func(b *testing.B) { cb.run(b, mode, tr.name, 0) })
 		for _, im := range implementations(b, resume) {
 			b.Run(im.name+"/"+tr.name, func(b *testing.B) {
 				if resume {
@@ -162,7 +167,9 @@ func BenchmarkHandshakeResumed(b *testing.B) { benchHandshake(b, true) }
 // BenchmarkBulk sends 64 MiB in 16 KiB writes from client to server per op.
 func BenchmarkBulk(b *testing.B) {
 	const total, chunk = 64 << 20, 16 << 10
+	cb := buildCBench(b)
 	for _, tr := range transports(b) {
+		b.Run("c/"+tr.name, func(b *testing.B) { cb.run(b, "bulk", tr.name, total) })
 		for _, im := range implementations(b, false) {
 			b.Run(im.name+"/"+tr.name, func(b *testing.B) {
 				craw, sraw := tr.dial(b)

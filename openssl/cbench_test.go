@@ -1,0 +1,107 @@
+package openssl
+
+// The C baseline of the benchmarks: testdata/cbench.c does with libssl
+// directly what bench_test.go does through the binding and with crypto/tls.
+// Each benchmark builds it once (with CC, CGO_CFLAGS and CGO_LDFLAGS, so it
+// links the libssl the package links) and its .../c sub-benchmarks run it
+// with the benchmark's N, reporting the C program's own elapsed time as
+// ns/op. Over "pipe" the C program uses a socketpair, its analogue of
+// net.Pipe.
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/internal/testcerts"
+)
+
+// cbenchTimeout bounds one run of the C program.
+const cbenchTimeout = 10 * time.Minute
+
+type cbench struct {
+	bin, ca, chain, key string
+}
+
+// buildCBench compiles testdata/cbench.c into a temporary directory and
+// writes the certificate material beside it.
+func buildCBench(b *testing.B) *cbench {
+	b.Helper()
+	dir := b.TempDir()
+	cc := os.Getenv("CC")
+	if cc == "" {
+		cc = "gcc"
+	}
+	cb := &cbench{bin: filepath.Join(dir, "cbench")}
+	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", cb.bin}
+	if cf := os.Getenv("CGO_CFLAGS"); cf != "" {
+		args = append(args, strings.Fields(cf)...)
+	} else {
+		args = append(args, "-O2", "-g") // cgo's default
+	}
+	args = append(args, filepath.Join("testdata", "cbench.c"))
+	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
+	args = append(args, "-lssl", "-lcrypto")
+	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		b.Fatalf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
+	}
+	tc := testcerts.Get()
+	for _, f := range []struct {
+		path *string
+		name string
+		data []byte
+	}{{&cb.ca, "ca.pem", tc.CACert}, {&cb.chain, "chain.pem", tc.LeafChain}, {&cb.key, "key.pem", tc.LeafKey}} {
+		*f.path = filepath.Join(dir, f.name)
+		if err := os.WriteFile(*f.path, f.data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return cb
+}
+
+var cbenchOut = regexp.MustCompile(`elapsed_ns=(\d+) n=(\d+) resumed=(\d+)`)
+
+// run runs the C program for b.N operations and reports its elapsed time as
+// the benchmark's ns/op (and MB/s when bytes is set).
+func (cb *cbench) run(b *testing.B, mode, transport string, bytesPerOp int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), cbenchTimeout)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, cb.bin, mode, transport, strconv.Itoa(b.N), cb.ca, cb.chain, cb.key)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	b.ResetTimer()
+	err := cmd.Run()
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("cbench %s %s %d: %v\n%s", mode, transport, b.N, err, stderr.String())
+	}
+	// The C program must run against the libssl the package runs with.
+	if want := "runtime " + libssl.RuntimeVersionText(); !strings.Contains(stderr.String(), want) {
+		b.Fatalf("cbench ran against another libssl than the package (want %q): %s", want, stderr.String())
+	}
+	m := cbenchOut.FindStringSubmatch(stdout.String())
+	if m == nil {
+		b.Fatalf("cbench output: %q", stdout.String())
+	}
+	ns, _ := strconv.ParseFloat(m[1], 64)
+	resumed, _ := strconv.Atoi(m[3])
+	if want := map[bool]int{true: b.N}[mode == "resumed"]; resumed != want {
+		b.Fatalf("cbench %s: %d of %d handshakes resumed, want %d", mode, resumed, b.N, want)
+	}
+	b.ReportMetric(ns/float64(b.N), "ns/op")
+	// -benchmem would otherwise divide the Go side's exec bookkeeping by N;
+	// the C program allocates nothing on the Go heap.
+	b.ReportMetric(0, "B/op")
+	b.ReportMetric(0, "allocs/op")
+	if bytesPerOp > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/ns*1e3, "MB/s")
+	}
+}
