@@ -77,6 +77,10 @@ func init() {
 					Values: map[string]string{"reason": "68", "func": "SSL_clear"}},
 				{Line: Line3, Text: "0; reason 786691 (ERR_R_INTERNAL_ERROR with its flags), func SSL_clear",
 					Values: map[string]string{"reason": "786691", "func": "SSL_clear"}},
+				// 3.5 moved the reset into ossl_ssl_connection_reset, which
+				// raises the error (measured on 3.5.7 in the trixie image).
+				{Line: Line35, Text: "0; reason 786691 (ERR_R_INTERNAL_ERROR with its flags), func ossl_ssl_connection_reset",
+					Values: map[string]string{"reason": "786691", "func": "ossl_ssl_connection_reset"}},
 			},
 			run: checkC28,
 		},

@@ -38,13 +38,33 @@ const (
 const (
 	Line111 = "1.1.1"
 	Line3   = "3.x"
+	// Line35 is OpenSSL 3.5 and newer. Where a check has no expectation
+	// for it, the 3.x one holds.
+	Line35 = "3.5+"
 )
+
+// lineFallback is the line whose expectation holds where a check has none
+// of its own for a line.
+var lineFallback = map[string]string{Line35: Line3}
+
+// expectation returns the check's expectation for line, following
+// lineFallback, and false when the outcome does not differ by line.
+func (c Check) expectation(line string) (Expectation, bool) {
+	for l := line; l != ""; l = lineFallback[l] {
+		for _, x := range c.ByLine {
+			if x.Line == l {
+				return x, true
+			}
+		}
+	}
+	return Expectation{}, false
+}
 
 // Expectation is the outcome a check expects on one version line. Values
 // holds the observed values that differ by line, by observation name; the
 // check compares its observations against them.
 type Expectation struct {
-	Line   string            // Line111 or Line3
+	Line   string            // Line111, Line3 or Line35
 	Text   string            // the outcome in words, as claims.md writes it
 	Values map[string]string // observation name → expected value on this line
 }
@@ -103,7 +123,10 @@ type Options struct {
 
 // RunningLine returns the version line of the running libssl.
 func RunningLine() string {
-	if libssl.Is3() {
+	switch v := libssl.RuntimeVersion(); {
+	case v >= 0x30500000:
+		return Line35
+	case libssl.Is3():
 		return Line3
 	}
 	return Line111
@@ -137,10 +160,8 @@ func Select(re string) ([]Check, error) {
 
 // Expected returns the expectation, in words, for the given line.
 func (c Check) Expected(line string) string {
-	for _, x := range c.ByLine {
-		if x.Line == line {
-			return x.Text
-		}
+	if x, ok := c.expectation(line); ok {
+		return x.Text
 	}
 	return c.Outcome
 }
@@ -204,12 +225,10 @@ func (e *env) expect(name string, got, want any) {
 // expectLine compares got with the value the check's expectation for the
 // running line gives for name.
 func (e *env) expectLine(name string, got any) {
-	for _, x := range e.check.ByLine {
-		if x.Line == e.line {
-			if w, ok := x.Values[name]; ok {
-				e.expect(name, got, w)
-				return
-			}
+	if x, ok := e.check.expectation(e.line); ok {
+		if w, ok := x.Values[name]; ok {
+			e.expect(name, got, w)
+			return
 		}
 	}
 	e.observe(name, got)

@@ -65,18 +65,31 @@ func TestTable(t *testing.T) {
 			t.Errorf("%s: incomplete (claim %q, short %q, outcome %q, page %q)", c.ID, c.Claim, c.Short, c.Outcome, c.Page)
 		}
 		for _, x := range c.ByLine {
-			if x.Line != Line111 && x.Line != Line3 || len(x.Values) == 0 {
+			if x.Line != Line111 && x.Line != Line3 && x.Line != Line35 || len(x.Values) == 0 {
 				t.Errorf("%s: bad version expectation %+v", c.ID, x)
 			}
 		}
-		if len(c.ByLine) != 0 && len(c.ByLine) != 2 {
-			t.Errorf("%s: a version-dependent check must name both lines", c.ID)
+		// 3.5+ may be left out (the 3.x expectation holds there).
+		_, has111 := c.expectation(Line111)
+		_, has3 := c.expectation(Line3)
+		if len(c.ByLine) != 0 && (!has111 || !has3) {
+			t.Errorf("%s: a version-dependent check must name both 1.1.1 and 3.x", c.ID)
 		}
 	}
 	for _, id := range []string{"C01", "C28"} {
-		if c, _ := Select("^" + id + "$"); len(c) != 1 || len(c[0].ByLine) != 2 {
+		if c, _ := Select("^" + id + "$"); len(c) != 1 || len(c[0].ByLine) < 2 {
 			t.Errorf("%s must carry per-version expectations", id)
 		}
+	}
+	// C28's function moved in 3.5: the 3.5 line has its own expectation,
+	// and a line without one (C01's 3.5) falls back to 3.x.
+	c28, _ := Select("^C28$")
+	if x, _ := c28[0].expectation(Line35); x.Values["func"] != "ossl_ssl_connection_reset" {
+		t.Errorf("C28 on 3.5+: %+v", x)
+	}
+	c01, _ := Select("^C01$")
+	if x, ok := c01[0].expectation(Line35); !ok || x.Line != Line3 {
+		t.Errorf("C01 on 3.5+ should fall back to 3.x, got %+v", x)
 	}
 }
 

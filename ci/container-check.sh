@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# ci/container-check.sh [REPO_DIR]
+#
+# Builds ci/Dockerfile for Debian bookworm (OpenSSL 3.0.x) and trixie
+# (OpenSSL 3.5.x), runs every test binary and the conformance report
+# (sslconform) in each image, prints each report, and exits non-zero on any
+# failure. REPO_DIR is the build context (default: the repository holding
+# this script).
+#
+# Works on a machine with no Docker engine and no registry but Debian's
+# archive and the Go module proxy:
+#   - base images come from `debootstrap --variant=minbase` (Debian's
+#     archive), imported with `podman import`; the rootfs tarballs are cached
+#     in REPO_DIR/.cache/container/ (refreshed after CACHE_MAX_AGE_DAYS);
+#   - if the host trusts extra CAs in /usr/local/share/ca-certificates (an
+#     HTTPS-re-signing egress), they are added to the imported base image
+#     (never to the cache, the repository or the images' sources), so that
+#     the Go module proxy can be reached from inside the build;
+#   - podman runs with a fresh --root/--runroot under a temporary folder,
+#     reset and removed on exit; `podman build --isolation chroot`;
+#     `podman run --runtime runc` with explicit ulimits, no network.
+#
+# Environment:
+#   SUITES              "bookworm:3.0 trixie:3.5" (suite:expected OpenSSL major.minor)
+#   MIRROR              http://deb.debian.org/debian
+#   CACHE_MAX_AGE_DAYS  7
+#   KEEP_IMAGES=1       keep the podman root (its path is printed) instead of resetting it
+#   GO_BUILD_ARGS       extra `podman build` arguments, e.g. "--build-arg GOTOOLCHAIN=go1.26.8"
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "${1:-$SCRIPT_DIR/..}" && pwd -P)
+SUITES=${SUITES:-"bookworm:3.0 trixie:3.5"}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+CACHE_DIR=$REPO/.cache/container
+CACHE_MAX_AGE_DAYS=${CACHE_MAX_AGE_DAYS:-7}
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+GO_BUILD_ARGS=${GO_BUILD_ARGS:-}
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf 'container-check: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ timings
+TIMINGS=()
+T_START=$SECONDS
+# timed NAME CMD...: run CMD, record how long it took, keep its exit status.
+timed() {
+  local name=$1 t0=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  TIMINGS+=("$(printf '%-34s %5ds%s' "$name" $((SECONDS - t0)) "$([ $rc -eq 0 ] || echo "  (failed, exit $rc)")")")
+  return $rc
+}
+print_timings() {
+  printf '\n==> timings\n'
+  local l
+  for l in "${TIMINGS[@]}"; do printf '  %s\n' "$l"; done
+  printf '  %-34s %5ds\n' total $((SECONDS - T_START))
+}
+
+# ------------------------------------------------------------- host tools
+install_tools() {
+  local need=()
+  command -v podman >/dev/null || need+=(podman)
+  command -v debootstrap >/dev/null || need+=(debootstrap)
+  command -v runc >/dev/null || need+=(runc)
+  command -v newuidmap >/dev/null || need+=(uidmap)
+  [ -f "$KEYRING" ] || need+=(debian-archive-keyring)
+  # podman's default network and storage configuration files.
+  [ -e /usr/share/containers/containers.conf ] || [ -e /etc/containers/containers.conf ] ||
+    need+=(containers-common)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  podman --version
+  runc --version | head -n1
+}
+
+# ------------------------------------------------------------ base images
+# make_rootfs SUITE TARBALL: debootstrap a minbase rootfs shaped like
+# Debian's official slim images (deb822 sources with -updates and -security,
+# no docs or man pages), and tar it into TARBALL.
+make_rootfs() {
+  local suite=$1 out=$2 dir
+  dir=$(mktemp -d "$WORK/rootfs-$suite.XXXX")
+  if ! debootstrap --variant=minbase --keyring="$KEYRING" "$suite" "$dir" "$MIRROR" \
+       >"$WORK/debootstrap-$suite.log" 2>&1; then
+    tail -n 30 "$WORK/debootstrap-$suite.log" >&2
+    return 1
+  fi
+  rm -f "$dir/etc/apt/sources.list"
+  cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: ${MIRROR}
+Suites: ${suite} ${suite}-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${MIRROR%/debian}/debian-security
+Suites: ${suite}-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  mkdir -p "$dir/etc/dpkg/dpkg.cfg.d" "$dir/etc/apt/apt.conf.d"
+  cat >"$dir/etc/dpkg/dpkg.cfg.d/slim" <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+EOF
+  echo 'Acquire::Languages "none";' >"$dir/etc/apt/apt.conf.d/no-languages"
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* \
+         "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/*
+  tar -C "$dir" --numeric-owner -cf "$out.tmp" .
+  mv "$out.tmp" "$out"
+  rm -rf "$dir"
+}
+
+# base_tarballs: one cached rootfs per suite, debootstrapped in parallel.
+base_tarballs() {
+  local s suite pids=() names=() i rc=0
+  mkdir -p "$CACHE_DIR"
+  for s in $SUITES; do
+    suite=${s%%:*}
+    local tb=$CACHE_DIR/debian-$suite-minbase.tar
+    if [ -f "$tb" ] && [ -z "$(find "$tb" -mtime +"$CACHE_MAX_AGE_DAYS")" ]; then
+      echo "cached: $tb"
+      continue
+    fi
+    echo "debootstrap $suite (log: $WORK/debootstrap-$suite.log)"
+    make_rootfs "$suite" "$tb" & pids+=($!); names+=("$suite")
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { echo "debootstrap ${names[$i]} failed" >&2; rc=1; }
+  done
+  return $rc
+}
+
+# import_base SUITE: podman import the cached rootfs, plus the host's extra CAs.
+import_base() {
+  local suite=$1 tb=$CACHE_DIR/debian-$1-minbase.tar
+  local extra=(/usr/local/share/ca-certificates/*.crt)
+  if [ -e "${extra[0]}" ]; then
+    local stage=$WORK/ca-$suite
+    mkdir -p "$stage/usr/local/share/ca-certificates"
+    cp "${extra[@]}" "$stage/usr/local/share/ca-certificates/"
+    cp "$tb" "$WORK/base-$suite.tar"
+    tar -C "$stage" --owner=0 --group=0 --numeric-owner -rf "$WORK/base-$suite.tar" \
+      ./usr/local/share/ca-certificates
+    tb=$WORK/base-$suite.tar
+    echo "adding the host's extra CA certificates: ${extra[*]##*/}"
+  fi
+  "${PODMAN[@]}" import -q "$tb" "localhost/debian:$suite-slim"
+  rm -f "$WORK/base-$suite.tar"
+}
+
+build_image() {
+  local suite=$1
+  # shellcheck disable=SC2086
+  "${PODMAN[@]}" build --isolation chroot --pull=never \
+    --build-arg "BASE=localhost/debian:$suite-slim" $GO_BUILD_ARGS \
+    -f "$REPO/ci/Dockerfile" -t "localhost/libssl-go:$suite" "$REPO" \
+    >"$WORK/build-$suite.log" 2>&1 || {
+      echo "--- podman build $suite failed; last lines of its log:" >&2
+      tail -n 60 "$WORK/build-$suite.log" >&2
+      return 1
+    }
+  grep -E '^(go version|libssl-dev [0-9])' "$WORK/build-$suite.log" | uniq | sed 's/^/  build: /' || true
+}
+
+RUN_OPTS=()
+run_in() {
+  local suite=$1 name=$2
+  shift 2
+  local rc=0
+  "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" "$@" \
+    >"$WORK/$name-$suite.log" 2>&1 || rc=$?
+  sed "s/^/  [$suite] /" "$WORK/$name-$suite.log"
+  return $rc
+}
+
+# ------------------------------------------------------------------- main
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/libssl-go-container-check.XXXXXX")
+# Everything podman keeps (images, layers, state, networks) stays under $WORK,
+# so that `system reset` touches nothing of the host's own podman setup.
+PODMAN=(podman --root "$WORK/root" --runroot "$WORK/runroot" --tmpdir "$WORK/libpod"
+        --network-config-dir "$WORK/networks" --storage-driver overlay
+        --cgroup-manager cgroupfs --events-backend file)
+cleanup() {
+  local rc=$?
+  if [ "${KEEP_IMAGES:-}" = 1 ]; then
+    echo "kept podman store: ${PODMAN[*]}"
+  else
+    "${PODMAN[@]}" system reset -f >/dev/null 2>&1 || true
+    # A mount left behind by an interrupted build must not stop the removal.
+    grep -o " $WORK/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    rm -rf "$WORK"
+  fi
+  print_timings
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "host tools"
+timed "install host tools" install_tools
+hard_nofile=$(ulimit -Hn)
+RUN_OPTS=(--runtime runc --network none --ulimit "nofile=$hard_nofile:$hard_nofile"
+          --ulimit nproc=32768:32768)
+echo "repo: $REPO"
+echo "podman root: $WORK/root"
+
+log "base root filesystems ($SUITES)"
+timed "debootstrap (or cache)" base_tarballs
+
+failed=()
+passed=0
+for s in $SUITES; do
+  suite=${s%%:*} want=${s#*:}
+  log "$suite: import base image"
+  timed "$suite: podman import" import_base "$suite" || { failed+=("$suite import"); continue; }
+  log "$suite: build localhost/libssl-go:$suite"
+  if timed "$suite: podman build" build_image "$suite"; then
+    passed=$((passed + 1))
+  else
+    failed+=("$suite build"); continue
+  fi
+  log "$suite: test binaries"
+  if timed "$suite: run test binaries" run_in "$suite" tests libssl-go-tests; then
+    passed=$((passed + 1))
+  else
+    failed+=("$suite tests")
+  fi
+  log "$suite: conformance report (sslconform)"
+  if timed "$suite: run sslconform" run_in "$suite" report; then
+    passed=$((passed + 1))
+  else
+    failed+=("$suite report")
+  fi
+  if ! grep -hq "OpenSSL $want\." "$WORK/tests-$suite.log" "$WORK/report-$suite.log"; then
+    echo "  [$suite] expected OpenSSL $want.x in the image's output" >&2
+    failed+=("$suite version")
+  fi
+done
+
+log "summary"
+for s in $SUITES; do
+  suite=${s%%:*}
+  [ -f "$WORK/report-$suite.log" ] || continue
+  printf '  %-9s %s\n' "$suite" "$(grep -E '[0-9]+ passed, [0-9]+ failed' "$WORK/report-$suite.log" | tail -n1)"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "  failed: ${failed[*]}"
+fi
+echo "image-check: $passed passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
