@@ -1,6 +1,8 @@
 // Command benchtable reads `go test -bench BenchmarkOps` output on standard
 // input (several -count runs) and prints, per operation, the median C ns/op,
-// the median Go ns/op, their ratio, the target and whether it is met.
+// the median Go ns/op (goroutine locked to its thread, as the C loop is),
+// their ratio, the target and whether it is met, and for handshakes the
+// median of an unlocked goroutine.
 package main
 
 import (
@@ -27,7 +29,7 @@ var targets = map[string]target{
 	"Handshake12Full": {ratio: 1.02}, "Handshake12Resumed": {ratio: 1.02},
 }
 
-var line = regexp.MustCompile(`^BenchmarkOps/(\w+)/(c|go)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op`)
+var line = regexp.MustCompile(`^BenchmarkOps/(\w+)/(c|go|go-unlocked)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op`)
 
 func median(v []float64) float64 {
 	sort.Float64s(v)
@@ -62,7 +64,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchtable: no BenchmarkOps lines on input")
 		os.Exit(1)
 	}
-	fmt.Printf("| op | C ns/op | Go ns/op | ratio | target | met |\n|---|---:|---:|---:|---|---|\n")
+	fmt.Printf("| op | C ns/op | Go ns/op | ratio | target | met | Go unlocked ns/op (ratio) |\n|---|---:|---:|---:|---|---|---:|\n")
 	for _, op := range order {
 		c, g := median(samples[op]["c"]), median(samples[op]["go"])
 		ratio := g / c
@@ -76,7 +78,12 @@ func main() {
 			tgt = fmt.Sprintf("<= C + %.0f ns", t.overhead)
 			met = yes(g-c <= t.overhead)
 		}
-		fmt.Printf("| %s | %.0f | %.0f | %.2f | %s | %s |\n", op, c, g, ratio, tgt, met)
+		unlocked := "-"
+		if u := samples[op]["go-unlocked"]; len(u) > 0 {
+			m := median(u)
+			unlocked = fmt.Sprintf("%.0f (%.2f)", m, m/c)
+		}
+		fmt.Printf("| %s | %.0f | %.0f | %.2f | %s | %s | %s |\n", op, c, g, ratio, tgt, met, unlocked)
 	}
 }
 
