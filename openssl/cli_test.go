@@ -17,7 +17,7 @@ import (
 func opensslCLI(t *testing.T) string {
 	p, err := exec.LookPath("openssl")
 	if err != nil {
-		t.Skip("no openssl command")
+		t.Skip("the openssl command is not available (the runtime image has none); these interop tests need it")
 	}
 	return p
 }

@@ -400,7 +400,7 @@ const smHelperEnv = "LIBSSL_GO_SMTEST_DIALSESSION" // "addr version hexDER"
 func TestSpacemonkeyDialSessionHelper(t *testing.T) {
 	arg := os.Getenv(smHelperEnv)
 	if arg == "" {
-		t.Skip("subprocess only")
+		t.Skip("not available directly: it runs only as the subprocess of the DialSession test")
 	}
 	f := strings.Fields(arg)
 	der, err := hex.DecodeString(f[2])
