@@ -19,10 +19,14 @@ SUDO           := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ASAN_ENV       := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
 # Go's runtime annotates its stacks for valgrind with -tags valgrind; async
 # preemption signals confuse valgrind's stack tracking, so they are off.
-VALGRIND       := GODEBUG=asyncpreemptoff=1 valgrind --quiet --leak-check=no --error-exitcode=99 --track-origins=no
-# What valgrind runs in CI: ownership, the model (fewer steps), misuse and
-# the fuzz seed corpora; `make check` runs the whole root package under it.
-VALGRIND_CI_RUN := ^(TestNewAndFreeProbe|TestSessionOwnership|TestSetSessionOwnership|TestRefCountModel|TestMisuse.*|Fuzz.*)$$
+VALGRIND       := GODEBUG=asyncpreemptoff=1 valgrind --quiet --suppressions=$(CURDIR)/ci/valgrind.supp --leak-check=no --error-exitcode=99 --track-origins=no
+# What valgrind runs in CI: the ownership and handshake tests. The model and
+# misuse tests and the fuzz targets (with the committed seeds) settle the
+# probe with forced collections after each step or input, and a forced GC
+# under valgrind with async preemption off can take seconds: a CI rehearsal
+# spent 15 minutes there. They run under -asan, -race and cgocheck2 in CI,
+# and under valgrind in `make check`, which runs the whole root package.
+VALGRIND_CI_RUN := ^(TestNewAndFreeProbe|TestSessionOwnership|TestSetSessionOwnership|TestUpRefProbe|TestDupFreshIsDistinct|TestDupAfterHandshakeStepIsSameObject|TestHandshakeDataShutdownResume)$$
 RELIABILITY_RUN := ^(TestRefCountModel|TestMisuse.*|TestConcurrentFreeFreesOnce|TestFreeRacesCleanup|TestErrorQueueIsolation|Fuzz.*)$$
 
 test: check-ci
@@ -51,7 +55,7 @@ valgrind-ci: check-tools-valgrind
 	@mkdir -p $(CHECK_TMP)
 	$(GO) test -c -tags valgrind -o $(CHECK_TMP)/libssl-valgrind.test .
 	LIBSSL_GO_MODEL_STEPS=150 $(VALGRIND) $(CHECK_TMP)/libssl-valgrind.test \
-	  -test.short -test.count=1 -test.run '$(VALGRIND_CI_RUN)'
+	  -test.short -test.count=1 -test.timeout=10m -test.run '$(VALGRIND_CI_RUN)'
 
 valgrind: check-tools-valgrind
 	@mkdir -p $(CHECK_TMP)
