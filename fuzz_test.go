@@ -206,25 +206,7 @@ func FuzzServerClientFlight(f *testing.F) {
 	}
 	f.Add([]byte{0, 0x16, 0x03, 0x01, 0x00, 0x00})
 	base := fuzzBaseline()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		chunk, input := chunkOf(data)
-		s, rb, wb := fuzzSSL(t, sctx, true)
-		err := feed(t, s, rb, wb, input, chunk)
-		if err == nil {
-			t.Fatal("a server finished a handshake with a fuzzed client")
-		}
-		s.Free()
-		rb.Free()
-		wb.Free()
-		if !libssl.ErrorQueueEmpty() {
-			t.Fatal("entries left on the thread's error queue")
-		}
-		if got := libssl.LiveObjects(); got != base {
-			t.Fatalf("live objects %+v, baseline %+v", got, base)
-		}
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzFlight(t, sctx, true, base, data) })
 }
 
 func FuzzClientServerFlight(f *testing.F) {
@@ -235,25 +217,30 @@ func FuzzClientServerFlight(f *testing.F) {
 	}
 	f.Add([]byte{0, 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}) // a fatal alert
 	base := fuzzBaseline()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		chunk, input := chunkOf(data)
-		c, rb, wb := fuzzSSL(t, cctx, false)
-		err := feed(t, c, rb, wb, input, chunk)
-		if err == nil {
-			t.Fatal("a client finished a handshake with a fuzzed server")
-		}
-		c.Free()
-		rb.Free()
-		wb.Free()
-		if !libssl.ErrorQueueEmpty() {
-			t.Fatal("entries left on the thread's error queue")
-		}
-		if got := libssl.LiveObjects(); got != base {
-			t.Fatalf("live objects %+v, baseline %+v", got, base)
-		}
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzFlight(t, cctx, false, base, data) })
+}
+
+// fuzzFlight feeds data (its first byte picks the chunk size) to a fresh
+// server or client SSL as the peer's flight. The handshake must fail, with
+// the thread's error queue left empty and the probe back at base.
+func fuzzFlight(t *testing.T, ctx *libssl.Ctx, server bool, base libssl.Objects, data []byte) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	chunk, input := chunkOf(data)
+	s, rb, wb := fuzzSSL(t, ctx, server)
+	err := feed(t, s, rb, wb, input, chunk)
+	if err == nil {
+		t.Fatalf("a handshake (server %v) finished with a fuzzed peer", server)
+	}
+	s.Free()
+	rb.Free()
+	wb.Free()
+	if !libssl.ErrorQueueEmpty() {
+		t.Fatal("entries left on the thread's error queue")
+	}
+	if got := libssl.LiveObjects(); got != base {
+		t.Fatalf("live objects %+v, baseline %+v", got, base)
+	}
 }
 
 func fuzzSSL(t *testing.T, ctx *libssl.Ctx, server bool) (*libssl.SSL, *libssl.BIO, *libssl.BIO) {
@@ -318,7 +305,7 @@ func serverFlight(sctx, cctx *libssl.Ctx) ([]byte, error) {
 // real handshakes. It runs only with LIBSSL_GO_WRITE_CORPUS=1.
 func TestWriteFuzzCorpus(t *testing.T) {
 	if os.Getenv("LIBSSL_GO_WRITE_CORPUS") != "1" {
-		t.Skip("set LIBSSL_GO_WRITE_CORPUS=1 to rewrite testdata/fuzz")
+		t.Skip("not needed in a normal run: it only rewrites the committed seed corpus, and requires LIBSSL_GO_WRITE_CORPUS=1")
 	}
 	sctx, cctx := serverCtx(t, ctxOpts{}), clientCtx(t, ctxOpts{})
 	defer sctx.Free()
