@@ -89,7 +89,7 @@ func (b *BIO) Write(p []byte) (int, error) {
 		if len(chunk) > 1<<30 {
 			chunk = chunk[:1<<30]
 		}
-		r := C.ls_bio_write(bp, unsafe.Pointer(&chunk[0]), C.int(len(chunk)))
+		r := C.ls_bio_write(bp, (*C.uchar)(unsafe.Pointer(&chunk[0])), C.int(len(chunk)))
 		if err := result("BIO_write", r, r.ret <= 0); err != nil {
 			runtime.KeepAlive(b)
 			return written, err
@@ -114,7 +114,7 @@ func (b *BIO) Read(p []byte) (int, error) {
 	if n > 1<<30 {
 		n = 1 << 30
 	}
-	r := C.ls_bio_read(bp, unsafe.Pointer(&p[0]), C.int(n))
+	r := C.ls_bio_read(bp, (*C.uchar)(unsafe.Pointer(&p[0])), C.int(n))
 	runtime.KeepAlive(b)
 	if r.ret > 0 {
 		_ = result("BIO_read", r, false)

@@ -68,9 +68,9 @@ func (s *SSL) read(b []byte, peek bool) (int, error) {
 	if n > 1<<30 {
 		n = 1 << 30
 	}
-	var buf unsafe.Pointer
+	var buf *C.uchar
 	if n > 0 {
-		buf = unsafe.Pointer(&b[0])
+		buf = (*C.uchar)(unsafe.Pointer(&b[0]))
 	}
 	var r C.ls_ret
 	op := "SSL_read"
@@ -106,7 +106,7 @@ func (s *SSL) Write(b []byte) (int, error) {
 		if len(chunk) > 1<<30 {
 			chunk = chunk[:1<<30]
 		}
-		r := C.ls_ssl_write(p, unsafe.Pointer(&chunk[0]), C.int(len(chunk)))
+		r := C.ls_ssl_write(p, (*C.uchar)(unsafe.Pointer(&chunk[0])), C.int(len(chunk)))
 		if r.ret <= 0 {
 			runtime.KeepAlive(b)
 			runtime.KeepAlive(s)

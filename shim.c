@@ -870,19 +870,19 @@ ls_ret ls_ssl_do_handshake(SSL *s)
     return finish_io(s, SSL_do_handshake(s));
 }
 
-ls_ret ls_ssl_read(SSL *s, void *buf, int len)
+ls_ret ls_ssl_read(SSL *s, unsigned char *buf, int len)
 {
     begin();
     return finish_io(s, SSL_read(s, buf, len));
 }
 
-ls_ret ls_ssl_peek(SSL *s, void *buf, int len)
+ls_ret ls_ssl_peek(SSL *s, unsigned char *buf, int len)
 {
     begin();
     return finish_io(s, SSL_peek(s, buf, len));
 }
 
-ls_ret ls_ssl_write(SSL *s, const void *buf, int len)
+ls_ret ls_ssl_write(SSL *s, const unsigned char *buf, int len)
 {
     begin();
     return finish_io(s, SSL_write(s, buf, len));
@@ -913,13 +913,13 @@ ls_ret ls_bio_new_mem(void)
 int ls_bio_up_ref(BIO *b) { return BIO_up_ref(b); }
 void ls_bio_free(BIO *b) { BIO_free(b); }
 
-ls_ret ls_bio_write(BIO *b, const void *p, int len)
+ls_ret ls_bio_write(BIO *b, const unsigned char *p, int len)
 {
     begin();
     return finish_int(BIO_write(b, p, len));
 }
 
-ls_ret ls_bio_read(BIO *b, void *p, int len)
+ls_ret ls_bio_read(BIO *b, unsigned char *p, int len)
 {
     begin();
     long r = BIO_read(b, p, len);

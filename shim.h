@@ -199,19 +199,24 @@ int ls_ssl_renegotiate_pending(SSL *s);
 long ls_ssl_set_max_cert_list(SSL *s, long n);
 long ls_ssl_get_max_cert_list(SSL *s);
 
-/* SSL-level I/O; ls_ret.ret is the libssl return, ssl_error its SSL_get_error. */
+/* SSL-level I/O; ls_ret.ret is the libssl return, ssl_error its SSL_get_error.
+ * Buffers are unsigned char *, never void *: cgo checks an unsafe.Pointer
+ * argument by scanning the whole Go object it points into, so a byte array
+ * that is a field of a struct holding pointers (net/http's 1-byte read
+ * buffer) would panic, though the bytes themselves hold no pointers and are
+ * legal to pass. A pointer to bytes is checked as what it is. */
 ls_ret ls_ssl_do_handshake(SSL *s);
-ls_ret ls_ssl_read(SSL *s, void *buf, int len);
-ls_ret ls_ssl_peek(SSL *s, void *buf, int len);
-ls_ret ls_ssl_write(SSL *s, const void *buf, int len);
+ls_ret ls_ssl_read(SSL *s, unsigned char *buf, int len);
+ls_ret ls_ssl_peek(SSL *s, unsigned char *buf, int len);
+ls_ret ls_ssl_write(SSL *s, const unsigned char *buf, int len);
 ls_ret ls_ssl_shutdown(SSL *s);
 
 /* Memory BIOs. */
 ls_ret ls_bio_new_mem(void);
 int ls_bio_up_ref(BIO *b);
 void ls_bio_free(BIO *b);
-ls_ret ls_bio_write(BIO *b, const void *p, int len);
-ls_ret ls_bio_read(BIO *b, void *p, int len);
+ls_ret ls_bio_write(BIO *b, const unsigned char *p, int len);
+ls_ret ls_bio_read(BIO *b, unsigned char *p, int len);
 size_t ls_bio_pending(BIO *b);
 void ls_bio_set_mem_eof_return(BIO *b, int v);
 int ls_bio_is_mem(BIO *b);
