@@ -99,17 +99,58 @@ func reuseClient(t *testing.T, p *sslpair.Pair, sctx *libssl.Ctx) {
 	must(t, p.Rewire())
 }
 
-// bareConnect mirrors create_bare_ssl_connection: run both handshakes to the
-// end, without reading anything afterwards.
+// bareConnect mirrors create_bare_ssl_connection: SSL_connect on the client,
+// then SSL_accept on the server, in turn, until both are done. What one side
+// writes is moved to the other before the other's step, as with C's shared
+// BIOs, so each side sees the same flights at the same calls as in C (the
+// info callback tests depend on it). A side that fails ends the loop after
+// the other side has had one more step to read the alert.
 func bareConnect(p *sslpair.Pair) error {
-	return p.Handshake()
+	var cdone, sdone bool
+	var cerr, serr error
+	step := func(s *libssl.SSL, done *bool, ferr *error) error {
+		if *done || *ferr != nil {
+			return nil
+		}
+		err := s.Handshake()
+		if _, perr := p.Pump(); perr != nil {
+			return perr
+		}
+		switch {
+		case err == nil:
+			*done = true
+		case !errors.Is(err, libssl.ErrWantRead) && !errors.Is(err, libssl.ErrWantWrite):
+			*ferr = err
+		}
+		return nil
+	}
+	for i := 0; i < 1000; i++ {
+		if err := step(p.Client, &cdone, &cerr); err != nil {
+			return err
+		}
+		if err := step(p.Server, &sdone, &serr); err != nil {
+			return err
+		}
+		if cerr != nil || serr != nil {
+			if cerr != nil {
+				_ = step(p.Server, &sdone, &serr)
+				return fmt.Errorf("client handshake: %w", cerr)
+			}
+			_ = step(p.Client, &cdone, &cerr)
+			return fmt.Errorf("server handshake: %w", serr)
+		}
+		if cdone && sdone {
+			return nil
+		}
+	}
+	return errors.New("handshake made no progress")
 }
 
 // connect mirrors create_ssl_connection: the handshakes, then two SSL_read
 // calls on the client that must find no application data, so that a TLS 1.3
 // client has processed the server's NewSessionTicket messages.
 func connect(p *sslpair.Pair) error {
-	if err := p.Handshake(); err != nil {
+	if err := bareConnect(p); err != nil {
 		return err
 	}
 	for i := 0; i < 2; i++ {

@@ -30,6 +30,17 @@ import "C"
 
 import libssl "github.com/libssl-go/libssl"
 
+// SSL_CB_* and SSL_ST_* bits an info callback receives in where.
+const (
+	cbLoop           = int(C.SSL_CB_LOOP)
+	cbExit           = int(C.SSL_CB_EXIT)
+	cbAlert          = int(C.SSL_CB_ALERT)
+	cbHandshakeStart = int(C.SSL_CB_HANDSHAKE_START)
+	cbHandshakeDone  = int(C.SSL_CB_HANDSHAKE_DONE)
+	stConnect        = int(C.SSL_ST_CONNECT)
+	stAccept         = int(C.SSL_ST_ACCEPT)
+)
+
 // Option bits read from the headers the package is built against; 0 where
 // the linked version (1.1.1) has no such option.
 const (
