@@ -69,7 +69,9 @@ func (c *infoChecker) callback(where, ret int) {
 	if c.failed != "" {
 		return
 	}
-	fail := func(f string, a ...any) { c.failed = fmt.Sprintf("call %d (where %#x ret %d): ", c.next, where, ret) + fmt.Sprintf(f, a...) }
+	fail := func(f string, a ...any) {
+		c.failed = fmt.Sprintf("call %d (where %#x ret %d): ", c.next, where, ret) + fmt.Sprintf(f, a...)
+	}
 	switch {
 	case ret == 0:
 		fail("ret 0: the connection failed")
