@@ -244,6 +244,23 @@ func inhALPN(steps func(t *testing.T, sctx *libssl.Ctx) *libssl.SSL) func(t *tes
 	}
 }
 
+// inhUser builds a user-data case: steps returns the SSL to read the value
+// set with SetUserData (SSL_set_ex_data) from.
+func inhUser(steps func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		cctx := inhClientCtx(t)
+		d := inhNew(t, cctx)
+		inhMust(t, d.SetUserData("v1"))
+		c := steps(t, cctx, d)
+		defer c.Free()
+		got, _ := c.UserData().(string)
+		if got == "" {
+			got = "none"
+		}
+		return map[string]string{"userdata": got}
+	}
+}
+
 // inhCases are the Go steps of each case of cref/inherit.c, by its id.
 var inhCases = map[string]func(t *testing.T) map[string]string{
 	"verify_ctx_changed": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
@@ -352,6 +369,16 @@ var inhCases = map[string]func(t *testing.T) map[string]string{
 		inhMust(t, err)
 		inhMust(t, ci.SetInfoCallback(r.info("info2")))
 		return c
+	}),
+	"user_dup": inhUser(func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.SSL {
+		defer d.Free()
+		c, err := d.Dup()
+		inhMust(t, err)
+		return c
+	}),
+	"user_set_ssl_ctx": inhUser(func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.SSL {
+		inhMust(t, d.SetSSLCtx(inhClientCtx(t)))
+		return d
 	}),
 	// The Go API's ALPN selection (SetALPNSelect) is a callback written in C
 	// that chooses from a list kept with the context; ["a"] selects a like

@@ -396,6 +396,44 @@ static void alpn_case(const char *id, int which)
     SSL_CTX_free(sctx2);
 }
 
+/*
+ * user_*: a value the program attaches to the SSL (SSL_set_ex_data). SSL_dup
+ * copies the SSL's ex_data (CRYPTO_dup_ex_data); SSL_set_SSL_CTX leaves it.
+ * "userdata" is the value found on the resulting SSL, or "none".
+ */
+static void user_case(const char *id, int which)
+{
+    static char v1[] = "v1";
+    SSL_CTX *cctx = client_ctx(), *cctx2 = NULL;
+    SSL *c = NULL, *d = SSL_new(cctx);
+    int idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    const char *got;
+
+    if (d == NULL || idx < 0 || !SSL_set_ex_data(d, idx, v1))
+        die("ex_data");
+    switch (which) {
+    case 0: /* SSL_dup of an SSL carrying the value */
+        c = SSL_dup(d);
+        SSL_free(d);
+        break;
+    case 1: /* moved to another context */
+        c = d;
+        cctx2 = client_ctx();
+        if (SSL_set_SSL_CTX(c, cctx2) != cctx2)
+            die("SSL_set_SSL_CTX");
+        break;
+    }
+    if (c == NULL)
+        die("SSL_dup");
+    got = SSL_get_ex_data(c, idx);
+    printf("%s\n  \"%s\": {\"userdata\": \"%s\"}", first_case ? "{" : ",", id,
+           got != NULL ? got : "none");
+    first_case = 0;
+    SSL_free(c);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(cctx2);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -425,6 +463,8 @@ int main(int argc, char **argv)
     alpn_case("alpn_ctx_changed", 0);
     alpn_case("alpn_set_ssl_ctx", 1);
     alpn_case("alpn_dup_ctx_changed", 2);
+    user_case("user_dup", 0);
+    user_case("user_set_ssl_ctx", 1);
     printf("\n}\n");
     return 0;
 }
