@@ -119,10 +119,14 @@ type Config struct {
 	// (context).
 	SessionTicketsDisabled bool
 
-	// AllowRenegotiation lets TLS 1.2 renegotiation happen, in both roles.
-	// By default it is refused as crypto/tls refuses it
-	// (SSL_OP_NO_RENEGOTIATION: a client answers a HelloRequest, and a
-	// server a new ClientHello, with a no_renegotiation alert) (context).
+	// AllowRenegotiation lets TLS 1.2 renegotiation happen, in both roles
+	// (on OpenSSL 3.x servers also the client-initiated kind:
+	// SSL_OP_ALLOW_CLIENT_RENEGOTIATION). By default it is refused, as
+	// crypto/tls refuses it (SSL_OP_NO_RENEGOTIATION: a client answers a
+	// HelloRequest, and a server a new ClientHello, with a no_renegotiation
+	// alert, and the initiator's Read or Write fails). A renegotiation runs
+	// inside Read; a Write that meets one waits for the peer's records,
+	// reading them itself unless a Read is under way (context).
 	AllowRenegotiation bool
 
 	// ClientSessionCache, when set, lets clients resume: a client offers the
@@ -237,7 +241,7 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
 	}
 	opts := libssl.OpNoRenegotiation
 	if cfg.AllowRenegotiation {
-		opts = 0
+		opts = libssl.OpAllowClientRenegotiation // 0 on 1.1.1
 	}
 	if cfg.SessionTicketsDisabled {
 		opts |= libssl.OpNoTicket

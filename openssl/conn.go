@@ -648,6 +648,17 @@ func (c *Conn) Write(b []byte) (int, error) {
 		c.writing = true
 		n, err := c.ssl.Write(chunk)
 		c.sslMu.Unlock()
+		if errors.Is(err, libssl.ErrWantRead) {
+			// A renegotiation (Config.AllowRenegotiation) is under way and
+			// needs the peer's records before data can go out.
+			if ferr := c.flush(); ferr != nil {
+				return written, ferr
+			}
+			if ferr := c.fillForWrite(); ferr != nil {
+				return written, ferr
+			}
+			continue
+		}
 		if err != nil {
 			_ = c.flush()
 			return written, fmt.Errorf("openssl: write: %w", err)
@@ -658,6 +669,32 @@ func (c *Conn) Write(b []byte) (int, error) {
 		written += n
 	}
 	return written, nil
+}
+
+// fillForWrite reads the transport for a Write that met a renegotiation.
+// It takes readMu, so it waits while a Read is under way (that Read moves
+// the handshake on); it reads only if libssl is still in the handshake with
+// nothing buffered to process.
+func (c *Conn) fillForWrite() error {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	c.sslMu.Lock()
+	if c.freed {
+		c.sslMu.Unlock()
+		return net.ErrClosed
+	}
+	need := c.ssl.InInit() && c.rbio.Pending() == 0
+	c.sslMu.Unlock()
+	if !need {
+		return nil
+	}
+	if err := c.fill(); err != nil {
+		if errors.Is(err, libssl.ErrUnexpectedEOF) {
+			return truncated(err)
+		}
+		return err
+	}
+	return nil
 }
 
 var errShutdown = errors.New("openssl: protocol is shut down")
