@@ -141,6 +141,9 @@ type Config struct {
 	clientCtx, serverCtx   *libssl.Ctx
 	clientErr, serverErr   error
 	freeOnce               sync.Once
+	sidOnce                sync.Once
+	sidCtx                 []byte
+	trust                  trustState
 }
 
 var defaultConfig = &Config{}
@@ -300,8 +303,11 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
 			return fmt.Errorf("openssl: Config.NextProtos: %w", err)
 		}
 	}
-	// Servers resume sessions only within the same session id context.
-	if err := ctx.SetSessionIDContext([]byte("libssl-go/openssl")); err != nil {
+	// Servers resume sessions only within the same session id context: one
+	// per Config, so that a session made under another Config (another
+	// ClientAuth or ClientCAs) is never resumed.
+	cfg.sidOnce.Do(func() { cfg.sidCtx = newSessionIDContext() })
+	if err := ctx.SetSessionIDContext(cfg.sidCtx); err != nil {
 		return fmt.Errorf("openssl: SSL_CTX_set_session_id_context: %w", err)
 	}
 	return nil

@@ -41,6 +41,8 @@ type Conn struct {
 	config   *Config
 	isClient bool
 	cacheKey string // client session cache key, "" without a cache
+	name     string // the client's server name (SNI and verification)
+	refused  string // why a cached session was not offered
 
 	sslMu   sync.Mutex
 	ssl     *libssl.SSL
@@ -103,7 +105,7 @@ func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{conn: conn, config: config, isClient: isClient, handshakeMu: make(chan struct{}, 1)}
+	c := &Conn{conn: conn, config: config, isClient: isClient, name: serverName, handshakeMu: make(chan struct{}, 1)}
 	if c.ssl, err = libssl.New(ctx); err != nil {
 		return nil, err
 	}
@@ -177,6 +179,11 @@ func (c *Conn) setup(serverName string) error {
 		}
 		c.needPut = true
 		if s := cache.Get(c.cacheKey); s != nil {
+			if terr := c.config.sessionTrusted(s, serverName); terr != nil {
+				c.refused = terr.Error()
+				s.Free()
+				return nil
+			}
 			err = c.ssl.SetSession(s)
 			c.offered = s
 			if err != nil {
@@ -189,8 +196,15 @@ func (c *Conn) setup(serverName string) error {
 
 // SetSession offers s for resumption at the coming handshake
 // (SSL_set_session). The SSL takes its own reference; the caller keeps s.
-// It must be called before the handshake starts.
+// It must be called before the handshake starts. On a client that verifies
+// the server, a session whose server would not pass this Config's
+// verification now (see ErrSessionNotTrusted) is refused with an error.
 func (c *Conn) SetSession(s *libssl.Session) error {
+	if c.isClient && s != nil {
+		if err := c.config.sessionTrusted(s, c.name); err != nil {
+			return err
+		}
+	}
 	c.sslMu.Lock()
 	defer c.sslMu.Unlock()
 	if c.freed {
@@ -368,6 +382,17 @@ func (c *Conn) completeHandshake() error {
 		NegotiatedProtocol: s.ALPNSelected(),
 		ServerName:         s.ServerName(),
 		VerifyResult:       s.VerifyResult(),
+		SessionRefused:     c.refused,
+	}
+	if c.isClient && c.state.DidResume && !c.config.InsecureSkipVerify && c.config.Ctx == nil &&
+		c.state.VerifyResult != libssl.VerifyOK {
+		// libssl does not verify again on resumption; it copies the
+		// session's result. SetSession and the cache check refuse such
+		// sessions; this is the last guard.
+		v := c.state.VerifyResult
+		c.state = ConnectionState{}
+		return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v),
+			Err: errors.New("openssl: the resumed session's server was not verified")}
 	}
 	chain, err := s.PeerCertChainDER()
 	if err != nil {
@@ -413,6 +438,9 @@ func (c *Conn) storeSessionLocked() {
 	c.needPut = false
 	c.offered.Free()
 	c.offered = nil
+	if !c.config.InsecureSkipVerify && c.state.VerifyResult == libssl.VerifyOK {
+		c.config.recordOwnSession(sess)
+	}
 	c.config.ClientSessionCache.Put(c.cacheKey, sess)
 }
 
@@ -944,6 +972,11 @@ type ConnectionState struct {
 	// PeerCertificates: the peer's leaf first, then the chain it sent.
 	PeerCertificates []*x509.Certificate
 	VerifyResult     int // SSL_get_verify_result (0: X509_V_OK)
+	// SessionRefused says why the session the ClientSessionCache held was
+	// not offered (it would not pass this Config's verification; see
+	// ErrSessionNotTrusted): the handshake was then a full one. Empty
+	// otherwise.
+	SessionRefused string
 }
 
 // CertificateVerificationError is returned by a handshake that failed
