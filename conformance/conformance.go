@@ -133,15 +133,18 @@ type Options struct {
 }
 
 // RunningLine returns the version line of the running libssl.
-func RunningLine() string {
-	switch v := libssl.RuntimeVersion(); {
+func RunningLine() string { return lineOf(libssl.RuntimeVersion()) }
+
+// lineOf returns the version line of an OPENSSL_VERSION_NUMBER.
+func lineOf(v uint64) string {
+	switch {
 	case v >= 0x40000000:
 		return Line40
 	case v >= 0x30600000:
 		return Line36
 	case v >= 0x30500000:
 		return Line35
-	case libssl.Is3():
+	case v >= 0x30000000:
 		return Line3
 	}
 	return Line111
