@@ -400,6 +400,28 @@ func (c *Conn) completeHandshake() error {
 		return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v),
 			Err: errors.New("openssl: the resumed session's server was not verified")}
 	}
+	if !c.isClient && c.state.DidResume {
+		// libssl asks nothing of a resuming client: hold the session to this
+		// Config's ClientAuth (a Ctx shared by Configs with different
+		// policies would otherwise let a session made without a
+		// certificate in).
+		hasCert := false
+		if leaf := s.PeerCertificate(); leaf != nil {
+			hasCert = true
+			leaf.Free()
+		}
+		a := c.config.ClientAuth
+		if (a == RequireAnyClientCert || a == RequireAndVerifyClientCert) && !hasCert {
+			c.state = ConnectionState{}
+			return errors.New("openssl: handshake: the resumed session has no client certificate and Config.ClientAuth requires one")
+		}
+		if a.verifies() && hasCert && c.state.VerifyResult != libssl.VerifyOK {
+			v := c.state.VerifyResult
+			c.state = ConnectionState{}
+			return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v),
+				Err: errors.New("openssl: the resumed session's client certificate was not verified")}
+		}
+	}
 	chain, err := s.PeerCertChainDER()
 	if err != nil {
 		return err
