@@ -22,7 +22,6 @@ type hsConn interface {
 type impl struct {
 	name           string
 	client, server func(tb testing.TB, c net.Conn) hsConn
-	reset          func() // forget cached sessions
 }
 
 func implementations(tb testing.TB, resume bool) []impl {

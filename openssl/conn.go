@@ -23,8 +23,6 @@ const (
 	inBufSize = 16384 + 2048
 )
 
-var aLongTimeAgo = time.Unix(1, 0)
-
 // Conn is a TLS connection over a net.Conn, run by libssl through memory
 // BIOs that the Conn pumps from Go. It implements net.Conn with the semantics
 // of crypto/tls.Conn: one goroutine may Read while another Writes; the
@@ -985,14 +983,13 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		return tls.ConnectionState{}
 	}
 	return tls.ConnectionState{
-		Version:                    st.Version,
-		HandshakeComplete:          true,
-		DidResume:                  st.DidResume,
-		CipherSuite:                st.CipherSuite,
-		NegotiatedProtocol:         st.NegotiatedProtocol,
-		NegotiatedProtocolIsMutual: true,
-		ServerName:                 st.ServerName,
-		PeerCertificates:           st.PeerCertificates,
+		Version:            st.Version,
+		HandshakeComplete:  true,
+		DidResume:          st.DidResume,
+		CipherSuite:        st.CipherSuite,
+		NegotiatedProtocol: st.NegotiatedProtocol,
+		ServerName:         st.ServerName,
+		PeerCertificates:   st.PeerCertificates,
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // mtlsHandshake runs our client (with clientCert, or none) against our
 // server over TCP and returns the server's handshake error and the number
 // of peer certificates it recorded.
-func mtlsHandshake(t *testing.T, scfg *Config, clientCert *Certificate, v uint16) (error, int) {
+func mtlsHandshake(t *testing.T, scfg *Config, clientCert *Certificate, v uint16) (int, error) {
 	t.Helper()
 	l := listenLoopback(t)
 	type res struct {
@@ -60,7 +60,7 @@ func mtlsHandshake(t *testing.T, scfg *Config, clientCert *Certificate, v uint16
 		c.Close()
 	}
 	r := <-ch
-	return r.err, r.certs
+	return r.certs, r.err
 }
 
 // Finding 7: a server verifies client certificates against ClientCAs only.
@@ -83,10 +83,10 @@ func TestClientCertsVerifyAgainstClientCAsOnly(t *testing.T) {
 			scfg.ClientCAs = tc.CACert
 			scfg.ClientAuth = RequireAndVerifyClientCert
 			defer scfg.Free()
-			if err, _ := mtlsHandshake(t, scfg, self, ver.v); err == nil {
+			if _, err := mtlsHandshake(t, scfg, self, ver.v); err == nil {
 				t.Fatal("a client certificate trusted only by the system store was accepted with ClientCAs set")
 			}
-			if err, n := mtlsHandshake(t, scfg, signed, ver.v); err != nil || n == 0 {
+			if n, err := mtlsHandshake(t, scfg, signed, ver.v); err != nil || n == 0 {
 				t.Fatalf("a client certificate from ClientCAs: %v (%d certs)", err, n)
 			}
 			sys := serverConfig(ver.v)
@@ -94,7 +94,7 @@ func TestClientCertsVerifyAgainstClientCAsOnly(t *testing.T) {
 			sys.ClientCAsFromSystem = true
 			sys.ClientAuth = RequireAndVerifyClientCert
 			defer sys.Free()
-			if err, n := mtlsHandshake(t, sys, self, ver.v); err != nil || n != 1 {
+			if n, err := mtlsHandshake(t, sys, self, ver.v); err != nil || n != 1 {
 				t.Fatalf("ClientCAsFromSystem: the system-trusted certificate was refused: %v (%d certs)", err, n)
 			}
 		})
@@ -134,7 +134,7 @@ func TestClientAuthModes(t *testing.T) {
 					cert *Certificate
 					w    want
 				}{{"none", nil, cs.none}, {"signed", signed, cs.signedW}, {"self-signed", self, cs.selfW}} {
-					err, n := mtlsHandshake(t, scfg, c.cert, ver.v)
+					n, err := mtlsHandshake(t, scfg, c.cert, ver.v)
 					if (err == nil) != c.w.ok || (err == nil && n < c.w.certs) || (err == nil && c.w.certs == 0 && n != 0) {
 						t.Errorf("client cert %s: server err %v, %d peer certs; want ok=%v, %d certs", c.name, err, n, c.w.ok, c.w.certs)
 					}

@@ -140,7 +140,7 @@ func handshakeBoth(t *testing.T, a, b *Conn) {
 // Deadlines interrupt a blocked Read (retryably) and a blocked handshake;
 // HandshakeContext honours cancellation.
 func TestDeadlinesAndContext(t *testing.T) {
-	cl, sv := pair(t, VersionTLS13)
+	cl, _ := pair(t, VersionTLS13)
 	// The server never answers: the client's handshake must time out.
 	_ = cl.SetDeadline(time.Now().Add(200 * time.Millisecond))
 	err := cl.Handshake()
@@ -149,14 +149,14 @@ func TestDeadlinesAndContext(t *testing.T) {
 		t.Fatalf("handshake with deadline: %v, want a timeout", err)
 	}
 
-	cl, sv = pair(t, VersionTLS13)
+	cl, _ = pair(t, VersionTLS13)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
 	if err := cl.HandshakeContext(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("HandshakeContext: %v, want context.Canceled", err)
 	}
 
-	cl, sv = pair(t, VersionTLS13)
+	cl, sv := pair(t, VersionTLS13)
 	deadline(cl)
 	deadline(sv)
 	handshakeBoth(t, cl, sv)
