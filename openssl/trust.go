@@ -18,6 +18,9 @@ import (
 // the server again on resumption.
 var ErrSessionNotTrusted = errors.New("openssl: session not trusted by this Config")
 
+// maxOwnSessions bounds the session IDs a Config remembers as its own.
+const maxOwnSessions = 4096
+
 // trustState is what a client Config needs to judge sessions offered to it.
 type trustState struct {
 	once  sync.Once
@@ -47,7 +50,9 @@ func (cfg *Config) recordOwnSession(s *libssl.Session) {
 		return
 	}
 	cfg.trust.mu.Lock()
-	if cfg.trust.own == nil {
+	if cfg.trust.own == nil || len(cfg.trust.own) >= maxOwnSessions {
+		// Bounded: forgetting only costs full handshakes for sessions whose
+		// certificate needs intermediates to verify.
 		cfg.trust.own = map[string]bool{}
 	}
 	cfg.trust.own[id] = true
