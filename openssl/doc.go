@@ -50,6 +50,16 @@
 // connection that ends without it is marked non-resumable by libssl,
 // everywhere it is held.
 //
+// Errors: once a connection has failed (a fatal alert, a bad record, a
+// reset, a truncation), every later Read, Write and Close returns that first
+// failure, wrapped in a *FailedError that names the operation; errors.Is
+// matches libssl.ErrUnexpectedEOF only for a truncation.
+//
+// Resumption never widens trust: a client offers a session only if its
+// server would pass the Config's verification now (ErrSessionNotTrusted),
+// each Config has its own session id context, and a server holds a
+// resumed client to its ClientAuth.
+//
 // For users of github.com/spacemonkeygo/openssl, MIGRATING.md at the root of
 // the module maps its API to this package.
 package openssl
