@@ -52,6 +52,8 @@
 // their major.minor differ, [InitError] reports it and no object can be made.
 package libssl
 
+//go:generate go run ./internal/cmd/mkshim
+
 /*
 #cgo CFLAGS: -Wall -Wno-deprecated-declarations
 #cgo LDFLAGS: -lssl -lcrypto

@@ -52,7 +52,7 @@ type decl struct {
 
 // cname is the function the wrapper calls; helpers written in shim.c carry
 // the lsh_ prefix, which the wrapper and Go names drop.
-func (d *decl) base() string { return strings.TrimPrefix(d.name, "lsh_") }
+func (d *decl) base() string    { return strings.TrimPrefix(d.name, "lsh_") }
 func (d *decl) wrapper() string { return "lsx_" + d.base() }
 func (d *decl) goName() string  { return "c_" + d.base() }
 
