@@ -1,3 +1,5 @@
+//go:build cgo
+
 package libssl
 
 import "github.com/libssl-go/libssl/internal/testhooks"

@@ -1,15 +1,21 @@
 /*
- * shim.h: the only C in libssl-go besides shim.c.
+ * shim.h: the C boundary of libssl-go, with shim.c, shim_alpn.c and the
+ * files generated from shim.def (zshim.h, zshim.c, zshim.go).
  *
- * Every libssl call that can fail goes through one ls_* function here that
+ * shim.def declares every C function the package calls, once: its failure
+ * predicate, whether it can reach a Go callback, and the versions that have
+ * it. internal/cmd/mkshim turns each declaration into a C wrapper that
  * clears the thread's error queue, makes the call, reads SSL_get_error and
- * errno, and drains the queue into an ls_errq before it returns to Go. Go
- * never reads the error queue in a second cgo call: a goroutine can move to
- * another OS thread between two calls, and the queue belongs to the thread.
+ * errno, and drains the queue into an ls_errq before it returns to Go (the
+ * capture protocol below), and into the raw Go wrapper that decides failure
+ * by the predicate. Go never reads the error queue in a second cgo call: a
+ * goroutine can move to another OS thread between two calls, and the queue
+ * belongs to the thread.
  *
- * Other helpers wrap libssl macros (cgo cannot call macros), paper over the
- * differences between 1.1.1 and 3.x, and implement the destruction probe and
- * the ex_data slots that carry cgo.Handle values.
+ * What is written by hand here: the capture protocol, the lsh_* helpers
+ * (macros, composites and version differences, each one C function that
+ * shim.def declares and the generated wrapper captures around), the
+ * destruction probe, and the ex_data slots that carry cgo.Handle values.
  */
 #ifndef LIBSSL_GO_SHIM_H
 #define LIBSSL_GO_SHIM_H
