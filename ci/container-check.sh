@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # ci/container-check.sh [REPO_DIR]
 #
-# Builds ci/Dockerfile for Debian bookworm (OpenSSL 3.0.x) and trixie
-# (OpenSSL 3.5.x), runs every test binary and the conformance report
-# (sslconform) in each image, prints each report, and exits non-zero on any
-# failure. REPO_DIR is the build context (default: the repository holding
-# this script).
+# Builds ci/Dockerfile for each version leg -- by default Debian trixie
+# (OpenSSL 3.5.x), sid (3.6.x) and sid with experimental's OpenSSL (4.0.x)
+# -- runs every test binary and the conformance report (sslconform) in each
+# image, prints each report, keeps each -json report in
+# REPO_DIR/.cache/reports/LEG.json (for `sslconform -merge`), and exits
+# non-zero on any failure. REPO_DIR is the build context (default: the
+# repository holding this script). The host's OpenSSL 3.0 and the 1.1.1w
+# cache are the other two legs (make test); bookworm (3.0) stays the
+# Dockerfile's default and can be checked with SUITES=bookworm:3.0.
 #
 # Works on a machine with no Docker engine and no registry but Debian's
 # archive and the Go module proxy:
@@ -21,18 +25,30 @@
 #     `podman run --runtime runc` with explicit ulimits, no network.
 #
 # Environment:
-#   SUITES              "bookworm:3.0 trixie:3.5" (suite:expected OpenSSL major.minor)
+#   SUITES              "trixie:3.5 sid:3.6 experimental:4.0": LEG:expected OpenSSL
+#                       major.minor. A leg is a Debian suite, or "experimental":
+#                       sid's root filesystem with experimental's OpenSSL
+#                       packages pinned (one debootstrap serves both sid legs).
+#   REPORT_DIR          where the -json reports go (REPO_DIR/.cache/reports)
+#   APT_CHECK_VALID_UNTIL=true  keep apt's Release expiry check in the images
 #   MIRROR              http://deb.debian.org/debian
 #   CACHE_MAX_AGE_DAYS  7
 #   KEEP_IMAGES=1       keep the podman root (its path is printed) instead of resetting it
 #   GO_BUILD_ARGS       extra `podman build` arguments, e.g. "--build-arg GOTOOLCHAIN=go1.26.8"
+#
+# --bases-only (first argument) only fills the debootstrap cache and exits:
+# .ci/run starts it in the background while `make test` runs, since it waits
+# on the network rather than the CPU.
 set -euo pipefail
 
+BASES_ONLY=
+if [ "${1:-}" = --bases-only ]; then BASES_ONLY=1; shift; fi
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "${1:-$SCRIPT_DIR/..}" && pwd -P)
-SUITES=${SUITES:-"bookworm:3.0 trixie:3.5"}
+SUITES=${SUITES:-"trixie:3.5 sid:3.6 experimental:4.0"}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 CACHE_DIR=$REPO/.cache/container
+REPORT_DIR=${REPORT_DIR:-$REPO/.cache/reports}
 CACHE_MAX_AGE_DAYS=${CACHE_MAX_AGE_DAYS:-7}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 GO_BUILD_ARGS=${GO_BUILD_ARGS:-}
@@ -60,26 +76,29 @@ print_timings() {
 }
 
 # ------------------------------------------------------------- host tools
-install_tools() {
+# check_tools: the script installs nothing; it names what is missing
+# (.ci/run installs these on a clean CI machine).
+check_tools() {
   local need=()
   command -v podman >/dev/null || need+=(podman)
   command -v debootstrap >/dev/null || need+=(debootstrap)
   command -v runc >/dev/null || need+=(runc)
   command -v newuidmap >/dev/null || need+=(uidmap)
   [ -f "$KEYRING" ] || need+=(debian-archive-keyring)
-  # podman's default network and storage configuration files.
-  [ -e /usr/share/containers/containers.conf ] || [ -e /etc/containers/containers.conf ] ||
-    need+=(containers-common)
   if [ ${#need[@]} -gt 0 ]; then
-    echo "installing: ${need[*]}"
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    echo "missing: ${need[*]} (apt-get install --no-install-recommends ${need[*]})" >&2
+    return 1
   fi
   podman --version
   runc --version | head -n1
 }
 
 # ------------------------------------------------------------ base images
+# base_of LEG: the Debian suite whose root filesystem the leg builds on.
+base_of() { case $1 in experimental) echo sid ;; *) echo "$1" ;; esac; }
+# extra_of LEG: the extra apt suite whose OpenSSL packages the leg pins.
+extra_of() { case $1 in experimental) echo experimental ;; esac; }
+
 # make_rootfs SUITE TARBALL: debootstrap a minbase rootfs shaped like
 # Debian's official slim images (deb822 sources with -updates and -security,
 # no docs or man pages), and tar it into TARBALL.
@@ -92,7 +111,17 @@ make_rootfs() {
     return 1
   fi
   rm -f "$dir/etc/apt/sources.list"
-  cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
+  if [ "$suite" = sid ]; then
+    # sid has no -updates or -security suites.
+    cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: ${MIRROR}
+Suites: ${suite}
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  else
+    cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: ${MIRROR}
 Suites: ${suite} ${suite}-updates
@@ -105,7 +134,14 @@ Suites: ${suite}-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+  fi
   mkdir -p "$dir/etc/dpkg/dpkg.cfg.d" "$dir/etc/apt/apt.conf.d"
+  # The Release files of sid, experimental and -security carry a
+  # Valid-Until a week ahead; a mirror that serves a frozen snapshot (as
+  # this CI network does) is past it. The signatures are still checked.
+  if [ "${APT_CHECK_VALID_UNTIL:-false}" = false ]; then
+    echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/no-valid-until"
+  fi
   cat >"$dir/etc/dpkg/dpkg.cfg.d/slim" <<'EOF'
 path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
@@ -122,12 +158,14 @@ EOF
   rm -rf "$dir"
 }
 
-# base_tarballs: one cached rootfs per suite, debootstrapped in parallel.
+# base_tarballs: one cached rootfs per base suite, debootstrapped in parallel.
 base_tarballs() {
-  local s suite pids=() names=() i rc=0
+  local s suite pids=() names=() i rc=0 seen=" "
   mkdir -p "$CACHE_DIR"
   for s in $SUITES; do
-    suite=${s%%:*}
+    suite=$(base_of "${s%%:*}")
+    case $seen in *" $suite "*) continue ;; esac
+    seen="$seen$suite "
     local tb=$CACHE_DIR/debian-$suite-minbase.tar
     if [ -f "$tb" ] && [ -z "$(find "$tb" -mtime +"$CACHE_MAX_AGE_DAYS")" ]; then
       echo "cached: $tb"
@@ -142,9 +180,14 @@ base_tarballs() {
   return $rc
 }
 
-# import_base SUITE: podman import the cached rootfs, plus the host's extra CAs.
+# import_base SUITE: podman import the cached rootfs, plus the host's extra CAs
+# (once per base suite: the sid legs share one import).
 import_base() {
   local suite=$1 tb=$CACHE_DIR/debian-$1-minbase.tar
+  if "${PODMAN[@]}" image exists "localhost/debian:$suite-slim"; then
+    echo "already imported: localhost/debian:$suite-slim"
+    return 0
+  fi
   local extra=(/usr/local/share/ca-certificates/*.crt)
   if [ -e "${extra[0]}" ]; then
     local stage=$WORK/ca-$suite
@@ -161,10 +204,14 @@ import_base() {
 }
 
 build_image() {
-  local suite=$1
+  local suite=$1 base extra
+  base=$(base_of "$suite") extra=$(extra_of "$suite")
+  # The test image also gets the openssl and curl commands, so that the
+  # interop tests of openssl/ run against the leg's own s_server/s_client.
   # shellcheck disable=SC2086
   "${PODMAN[@]}" build --isolation chroot --pull=never \
-    --build-arg "BASE=localhost/debian:$suite-slim" $GO_BUILD_ARGS \
+    --build-arg "BASE=localhost/debian:$base-slim" --build-arg "APT_EXTRA=$extra" \
+    --build-arg "RUNTIME_EXTRA=openssl curl" $GO_BUILD_ARGS \
     -f "$REPO/ci/Dockerfile" -t "localhost/libssl-go:$suite" "$REPO" \
     >"$WORK/build-$suite.log" 2>&1 || {
       echo "--- podman build $suite failed; last lines of its log:" >&2
@@ -209,7 +256,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "host tools"
-timed "install host tools" install_tools
+timed "host tools" check_tools
 hard_nofile=$(ulimit -Hn)
 RUN_OPTS=(--runtime runc --network none --ulimit "nofile=$hard_nofile:$hard_nofile"
           --ulimit nproc=32768:32768)
@@ -218,13 +265,15 @@ echo "podman root: $WORK/root"
 
 log "base root filesystems ($SUITES)"
 timed "debootstrap (or cache)" base_tarballs
+[ -z "$BASES_ONLY" ] || exit 0
+mkdir -p "$REPORT_DIR"
 
 failed=()
 passed=0
 for s in $SUITES; do
   suite=${s%%:*} want=${s#*:}
   log "$suite: import base image"
-  timed "$suite: podman import" import_base "$suite" || { failed+=("$suite import"); continue; }
+  timed "$suite: podman import" import_base "$(base_of "$suite")" || { failed+=("$suite import"); continue; }
   log "$suite: build localhost/libssl-go:$suite"
   if timed "$suite: podman build" build_image "$suite"; then
     passed=$((passed + 1))
@@ -243,6 +292,9 @@ for s in $SUITES; do
   else
     failed+=("$suite report")
   fi
+  # The same report as JSON, for the cross-version matrix (sslconform -merge).
+  "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" sslconform -json \
+    >"$REPORT_DIR/$suite.json" 2>/dev/null || true
   if ! grep -hq "OpenSSL $want\." "$WORK/tests-$suite.log" "$WORK/report-$suite.log"; then
     echo "  [$suite] expected OpenSSL $want.x in the image's output" >&2
     failed+=("$suite version")
@@ -253,7 +305,8 @@ log "summary"
 for s in $SUITES; do
   suite=${s%%:*}
   [ -f "$WORK/report-$suite.log" ] || continue
-  printf '  %-9s %s\n' "$suite" "$(grep -E '[0-9]+ passed, [0-9]+ failed' "$WORK/report-$suite.log" | tail -n1)"
+  printf '  %-13s %-36s %s\n' "$suite" "$(cat "$WORK/version-$suite" 2>/dev/null)" \
+    "$(grep -E '[0-9]+ passed, [0-9]+ failed' "$WORK/report-$suite.log" | tail -n1)"
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "  failed: ${failed[*]}"

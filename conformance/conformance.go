@@ -1,10 +1,12 @@
 // Package conformance checks, against the libssl the program links, the
 // documented behaviours of SSL_new, SSL_dup, SSL_up_ref, SSL_clear and
-// SSL_set_session recorded in shared/conformance/claims.md.
+// SSL_set_session recorded in conformance/CLAIMS.md, the claims document
+// kept beside this package.
 //
-// Each row of claims.md is a Check: its ID, the claim in one sentence, the
+// Each row of CLAIMS.md is a Check: its ID, the claim in one sentence, the
 // man page it comes from and the expected outcome per OpenSSL version line
-// where the outcome differs. Running a check yields a Result with the values
+// (1.1.1, 3.x, 3.5+, 3.6+, 4.0+) where the outcome differs; every such
+// difference is also a row of the document's table of version differences. Running a check yields a Result with the values
 // it observed. A check never panics and frees everything it made: Run
 // verifies after every check that the destruction probe
 // (libssl.LiveObjects) is back where it was before the check, and that no
@@ -41,11 +43,20 @@ const (
 	// Line35 is OpenSSL 3.5 and newer. Where a check has no expectation
 	// for it, the 3.x one holds.
 	Line35 = "3.5+"
+	// Line36 is OpenSSL 3.6 and newer; without an expectation of its own,
+	// the 3.5+ one holds.
+	Line36 = "3.6+"
+	// Line40 is OpenSSL 4.0 and newer; without an expectation of its own,
+	// the 3.6+ one holds.
+	Line40 = "4.0+"
 )
+
+// Lines lists the version lines, oldest first.
+func Lines() []string { return []string{Line111, Line3, Line35, Line36, Line40} }
 
 // lineFallback is the line whose expectation holds where a check has none
 // of its own for a line.
-var lineFallback = map[string]string{Line35: Line3}
+var lineFallback = map[string]string{Line35: Line3, Line36: Line35, Line40: Line36}
 
 // expectation returns the check's expectation for line, following
 // lineFallback, and false when the outcome does not differ by line.
@@ -64,12 +75,12 @@ func (c Check) expectation(line string) (Expectation, bool) {
 // holds the observed values that differ by line, by observation name; the
 // check compares its observations against them.
 type Expectation struct {
-	Line   string            // Line111, Line3 or Line35
-	Text   string            // the outcome in words, as claims.md writes it
+	Line   string            // Line111, Line3, Line35, Line36 or Line40
+	Text   string            // the outcome in words, as CLAIMS.md writes it
 	Values map[string]string // observation name → expected value on this line
 }
 
-// Check is one row of claims.md.
+// Check is one row of CLAIMS.md.
 type Check struct {
 	ID    string // "C01"
 	Claim string // the claim in one sentence
@@ -122,11 +133,18 @@ type Options struct {
 }
 
 // RunningLine returns the version line of the running libssl.
-func RunningLine() string {
-	switch v := libssl.RuntimeVersion(); {
+func RunningLine() string { return lineOf(libssl.RuntimeVersion()) }
+
+// lineOf returns the version line of an OPENSSL_VERSION_NUMBER.
+func lineOf(v uint64) string {
+	switch {
+	case v >= 0x40000000:
+		return Line40
+	case v >= 0x30600000:
+		return Line36
 	case v >= 0x30500000:
 		return Line35
-	case libssl.Is3():
+	case v >= 0x30000000:
 		return Line3
 	}
 	return Line111

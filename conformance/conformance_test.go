@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestChecks(t *testing.T) {
 	}
 }
 
-// TestTable checks the table itself: the 32 rows of claims.md, each with a
+// TestTable checks the table itself: the 32 rows of CLAIMS.md, each with a
 // claim, a short form, a page and an expectation for both version lines.
 func TestTable(t *testing.T) {
 	want := strings.Fields("C01 C02 C03 C05 C06 C07 C08 C09 C10 C11 C12 C14 C15 C16 C18 C19 C20 C22 C23 C25 C26 C27 C28 C30 C31 C32 C33 C34 C35 C37 C39 C40")
@@ -65,7 +66,7 @@ func TestTable(t *testing.T) {
 			t.Errorf("%s: incomplete (claim %q, short %q, outcome %q, page %q)", c.ID, c.Claim, c.Short, c.Outcome, c.Page)
 		}
 		for _, x := range c.ByLine {
-			if x.Line != Line111 && x.Line != Line3 && x.Line != Line35 || len(x.Values) == 0 {
+			if !slices.Contains(Lines(), x.Line) || len(x.Values) == 0 {
 				t.Errorf("%s: bad version expectation %+v", c.ID, x)
 			}
 		}
@@ -90,6 +91,37 @@ func TestTable(t *testing.T) {
 	c01, _ := Select("^C01$")
 	if x, ok := c01[0].expectation(Line35); !ok || x.Line != Line3 {
 		t.Errorf("C01 on 3.5+ should fall back to 3.x, got %+v", x)
+	}
+	// 3.6 and 4.0 behave as 3.5 in every check (observed on 3.6.5 and
+	// 4.0.3): their lines fall back to 3.5+, and from there to 3.x.
+	for _, l := range []string{Line36, Line40} {
+		if x, _ := c28[0].expectation(l); x.Line != Line35 {
+			t.Errorf("C28 on %s should fall back to 3.5+, got %+v", l, x)
+		}
+		if x, _ := c01[0].expectation(l); x.Line != Line3 {
+			t.Errorf("C01 on %s should fall back to 3.x, got %+v", l, x)
+		}
+	}
+}
+
+// TestLineOf maps OPENSSL_VERSION_NUMBERs of each supported release to its
+// version line.
+func TestLineOf(t *testing.T) {
+	for v, want := range map[uint64]string{
+		0x1010117f: Line111, // 1.1.1w
+		0x30000130: Line3,   // 3.0.19
+		0x30400000: Line3,   // 3.4.0
+		0x30500000: Line35,  // 3.5.0
+		0x30500070: Line35,  // 3.5.7
+		0x30600000: Line36,  // 3.6.0
+		0x30600050: Line36,  // 3.6.5
+		0x40000000: Line40,  // 4.0.0
+		0x40000030: Line40,  // 4.0.3
+		0x40100000: Line40,  // 4.1.0
+	} {
+		if got := lineOf(v); got != want {
+			t.Errorf("lineOf(%#x) = %s, want %s", v, got, want)
+		}
 	}
 }
 

@@ -221,7 +221,7 @@ func leafX509(e *env) *libssl.X509 {
 	return own(e, x)
 }
 
-// hex formats a packed error code as claims.md writes it.
+// hex formats a packed error code as CLAIMS.md writes it.
 func hex(code uint64) string { return fmt.Sprintf("0x%08X", code) }
 
 func versions() []libssl.ProtocolVersion {

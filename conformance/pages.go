@@ -13,7 +13,7 @@ type Disagreement struct {
 func Pages() []string { return []string{pageNew, pageClear, pageSetSession} }
 
 // Disagreements lists, per man page, where the page's text and the library
-// disagree, as recorded in shared/conformance/claims.md.
+// disagree, as recorded in conformance/CLAIMS.md.
 func Disagreements() []Disagreement {
 	return []Disagreement{
 		{

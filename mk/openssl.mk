@@ -12,8 +12,7 @@ bench-openssl:
 
 # Interop with github.com/spacemonkeygo/openssl (pinned pseudo-version in
 # go.mod; it builds only against OpenSSL 1.1.1): the 1.1.1w leg, with the
-# spacemonkey build tag (openssl/spacemonkey_test.go). Part of `make test`.
+# spacemonkey build tag (openssl/spacemonkey_test.go). Part of `make ci`.
 .PHONY: test-spacemonkey
-test: test-spacemonkey
 test-spacemonkey:
 	$(WITH_111) $(GO) vet -tags spacemonkey ./openssl/ && $(GO) test -tags spacemonkey -count=1 -run 'Spacemonkey' -v ./openssl/

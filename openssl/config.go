@@ -2,6 +2,7 @@ package openssl
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	libssl "github.com/libssl-go/libssl"
@@ -13,19 +14,34 @@ const (
 	VersionTLS13 = uint16(libssl.TLS1_3)
 )
 
-// ClientAuthType is the server's policy for client certificates.
+// ClientAuthType is the server's policy for client certificates. The values
+// are crypto/tls's, so tls.ClientAuthType converts one to one.
 type ClientAuthType int
 
 const (
-	// NoClientCert: the server does not ask for a certificate.
+	// NoClientCert: the server does not ask for a certificate
+	// (SSL_VERIFY_NONE).
 	NoClientCert ClientAuthType = iota
+	// RequestClientCert: the server asks for a certificate and accepts the
+	// handshake whether or not one is sent, without verifying it
+	// (SSL_VERIFY_PEER with a verify callback that accepts every chain).
+	RequestClientCert
+	// RequireAnyClientCert: the client must send a certificate, which is not
+	// verified (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT with a
+	// callback that accepts every chain).
+	RequireAnyClientCert
 	// VerifyClientCertIfGiven: the server asks; a certificate the client
-	// sends must verify (SSL_VERIFY_PEER).
+	// sends must verify against ClientCAs (SSL_VERIFY_PEER).
 	VerifyClientCertIfGiven
 	// RequireAndVerifyClientCert: the client must send a certificate that
-	// verifies (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+	// verifies against ClientCAs (SSL_VERIFY_PEER |
+	// SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
 	RequireAndVerifyClientCert
 )
+
+func (a ClientAuthType) verifies() bool {
+	return a == VerifyClientCertIfGiven || a == RequireAndVerifyClientCert
+}
 
 // Certificate is a certificate chain (leaf first) and its private key, in PEM.
 type Certificate struct {
@@ -34,12 +50,16 @@ type Certificate struct {
 }
 
 // Config configures clients and servers. A Config may be shared by any number
-// of connections, in both roles, once it is in use it must not be changed or
-// copied (it holds the SSL_CTX it builds).
+// of connections, in both roles; once it is in use it must not be changed or
+// copied (it holds the SSL_CTXs it builds).
 //
-// Unless Ctx is set, the first connection builds an SSL_CTX from the fields
-// below (TLS_method, so it serves both roles), and every later connection
-// made with the Config uses it. Free releases it.
+// Unless Ctx is set, the first connection in each role builds an SSL_CTX
+// from the fields below (TLS_method), and every later connection in that
+// role made with the Config uses it. Clients and servers get separate
+// contexts so that each trusts only its own roots (RootCAs for servers'
+// chains, ClientCAs for clients'). A setting that cannot work is an error,
+// starting with "openssl:" and naming the field, at first use (Client,
+// Server, Dial, Listen). Free releases the contexts.
 type Config struct {
 	// Ctx, when set, is the SSL_CTX every connection is made from; the fields
 	// marked "context" below are then ignored and the caller configures Ctx
@@ -66,16 +86,25 @@ type Config struct {
 	// MinVersion means TLS 1.2; zero MaxVersion means the highest libssl has.
 	MinVersion, MaxVersion uint16
 
-	// RootCAs are the PEM certificates a client trusts; nil means the
-	// system's (SSL_CTX_set_default_verify_paths) (context).
+	// RootCAs are the PEM certificates a client trusts for the server's
+	// chain; nil means the system's (SSL_CTX_set_default_verify_paths)
+	// (context, client role).
 	RootCAs []byte
 
 	// ClientCAs are the PEM certificates a server trusts for client
-	// certificates; they are added to the same trust store as RootCAs
-	// (context).
+	// certificates, and the only ones: the server's SSL_CTX is separate
+	// from the client's, so RootCAs and the system's store never vouch for
+	// a client (context, server role). A ClientAuth that verifies needs
+	// ClientCAs, or ClientCAsFromSystem.
 	ClientCAs []byte
 
-	// ClientAuth is the server's policy for client certificates.
+	// ClientCAsFromSystem adds the system's trust store
+	// (SSL_CTX_set_default_verify_paths) to ClientCAs for verifying client
+	// certificates. Off by default (context, server role).
+	ClientCAsFromSystem bool
+
+	// ClientAuth is the server's policy for client certificates. A value
+	// that is not one of the five constants is an error at first use.
 	ClientAuth ClientAuthType
 
 	// Certificates: the server's certificate, or the client's certificate for
@@ -90,6 +119,16 @@ type Config struct {
 	// (context).
 	SessionTicketsDisabled bool
 
+	// AllowRenegotiation lets TLS 1.2 renegotiation happen, in both roles
+	// (on OpenSSL 3.x servers also the client-initiated kind:
+	// SSL_OP_ALLOW_CLIENT_RENEGOTIATION). By default it is refused, as
+	// crypto/tls refuses it (SSL_OP_NO_RENEGOTIATION: a client answers a
+	// HelloRequest, and a server a new ClientHello, with a no_renegotiation
+	// alert, and the initiator's Read or Write fails). A renegotiation runs
+	// inside Read; a Write that meets one waits for the peer's records,
+	// reading them itself unless a Read is under way (context).
+	AllowRenegotiation bool
+
 	// ClientSessionCache, when set, lets clients resume: a client offers the
 	// session cached under its server name and stores its new session there
 	// once libssl says it is resumable (for TLS 1.3, once the server's ticket
@@ -97,98 +136,179 @@ type Config struct {
 	// cache between Configs.
 	ClientSessionCache ClientSessionCache
 
-	once     sync.Once
-	built    *libssl.Ctx
-	buildErr error
+	// Two contexts, one per role, so that each trusts only its own roots.
+	clientOnce, serverOnce sync.Once
+	clientCtx, serverCtx   *libssl.Ctx
+	clientErr, serverErr   error
+	freeOnce               sync.Once
+	sidOnce                sync.Once
+	sidCtx                 []byte
+	trust                  trustState
 }
 
 var defaultConfig = &Config{}
 
-// Free releases the SSL_CTX the Config built, if any. Connections already
+// Free releases the SSL_CTXs the Config built, if any. Connections already
 // made keep their own reference; the Config must not be used afterwards.
 func (cfg *Config) Free() {
-	cfg.once.Do(func() { cfg.buildErr = errors.New("openssl: Config used after Free") })
-	cfg.built.Free()
+	cfg.freeOnce.Do(func() {
+		used := errors.New("openssl: Config used after Free")
+		cfg.clientOnce.Do(func() { cfg.clientErr = used })
+		cfg.serverOnce.Do(func() { cfg.serverErr = used })
+		cfg.clientCtx.Free()
+		cfg.serverCtx.Free()
+	})
 }
 
-// ctx returns the context connections are made from.
-func (cfg *Config) ctx() (*libssl.Ctx, error) {
+// ctx returns the context connections in the given role are made from,
+// building it on first use.
+func (cfg *Config) ctx(isClient bool) (*libssl.Ctx, error) {
 	if cfg.Ctx != nil {
 		return cfg.Ctx, nil
 	}
-	cfg.once.Do(func() { cfg.built, cfg.buildErr = cfg.build() })
-	return cfg.built, cfg.buildErr
+	if isClient {
+		cfg.clientOnce.Do(func() { cfg.clientCtx, cfg.clientErr = cfg.build(true) })
+		return cfg.clientCtx, cfg.clientErr
+	}
+	cfg.serverOnce.Do(func() { cfg.serverCtx, cfg.serverErr = cfg.build(false) })
+	return cfg.serverCtx, cfg.serverErr
 }
 
-func (cfg *Config) build() (*libssl.Ctx, error) {
+func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
+	if err := cfg.check(isClient); err != nil {
+		return nil, err
+	}
 	ctx, err := libssl.NewCtx(libssl.TLSMethod)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.configure(ctx); err != nil {
+	if err := cfg.configure(ctx, isClient); err != nil {
 		ctx.Free()
 		return nil, err
 	}
 	return ctx, nil
 }
 
-func (cfg *Config) configure(ctx *libssl.Ctx) error {
+func versionName(v uint16) string {
+	switch v {
+	case 0:
+		return "0"
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case VersionTLS12:
+		return "TLS 1.2"
+	case VersionTLS13:
+		return "TLS 1.3"
+	}
+	return fmt.Sprintf("%#04x", v)
+}
+
+// check rejects settings that cannot work, naming the field.
+func (cfg *Config) check(isClient bool) error {
+	if cfg.MinVersion != 0 && cfg.MaxVersion != 0 && cfg.MinVersion > cfg.MaxVersion {
+		return fmt.Errorf("openssl: Config.MinVersion (%s) is above Config.MaxVersion (%s)",
+			versionName(cfg.MinVersion), versionName(cfg.MaxVersion))
+	}
+	if cfg.MinVersion == 0 && cfg.MaxVersion != 0 && cfg.MaxVersion < VersionTLS12 {
+		return fmt.Errorf("openssl: Config.MaxVersion (%s) is below the default MinVersion (TLS 1.2)", versionName(cfg.MaxVersion))
+	}
+	if cfg.ClientAuth < NoClientCert || cfg.ClientAuth > RequireAndVerifyClientCert {
+		return fmt.Errorf("openssl: Config.ClientAuth: unknown ClientAuthType %d", int(cfg.ClientAuth))
+	}
+	if !isClient && cfg.ClientAuth.verifies() && cfg.ClientCAs == nil && !cfg.ClientCAsFromSystem {
+		return errors.New("openssl: Config.ClientAuth verifies client certificates but Config.ClientCAs is nil (set ClientCAsFromSystem to trust the system's store)")
+	}
+	for i, c := range cfg.Certificates {
+		if len(c.CertPEM) == 0 {
+			return fmt.Errorf("openssl: Config.Certificates[%d].CertPEM is empty", i)
+		}
+		if len(c.KeyPEM) == 0 {
+			return fmt.Errorf("openssl: Config.Certificates[%d].KeyPEM is empty", i)
+		}
+	}
+	return nil
+}
+
+func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
 	minV := libssl.ProtocolVersion(cfg.MinVersion)
 	if minV == 0 {
 		minV = libssl.TLS1_2
 	}
 	if err := ctx.SetMinProtoVersion(minV); err != nil {
-		return err
+		return fmt.Errorf("openssl: Config.MinVersion (%s): %w", versionName(cfg.MinVersion), err)
 	}
 	if err := ctx.SetMaxProtoVersion(libssl.ProtocolVersion(cfg.MaxVersion)); err != nil {
-		return err
+		return fmt.Errorf("openssl: Config.MaxVersion (%s): %w", versionName(cfg.MaxVersion), err)
+	}
+	opts := libssl.OpNoRenegotiation
+	if cfg.AllowRenegotiation {
+		opts = libssl.OpAllowClientRenegotiation // 0 on 1.1.1
 	}
 	if cfg.SessionTicketsDisabled {
-		if err := ctx.SetOptions(libssl.OpNoTicket); err != nil {
-			return err
+		opts |= libssl.OpNoTicket
+	}
+	if opts != 0 {
+		if err := ctx.SetOptions(opts); err != nil {
+			return fmt.Errorf("openssl: SSL_CTX_set_options: %w", err)
 		}
 	}
 	if cfg.CipherList != "" {
 		if err := ctx.SetCipherList(cfg.CipherList); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.CipherList: %w", err)
 		}
 	}
 	if cfg.CipherSuites != "" {
 		if err := ctx.SetCiphersuites(cfg.CipherSuites); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.CipherSuites: %w", err)
 		}
 	}
-	for _, c := range cfg.Certificates {
+	for i, c := range cfg.Certificates {
 		if err := ctx.UseCertificatePEM(c.CertPEM); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.Certificates[%d].CertPEM: %w", i, err)
 		}
 		if err := ctx.UsePrivateKeyPEM(c.KeyPEM); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.Certificates[%d].KeyPEM: %w", i, err)
 		}
 		if err := ctx.CheckPrivateKey(); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.Certificates[%d].KeyPEM does not match its certificate: %w", i, err)
 		}
 	}
-	if cfg.RootCAs != nil {
-		if err := ctx.AddTrustedCertPEM(cfg.RootCAs); err != nil {
-			return err
+	if isClient {
+		if cfg.RootCAs != nil {
+			if err := ctx.AddTrustedCertPEM(cfg.RootCAs); err != nil {
+				return fmt.Errorf("openssl: Config.RootCAs holds no usable PEM certificate: %w", err)
+			}
+		} else if err := ctx.SetDefaultVerifyPaths(); err != nil {
+			return fmt.Errorf("openssl: loading the system's trust store for Config.RootCAs: %w", err)
 		}
-	} else if err := ctx.SetDefaultVerifyPaths(); err != nil {
-		return err
-	}
-	if cfg.ClientCAs != nil {
-		if err := ctx.AddTrustedCertPEM(cfg.ClientCAs); err != nil {
-			return err
+	} else {
+		if cfg.ClientCAs != nil {
+			if err := ctx.AddTrustedCertPEM(cfg.ClientCAs); err != nil {
+				return fmt.Errorf("openssl: Config.ClientCAs holds no usable PEM certificate: %w", err)
+			}
+		}
+		if cfg.ClientCAsFromSystem {
+			if err := ctx.SetDefaultVerifyPaths(); err != nil {
+				return fmt.Errorf("openssl: Config.ClientCAsFromSystem: %w", err)
+			}
 		}
 	}
 	if len(cfg.NextProtos) > 0 {
 		if err := ctx.SetALPNProtos(cfg.NextProtos); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.NextProtos: %w", err)
 		}
 		if err := ctx.SetALPNSelect(cfg.NextProtos, true); err != nil {
-			return err
+			return fmt.Errorf("openssl: Config.NextProtos: %w", err)
 		}
 	}
-	// Servers resume sessions only within the same session id context.
-	return ctx.SetSessionIDContext([]byte("libssl-go/openssl"))
+	// Servers resume sessions only within the same session id context: one
+	// per Config, so that a session made under another Config (another
+	// ClientAuth or ClientCAs) is never resumed.
+	cfg.sidOnce.Do(func() { cfg.sidCtx = newSessionIDContext() })
+	if err := ctx.SetSessionIDContext(cfg.sidCtx); err != nil {
+		return fmt.Errorf("openssl: SSL_CTX_set_session_id_context: %w", err)
+	}
+	return nil
 }

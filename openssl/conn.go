@@ -2,6 +2,7 @@ package openssl
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -40,6 +41,8 @@ type Conn struct {
 	config   *Config
 	isClient bool
 	cacheKey string // client session cache key, "" without a cache
+	name     string // the client's server name (SNI and verification)
+	refused  string // why a cached session was not offered
 
 	sslMu   sync.Mutex
 	ssl     *libssl.SSL
@@ -49,7 +52,7 @@ type Conn struct {
 	offered *libssl.Session // the session offered for resumption, until stored
 	needPut bool            // the client still has to store its session
 
-	handshakeMu   sync.Mutex
+	handshakeMu   chan struct{} // a lock a waiter can give up on
 	handshakeDone atomic.Bool
 	handshakeErr  error
 	state         ConnectionState
@@ -65,6 +68,7 @@ type Conn struct {
 
 	outMu           sync.Mutex
 	outBuf          []byte
+	held            []byte // under outMu: a TLS 1.3 server's tickets, sent before the next output
 	outErr          error
 	wantFlush       atomic.Bool
 	writing         bool // under sslMu: a Write has records not yet flushed
@@ -97,11 +101,11 @@ func Server(conn net.Conn, config *Config) (*Conn, error) {
 }
 
 func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*Conn, error) {
-	ctx, err := config.ctx()
+	ctx, err := config.ctx(isClient)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{conn: conn, config: config, isClient: isClient}
+	c := &Conn{conn: conn, config: config, isClient: isClient, name: serverName, handshakeMu: make(chan struct{}, 1)}
 	if c.ssl, err = libssl.New(ctx); err != nil {
 		return nil, err
 	}
@@ -128,10 +132,18 @@ func (c *Conn) setup(serverName string) error {
 			return err
 		}
 		switch c.config.ClientAuth {
+		case NoClientCert:
+		case RequestClientCert:
+			err = c.ssl.SetVerify(libssl.VerifyPeer, acceptAnyChain)
+		case RequireAnyClientCert:
+			err = c.ssl.SetVerify(libssl.VerifyPeer|libssl.VerifyFailIfNoPeerCert, acceptAnyChain)
 		case VerifyClientCertIfGiven:
 			err = c.ssl.SetVerify(libssl.VerifyPeer, nil)
 		case RequireAndVerifyClientCert:
 			err = c.ssl.SetVerify(libssl.VerifyPeer|libssl.VerifyFailIfNoPeerCert, nil)
+		default:
+			// Config.check rejects it for built contexts; a caller's Ctx too.
+			err = fmt.Errorf("openssl: Config.ClientAuth: unknown ClientAuthType %d", int(c.config.ClientAuth))
 		}
 		return err
 	}
@@ -167,6 +179,11 @@ func (c *Conn) setup(serverName string) error {
 		}
 		c.needPut = true
 		if s := cache.Get(c.cacheKey); s != nil {
+			if terr := c.config.sessionTrusted(s, serverName); terr != nil {
+				c.refused = terr.Error()
+				s.Free()
+				return nil
+			}
 			err = c.ssl.SetSession(s)
 			c.offered = s
 			if err != nil {
@@ -179,8 +196,15 @@ func (c *Conn) setup(serverName string) error {
 
 // SetSession offers s for resumption at the coming handshake
 // (SSL_set_session). The SSL takes its own reference; the caller keeps s.
-// It must be called before the handshake starts.
+// It must be called before the handshake starts. On a client that verifies
+// the server, a session whose server would not pass this Config's
+// verification now (see ErrSessionNotTrusted) is refused with an error.
 func (c *Conn) SetSession(s *libssl.Session) error {
+	if c.isClient && s != nil {
+		if err := c.config.sessionTrusted(s, c.name); err != nil {
+			return err
+		}
+	}
 	c.sslMu.Lock()
 	defer c.sslMu.Unlock()
 	if c.freed {
@@ -217,22 +241,23 @@ func (c *Conn) release() {
 	c.offered = nil
 }
 
+// acceptAnyChain is the verify callback of RequestClientCert and
+// RequireAnyClientCert: the chain is recorded, not judged.
+func acceptAnyChain(bool, *libssl.VerifyContext) bool { return true }
+
 // Handshake runs the handshake if it has not run yet. Read and Write call it.
 func (c *Conn) Handshake() error {
 	return c.HandshakeContext(context.Background())
 }
 
-// HandshakeContext is Handshake, interrupted when ctx is done (the transport's
-// deadline is then set in the past, and the connection is unusable).
+// HandshakeContext is Handshake bounded by ctx, with crypto/tls's semantics:
+// when ctx is done before the handshake has completed, also while another
+// goroutine is running the handshake, it closes the transport (which ends
+// that other goroutine's handshake too) and returns ctx.Err() without
+// waiting. If ctx ends just as the handshake completes, the transport is
+// closed and ctx.Err() is returned as well: a nil result always means a
+// usable connection.
 func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
-	if c.handshakeDone.Load() {
-		return nil
-	}
-	c.handshakeMu.Lock()
-	defer c.handshakeMu.Unlock()
-	if c.handshakeErr != nil {
-		return c.handshakeErr
-	}
 	if c.handshakeDone.Load() {
 		return nil
 	}
@@ -242,7 +267,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
 		go func() {
 			select {
 			case <-ctx.Done():
-				_ = c.conn.SetDeadline(aLongTimeAgo)
+				_ = c.conn.Close()
 				interrupted <- ctx.Err()
 			case <-done:
 				interrupted <- nil
@@ -250,11 +275,22 @@ func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
 		}()
 		defer func() {
 			close(done)
-			if err := <-interrupted; err != nil && ret != nil {
+			if err := <-interrupted; err != nil {
 				ret = err
-				c.handshakeErr = err
 			}
 		}()
+	}
+	select {
+	case c.handshakeMu <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.handshakeMu }()
+	if c.handshakeErr != nil {
+		return c.handshakeErr
+	}
+	if c.handshakeDone.Load() {
+		return nil
 	}
 	if err := c.handshake(); err != nil {
 		c.handshakeErr = err
@@ -272,6 +308,24 @@ func (c *Conn) handshake() error {
 			return net.ErrClosed
 		}
 		err := c.ssl.Handshake()
+		if err == nil && !c.isClient && c.ssl.Version() >= libssl.TLS1_3 {
+			// The step that completes a TLS 1.3 server's handshake wrote
+			// only its session tickets. Sending them now would block the
+			// handshake on a peer that does not read (net.Pipe), and left
+			// unread by a client that only writes they make its close a
+			// TCP reset that destroys what it sent. They go out with this
+			// side's next output (data, alert, close_notify) instead.
+			c.sslMu.Unlock()
+			c.outMu.Lock() // outMu before sslMu, as flushLocked takes them
+			c.sslMu.Lock()
+			if !c.freed {
+				n := c.drainLocked()
+				c.held = append(c.held, c.outBuf[:n]...)
+			}
+			c.sslMu.Unlock()
+			c.outMu.Unlock()
+			return c.completeHandshake()
+		}
 		c.sslMu.Unlock()
 		// Whatever the step made (records, or an alert on failure) goes out.
 		if ferr := c.flush(); ferr != nil {
@@ -328,6 +382,17 @@ func (c *Conn) completeHandshake() error {
 		NegotiatedProtocol: s.ALPNSelected(),
 		ServerName:         s.ServerName(),
 		VerifyResult:       s.VerifyResult(),
+		SessionRefused:     c.refused,
+	}
+	if c.isClient && c.state.DidResume && !c.config.InsecureSkipVerify && c.config.Ctx == nil &&
+		c.state.VerifyResult != libssl.VerifyOK {
+		// libssl does not verify again on resumption; it copies the
+		// session's result. SetSession and the cache check refuse such
+		// sessions; this is the last guard.
+		v := c.state.VerifyResult
+		c.state = ConnectionState{}
+		return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v),
+			Err: errors.New("openssl: the resumed session's server was not verified")}
 	}
 	chain, err := s.PeerCertChainDER()
 	if err != nil {
@@ -373,6 +438,9 @@ func (c *Conn) storeSessionLocked() {
 	c.needPut = false
 	c.offered.Free()
 	c.offered = nil
+	if !c.config.InsecureSkipVerify && c.state.VerifyResult == libssl.VerifyOK {
+		c.config.recordOwnSession(sess)
+	}
 	c.config.ClientSessionCache.Put(c.cacheKey, sess)
 }
 
@@ -437,7 +505,12 @@ func (c *Conn) flushLocked() error {
 		if n == 0 {
 			return nil
 		}
-		if _, err := c.conn.Write(c.outBuf[:n]); err != nil {
+		out := c.outBuf[:n]
+		if len(c.held) > 0 {
+			out = append(c.held, out...)
+			c.held = nil
+		}
+		if _, err := c.conn.Write(out); err != nil {
 			// Part of a record may have reached the peer: the stream is lost.
 			c.outErr = &permanentError{err: err}
 			return c.outErr
@@ -603,6 +676,17 @@ func (c *Conn) Write(b []byte) (int, error) {
 		c.writing = true
 		n, err := c.ssl.Write(chunk)
 		c.sslMu.Unlock()
+		if errors.Is(err, libssl.ErrWantRead) {
+			// A renegotiation (Config.AllowRenegotiation) is under way and
+			// needs the peer's records before data can go out.
+			if ferr := c.flush(); ferr != nil {
+				return written, ferr
+			}
+			if ferr := c.fillForWrite(); ferr != nil {
+				return written, ferr
+			}
+			continue
+		}
 		if err != nil {
 			_ = c.flush()
 			return written, fmt.Errorf("openssl: write: %w", err)
@@ -613,6 +697,32 @@ func (c *Conn) Write(b []byte) (int, error) {
 		written += n
 	}
 	return written, nil
+}
+
+// fillForWrite reads the transport for a Write that met a renegotiation.
+// It takes readMu, so it waits while a Read is under way (that Read moves
+// the handshake on); it reads only if libssl is still in the handshake with
+// nothing buffered to process.
+func (c *Conn) fillForWrite() error {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	c.sslMu.Lock()
+	if c.freed {
+		c.sslMu.Unlock()
+		return net.ErrClosed
+	}
+	need := c.ssl.InInit() && c.rbio.Pending() == 0
+	c.sslMu.Unlock()
+	if !need {
+		return nil
+	}
+	if err := c.fill(); err != nil {
+		if errors.Is(err, libssl.ErrUnexpectedEOF) {
+			return truncated(err)
+		}
+		return err
+	}
+	return nil
 }
 
 var errShutdown = errors.New("openssl: protocol is shut down")
@@ -705,36 +815,88 @@ func (c *Conn) NetConn() net.Conn { return c.conn }
 // UnderlyingConn is NetConn, under spacemonkeygo/openssl's name.
 func (c *Conn) UnderlyingConn() net.Conn { return c.conn }
 
+// ErrSessionNotResumable is returned by GetSession when the connection's
+// session cannot be resumed: above all a TLS 1.3 client's session before the
+// server's session ticket has been read. libssl reads tickets during Read,
+// and a server sends them with its first data or its close_notify, so read
+// the server's response (or to EOF) first.
+var ErrSessionNotResumable = errors.New("openssl: the session is not resumable (a TLS 1.3 client's session becomes resumable only once the server's session ticket has been read, by Read)")
+
 // Session returns the connection's current session (SSL_get1_session) as a
-// new handle the caller frees, or nil (before the handshake, or after
-// Close). A TLS 1.3 client's session is resumable only once the server's
-// ticket has been read (see libssl.Session.IsResumable).
+// new handle the caller frees, or nil: before the handshake, after Close,
+// and, on a client, while the session is not resumable
+// (SSL_SESSION_is_resumable), as a TLS 1.3 session is until the server's
+// ticket has been read (see ErrSessionNotResumable). A server's session is
+// returned as it is.
 func (c *Conn) Session() *libssl.Session {
+	s, _ := c.session()
+	return s
+}
+
+func (c *Conn) session() (*libssl.Session, error) {
 	c.sslMu.Lock()
 	defer c.sslMu.Unlock()
 	if c.freed {
-		return nil
+		return nil, errors.New("openssl: no session: the connection is closed")
 	}
-	return c.ssl.Session()
+	s := c.ssl.Session()
+	if s == nil {
+		return nil, errors.New("openssl: no session: the handshake has not completed")
+	}
+	if c.isClient && !s.IsResumable() {
+		s.Free()
+		return nil, ErrSessionNotResumable
+	}
+	return s, nil
 }
 
 // GetSession returns the current session as DER (i2d_SSL_SESSION), for
-// DialSession or libssl.UnmarshalSessionDER.
+// DialSession or libssl.UnmarshalSessionDER. On a client it fails with
+// ErrSessionNotResumable rather than return a session that cannot be
+// resumed (a TLS 1.3 session before the server's ticket has been read).
 func (c *Conn) GetSession() ([]byte, error) {
-	s := c.Session()
-	if s == nil {
-		return nil, errors.New("openssl: no session")
+	s, err := c.session()
+	if err != nil {
+		return nil, err
 	}
 	defer s.Free()
 	return s.MarshalDER()
 }
 
-// SessionReused reports whether the handshake resumed a session.
-func (c *Conn) SessionReused() bool { return c.ConnectionState().DidResume }
+// SessionReused reports whether the handshake resumed a session
+// (SSL_session_reused).
+func (c *Conn) SessionReused() bool { return c.OpenSSLState().DidResume }
 
-// ConnectionState returns the state of the completed handshake (the zero
-// value before). It stays valid after Close.
-func (c *Conn) ConnectionState() ConnectionState {
+// ConnectionState returns the state of the completed handshake as crypto/tls
+// describes it (the zero value before), so that code written for
+// *tls.Conn, x/net/http2 (which fills http.Response.TLS and
+// http.Request.TLS from it) and Transport work unchanged. VerifiedChains is
+// nil (libssl does not expose the chain it built; PeerCertificates holds
+// what the peer sent), and the value's ExportKeyingMaterial must not be
+// called (crypto/tls keeps the exporter unexported). OpenSSLState has the
+// OpenSSL-specific fields. It stays valid after Close.
+func (c *Conn) ConnectionState() tls.ConnectionState {
+	st := c.OpenSSLState()
+	if !st.HandshakeComplete {
+		return tls.ConnectionState{}
+	}
+	return tls.ConnectionState{
+		Version:                    st.Version,
+		HandshakeComplete:          true,
+		DidResume:                  st.DidResume,
+		CipherSuite:                st.CipherSuite,
+		NegotiatedProtocol:         st.NegotiatedProtocol,
+		NegotiatedProtocolIsMutual: true,
+		ServerName:                 st.ServerName,
+		PeerCertificates:           st.PeerCertificates,
+	}
+}
+
+// OpenSSLState returns the state of the completed handshake with libssl's
+// view of it: the cipher's OpenSSL name and the verify result beside the
+// fields crypto/tls also has (the zero value before the handshake). It
+// stays valid after Close.
+func (c *Conn) OpenSSLState() ConnectionState {
 	if !c.handshakeDone.Load() {
 		return ConnectionState{}
 	}
@@ -755,7 +917,7 @@ func (c *Conn) ConnectionState() ConnectionState {
 // PeerCertificate returns the peer's leaf certificate, or an error when
 // there is none.
 func (c *Conn) PeerCertificate() (*x509.Certificate, error) {
-	certs := c.ConnectionState().PeerCertificates
+	certs := c.OpenSSLState().PeerCertificates
 	if len(certs) == 0 {
 		return nil, errors.New("openssl: no peer certificate")
 	}
@@ -786,14 +948,15 @@ func (c *Conn) VerifyResult() int {
 
 // CurrentCipher returns the negotiated cipher's OpenSSL name.
 func (c *Conn) CurrentCipher() (string, error) {
-	st := c.ConnectionState()
+	st := c.OpenSSLState()
 	if st.CipherName == "" {
 		return "", errors.New("openssl: no cipher negotiated")
 	}
 	return st.CipherName, nil
 }
 
-// ConnectionState describes a completed handshake.
+// ConnectionState describes a completed handshake as libssl reports it
+// (Conn.OpenSSLState); Conn.ConnectionState gives crypto/tls's type.
 type ConnectionState struct {
 	Version            uint16 // VersionTLS12, VersionTLS13 (SSL_version)
 	HandshakeComplete  bool
@@ -809,6 +972,11 @@ type ConnectionState struct {
 	// PeerCertificates: the peer's leaf first, then the chain it sent.
 	PeerCertificates []*x509.Certificate
 	VerifyResult     int // SSL_get_verify_result (0: X509_V_OK)
+	// SessionRefused says why the session the ClientSessionCache held was
+	// not offered (it would not pass this Config's verification; see
+	// ErrSessionNotTrusted): the handshake was then a full one. Empty
+	// otherwise.
+	SessionRefused string
 }
 
 // CertificateVerificationError is returned by a handshake that failed

@@ -18,7 +18,7 @@ func Dial(network, addr string, config *Config) (*Conn, error) {
 // DialContext is Dial with a context that bounds the connection and the
 // handshake.
 func DialContext(ctx context.Context, network, addr string, config *Config) (*Conn, error) {
-	return dial(ctx, network, addr, config, nil)
+	return dial(ctx, network, addr, config, nil, nil, false)
 }
 
 // DialSession is Dial offering a session saved as DER (Conn.GetSession) for
@@ -33,10 +33,14 @@ func DialSession(network, addr string, config *Config, session []byte) (*Conn, e
 		}
 		defer s.Free()
 	}
-	return dial(context.Background(), network, addr, config, s)
+	return dial(context.Background(), network, addr, config, s, nil, false)
 }
 
-func dial(ctx context.Context, network, addr string, config *Config, sess *libssl.Session) (*Conn, error) {
+// dial connects and handshakes; a non-nil alpn replaces the protocols the
+// Config offers, for this connection only (SSL_set_alpn_protos), and
+// hostFromAddr makes the host of addr the server name even when the Config
+// has one.
+func dial(ctx context.Context, network, addr string, config *Config, sess *libssl.Session, alpn []string, hostFromAddr bool) (*Conn, error) {
 	if config == nil {
 		config = defaultConfig
 	}
@@ -45,7 +49,7 @@ func dial(ctx context.Context, network, addr string, config *Config, sess *libss
 		return nil, err
 	}
 	name := config.ServerName
-	if name == "" {
+	if name == "" || hostFromAddr {
 		name = host
 	}
 	var d net.Dialer
@@ -57,6 +61,15 @@ func dial(ctx context.Context, network, addr string, config *Config, sess *libss
 	if err != nil {
 		raw.Close()
 		return nil, err
+	}
+	if alpn != nil {
+		c.sslMu.Lock()
+		err := c.ssl.SetALPNProtos(alpn)
+		c.sslMu.Unlock()
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	if sess != nil {
 		if err := c.SetSession(sess); err != nil {
@@ -103,7 +116,7 @@ func Listen(network, laddr string, config *Config) (net.Listener, error) {
 	if config == nil || (len(config.Certificates) == 0 && config.Ctx == nil) {
 		return nil, errors.New("openssl: Listen needs a Config with a certificate")
 	}
-	if _, err := config.ctx(); err != nil {
+	if _, err := config.ctx(false); err != nil {
 		return nil, err
 	}
 	l, err := net.Listen(network, laddr)

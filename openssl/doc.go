@@ -12,17 +12,43 @@
 // Secure defaults: a client verifies the server's chain (the system roots,
 // or Config.RootCAs) and its host name or IP address (SSL_set1_host,
 // X509_VERIFY_PARAM_set1_ip_asc) unless Config.InsecureSkipVerify is set;
-// TLS 1.2 is the minimum version unless Config.MinVersion says otherwise.
-// A failed verification is a *CertificateVerificationError carrying the
-// X509_V_ERR_* result.
+// TLS 1.2 is the minimum version unless Config.MinVersion says otherwise; a
+// server verifies client certificates against Config.ClientCAs only (each
+// role has its own SSL_CTX, so neither RootCAs nor the system store vouch
+// for clients unless Config.ClientCAsFromSystem); renegotiation is refused
+// in both roles unless Config.AllowRenegotiation. A failed verification is a
+// *CertificateVerificationError carrying the X509_V_ERR_* result. A Config
+// that cannot work fails at first use with an error that starts with
+// "openssl:" and names the field.
+//
+// State: Conn.ConnectionState returns crypto/tls's tls.ConnectionState, so
+// that x/net/http2 and code written for *tls.Conn see it; Conn.OpenSSLState
+// adds libssl's view (cipher name, verify result).
+//
+// HTTP: Transport is an http.RoundTripper over libssl that speaks HTTP/2 or
+// HTTP/1.1 by ALPN and fills resp.TLS. Serve runs an http.Server on a
+// Listen listener with HTTP/2 (x/net/http2) and HTTP/1.1; a plain
+// http.Server.Serve(Listen(...)) serves HTTP/1.1. Handlers get the TLS state
+// with RequestTLS(r) (set http.Server.ConnContext to ConnContext when not
+// using Serve).
+//
+// TLS 1.3 session tickets: libssl's server writes its tickets when the
+// handshake completes. A Conn keeps them and sends them with its next
+// output (data, an alert, close_notify), so that a server's Handshake never
+// waits on a peer that is not reading (net.Pipe), and a client that only
+// writes and closes never leaves them unread (its kernel would then reset
+// the connection and destroy what it sent).
 //
 // Sessions: Conn.Session returns the libssl session (the caller frees it),
 // Conn.GetSession its DER, and DialSession or Conn.SetSession offer one for
-// resumption. A Config.ClientSessionCache stores, per server name, the
-// sessions libssl reports resumable: for TLS 1.3 that is after the server's
-// ticket has been read, which happens during Read. Close sends close_notify
-// first, so that libssl keeps the session resumable; a connection that ends
-// without it is marked non-resumable by libssl, everywhere it is held.
+// resumption. On a client both refuse a session that is not resumable yet:
+// a TLS 1.3 session becomes resumable once the server's ticket has been
+// read, which happens during Read (GetSession returns
+// ErrSessionNotResumable before). A Config.ClientSessionCache stores, per
+// server name, the sessions libssl reports resumable. Close sends
+// close_notify first, so that libssl keeps the session resumable; a
+// connection that ends without it is marked non-resumable by libssl,
+// everywhere it is held.
 //
 // For users of github.com/spacemonkeygo/openssl, MIGRATING.md at the root of
 // the module maps its API to this package.

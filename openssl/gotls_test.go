@@ -59,7 +59,7 @@ func TestClientAgainstGoServer(t *testing.T) {
 				if err != nil || string(got) != "echo:hello" {
 					t.Fatalf("read %q, %v", got, err)
 				}
-				st := c.ConnectionState()
+				st := c.OpenSSLState()
 				if st.Version != ver.v || st.NegotiatedProtocol != "h2" || st.DidResume != (i == 1) ||
 					len(st.PeerCertificates) != 2 || st.PeerCertificates[0].Subject.CommonName != "localhost" ||
 					st.CipherSuite == 0 || st.ServerName != "localhost" || st.VerifyResult != libssl.VerifyOK {
@@ -112,7 +112,7 @@ func TestServerAgainstGoClient(t *testing.T) {
 						_, err = c.Write(append([]byte("echo:"), buf...))
 					}
 					if err == nil {
-						r.st = c.ConnectionState()
+						r.st = c.OpenSSLState()
 						// The client closes first; we read its close_notify.
 						var b [1]byte
 						if n, e := c.Read(b[:]); n != 0 || e != io.EOF {

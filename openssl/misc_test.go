@@ -219,7 +219,7 @@ func TestTruncationAndCloseDuringWrite(t *testing.T) {
 func TestALPNNoOverlap(t *testing.T) {
 	scfg := serverConfig(VersionTLS13)
 	defer scfg.Free()
-	ctx, err := scfg.ctx()
+	ctx, err := scfg.ctx(false)
 	if err != nil {
 		t.Fatal(err)
 	}

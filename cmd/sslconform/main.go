@@ -5,16 +5,32 @@
 // Usage:
 //
 //	sslconform [-json | -markdown] [-run REGEXP]
+//	sslconform -merge [-markdown] REPORT.json...
+//	sslconform -diff [-markdown] OLD.json NEW.json
 //
 // The text report starts with the runtime and header versions of libssl,
 // then has one line per check ("ID PASS|FAIL|SKIP (reason) claim"), then,
 // per man page, where the page's text and the library disagree, and ends
 // with the line "N passed, M failed". -json prints the same as one JSON
 // document (the summary line goes to standard error); -markdown prints a
-// table with the observed values. -run selects checks by ID.
+// table with the observed values. -run selects checks by ID. The claims
+// are the rows of conformance/CLAIMS.md.
+//
+// -merge reads the -json reports of several libssl builds (for example one
+// per OpenSSL version) and prints one matrix: a line per check with its
+// verdict per build, and, under it, every observed value that is not the
+// same in all builds, with its value per build. -diff reads two reports and
+// prints only what changed from the first to the second: verdicts, observed
+// values, and checks or observations present in only one. This is how to
+// learn what an OpenSSL upgrade changes for SSL_new, SSL_dup, SSL_up_ref,
+// SSL_clear and SSL_set_session before deploying it. Columns are named by
+// the OpenSSL version each report ran against. Neither needs libssl to be
+// the one the reports came from.
 //
 // The exit status is 0 only when every selected check passed, 1 when one
-// failed or was skipped, and 2 on a usage or start-up error.
+// failed or was skipped, and 2 on a usage or start-up error. With -merge it
+// is 1 when a report holds a failed or skipped check; with -diff it is 1
+// when the reports differ (as diff(1)).
 //
 // SSLCONFORM_WRONG_EXPECTATION=ID[,ID...] makes the named checks expect a
 // value that cannot hold; it exists to show that a wrong expectation makes
@@ -58,8 +74,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	asMarkdown := fs.Bool("markdown", false, "print the report as Markdown, with the observed values")
 	runRE := fs.String("run", "", "run only the checks whose ID matches `REGEXP`")
+	merge := fs.Bool("merge", false, "merge the -json reports named as arguments into one matrix")
+	diff := fs.Bool("diff", false, "print what changed between the two -json reports named as arguments")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *merge || *diff {
+		if *merge && *diff || *asJSON || *runRE != "" {
+			fmt.Fprintln(stderr, "sslconform: -merge and -diff exclude each other, -json and -run")
+			return 2
+		}
+		return runMerge(*diff, *asMarkdown, fs.Args(), stdout, stderr)
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "sslconform: unexpected arguments %q\n", fs.Args())
@@ -154,7 +179,7 @@ func shownBy(d conformance.Disagreement, st map[string]conformance.Status) strin
 func writeText(w io.Writer, rep *report) {
 	fmt.Fprintf(w, "libssl runtime: %s (%s)\n", rep.RuntimeText, rep.Runtime)
 	fmt.Fprintf(w, "libssl headers: %s (%s)\n", rep.HeaderText, rep.Header)
-	fmt.Fprintf(w, "expectations for OpenSSL %s; claims from shared/conformance/claims.md\n\n", rep.Line)
+	fmt.Fprintf(w, "expectations for OpenSSL %s; claims from conformance/CLAIMS.md\n\n", rep.Line)
 	for _, r := range rep.Results {
 		reason := ""
 		if r.Reason != "" {

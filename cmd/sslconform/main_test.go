@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -16,9 +15,10 @@ import (
 // environment of the test (so the 1.1.1w leg builds against 1.1.1w).
 func buildCommand(t *testing.T) string {
 	t.Helper()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
+	// go test puts its own GOROOT/bin first on the test's PATH.
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build sslconform: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "sslconform")
 	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()

@@ -6,6 +6,9 @@
 //
 //	memcheck              the report: 1,000,000 New+Free; 100,000 and 1,000,000 dropped
 //	memcheck -run MODE N  one scenario (used by the report)
+//
+// It is a development command (internal/, not installed by `go install
+// ./cmd/...`): run it with `make memcheck` or `go run ./internal/cmd/memcheck`.
 package main
 
 import (

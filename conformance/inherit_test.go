@@ -1,0 +1,409 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/internal/sslpair"
+	"github.com/libssl-go/libssl/internal/testcerts"
+)
+
+// TestInheritance checks that the callbacks riding on an SSL_CTX or an SSL
+// follow libssl's own rules when the SSL is made (SSL_new), copied (SSL_dup)
+// or moved (SSL_set_SSL_CTX), and when the context's callback changes
+// afterwards. The C program cref/inherit.c performs each case's steps with
+// libssl directly and reports which callbacks ran, whether the handshake
+// succeeded and (for ALPN) what the server selected; the Go side performs the
+// same steps through the Go API and must observe the same, compared with
+// go-cmp.
+//
+// In every verify case the client trusts nothing, so the handshake succeeds
+// only if a verify callback runs and accepts (cb1 and cb2 both accept).
+func TestInheritance(t *testing.T) {
+	fromC := runInheritRef(t)
+	ids := make([]string, 0, len(fromC))
+	for id := range fromC {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) < 15 {
+		t.Fatalf("inherit.c reported %d cases, want at least 15", len(ids))
+	}
+	for _, id := range ids {
+		t.Run(id, func(t *testing.T) {
+			run, ok := inhCases[id]
+			if !ok {
+				t.Fatalf("no Go steps for the C case %s", id)
+			}
+			// Every object of the case is released once its holders are
+			// (this cleanup runs after the case's own).
+			before := libssl.LiveObjects()
+			t.Cleanup(func() {
+				if after := libssl.LiveObjects(); after != before {
+					t.Errorf("destruction probe: %+v live before the case, %+v after", before, after)
+				}
+			})
+			got := run(t)
+			if d := cmp.Diff(fromC[id], got); d != "" {
+				t.Errorf("%s: C and Go differ (-C +Go):\n%s", id, d)
+			}
+		})
+	}
+}
+
+// runInheritRef builds cref/inherit.c with the run's CC, CGO_CFLAGS and
+// CGO_LDFLAGS (so that it links the libssl the Go package links), runs it
+// with the test certificate and key, and returns its observations.
+func runInheritRef(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	cc := os.Getenv("CC")
+	if cc == "" {
+		cc = "gcc"
+	}
+	bin := filepath.Join(dir, "inherit")
+	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-o", bin}
+	args = append(args, strings.Fields(os.Getenv("CGO_CFLAGS"))...)
+	args = append(args, filepath.Join("cref", "inherit.c"))
+	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
+	args = append(args, "-lssl", "-lcrypto")
+	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
+	}
+	cs := testcerts.Get()
+	chain, key := filepath.Join(dir, "chain.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(chain, cs.LeafChain, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, cs.LeafKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, chain, key)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("inherit: %v\n%s", err, stderr.String())
+	}
+	t.Logf("%s", strings.TrimSpace(stderr.String()))
+	if want := libssl.RuntimeVersionText(); !strings.Contains(stderr.String(), "runtime "+want) {
+		t.Fatalf("inherit ran against another libssl than the Go package (%s): %s", want, stderr.String())
+	}
+	var fromC map[string]map[string]string
+	if err := json.Unmarshal(stdout.Bytes(), &fromC); err != nil {
+		t.Fatalf("inherit output is not JSON: %v\n%s", err, stdout.String())
+	}
+	return fromC
+}
+
+// inhRan records which callbacks ran, in the order of their first call.
+type inhRan []string
+
+func (r *inhRan) note(name string) {
+	for _, n := range *r {
+		if n == name {
+			return
+		}
+	}
+	*r = append(*r, name)
+}
+
+func (r inhRan) String() string {
+	if len(r) == 0 {
+		return "none"
+	}
+	return strings.Join(r, ",")
+}
+
+func (r *inhRan) verify(name string) libssl.VerifyCallback {
+	return func(bool, *libssl.VerifyContext) bool { r.note(name); return true }
+}
+
+func (r *inhRan) info(name string) libssl.InfoCallback {
+	return func(int, int) { r.note(name) }
+}
+
+// ctxInfoSetter is SSL_CTX_set_info_callback on a Ctx, which the Go API does
+// not have yet; the cases that need it run once it does.
+type ctxInfoSetter interface {
+	SetInfoCallback(cb libssl.InfoCallback) error
+}
+
+func inhMust(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func inhServerCtx(t *testing.T) *libssl.Ctx {
+	t.Helper()
+	cs := testcerts.Get()
+	c, err := libssl.NewCtx(libssl.TLSServerMethod)
+	inhMust(t, err)
+	t.Cleanup(c.Free)
+	inhMust(t, c.UseCertificatePEM(cs.LeafChain))
+	inhMust(t, c.UsePrivateKeyPEM(cs.LeafKey))
+	return c
+}
+
+// inhClientCtx is a client context that trusts nothing.
+func inhClientCtx(t *testing.T) *libssl.Ctx {
+	t.Helper()
+	c, err := libssl.NewCtx(libssl.TLSClientMethod)
+	inhMust(t, err)
+	t.Cleanup(c.Free)
+	return c
+}
+
+func inhNew(t *testing.T, ctx *libssl.Ctx) *libssl.SSL {
+	t.Helper()
+	s, err := libssl.New(ctx)
+	inhMust(t, err)
+	return s
+}
+
+// inhHandshake connects client c to server s over fresh memory BIOs, frees
+// both when the test ends, and reports whether both handshakes completed.
+func inhHandshake(t *testing.T, c, s *libssl.SSL) bool {
+	t.Helper()
+	inhMust(t, c.SetConnectState())
+	inhMust(t, s.SetAcceptState())
+	p, err := sslpair.Wrap(c, s)
+	inhMust(t, err)
+	defer p.Free()
+	return p.Handshake() == nil
+}
+
+func inhResult(ran inhRan, ok bool) map[string]string {
+	r := map[string]string{"ran": ran.String(), "handshake": "fail"}
+	if ok {
+		r["handshake"] = "ok"
+	}
+	return r
+}
+
+// inhVerify builds a verify case: steps makes the client SSL from a client
+// context that trusts nothing; the SSL then connects to a fresh server.
+func inhVerify(steps func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		var ran inhRan
+		sctx, cctx := inhServerCtx(t), inhClientCtx(t)
+		c := steps(t, &ran, cctx)
+		ok := inhHandshake(t, c, inhNew(t, sctx))
+		return inhResult(ran, ok)
+	}
+}
+
+// inhInfo builds an info case.
+func inhInfo(steps func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		var ran inhRan
+		sctx, cctx := inhServerCtx(t), inhClientCtx(t)
+		c := steps(t, &ran, cctx)
+		ok := inhHandshake(t, c, inhNew(t, sctx))
+		return inhResult(ran, ok)
+	}
+}
+
+// ctxInfo returns c's SSL_CTX_set_info_callback, or skips the test.
+func ctxInfo(t *testing.T, c *libssl.Ctx) ctxInfoSetter {
+	t.Helper()
+	s, ok := any(c).(ctxInfoSetter)
+	if !ok {
+		t.Skip("the Go API has no Ctx.SetInfoCallback (SSL_CTX_set_info_callback)")
+	}
+	return s
+}
+
+// inhALPN builds an ALPN case: the client offers a and b; steps makes the
+// server SSL from sctx; the observation adds what the server selected.
+func inhALPN(steps func(t *testing.T, sctx *libssl.Ctx) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		sctx, cctx := inhServerCtx(t), inhClientCtx(t)
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetALPNProtos([]string{"a", "b"}))
+		s := steps(t, sctx)
+		keep, err := s.UpRef()
+		inhMust(t, err)
+		defer keep.Free()
+		ok := inhHandshake(t, c, s)
+		r := inhResult(nil, ok)
+		r["alpn"] = keep.ALPNSelected()
+		if r["alpn"] == "" {
+			r["alpn"] = "none"
+		}
+		return r
+	}
+}
+
+// inhUser builds a user-data case: steps returns the SSL to read the value
+// set with SetUserData (SSL_set_ex_data) from.
+func inhUser(steps func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		cctx := inhClientCtx(t)
+		d := inhNew(t, cctx)
+		inhMust(t, d.SetUserData("v1"))
+		c := steps(t, cctx, d)
+		defer c.Free()
+		got, _ := c.UserData().(string)
+		if got == "" {
+			got = "none"
+		}
+		return map[string]string{"userdata": got}
+	}
+}
+
+// inhCases are the Go steps of each case of cref/inherit.c, by its id.
+var inhCases = map[string]func(t *testing.T) map[string]string{
+	"verify_ctx_changed": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		return c
+	}),
+	"verify_ctx_cleared": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, nil))
+		return c
+	}),
+	"verify_set_ssl_ctx": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		cctx2 := inhClientCtx(t)
+		inhMust(t, cctx2.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		inhMust(t, c.SetSSLCtx(cctx2))
+		return c
+	}),
+	"verify_ctx_changed_before_new": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		return inhNew(t, cctx)
+	}),
+	"verify_ssl_set_null": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		inhMust(t, c.SetVerify(libssl.VerifyPeer, nil))
+		return c
+	}),
+	"verify_dup_own": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		d := inhNew(t, cctx)
+		defer d.Free()
+		inhMust(t, d.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		c, err := d.Dup()
+		inhMust(t, err)
+		return c
+	}),
+	"verify_dup_inherited": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		d := inhNew(t, cctx)
+		defer d.Free()
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		c, err := d.Dup()
+		inhMust(t, err)
+		return c
+	}),
+	"verify_mode_set_after_new": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		c := inhNew(t, cctx)
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		return c
+	}),
+	"verify_no_callback": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, nil))
+		return inhNew(t, cctx)
+	}),
+	"info_ctx_changed": inhInfo(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		ci := ctxInfo(t, cctx)
+		inhMust(t, ci.SetInfoCallback(r.info("info1")))
+		c := inhNew(t, cctx)
+		inhMust(t, ci.SetInfoCallback(r.info("info2")))
+		return c
+	}),
+	"info_set_ssl_ctx": inhInfo(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, ctxInfo(t, cctx).SetInfoCallback(r.info("info1")))
+		c := inhNew(t, cctx)
+		cctx2 := inhClientCtx(t)
+		inhMust(t, ctxInfo(t, cctx2).SetInfoCallback(r.info("info2")))
+		inhMust(t, c.SetSSLCtx(cctx2))
+		return c
+	}),
+	"info_ssl_over_ctx": inhInfo(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, ctxInfo(t, cctx).SetInfoCallback(r.info("info1")))
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetInfoCallback(r.info("info2")))
+		return c
+	}),
+	"info_dup_own": inhInfo(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		d := inhNew(t, cctx)
+		defer d.Free()
+		inhMust(t, d.SetInfoCallback(r.info("info1")))
+		c, err := d.Dup()
+		inhMust(t, err)
+		return c
+	}),
+	"info_own_set_ssl_ctx": inhInfo(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		cctx2 := inhClientCtx(t)
+		ci := ctxInfo(t, cctx2)
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetInfoCallback(r.info("info1")))
+		inhMust(t, ci.SetInfoCallback(r.info("info2")))
+		inhMust(t, c.SetSSLCtx(cctx2))
+		return c
+	}),
+	"info_dup_ctx_changed": inhInfo(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
+		ci := ctxInfo(t, cctx)
+		inhMust(t, ci.SetInfoCallback(r.info("info1")))
+		d := inhNew(t, cctx)
+		defer d.Free()
+		c, err := d.Dup()
+		inhMust(t, err)
+		inhMust(t, ci.SetInfoCallback(r.info("info2")))
+		return c
+	}),
+	"user_dup": inhUser(func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.SSL {
+		defer d.Free()
+		c, err := d.Dup()
+		inhMust(t, err)
+		return c
+	}),
+	"user_set_ssl_ctx": inhUser(func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.SSL {
+		inhMust(t, d.SetSSLCtx(inhClientCtx(t)))
+		return d
+	}),
+	// The Go API's ALPN selection (SetALPNSelect) is a callback written in C
+	// that chooses from a list kept with the context; ["a"] selects a like
+	// inherit.c's select_a, ["b"] selects b like select_b.
+	"alpn_ctx_changed": inhALPN(func(t *testing.T, sctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, sctx.SetALPNSelect([]string{"a"}, false))
+		s := inhNew(t, sctx)
+		inhMust(t, sctx.SetALPNSelect([]string{"b"}, false))
+		return s
+	}),
+	"alpn_set_ssl_ctx": inhALPN(func(t *testing.T, sctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, sctx.SetALPNSelect([]string{"a"}, false))
+		s := inhNew(t, sctx)
+		sctx2 := inhServerCtx(t)
+		inhMust(t, sctx2.SetALPNSelect([]string{"b"}, false))
+		inhMust(t, s.SetSSLCtx(sctx2))
+		return s
+	}),
+	"alpn_dup_ctx_changed": inhALPN(func(t *testing.T, sctx *libssl.Ctx) *libssl.SSL {
+		inhMust(t, sctx.SetALPNSelect([]string{"a"}, false))
+		o := inhNew(t, sctx)
+		defer o.Free()
+		s, err := o.Dup()
+		inhMust(t, err)
+		inhMust(t, sctx.SetALPNSelect([]string{"b"}, false))
+		return s
+	}),
+}
