@@ -31,6 +31,12 @@
 #include <openssl/opensslv.h>
 #include <openssl/crypto.h>
 
+/* SSL_OP_ALLOW_CLIENT_RENEGOTIATION is new in OpenSSL 3.0; a 1.1.1 server
+ * accepts a client's renegotiation unless SSL_OP_NO_RENEGOTIATION is set. */
+#ifndef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+#define SSL_OP_ALLOW_CLIENT_RENEGOTIATION 0
+#endif
+
 #if OPENSSL_VERSION_NUMBER < 0x10101000L
 #error "libssl-go needs OpenSSL 1.1.1 or newer"
 #endif
