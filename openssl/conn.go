@@ -75,6 +75,9 @@ type Conn struct {
 	closeNotifySent atomic.Bool
 	closeNotifyErr  error
 
+	failMu  sync.Mutex
+	failure error // the first error that broke the connection; sticky
+
 	// activeCall: bit 0 is set by Close; Write adds 2 while it runs (as in
 	// crypto/tls, a Close during a Write only closes the transport).
 	activeCall atomic.Int32
@@ -294,6 +297,9 @@ func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
 	}
 	if err := c.handshake(); err != nil {
 		c.handshakeErr = err
+		if !isTimeout(err) {
+			c.fail("handshake", err)
+		}
 		return err
 	}
 	c.handshakeDone.Store(true)
@@ -393,6 +399,28 @@ func (c *Conn) completeHandshake() error {
 		c.state = ConnectionState{}
 		return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v),
 			Err: errors.New("openssl: the resumed session's server was not verified")}
+	}
+	if !c.isClient && c.state.DidResume {
+		// libssl asks nothing of a resuming client: hold the session to this
+		// Config's ClientAuth (a Ctx shared by Configs with different
+		// policies would otherwise let a session made without a
+		// certificate in).
+		hasCert := false
+		if leaf := s.PeerCertificate(); leaf != nil {
+			hasCert = true
+			leaf.Free()
+		}
+		a := c.config.ClientAuth
+		if (a == RequireAnyClientCert || a == RequireAndVerifyClientCert) && !hasCert {
+			c.state = ConnectionState{}
+			return errors.New("openssl: handshake: the resumed session has no client certificate and Config.ClientAuth requires one")
+		}
+		if a.verifies() && hasCert && c.state.VerifyResult != libssl.VerifyOK {
+			v := c.state.VerifyResult
+			c.state = ConnectionState{}
+			return &CertificateVerificationError{VerifyResult: v, Reason: libssl.VerifyResultString(v),
+				Err: errors.New("openssl: the resumed session's client certificate was not verified")}
+		}
 	}
 	chain, err := s.PeerCertChainDER()
 	if err != nil {
@@ -513,6 +541,9 @@ func (c *Conn) flushLocked() error {
 		if _, err := c.conn.Write(out); err != nil {
 			// Part of a record may have reached the peer: the stream is lost.
 			c.outErr = &permanentError{err: err}
+			if !isTimeout(err) {
+				c.fail("write", c.outErr)
+			}
 			return c.outErr
 		}
 	}
@@ -568,6 +599,9 @@ func (c *Conn) Read(b []byte) (int, error) {
 	if c.readErr != nil {
 		return 0, c.readErr
 	}
+	if err := c.failed("read"); err != nil {
+		return 0, err
+	}
 	for {
 		c.sslMu.Lock()
 		if c.freed {
@@ -599,21 +633,26 @@ func (c *Conn) Read(b []byte) (int, error) {
 		case errors.Is(err, libssl.ErrWantRead):
 			if ferr := c.fill(); ferr != nil {
 				if errors.Is(ferr, libssl.ErrUnexpectedEOF) {
-					c.readErr = truncated(ferr)
+					c.readErr = c.fail("read", truncated(ferr))
 					return 0, c.readErr
 				}
-				return 0, ferr // a timeout can be retried
+				if isTimeout(ferr) {
+					return 0, ferr // a timeout can be retried
+				}
+				// A reset or a closed transport stays.
+				c.readErr = c.fail("read", fmt.Errorf("openssl: read: %w", ferr))
+				return 0, c.readErr
 			}
 		case errors.Is(err, libssl.ErrZeroReturn):
 			c.readErr = io.EOF
 			return 0, io.EOF
 		case errors.Is(err, libssl.ErrUnexpectedEOF):
-			c.readErr = truncated(err)
+			c.readErr = c.fail("read", truncated(err))
 			return 0, c.readErr
 		case err == nil:
 			// SSL_read returned no data and no error: try again.
 		default:
-			c.readErr = fmt.Errorf("openssl: read: %w", err)
+			c.readErr = c.fail("read", fmt.Errorf("openssl: read: %w", err))
 			return 0, c.readErr
 		}
 	}
@@ -654,6 +693,9 @@ func (c *Conn) Write(b []byte) (int, error) {
 	if c.closeNotifySent.Load() {
 		return 0, errShutdown
 	}
+	if err := c.failed("write"); err != nil {
+		return 0, err
+	}
 	defer func() {
 		c.sslMu.Lock()
 		c.writing = false
@@ -683,13 +725,16 @@ func (c *Conn) Write(b []byte) (int, error) {
 				return written, ferr
 			}
 			if ferr := c.fillForWrite(); ferr != nil {
-				return written, ferr
+				if isTimeout(ferr) {
+					return written, ferr
+				}
+				return written, c.fail("write", ferr)
 			}
 			continue
 		}
 		if err != nil {
 			_ = c.flush()
-			return written, fmt.Errorf("openssl: write: %w", err)
+			return written, c.fail("write", fmt.Errorf("openssl: write: %w", err))
 		}
 		if err := c.flush(); err != nil {
 			return written, err
@@ -726,6 +771,58 @@ func (c *Conn) fillForWrite() error {
 }
 
 var errShutdown = errors.New("openssl: protocol is shut down")
+
+// FailedError is what Read, Write and Close return once the connection has
+// failed (a fatal alert, a bad record, a reset, a truncation): the first
+// failure, which errors.Is and errors.As see through Unwrap, with the
+// operation that was attempted.
+type FailedError struct {
+	Op  string // "read", "write", "close"
+	Err error  // the first failure
+}
+
+func (e *FailedError) Error() string {
+	return "openssl: " + e.Op + ": the connection failed earlier: " + e.Err.Error()
+}
+
+func (e *FailedError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the first failure was a timeout.
+func (e *FailedError) Timeout() bool { ne, ok := e.Err.(net.Error); return ok && ne.Timeout() }
+
+// Temporary is false: the connection stays failed.
+func (e *FailedError) Temporary() bool { return false }
+
+// fail records err as the connection's failure unless one is recorded
+// already, and returns what op must report: err itself when it is the
+// first failure, else the first failure wrapped.
+func (c *Conn) fail(op string, err error) error {
+	c.failMu.Lock()
+	defer c.failMu.Unlock()
+	if c.failure == nil {
+		c.failure = err
+		return err
+	}
+	if c.failure == err {
+		return err
+	}
+	return &FailedError{Op: op, Err: c.failure}
+}
+
+// failed returns the recorded failure wrapped for op, or nil.
+func (c *Conn) failed(op string) error {
+	c.failMu.Lock()
+	defer c.failMu.Unlock()
+	if c.failure == nil {
+		return nil
+	}
+	return &FailedError{Op: op, Err: c.failure}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
 
 // closeNotify sends close_notify once (SSL_shutdown) with a 5 s bound on the
 // transport write.
@@ -779,6 +876,13 @@ func (c *Conn) Close() error {
 	}
 	if x != 0 {
 		return c.conn.Close()
+	}
+	if ferr := c.failed("close"); ferr != nil {
+		// No close_notify on a failed connection (libssl would refuse it
+		// with a misleading reason): report the failure.
+		_ = c.conn.Close()
+		c.release()
+		return ferr
 	}
 	var alertErr error
 	if c.handshakeDone.Load() {

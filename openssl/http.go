@@ -209,7 +209,10 @@ func RequestTLS(r *http.Request) *tls.ConnectionState {
 // must list "h2" in NextProtos. Handlers find the TLS state in r.TLS for
 // HTTP/2 and through RequestTLS for both. It configures srv for HTTP/2
 // (http2.ConfigureServer) and sets srv.ConnContext (keeping the one already
-// there); srv.Shutdown and srv.Close stop it. The handshake of each
+// there); srv.Shutdown and srv.Close stop it. srv.Shutdown ends HTTP/2
+// connections gracefully (x/net/http2 sends GOAWAY); srv.Close closes the
+// HTTP/1.1 ones but not HTTP/2 connections already being served: they end
+// with their clients (use Shutdown, or close the clients' idle connections). The handshake of each
 // connection is bounded by srv.ReadHeaderTimeout, else srv.ReadTimeout,
 // else 10 s. It returns what srv.Serve returns.
 func Serve(srv *http.Server, l net.Listener) error {

@@ -214,3 +214,46 @@ func TestSessionIDContextPerConfig(t *testing.T) {
 		t.Fatalf("two Configs share the session id context %x", a.sidCtx)
 	}
 }
+
+// Issue 16: a resumed client is held to the server Config's current
+// ClientAuth. Two Configs share one caller-made SSL_CTX (so libssl resumes
+// across them); a session made under NoClientCert must not let a client
+// without a certificate into the Config that requires one.
+func TestResumedClientHeldToClientAuth(t *testing.T) {
+	tc := testcerts.Get()
+	for _, ver := range versions {
+		t.Run(ver.name, func(t *testing.T) {
+			ctx, err := libssl.NewCtx(libssl.TLSMethod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ctx.Free()
+			for _, err := range []error{ctx.UseCertificatePEM(tc.LeafChain), ctx.UsePrivateKeyPEM(tc.LeafKey),
+				ctx.AddTrustedCertPEM(tc.CACert), ctx.SetSessionIDContext([]byte("shared on purpose")),
+				ctx.SetMinProtoVersion(libssl.ProtocolVersion(ver.v)), ctx.SetMaxProtoVersion(libssl.ProtocolVersion(ver.v))} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			open := &Config{Ctx: ctx}
+			strictCfg := &Config{Ctx: ctx, ClientAuth: RequireAndVerifyClientCert}
+			ccfg := &Config{RootCAs: tc.CACert, ServerName: "localhost", MinVersion: ver.v, MaxVersion: ver.v}
+			defer ccfg.Free()
+			der := sessionFrom(t, echoServer(t, open), ccfg)
+			addr := echoServer(t, strictCfg)
+			c, err := DialSession("tcp", addr, ccfg, der)
+			if err == nil {
+				deadline(c)
+				// TLS 1.3: the server's verdict comes after the client's
+				// handshake; the echo shows whether the server let us in.
+				_, _ = c.Write([]byte("ping"))
+				_, err = readFull(c, 4)
+				resumed := c.ConnectionState().DidResume
+				c.Close()
+				if err == nil {
+					t.Fatalf("a client without a certificate got in (resumed=%v) under RequireAndVerifyClientCert", resumed)
+				}
+			}
+		})
+	}
+}
