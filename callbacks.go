@@ -147,12 +147,13 @@ var errNoMemory = &Error{Op: "malloc", internal: "out of memory for the callback
 func exDataDupCalls() int64 { return int64(C.ls_gobox_dup_calls()) }
 
 // SetVerify sets the verify mode and callback (SSL_set_verify) on this SSL
-// only. A nil cb removes the callback, as SSL_set_verify(s, mode, NULL)
-// does. The callback travels as a cgo.Handle in the SSL's ex_data; SSL_dup
-// copies it.
+// only. As in libssl, a nil cb sets the mode and leaves the SSL's callback
+// as it was (SSL_set_verify(s, mode, NULL) changes only the mode; unlike
+// SSL_CTX_set_verify, it never removes a callback). The callback travels as
+// a cgo.Handle in the SSL's ex_data; SSL_dup copies it.
 func (s *SSL) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 	return use(s.refp(), func(p *C.SSL) error {
-		if C.ls_ssl_set_gohandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0) != 1 {
+		if cb != nil && C.ls_ssl_set_gohandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0) != 1 {
 			return errNoMemory
 		}
 		c_ssl_set_verify(p, C.int(mode), cbool(cb != nil))
