@@ -1,11 +1,14 @@
 package libssl
 
+// This file: memory BIOs, and the BIOs an SSL reads and writes through.
+
 /*
+#include <stdlib.h>
 #include "shim.h"
 */
 import "C"
-
 import (
+	"io"
 	"runtime"
 	"unsafe"
 )
@@ -15,6 +18,7 @@ import (
 // into the SSL's read BIO and sends what it reads from the SSL's write BIO.
 type BIO struct {
 	r ref
+	_ [bioWeight]byte // see "Weight" in finalizers.go
 }
 
 func wrapBIO(p *C.BIO) *BIO {
@@ -29,11 +33,11 @@ func NewMemBIO() (*BIO, error) {
 	if initErr != nil {
 		return nil, initErr
 	}
-	r := C.ls_bio_new_mem()
-	if err := result("BIO_new", r, r.ptr == nil); err != nil {
+	p, err := c_bio_new_mem()
+	if err != nil {
 		return nil, err
 	}
-	return wrapBIO((*C.BIO)(r.ptr)), nil
+	return wrapBIO(p), nil
 }
 
 // Free releases the handle's reference (BIO_free). An SSL holding the BIO
@@ -43,7 +47,7 @@ func (b *BIO) Free() {
 		return
 	}
 	if p := b.r.release(); p != nil {
-		C.ls_bio_free((*C.BIO)(p))
+		c_BIO_free((*C.BIO)(p))
 	}
 }
 
@@ -56,16 +60,12 @@ func (b *BIO) ptr() *C.BIO {
 
 // UpRef returns a new owned handle on the same BIO (BIO_up_ref).
 func (b *BIO) UpRef() (*BIO, error) {
-	p := b.ptr()
-	if p == nil {
-		return nil, ErrFreed
-	}
-	ok := C.ls_bio_up_ref(p)
-	runtime.KeepAlive(b)
-	if ok != 1 {
-		return nil, &Error{Op: "BIO_up_ref", internal: "failed"}
-	}
-	return wrapBIO(p), nil
+	return use2(b.refp(), func(p *C.BIO) (*BIO, error) {
+		if err := c_BIO_up_ref(p); err != nil {
+			return nil, err
+		}
+		return wrapBIO(p), nil
+	})
 }
 
 // SameObject reports whether b and o are handles on the same BIO.
@@ -74,81 +74,124 @@ func (b *BIO) SameObject(o *BIO) bool {
 	return x != nil && x == y
 }
 
+// maxIO is the most one C call moves: libssl and BIO lengths are ints.
+const maxIO = 1 << 30
+
 // Write appends p to the BIO (BIO_write). It writes all of p or fails.
 func (b *BIO) Write(p []byte) (int, error) {
-	bp := b.ptr()
-	if bp == nil {
-		return 0, ErrFreed
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
 	written := 0
-	for written < len(p) {
-		chunk := p[written:]
-		if len(chunk) > 1<<30 {
-			chunk = chunk[:1<<30]
+	err := use(b.refp(), func(bp *C.BIO) error {
+		for written < len(p) {
+			chunk := p[written:min(len(p), written+maxIO)]
+			n, err := c_BIO_write(bp, bytesPtr(chunk), C.int(len(chunk)))
+			if err != nil {
+				return err
+			}
+			written += n
 		}
-		r := C.ls_bio_write(bp, (*C.uchar)(unsafe.Pointer(&chunk[0])), C.int(len(chunk)))
-		if err := result("BIO_write", r, r.ret <= 0); err != nil {
-			runtime.KeepAlive(b)
-			return written, err
-		}
-		written += int(r.ret)
-	}
-	runtime.KeepAlive(b)
-	return written, nil
+		return nil
+	})
+	return written, err
 }
 
 // Read takes up to len(p) bytes from the BIO (BIO_read). When the BIO is
 // empty it returns ErrWantRead, or io.EOF after SetEOF.
 func (b *BIO) Read(p []byte) (int, error) {
-	bp := b.ptr()
-	if bp == nil {
-		return 0, ErrFreed
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n := len(p)
-	if n > 1<<30 {
-		n = 1 << 30
-	}
-	r := C.ls_bio_read(bp, (*C.uchar)(unsafe.Pointer(&p[0])), C.int(n))
-	runtime.KeepAlive(b)
-	if r.ret > 0 {
-		_ = result("BIO_read", r, false)
-		return int(r.ret), nil
-	}
-	retry := r.ssl_error != 0
-	_ = result("BIO_read", r, false)
-	if retry {
-		return 0, ErrWantRead
-	}
-	return 0, ioEOF
+	n := 0
+	err := use(b.refp(), func(bp *C.BIO) error {
+		if len(p) == 0 {
+			return nil
+		}
+		var retry C.int
+		var err error
+		n, err = c_bio_read(bp, bytesPtr(p), C.int(min(len(p), maxIO)), &retry)
+		if n > 0 {
+			return nil
+		}
+		n = 0
+		if retry != 0 {
+			return ErrWantRead
+		}
+		if e, ok := err.(*Error); ok && len(e.Entries) > 0 {
+			return err
+		}
+		return io.EOF
+	})
+	return n, err
 }
 
 // Pending returns the number of bytes waiting in the BIO (BIO_ctrl_pending).
 // It returns 0 on a freed handle.
 func (b *BIO) Pending() int {
-	bp := b.ptr()
-	if bp == nil {
-		return 0
-	}
-	n := C.ls_bio_pending(bp)
-	runtime.KeepAlive(b)
-	return int(n)
+	return get(b.refp(), 0, func(p *C.BIO) int { return int(c_BIO_ctrl_pending(p)) })
 }
 
 // SetEOF marks the end of the input (BIO_set_mem_eof_return(b, 0)): once the
 // BIO is drained, reads return end of file instead of "retry", and an SSL
 // reading from it sees the transport close.
 func (b *BIO) SetEOF() error {
-	bp := b.ptr()
-	if bp == nil {
-		return ErrFreed
-	}
-	C.ls_bio_set_mem_eof_return(bp, 0)
-	runtime.KeepAlive(b)
-	return nil
+	return use(b.refp(), func(p *C.BIO) error {
+		c_bio_set_mem_eof_return(p, 0)
+		return nil
+	})
+}
+
+// SetBIO gives the SSL its read and write BIOs (SSL_set0_rbio and
+// SSL_set0_wbio, which free the BIOs the SSL held before). The SSL takes one
+// reference of its own on each (BIO_up_ref), so the caller keeps its handles
+// and frees them as usual. r and w may be the same BIO; nil means none.
+func (s *SSL) SetBIO(r, w *BIO) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		rp, wp := r.ptr(), w.ptr()
+		if (r != nil && rp == nil) || (w != nil && wp == nil) {
+			return ErrFreed
+		}
+		if rp != nil {
+			if err := c_BIO_up_ref(rp); err != nil {
+				return err
+			}
+		}
+		if wp != nil {
+			if err := c_BIO_up_ref(wp); err != nil {
+				if rp != nil {
+					c_BIO_free(rp)
+				}
+				return err
+			}
+		}
+		c_ssl_set0_bios(p, rp, wp)
+		runtime.KeepAlive(r)
+		runtime.KeepAlive(w)
+		return nil
+	})
+}
+
+// RBIO returns the SSL's read BIO (SSL_get_rbio), up-ref'd into an owned
+// handle, or nil when it has none or the handle is freed.
+func (s *SSL) RBIO() *BIO { return s.bio(c_ssl_get1_rbio) }
+
+// WBIO returns the SSL's write BIO (SSL_get_wbio), up-ref'd into an owned
+// handle, or nil when it has none or the handle is freed.
+func (s *SSL) WBIO() *BIO { return s.bio(c_ssl_get1_wbio) }
+
+func (s *SSL) bio(get1 func(*C.SSL, **C.BIO) error) *BIO {
+	return get(s.refp(), nil, func(p *C.SSL) *BIO {
+		var b *C.BIO
+		if get1(p, &b) != nil || b == nil {
+			return nil
+		}
+		return wrapBIO(b)
+	})
+}
+
+func (s *SSL) hasRBIO() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_ssl_has_rbio(p) != 0
+	})
+}
+
+func (s *SSL) hasWBIO() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_ssl_has_wbio(p) != 0
+	})
 }

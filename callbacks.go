@@ -1,5 +1,27 @@
 package libssl
 
+// This file: Go callbacks and values carried by SSL and SSL_CTX ex_data.
+//
+// C never holds a Go pointer: a Go value that C must reach travels as a
+// cgo.Handle in an ex_data slot, inside a reference-counted C box that
+// SSL_dup shares with the copy (the slot's dup function) and whose last
+// holder deletes the handle (the slot's free function, libsslGoRelease).
+// Each value follows libssl's own rule for what it stands for:
+//
+//   - The verify callback (verify slot) is copied into an SSL at SSL_new
+//     from its context, as libssl copies ctx->default_verify_callback into
+//     the SSL; a later SSL_CTX_set_verify, and SSL_set_SSL_CTX, leave an
+//     existing SSL's callback as it was. SSL_set_verify replaces it on that
+//     SSL only; SSL_dup copies it.
+//   - The info callback is looked up at each call on the SSL, then on its
+//     current context (libssl's statem does the same with the C callbacks).
+//   - User data lives on the SSL only, and SSL_dup shares it (CRYPTO_dup_ex_data).
+//
+// A panic in a callback is recovered inside the callback (it must not
+// unwind through C), makes the callback's verdict a failure, and is raised
+// again on the calling goroutine once the C call that ran the callback
+// returns (Handshake, Read, Peek, Write, Shutdown).
+
 /*
 #include "shim.h"
 */
@@ -7,46 +29,65 @@ import "C"
 
 import (
 	"runtime/cgo"
+	"sync"
+	"sync/atomic"
 )
 
 // VerifyCallback is called by libssl for each certificate of the peer's chain
 // (SSL_CTX_set_verify / SSL_set_verify's callback). preverifyOK is libssl's
 // verdict so far; the callback returns the verdict to keep. v is valid only
-// during the call. A panic in the callback is recovered and fails the
-// verification.
+// during the call. A panic in the callback fails the verification and is
+// raised again by the method (Handshake, Read, ...) that ran it.
 type VerifyCallback func(preverifyOK bool, v *VerifyContext) bool
 
 // VerifyContext describes the certificate being verified
-// (X509_STORE_CTX_get_error_depth, X509_STORE_CTX_get_error).
+// (X509_STORE_CTX_get_error_depth, X509_STORE_CTX_get_error). It is valid
+// only while its callback runs: afterwards Certificate returns
+// ErrVerifyContextDone.
 type VerifyContext struct {
 	Depth int
 	Error int // X509_V_* for this certificate, 0 when it verified
-	x     *C.X509_STORE_CTX
+	mu    sync.Mutex
+	store *C.X509_STORE_CTX // nil once the callback returned
 }
 
+// ErrVerifyContextDone is returned by a VerifyContext used after the
+// callback it was given to has returned (or a nil one). It also matches
+// ErrFreed: the X509_STORE_CTX behind it is gone.
+var ErrVerifyContextDone error = &sentinel{msg: "libssl: VerifyContext used after its verify callback returned", wrap: ErrFreed}
+
 // Certificate returns the certificate being verified
-// (X509_STORE_CTX_get_current_cert), up-ref'd into an owned handle, or nil.
-// Call it only during the callback.
-func (v *VerifyContext) Certificate() *X509 {
-	if v == nil || v.x == nil {
-		return nil
+// (X509_STORE_CTX_get_current_cert), up-ref'd into an owned handle (nil when
+// there is none), or ErrVerifyContextDone after the callback returned.
+func (v *VerifyContext) Certificate() (*X509, error) {
+	if v == nil {
+		return nil, ErrVerifyContextDone
 	}
-	p := C.X509_STORE_CTX_get_current_cert(v.x)
-	if p == nil || C.ls_x509_up_ref(p) != 1 {
-		return nil
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	x := v.store
+	if x == nil {
+		return nil, ErrVerifyContextDone
 	}
-	return wrapX509(p)
+	var c *C.X509
+	if err := c_store_ctx_get1_current_cert(x, &c); err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, nil
+	}
+	return wrapX509(c), nil
 }
 
 // InfoCallback is called by libssl at state changes and alerts
 // (SSL_set_info_callback): where is a mask of SSL_CB_* bits, ret the
-// alert or return value. A panic in it is recovered and dropped.
+// alert or return value. A panic in it is raised again by the method that
+// ran it.
 type InfoCallback func(where, ret int)
 
-// callbacks is immutable once a cgo.Handle refers to it: SSL_dup shares the
-// handle between the original and the copy.
+// callbacks is what the misc slot holds: immutable once a cgo.Handle refers
+// to it, since SSL_dup shares the handle between the original and the copy.
 type callbacks struct {
-	verify   VerifyCallback
 	info     InfoCallback
 	userData any
 }
@@ -57,16 +98,6 @@ func callbacksOf(h C.uintptr_t) *callbacks {
 	}
 	c, _ := cgo.Handle(h).Value().(*callbacks)
 	return c
-}
-
-// withVerify returns a copy of c (which may be nil) with verify replaced.
-func (c *callbacks) withVerify(f VerifyCallback) *callbacks {
-	n := callbacks{}
-	if c != nil {
-		n = *c
-	}
-	n.verify = f
-	return &n
 }
 
 func (c *callbacks) withInfo(f InfoCallback) *callbacks {
@@ -87,51 +118,155 @@ func (c *callbacks) withUserData(v any) *callbacks {
 	return &n
 }
 
-func (c *callbacks) empty() bool {
-	return c == nil || (c.verify == nil && c.info == nil && c.userData == nil)
-}
-
-// ExDataDupCalls reports how many times the dup_func of the package's ex_data
-// slot has run: once per SSL_dup of an SSL that carries callbacks or user
-// data (CRYPTO_dup_ex_data).
-func ExDataDupCalls() int64 { return int64(C.ls_gobox_dup_calls()) }
-
-// handleFor makes the cgo.Handle that C keeps in the ex_data slot, and the
-// LS_CB_* flags saying which callbacks it carries; the slot's free function
-// (the last holder's) deletes the handle through libsslGoRelease.
+// handleFor makes the cgo.Handle that C keeps in the misc slot, and the
+// LS_CB_* flags saying which callbacks it carries.
 func handleFor(c *callbacks) (C.uintptr_t, C.int) {
-	if c.empty() {
+	if c == nil || (c.info == nil && c.userData == nil) {
 		return 0, 0
 	}
 	var flags C.int
-	if c.verify != nil {
-		flags |= C.LS_CB_VERIFY
-	}
 	if c.info != nil {
 		flags |= C.LS_CB_INFO
 	}
 	return C.uintptr_t(cgo.NewHandle(c)), flags
 }
 
+// verifyHandle makes the cgo.Handle for the verify slot (0 for nil).
+func verifyHandle(cb VerifyCallback) C.uintptr_t {
+	if cb == nil {
+		return 0
+	}
+	return C.uintptr_t(cgo.NewHandle(cb))
+}
+
 var errNoMemory = &Error{Op: "malloc", internal: "out of memory for the callback slot"}
 
+// exDataDupCalls reports how many times the dup_func of the package's
+// ex_data slots has run (CRYPTO_dup_ex_data, once per slot holding a value
+// at SSL_dup).
+func exDataDupCalls() int64 { return int64(C.ls_gobox_dup_calls()) }
+
+// SetVerify sets the verify mode and callback (SSL_set_verify) on this SSL
+// only. As in libssl, a nil cb sets the mode and leaves the SSL's callback
+// as it was (SSL_set_verify(s, mode, NULL) changes only the mode; unlike
+// SSL_CTX_set_verify, it never removes a callback). The callback travels as
+// a cgo.Handle in the SSL's ex_data; SSL_dup copies it.
+func (s *SSL) SetVerify(mode VerifyMode, cb VerifyCallback) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		if cb != nil && C.ls_ssl_set_gohandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0) != 1 {
+			return errNoMemory
+		}
+		c_ssl_set_verify(p, C.int(mode), cbool(cb != nil))
+		return nil
+	})
+}
+
+// SetVerify sets the verify mode and callback (SSL_CTX_set_verify). A nil
+// cb leaves libssl's default verdicts in place. As in libssl, SSL objects
+// made later (SSL_new) copy both; SSLs that exist already keep theirs.
+func (c *Ctx) SetVerify(mode VerifyMode, cb VerifyCallback) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error {
+		if C.ls_ctx_set_gohandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0) != 1 {
+			return errNoMemory
+		}
+		c_ctx_set_verify(p, C.int(mode), cbool(cb != nil))
+		return nil
+	})
+}
+
+// SetInfoCallback sets or, with nil, removes the SSL's info callback
+// (SSL_set_info_callback). Without one, libssl calls its context's.
+func (s *SSL) SetInfoCallback(cb InfoCallback) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p, C.LS_SLOT_MISC)).withInfo(cb))
+		if C.ls_ssl_set_gohandle(p, C.LS_SLOT_MISC, h, flags) != 1 {
+			return errNoMemory
+		}
+		c_ssl_set_info_cb(p, cbool(cb != nil))
+		return nil
+	})
+}
+
+// HasInfoCallback reports whether SSL_get_info_callback is non-NULL.
+func (s *SSL) HasInfoCallback() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_ssl_has_info_cb(p) != 0
+	})
+}
+
+// SetUserData attaches a Go value to the SSL (nil removes it). It travels
+// in the SSL's ex_data as a cgo.Handle, so SSL_dup shares it with the copy
+// (libssl copies ex_data and runs the slot's dup_func), and it is released
+// when the last SSL holding it is destroyed.
+func (s *SSL) SetUserData(v any) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p, C.LS_SLOT_MISC)).withUserData(v))
+		if C.ls_ssl_set_gohandle(p, C.LS_SLOT_MISC, h, flags) != 1 {
+			return errNoMemory
+		}
+		return nil
+	})
+}
+
+// UserData returns the value set by SetUserData (SSL_get_ex_data), or nil.
+func (s *SSL) UserData() any {
+	return get(s.refp(), nil, func(p *C.SSL) any {
+		if c := callbacksOf(C.ls_ssl_get_gohandle(p, C.LS_SLOT_MISC)); c != nil {
+			return c.userData
+		}
+		return nil
+	})
+}
+
+// Panics recovered in callbacks, by the SSL whose C call ran them, until
+// that call returns and its method raises them again.
+var (
+	pendingPanics sync.Map // *C.SSL -> panicValue
+	panicsPending atomic.Int32
+)
+
+type panicValue struct{ v any }
+
+func keepPanic(s *C.SSL, v any) {
+	if _, loaded := pendingPanics.LoadOrStore(s, panicValue{v}); !loaded {
+		panicsPending.Add(1)
+	}
+}
+
+// repanic raises, on the calling goroutine, a panic that a callback run by
+// the C call just made on s recovered. It costs one atomic load when no
+// callback panicked.
+func repanic(s *C.SSL) {
+	if panicsPending.Load() == 0 {
+		return
+	}
+	if v, ok := pendingPanics.LoadAndDelete(s); ok {
+		panicsPending.Add(-1)
+		panic(v.(panicValue).v)
+	}
+}
+
 //export libsslGoVerify
-func libsslGoVerify(h C.uintptr_t, ok C.int, x *C.X509_STORE_CTX) (res C.int) {
-	c := callbacksOf(h)
-	if c == nil || c.verify == nil {
+func libsslGoVerify(h C.uintptr_t, s *C.SSL, ok C.int, x *C.X509_STORE_CTX) (res C.int) {
+	cb, _ := cgo.Handle(h).Value().(VerifyCallback)
+	if cb == nil {
 		return ok
 	}
+	v := &VerifyContext{
+		Depth: int(c_X509_STORE_CTX_get_error_depth(x)),
+		Error: int(c_X509_STORE_CTX_get_error(x)),
+	}
+	v.store = x
 	defer func() {
-		if recover() != nil {
+		v.mu.Lock()
+		v.store = nil
+		v.mu.Unlock()
+		if p := recover(); p != nil {
+			keepPanic(s, p)
 			res = 0
 		}
 	}()
-	v := &VerifyContext{
-		Depth: int(C.X509_STORE_CTX_get_error_depth(x)),
-		Error: int(C.X509_STORE_CTX_get_error(x)),
-		x:     x,
-	}
-	if c.verify(ok != 0, v) {
+	if cb(ok != 0, v) {
 		return 1
 	}
 	return 0
@@ -143,7 +278,11 @@ func libsslGoInfo(h C.uintptr_t, s *C.SSL, where, ret C.int) {
 	if c == nil || c.info == nil {
 		return
 	}
-	defer func() { _ = recover() }()
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(s, p)
+		}
+	}()
 	c.info(int(where), int(ret))
 }
 

@@ -81,14 +81,19 @@ const (
 	OpNoCompression          Options = C.SSL_OP_NO_COMPRESSION
 	OpCipherServerPreference Options = C.SSL_OP_CIPHER_SERVER_PREFERENCE
 	OpNoRenegotiation        Options = C.SSL_OP_NO_RENEGOTIATION
-	OpNoTLSv1                Options = C.SSL_OP_NO_TLSv1
-	OpNoTLSv1_1              Options = C.SSL_OP_NO_TLSv1_1
-	OpNoTLSv1_2              Options = C.SSL_OP_NO_TLSv1_2
-	OpNoTLSv1_3              Options = C.SSL_OP_NO_TLSv1_3
-	OpEnableMiddleboxCompat  Options = C.SSL_OP_ENABLE_MIDDLEBOX_COMPAT
-	OpPrioritizeChaCha       Options = C.SSL_OP_PRIORITIZE_CHACHA
-	OpNoAntiReplay           Options = C.SSL_OP_NO_ANTI_REPLAY
-	OpNoQueryMTU             Options = C.SSL_OP_NO_QUERY_MTU
+	// OpAllowClientRenegotiation is SSL_OP_ALLOW_CLIENT_RENEGOTIATION: an
+	// OpenSSL 3.x server accepts a renegotiation its client starts (3.x
+	// refuses it by default). It is 0 on OpenSSL 1.1.1, whose servers accept
+	// it unless OpNoRenegotiation is set.
+	OpAllowClientRenegotiation Options = C.SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+	OpNoTLSv1                  Options = C.SSL_OP_NO_TLSv1
+	OpNoTLSv1_1                Options = C.SSL_OP_NO_TLSv1_1
+	OpNoTLSv1_2                Options = C.SSL_OP_NO_TLSv1_2
+	OpNoTLSv1_3                Options = C.SSL_OP_NO_TLSv1_3
+	OpEnableMiddleboxCompat    Options = C.SSL_OP_ENABLE_MIDDLEBOX_COMPAT
+	OpPrioritizeChaCha         Options = C.SSL_OP_PRIORITIZE_CHACHA
+	OpNoAntiReplay             Options = C.SSL_OP_NO_ANTI_REPLAY
+	OpNoQueryMTU               Options = C.SSL_OP_NO_QUERY_MTU
 )
 
 // Mode is a mask of SSL_MODE_* bits.

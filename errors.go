@@ -137,16 +137,18 @@ func (e *Error) HasReason(lib, reason int) bool {
 	return false
 }
 
-// Is makes the outcomes of SSL I/O usable with errors.Is.
+// Is makes the outcomes of SSL I/O usable with errors.Is: the sentinels,
+// and io.EOF for a close_notify (SSL_ERROR_ZERO_RETURN) and
+// io.ErrUnexpectedEOF for a transport that ended without one.
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrWantRead:
 		return e.Code == SSLErrorWantRead
 	case ErrWantWrite:
 		return e.Code == SSLErrorWantWrite
-	case ErrZeroReturn:
+	case ErrZeroReturn, io.EOF:
 		return e.Code == SSLErrorZeroReturn
-	case ErrUnexpectedEOF:
+	case ErrUnexpectedEOF, io.ErrUnexpectedEOF:
 		// 1.1.1: SSL_ERROR_SYSCALL with nothing queued and errno 0.
 		// 3.x: SSL_ERROR_SSL with SSL_R_UNEXPECTED_EOF_WHILE_READING.
 		if e.Code == SSLErrorSyscall && len(e.Entries) == 0 && e.Errno == 0 {
@@ -192,8 +194,6 @@ var (
 	ErrUnsupported error = &sentinel{msg: "libssl: not supported by the linked OpenSSL", wrap: errors.ErrUnsupported}
 )
 
-var ioEOF = io.EOF
-
 // entries converts and frees the drained queue of r.
 func entries(r *C.ls_ret) ([]ErrorEntry, int) {
 	q := r.errq
@@ -221,24 +221,26 @@ func entries(r *C.ls_ret) ([]ErrorEntry, int) {
 	return out, dropped
 }
 
-// result consumes r's error queue, and returns an *Error when failed is true.
-// Every ls_ret must pass through here (or through ioError) exactly once, so
-// that no drained queue leaks.
-func result(op string, r C.ls_ret, failed bool) error {
-	if !failed {
-		if r.errq != nil {
-			C.ls_errq_free(r.errq)
-		}
-		return nil
+// fail turns the captured outcome of a failed call into an error, consuming
+// r's drained queue: ErrUnsupported when the linked OpenSSL lacks the
+// function, else an *Error with every entry. The generated raw wrappers
+// (zshim.go) call it with the predicate shim.def names.
+func fail(op string, r *C.ls_ret) error {
+	if r.unsupported != 0 {
+		return fmt.Errorf("%s: %w", op, ErrUnsupported)
 	}
 	e := &Error{Op: op, Ret: int64(r.ret), Code: SSLErrorCode(r.ssl_error), Errno: syscall.Errno(r.sys_errno)}
-	e.Entries, e.Dropped = entries(&r)
+	e.Entries, e.Dropped = entries(r)
 	return e
 }
 
-// ioResult is result for SSL I/O calls: failure is decided by SSL_get_error.
-func ioResult(op string, r C.ls_ret) error {
-	return result(op, r, SSLErrorCode(r.ssl_error) != SSLErrorNone)
+// done frees the queue a successful call drained (entries that libssl left
+// behind though the call succeeded).
+func done(r *C.ls_ret) {
+	if r.errq != nil {
+		C.ls_errq_free(r.errq)
+		r.errq = nil
+	}
 }
 
 // ErrorQueueEmpty reports whether the calling OS thread's OpenSSL error queue

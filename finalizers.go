@@ -7,6 +7,8 @@ import "C"
 
 import (
 	"runtime"
+	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -41,72 +43,95 @@ func (r *ref) release() unsafe.Pointer {
 	return p
 }
 
-// The GC sees only the small Go handles, not the kilobytes of C memory behind
-// each one, so a program that drops handles without Free could grow C memory
-// without bound before a collection runs their cleanups. The package counts
-// the references its handles hold (outstanding) and the lowest that count has
-// been since the last collection it forced (lowWater, roughly the references
-// still reachable). When outstanding exceeds lowWater by max(gcFloor,
-// lowWater), that is when the handles held have doubled, it runs the GC.
-// Programs that Free what they make never reach the trigger; programs that
-// drop handles keep at most about gcFloor unreachable ones alive in C.
-const gcFloor = 1024
+// Dropped handles and C memory. The GC sees only Go memory, not the
+// kilobytes of C memory behind a handle, so a program that drops handles
+// without Free could let C memory grow far ahead of what the GC's pacing
+// notices. The package never runs the GC itself (that would stall programs
+// that hold many live handles and free them properly). Instead:
+//
+//   - Weight: each handle carries a block of Go memory roughly the size of
+//     the native object behind it (sslWeight and the others below, a
+//     trailing array in the handle, never scanned). The GC's pacing then
+//     counts dropped handles as the memory they hold, and collects after
+//     about as many of them as it would after the same amount of Go garbage.
+//   - Back-pressure: the runtime runs cleanups on one goroutine, and
+//     SSL_free costs about what SSL_new does, so a goroutine that keeps
+//     making and dropping handles could outrun it. Every 64 new handles the
+//     package reads the runtime's cleanup queue length (runtime/metrics:
+//     /gc/cleanups/queued minus /gc/cleanups/executed); while it is above
+//     maxCleanupBacklog, the goroutine making handles waits for the queue to
+//     drain to half of it (at most 100 ms). A program that frees its handles
+//     never queues a cleanup, so it never waits.
+const (
+	maxCleanupBacklog = 1024
+	backlogCheckEvery = 64
+)
+
+// Weights, in bytes of Go memory per handle: about the C memory a fresh
+// object of each kind holds on OpenSSL 3.x.
+const (
+	sslWeight     = 4096
+	ctxWeight     = 8192
+	sessionWeight = 1024
+	bioWeight     = 256
+	x509Weight    = 1024
+	pkeyWeight    = 512
+)
 
 var (
-	outstanding atomic.Int64
-	lowWater    atomic.Int64
-	gcBusy      atomic.Bool
-	forcedGCs   atomic.Int64
+	outstanding  atomic.Int64
+	ownedCount   atomic.Uint64
+	cleanupWaits atomic.Int64
+
+	backlogMu      sync.Mutex
+	backlogSamples = []metrics.Sample{
+		{Name: "/gc/cleanups/queued:cleanups"},
+		{Name: "/gc/cleanups/executed:cleanups"},
+	}
 )
 
 func noteOwned() {
-	n := outstanding.Add(1)
-	lw := lowWater.Load()
-	if n > lw+max(gcFloor, lw) && gcBusy.CompareAndSwap(false, true) {
-		runtime.GC()
-		forcedGCs.Add(1)
+	outstanding.Add(1)
+	if ownedCount.Add(1)%backlogCheckEvery == 0 && cleanupBacklog() > maxCleanupBacklog {
 		awaitCleanups()
-		lowWater.Store(outstanding.Load())
-		gcBusy.Store(false)
 	}
 }
 
-// awaitCleanups is the back-pressure: the runtime runs cleanups on one
-// goroutine, and SSL_free costs about what SSL_new does, so a goroutine that
-// keeps making and dropping handles would outrun it. After a forced
-// collection the goroutine that forced it waits while the cleanups are still
-// making progress (at most 100 ms).
+// cleanupBacklog is the number of cleanups queued and not yet run, process
+// wide (0 where the runtime does not report it).
+func cleanupBacklog() int64 {
+	backlogMu.Lock()
+	defer backlogMu.Unlock()
+	metrics.Read(backlogSamples)
+	q, e := backlogSamples[0].Value, backlogSamples[1].Value
+	if q.Kind() != metrics.KindUint64 || e.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(q.Uint64()) - int64(e.Uint64())
+}
+
+// awaitCleanups is the back-pressure wait described above.
 func awaitCleanups() {
+	cleanupWaits.Add(1)
 	deadline := time.Now().Add(100 * time.Millisecond)
-	for time.Now().Before(deadline) {
-		before := outstanding.Load()
+	for cleanupBacklog() > maxCleanupBacklog/2 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Microsecond)
-		if outstanding.Load() >= before {
-			return
-		}
 	}
 }
 
-func noteReleased() {
-	n := outstanding.Add(-1)
-	for {
-		lw := lowWater.Load()
-		if n >= lw || lowWater.CompareAndSwap(lw, n) {
-			return
-		}
-	}
-}
+func noteReleased() { outstanding.Add(-1) }
 
 // MemoryStats describes the package's own bookkeeping of native references.
 type MemoryStats struct {
-	Outstanding int64 // references held by handles (not yet freed or cleaned up)
-	ForcedGCs   int64 // collections forced to run the cleanups of dropped handles
-	CleanupFree int64 // references released by the cleanup backstop
+	Outstanding  int64 // references held by handles (not yet freed or cleaned up)
+	ForcedGCs    int64 // collections the package forced: always 0, it never runs the GC
+	CleanupWaits int64 // times a goroutine making handles waited for the cleanup queue
+	CleanupFree  int64 // references released by the cleanup backstop
 }
 
 // ReadMemoryStats returns the package's reference bookkeeping.
 func ReadMemoryStats() MemoryStats {
-	return MemoryStats{Outstanding: outstanding.Load(), ForcedGCs: forcedGCs.Load(), CleanupFree: CleanupFrees()}
+	return MemoryStats{Outstanding: outstanding.Load(), CleanupWaits: cleanupWaits.Load(), CleanupFree: CleanupFrees()}
 }
 
 // cleanupFrees counts native references released by cleanups (handles
@@ -124,12 +149,12 @@ func own[H any](h *H, r *ref, p unsafe.Pointer, kind objKind) {
 // cleanupFuncs are the backstops, one per kind; they run on the runtime's
 // cleanup goroutine with the C pointer as their argument.
 var cleanupFuncs = [numKinds]func(unsafe.Pointer){
-	kindSSL:     func(p unsafe.Pointer) { cleaned(kindSSL); C.ls_ssl_free((*C.SSL)(p)) },
-	kindCtx:     func(p unsafe.Pointer) { cleaned(kindCtx); C.ls_ctx_free((*C.SSL_CTX)(p)) },
-	kindSession: func(p unsafe.Pointer) { cleaned(kindSession); C.ls_sess_free((*C.SSL_SESSION)(p)) },
-	kindBIO:     func(p unsafe.Pointer) { cleaned(kindBIO); C.ls_bio_free((*C.BIO)(p)) },
-	kindX509:    func(p unsafe.Pointer) { cleaned(kindX509); C.ls_x509_free((*C.X509)(p)) },
-	kindPKey:    func(p unsafe.Pointer) { cleaned(kindPKey); C.ls_pkey_free((*C.EVP_PKEY)(p)) },
+	kindSSL:     func(p unsafe.Pointer) { cleaned(kindSSL); c_SSL_free((*C.SSL)(p)) },
+	kindCtx:     func(p unsafe.Pointer) { cleaned(kindCtx); c_SSL_CTX_free((*C.SSL_CTX)(p)) },
+	kindSession: func(p unsafe.Pointer) { cleaned(kindSession); c_SSL_SESSION_free((*C.SSL_SESSION)(p)) },
+	kindBIO:     func(p unsafe.Pointer) { cleaned(kindBIO); c_BIO_free((*C.BIO)(p)) },
+	kindX509:    func(p unsafe.Pointer) { cleaned(kindX509); c_X509_free((*C.X509)(p)) },
+	kindPKey:    func(p unsafe.Pointer) { cleaned(kindPKey); c_EVP_PKEY_free((*C.EVP_PKEY)(p)) },
 }
 
 func cleaned(k objKind) {
@@ -187,4 +212,99 @@ func CleanupFrees() int64 {
 		n += cleanupFrees[i].Load()
 	}
 	return n
+}
+
+// native is the set of native pointers a handle can own.
+type native interface {
+	*C.SSL | *C.SSL_CTX | *C.SSL_SESSION | *C.BIO | *C.X509 | *C.EVP_PKEY
+}
+
+// use runs f with the native pointer behind r and keeps the handle alive
+// until f returns: the one place where the nil check and runtime.KeepAlive
+// of a method live. A nil r (a nil handle) or a released reference gives
+// ErrFreed. r is the address of the handle's ref field, an interior pointer
+// that keeps the whole handle reachable.
+func use[P native](r *ref, f func(P) error) error {
+	if r == nil {
+		return ErrFreed
+	}
+	p := P(r.get())
+	if p == nil {
+		return ErrFreed
+	}
+	err := f(p)
+	runtime.KeepAlive(r)
+	return err
+}
+
+// get is use for getters: f's result, or zero on a freed or nil handle.
+func get[P native, T any](r *ref, zero T, f func(P) T) T {
+	if r == nil {
+		return zero
+	}
+	p := P(r.get())
+	if p == nil {
+		return zero
+	}
+	v := f(p)
+	runtime.KeepAlive(r)
+	return v
+}
+
+// use2 is use for calls that return a value and an error.
+func use2[P native, T any](r *ref, f func(P) (T, error)) (T, error) {
+	var zero T
+	if r == nil {
+		return zero, ErrFreed
+	}
+	p := P(r.get())
+	if p == nil {
+		return zero, ErrFreed
+	}
+	v, err := f(p)
+	runtime.KeepAlive(r)
+	return v, err
+}
+
+// refp returns the handle's reference holder, nil for a nil handle.
+func (s *SSL) refp() *ref {
+	if s == nil {
+		return nil
+	}
+	return &s.r
+}
+
+func (c *Ctx) refp() *ref {
+	if c == nil {
+		return nil
+	}
+	return &c.r
+}
+
+func (s *Session) refp() *ref {
+	if s == nil {
+		return nil
+	}
+	return &s.r
+}
+
+func (b *BIO) refp() *ref {
+	if b == nil {
+		return nil
+	}
+	return &b.r
+}
+
+func (x *X509) refp() *ref {
+	if x == nil {
+		return nil
+	}
+	return &x.r
+}
+
+func (k *PKey) refp() *ref {
+	if k == nil {
+		return nil
+	}
+	return &k.r
 }

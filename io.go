@@ -1,135 +1,81 @@
 package libssl
 
+// This file: SSL-level I/O (SSL_do_handshake, SSL_read, SSL_peek, SSL_write,
+// SSL_pending, SSL_shutdown).
+
 /*
+#include <stdlib.h>
 #include "shim.h"
 */
 import "C"
 
-import (
-	"runtime"
-	"unsafe"
-)
-
-// SetConnectState makes the SSL a client (SSL_set_connect_state).
-func (s *SSL) SetConnectState() error {
-	p := s.ptr()
-	if p == nil {
-		return ErrFreed
-	}
-	C.SSL_set_connect_state(p)
-	runtime.KeepAlive(s)
-	return nil
-}
-
-// SetAcceptState makes the SSL a server (SSL_set_accept_state).
-func (s *SSL) SetAcceptState() error {
-	p := s.ptr()
-	if p == nil {
-		return ErrFreed
-	}
-	C.SSL_set_accept_state(p)
-	runtime.KeepAlive(s)
-	return nil
-}
-
 // Handshake runs handshake steps until the handshake completes or must wait
 // for the transport (SSL_do_handshake). It returns nil when the handshake is
 // complete, an *Error matching ErrWantRead or ErrWantWrite when it must wait
-// (move bytes between the BIOs and call again), or the failure.
+// (move bytes between the BIOs and call again), or the failure. A panic in a
+// verify or info callback that the step ran is raised again here.
 func (s *SSL) Handshake() error {
-	p := s.ptr()
-	if p == nil {
-		return ErrFreed
-	}
-	r := C.ls_ssl_do_handshake(p)
-	runtime.KeepAlive(s)
-	return ioResult("SSL_do_handshake", r)
+	return use(s.refp(), func(p *C.SSL) error {
+		_, err := c_SSL_do_handshake(p)
+		repanic(p)
+		return err
+	})
 }
 
 // Read decrypts application data into b (SSL_read). It returns ErrWantRead
-// (wrapped) when no complete record is buffered, ErrZeroReturn after the
-// peer's close_notify, or ErrUnexpectedEOF when the transport ended without
-// one. A TLS 1.3 client reads the server's session tickets here too.
+// (wrapped) when no complete record is buffered, ErrZeroReturn (which
+// matches io.EOF) after the peer's close_notify, or ErrUnexpectedEOF (which
+// matches io.ErrUnexpectedEOF) when the transport ended without one. A TLS
+// 1.3 client reads the server's session tickets here too.
 func (s *SSL) Read(b []byte) (int, error) {
-	return s.read(b, false)
+	return s.read(b, c_SSL_read)
 }
 
 // Peek is Read without consuming the data (SSL_peek).
 func (s *SSL) Peek(b []byte) (int, error) {
-	return s.read(b, true)
+	return s.read(b, c_SSL_peek)
 }
 
-func (s *SSL) read(b []byte, peek bool) (int, error) {
-	p := s.ptr()
-	if p == nil {
-		return 0, ErrFreed
-	}
-	n := len(b)
-	if n > 1<<30 {
-		n = 1 << 30
-	}
-	var buf *C.uchar
-	if n > 0 {
-		buf = (*C.uchar)(unsafe.Pointer(&b[0]))
-	}
-	var r C.ls_ret
-	op := "SSL_read"
-	if peek {
-		op = "SSL_peek"
-		r = C.ls_ssl_peek(p, buf, C.int(n))
-	} else {
-		r = C.ls_ssl_read(p, buf, C.int(n))
-	}
-	runtime.KeepAlive(b)
-	runtime.KeepAlive(s)
-	if r.ret > 0 {
-		_ = result(op, r, false)
-		return int(r.ret), nil
-	}
-	return 0, ioResult(op, r)
+func (s *SSL) read(b []byte, call func(*C.SSL, *C.uchar, C.int) (int, error)) (int, error) {
+	n := 0
+	err := use(s.refp(), func(p *C.SSL) error {
+		var err error
+		n, err = call(p, bytesPtr(b), C.int(min(len(b), maxIO)))
+		repanic(p)
+		if err != nil {
+			n = 0
+		}
+		return err
+	})
+	return n, err
 }
 
 // Write encrypts b into records on the write BIO (SSL_write). With a memory
 // BIO it writes all of b unless SSL_MODE_ENABLE_PARTIAL_WRITE is set; it
 // returns the number of bytes taken.
 func (s *SSL) Write(b []byte) (int, error) {
-	p := s.ptr()
-	if p == nil {
-		return 0, ErrFreed
-	}
-	if len(b) == 0 {
-		return 0, nil
-	}
-	done := 0
-	for done < len(b) {
-		chunk := b[done:]
-		if len(chunk) > 1<<30 {
-			chunk = chunk[:1<<30]
+	written := 0
+	err := use(s.refp(), func(p *C.SSL) error {
+		for written < len(b) {
+			chunk := b[written:min(len(b), written+maxIO)]
+			n, err := c_SSL_write(p, bytesPtr(chunk), C.int(len(chunk)))
+			repanic(p)
+			if err != nil {
+				return err
+			}
+			written += n
 		}
-		r := C.ls_ssl_write(p, (*C.uchar)(unsafe.Pointer(&chunk[0])), C.int(len(chunk)))
-		if r.ret <= 0 {
-			runtime.KeepAlive(b)
-			runtime.KeepAlive(s)
-			return done, ioResult("SSL_write", r)
-		}
-		_ = result("SSL_write", r, false)
-		done += int(r.ret)
-	}
-	runtime.KeepAlive(b)
-	runtime.KeepAlive(s)
-	return done, nil
+		return nil
+	})
+	return written, err
 }
 
 // Pending returns SSL_pending: decrypted bytes buffered and readable without
 // touching the transport; 0 on a freed handle.
 func (s *SSL) Pending() int {
-	p := s.ptr()
-	if p == nil {
-		return 0
-	}
-	n := int(C.SSL_pending(p))
-	runtime.KeepAlive(s)
-	return n
+	return get(s.refp(), 0, func(p *C.SSL) int {
+		return int(c_SSL_pending(p))
+	})
 }
 
 // Shutdown sends close_notify, or completes a shutdown the peer began
@@ -138,18 +84,11 @@ func (s *SSL) Pending() int {
 // (0). A negative libssl result is returned as an *Error (ErrWantRead and
 // ErrWantWrite when the transport must be pumped).
 func (s *SSL) Shutdown() (done bool, err error) {
-	p := s.ptr()
-	if p == nil {
-		return false, ErrFreed
-	}
-	r := C.ls_ssl_shutdown(p)
-	runtime.KeepAlive(s)
-	if r.ret >= 0 {
-		_ = result("SSL_shutdown", r, false)
-		return r.ret == 1, nil
-	}
-	if r.ssl_error == 0 {
-		return false, result("SSL_shutdown", r, true)
-	}
-	return false, ioResult("SSL_shutdown", r)
+	err = use(s.refp(), func(p *C.SSL) error {
+		r, err := c_SSL_shutdown(p)
+		repanic(p)
+		done = r == 1
+		return err
+	})
+	return done, err
 }

@@ -36,7 +36,36 @@
 // keeps every queue entry and prints the text OpenSSL prints. The outcomes of
 // SSL I/O (want-read, want-write, zero-return, unexpected EOF) match the
 // sentinels [ErrWantRead], [ErrWantWrite], [ErrZeroReturn] and
-// [ErrUnexpectedEOF] with errors.Is.
+// [ErrUnexpectedEOF] with errors.Is; zero-return also matches io.EOF and
+// unexpected EOF io.ErrUnexpectedEOF.
+//
+// # Callbacks
+//
+// Go callbacks and values reach C as cgo.Handle values in ex_data slots and
+// follow libssl's own rules for what they stand for: a context's verify
+// callback is copied into an SSL by [New] (later changes to the context do
+// not reach it), the info callback is looked up on the SSL and then on its
+// current context, [SSL.Dup] copies both. A panic in a callback fails the
+// callback and is raised again by the method whose C call ran it.
+//
+// # Memory
+//
+// The package never runs the garbage collector. Each handle carries Go
+// memory of about the size of its native object, so that the collector's
+// pacing counts dropped handles at their real cost, and a goroutine that
+// makes handles waits only while the runtime's queue of cleanups (of
+// handles dropped without Free) is long. [ReadMemoryStats] reports both.
+//
+// # The C boundary
+//
+// shim.def in the module root declares every C function the package calls,
+// once, with its failure predicate; go generate turns the list into the C
+// wrappers that capture the error queue and the raw Go wrappers the
+// methods call. The file that holds the Go mirror of a C function is named
+// for its object and concern: ssl_new.go (SSL_new, SSL_up_ref, SSL_free),
+// ssl_dup.go, ssl_clear.go, ssl_session.go, ssl_options.go, ssl_verify.go,
+// ssl_cert.go, ssl_state.go, io.go, bio.go, ctx.go, ctx_verify.go,
+// ctx_cert.go, ctx_cache.go, alpn.go, callbacks.go, x509.go.
 //
 // # Destruction probe
 //
@@ -47,10 +76,13 @@
 //
 // # Versions
 //
-// The package builds against OpenSSL 1.1.1 and 3.x. [HeaderVersion] is the
+// The package builds against OpenSSL 1.1.1, 3.x and 4.0, with no deprecated
+// call where the version has a replacement. [HeaderVersion] is the
 // version it was compiled against, [RuntimeVersion] the one it runs with; if
 // their major.minor differ, [InitError] reports it and no object can be made.
 package libssl
+
+//go:generate go run ./internal/cmd/mkshim
 
 /*
 #cgo CFLAGS: -Wall -Wno-deprecated-declarations

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/internal/testhooks"
 )
 
 func TestNewAndFreeProbe(t *testing.T) {
@@ -356,9 +357,9 @@ func TestUserDataTravelsWithDup(t *testing.T) {
 	type tag struct{ n int }
 	v := &tag{42}
 	check(t, s.SetUserData(v))
-	before := libssl.ExDataDupCalls()
+	before := testhooks.ExDataDupCalls()
 	d := must(s.Dup())
-	if got := libssl.ExDataDupCalls() - before; got != 1 {
+	if got := testhooks.ExDataDupCalls() - before; got != 1 {
 		t.Errorf("dup_func ran %d times, want 1", got)
 	}
 	if d.UserData() != any(v) {

@@ -1,5 +1,10 @@
 package libssl
 
+/*
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
 import (
 	"crypto/sha256"
 	"encoding/hex"

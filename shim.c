@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* Exported from Go (callbacks.go). */
-extern int libsslGoVerify(uintptr_t h, int ok, X509_STORE_CTX *x);
+extern int libsslGoVerify(uintptr_t h, SSL *s, int ok, X509_STORE_CTX *x);
 extern void libsslGoInfo(uintptr_t h, SSL *s, int where, int ret);
 extern void libsslGoRelease(uintptr_t h);
 
@@ -109,6 +109,13 @@ static void begin(void)
 
 void ls_begin(void) { begin(); }
 
+ls_ret ls_unsupported(void)
+{
+    ls_ret r = {0};
+    r.unsupported = 1;
+    return r;
+}
+
 static ls_ret finish_ptr(void *p)
 {
     ls_ret r = {0};
@@ -158,7 +165,7 @@ static char probe_marker;
 static int64_t probe_created_n[3];
 static int64_t probe_destroyed_n[3];
 static int probe_idx[3] = {-1, -1, -1};
-static int gocb_idx[2] = {-1, -1}; /* SSL, SSL_CTX */
+static int gocb_idx[2][2] = {{-1, -1}, {-1, -1}}; /* [slot][SSL, SSL_CTX] */
 
 int64_t ls_probe_created(int k) { return __atomic_load_n(&probe_created_n[k], __ATOMIC_SEQ_CST); }
 int64_t ls_probe_destroyed(int k) { return __atomic_load_n(&probe_destroyed_n[k], __ATOMIC_SEQ_CST); }
@@ -178,8 +185,9 @@ static void probe_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lon
         __atomic_add_fetch(&probe_destroyed_n[argl], 1, __ATOMIC_SEQ_CST);
 }
 
-static int64_t gobox_dups;
-int64_t ls_gobox_dup_calls(void) { return __atomic_load_n(&gobox_dups, __ATOMIC_SEQ_CST); }
+/* dup_func runs per slot (argl is the slot), NULL values included. */
+static int64_t gobox_dups[2];
+int64_t ls_gobox_dup_calls(void) { return __atomic_load_n(&gobox_dups[LS_SLOT_MISC], __ATOMIC_SEQ_CST); }
 
 typedef struct {
     uintptr_t h;
@@ -208,8 +216,16 @@ static int gobox_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_
 {
     gobox **pb = (gobox **)from_d;
 #endif
-    (void)to; (void)from; (void)idx; (void)argl; (void)argp;
-    __atomic_add_fetch(&gobox_dups, 1, __ATOMIC_SEQ_CST);
+    (void)from; (void)argp;
+    __atomic_add_fetch(&gobox_dups[argl & 1], 1, __ATOMIC_SEQ_CST);
+    /* SSL_dup makes the copy with SSL_new, whose new_func may have filled the
+     * copy's slot from the context; the source's value replaces it, as
+     * SSL_dup's SSL_set_verify(ret, ..., SSL_get_verify_callback(s)) does. */
+    gobox *prev = CRYPTO_get_ex_data(to, idx);
+    if (prev != NULL) {
+        CRYPTO_set_ex_data(to, idx, NULL);
+        gobox_release(prev);
+    }
     /* The copy shares the box: one more holder. */
     if (pb != NULL && *pb != NULL)
         __atomic_add_fetch(&(*pb)->refs, 1, __ATOMIC_ACQ_REL);
@@ -237,38 +253,61 @@ static gobox *gobox_new(uintptr_t h, int flags)
     return b;
 }
 
-int ls_ssl_set_gohandle(SSL *s, uintptr_t h, int flags)
+int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags)
 {
-    gobox *old = SSL_get_ex_data(s, gocb_idx[0]);
+    gobox *old = SSL_get_ex_data(s, gocb_idx[slot][0]);
     gobox *b = gobox_new(h, flags);
     if (h != 0 && b == NULL)
         return 0;
-    SSL_set_ex_data(s, gocb_idx[0], b);
+    if (!SSL_set_ex_data(s, gocb_idx[slot][0], b)) {
+        gobox_release(b);
+        return 0;
+    }
     gobox_release(old);
     return 1;
 }
 
-int ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h, int flags)
+int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags)
 {
-    gobox *old = SSL_CTX_get_ex_data(c, gocb_idx[1]);
+    gobox *old = SSL_CTX_get_ex_data(c, gocb_idx[slot][1]);
     gobox *b = gobox_new(h, flags);
     if (h != 0 && b == NULL)
         return 0;
-    SSL_CTX_set_ex_data(c, gocb_idx[1], b);
+    if (!SSL_CTX_set_ex_data(c, gocb_idx[slot][1], b)) {
+        gobox_release(b);
+        return 0;
+    }
     gobox_release(old);
     return 1;
 }
 
-uintptr_t ls_ssl_get_gohandle(SSL *s)
+uintptr_t ls_ssl_get_gohandle(SSL *s, int slot)
 {
-    gobox *b = SSL_get_ex_data(s, gocb_idx[0]);
+    gobox *b = SSL_get_ex_data(s, gocb_idx[slot][0]);
     return b ? b->h : 0;
 }
 
-uintptr_t ls_ctx_get_gohandle(SSL_CTX *c)
+uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot)
 {
-    gobox *b = SSL_CTX_get_ex_data(c, gocb_idx[1]);
+    gobox *b = SSL_CTX_get_ex_data(c, gocb_idx[slot][1]);
     return b ? b->h : 0;
+}
+
+/* SSL_new copies the context's verify callback into the SSL (ssl_lib.c:
+ * s->verify_callback = ctx->default_verify_callback). This new_func does the
+ * same for the Go value behind it: the SSL's verify slot shares the box of
+ * its context's at birth. libssl runs ex_data new functions after it set
+ * the SSL's context. */
+static void verify_slot_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)ptr; (void)argl; (void)argp;
+    SSL_CTX *c = SSL_get_SSL_CTX((SSL *)parent);
+    gobox *b = c != NULL ? SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]) : NULL;
+    if (b == NULL)
+        return;
+    __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+    if (!CRYPTO_set_ex_data(ad, idx, b))
+        gobox_release(b);
 }
 
 int ls_init(void)
@@ -284,10 +323,13 @@ int ls_init(void)
         if (probe_idx[k] < 0)
             return 0;
     }
-    for (int k = 0; k < 2; k++) {
-        gocb_idx[k] = CRYPTO_get_ex_new_index(classes[k], 0, NULL, NULL, gobox_dup, gobox_free);
-        if (gocb_idx[k] < 0)
-            return 0;
+    for (int slot = 0; slot < 2; slot++) {
+        for (int k = 0; k < 2; k++) {
+            CRYPTO_EX_new *nf = slot == LS_SLOT_VERIFY && k == 0 ? verify_slot_new : NULL;
+            gocb_idx[slot][k] = CRYPTO_get_ex_new_index(classes[k], slot, NULL, nf, gobox_dup, gobox_free);
+            if (gocb_idx[slot][k] < 0)
+                return 0;
+        }
     }
     ERR_clear_error();
     return 1;
@@ -297,33 +339,36 @@ int ls_init(void)
 /* Callback trampolines                                                */
 /* ------------------------------------------------------------------ */
 
-/* The SSL's own box when it carries that callback, else its context's. */
-static uintptr_t handle_for(SSL *s, int flag)
-{
-    gobox *b = SSL_get_ex_data(s, gocb_idx[0]);
-    if (b != NULL && (b->flags & flag))
-        return b->h;
-    b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), gocb_idx[1]);
-    if (b != NULL && (b->flags & flag))
-        return b->h;
-    return 0;
-}
-
 static int verify_tramp(int ok, X509_STORE_CTX *x)
 {
     SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
     if (s == NULL)
         return ok;
-    uintptr_t h = handle_for(s, LS_CB_VERIFY);
-    if (h == 0)
+    /* Only the SSL's own slot: it was copied from the context at SSL_new,
+     * or set by SSL_set_verify, as libssl does with the C callback. */
+    gobox *b = SSL_get_ex_data(s, gocb_idx[LS_SLOT_VERIFY][0]);
+    if (b == NULL || b->h == 0)
         return ok;
-    return libsslGoVerify(h, ok, x);
+    return libsslGoVerify(b->h, s, ok, x);
+}
+
+/* The info callback is looked up as libssl looks up its own: the SSL's,
+ * else its current context's. */
+static uintptr_t info_handle(SSL *s)
+{
+    gobox *b = SSL_get_ex_data(s, gocb_idx[LS_SLOT_MISC][0]);
+    if (b != NULL && (b->flags & LS_CB_INFO))
+        return b->h;
+    b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), gocb_idx[LS_SLOT_MISC][1]);
+    if (b != NULL && (b->flags & LS_CB_INFO))
+        return b->h;
+    return 0;
 }
 
 static void info_tramp(const SSL *cs, int where, int ret)
 {
     SSL *s = (SSL *)cs;
-    uintptr_t h = handle_for(s, LS_CB_INFO);
+    uintptr_t h = info_handle(s);
     if (h != 0)
         libsslGoInfo(h, s, where, ret);
 }
@@ -353,309 +398,27 @@ int ls_method_id(const SSL_METHOD *m)
     return 0;
 }
 
+
 /* ------------------------------------------------------------------ */
-/* SSL_CTX                                                             */
+/* Helpers declared in shim.def. No capture here: the generated wrapper  */
+/* around each one clears and drains the queue.                          */
 /* ------------------------------------------------------------------ */
 
-ls_ret ls_ctx_new(int method)
+/* SSL_CTX */
+
+SSL_CTX *lsh_ctx_new(int method)
 {
-    begin();
     const SSL_METHOD *m = method_for(method);
-    return finish_ptr(m ? SSL_CTX_new(m) : NULL);
+    return m ? SSL_CTX_new(m) : NULL;
 }
 
-int ls_ctx_up_ref(SSL_CTX *c) { return SSL_CTX_up_ref(c); }
-void ls_ctx_free(SSL_CTX *c) { SSL_CTX_free(c); }
-uint64_t ls_ctx_set_options(SSL_CTX *c, uint64_t op) { return SSL_CTX_set_options(c, op); }
-uint64_t ls_ctx_clear_options(SSL_CTX *c, uint64_t op) { return SSL_CTX_clear_options(c, op); }
-uint64_t ls_ctx_get_options(SSL_CTX *c) { return SSL_CTX_get_options(c); }
-long ls_ctx_set_mode(SSL_CTX *c, long m) { return SSL_CTX_set_mode(c, m); }
-long ls_ctx_clear_mode(SSL_CTX *c, long m) { return SSL_CTX_clear_mode(c, m); }
-long ls_ctx_get_mode(SSL_CTX *c) { return SSL_CTX_get_mode(c); }
-
-void ls_ctx_set_verify(SSL_CTX *c, int mode, int with_cb)
-{
-    SSL_CTX_set_verify(c, mode, with_cb ? verify_tramp : NULL);
-}
-
-int ls_ctx_has_verify_cb(SSL_CTX *c) { return SSL_CTX_get_verify_callback(c) != NULL; }
-
-ls_ret ls_ctx_set_proto(SSL_CTX *c, int which, int version)
-{
-    begin();
-    long r = which == 0 ? SSL_CTX_set_min_proto_version(c, version)
-                        : SSL_CTX_set_max_proto_version(c, version);
-    return finish_int(r);
-}
-
-int ls_ctx_get_proto(SSL_CTX *c, int which)
-{
-    return which == 0 ? SSL_CTX_get_min_proto_version(c) : SSL_CTX_get_max_proto_version(c);
-}
-
-ls_ret ls_ctx_set_cipher_list(SSL_CTX *c, const char *s)
-{
-    begin();
-    return finish_int(SSL_CTX_set_cipher_list(c, s));
-}
-
-ls_ret ls_ctx_set_ciphersuites(SSL_CTX *c, const char *s)
-{
-    begin();
-    return finish_int(SSL_CTX_set_ciphersuites(c, s));
-}
-
-/* Reads a leaf and its chain from PEM text in memory. */
-static X509 *read_chain(const char *pem, int len, STACK_OF(X509) **chain)
-{
-    BIO *b = BIO_new_mem_buf(pem, len);
-    if (b == NULL)
-        return NULL;
-    X509 *leaf = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL);
-    if (leaf == NULL) {
-        BIO_free(b);
-        return NULL;
-    }
-    *chain = sk_X509_new_null();
-    X509 *ca;
-    while ((ca = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-        if (*chain == NULL || !sk_X509_push(*chain, ca)) {
-            X509_free(ca);
-            break;
-        }
-    }
-    /* The loop ends on "no start line": expected at the end, not an error. */
-    unsigned long e = ERR_peek_last_error();
-    if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
-        ERR_clear_error();
-    BIO_free(b);
-    return leaf;
-}
-
-ls_ret ls_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len)
-{
-    begin();
-    STACK_OF(X509) *chain = NULL;
-    X509 *leaf = read_chain(pem, len, &chain);
-    int ok = 0;
-    if (leaf != NULL && chain != NULL && SSL_CTX_use_certificate(c, leaf) == 1) {
-        /* set1 takes its own references; ours are freed below. */
-        ok = SSL_CTX_set1_chain(c, chain) == 1;
-    }
-    X509_free(leaf);
-    sk_X509_pop_free(chain, X509_free);
-    return finish_int(ok);
-}
-
-static EVP_PKEY *read_key(const char *pem, int len)
-{
-    BIO *b = BIO_new_mem_buf(pem, len);
-    if (b == NULL)
-        return NULL;
-    EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    return k;
-}
-
-ls_ret ls_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len)
-{
-    begin();
-    EVP_PKEY *k = read_key(pem, len);
-    int ok = k != NULL && SSL_CTX_use_PrivateKey(c, k) == 1;
-    EVP_PKEY_free(k);
-    return finish_int(ok);
-}
-
-ls_ret ls_ctx_use_cert_chain_file(SSL_CTX *c, const char *path)
-{
-    begin();
-    return finish_int(SSL_CTX_use_certificate_chain_file(c, path));
-}
-
-ls_ret ls_ctx_use_key_file(SSL_CTX *c, const char *path)
-{
-    begin();
-    return finish_int(SSL_CTX_use_PrivateKey_file(c, path, SSL_FILETYPE_PEM));
-}
-
-ls_ret ls_ctx_check_private_key(SSL_CTX *c)
-{
-    begin();
-    return finish_int(SSL_CTX_check_private_key(c));
-}
-
-ls_ret ls_ctx_load_verify_locations(SSL_CTX *c, const char *file, const char *dir)
-{
-    begin();
-    return finish_int(SSL_CTX_load_verify_locations(c, file, dir));
-}
-
-ls_ret ls_ctx_set_default_verify_paths(SSL_CTX *c)
-{
-    begin();
-    return finish_int(SSL_CTX_set_default_verify_paths(c));
-}
-
-ls_ret ls_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len)
-{
-    begin();
-    BIO *b = BIO_new_mem_buf(pem, len);
-    int n = 0, ok = b != NULL;
-    X509 *x;
-    X509_STORE *st = SSL_CTX_get_cert_store(c);
-    while (ok && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-        ok = X509_STORE_add_cert(st, x) == 1; /* takes its own reference */
-        X509_free(x);
-        n++;
-    }
-    BIO_free(b);
-    if (ok && n > 0)
-        ERR_clear_error(); /* the end-of-input "no start line" */
-    return finish_int(ok && n > 0 ? n : 0);
-}
-
-ls_ret ls_ctx_set_sid_ctx(SSL_CTX *c, const unsigned char *p, int len)
-{
-    begin();
-    return finish_int(SSL_CTX_set_session_id_context(c, p, (unsigned int)len));
-}
-
-long ls_ctx_set_cache_mode(SSL_CTX *c, long m) { return SSL_CTX_set_session_cache_mode(c, m); }
-long ls_ctx_get_cache_mode(SSL_CTX *c) { return SSL_CTX_get_session_cache_mode(c); }
-long ls_ctx_set_cache_size(SSL_CTX *c, long n) { return SSL_CTX_sess_set_cache_size(c, n); }
-long ls_ctx_get_cache_size(SSL_CTX *c) { return SSL_CTX_sess_get_cache_size(c); }
-
-long ls_ctx_sess_stat(SSL_CTX *c, int which)
-{
-    switch (which) {
-    case 0: return SSL_CTX_sess_number(c);
-    case 1: return SSL_CTX_sess_connect(c);
-    case 2: return SSL_CTX_sess_connect_good(c);
-    case 3: return SSL_CTX_sess_connect_renegotiate(c);
-    case 4: return SSL_CTX_sess_accept(c);
-    case 5: return SSL_CTX_sess_accept_good(c);
-    case 6: return SSL_CTX_sess_accept_renegotiate(c);
-    case 7: return SSL_CTX_sess_hits(c);
-    case 8: return SSL_CTX_sess_cb_hits(c);
-    case 9: return SSL_CTX_sess_misses(c);
-    case 10: return SSL_CTX_sess_timeouts(c);
-    case 11: return SSL_CTX_sess_cache_full(c);
-    }
-    return -1;
-}
-
-ls_ret ls_ctx_set_num_tickets(SSL_CTX *c, size_t n)
-{
-    begin();
-    return finish_int(SSL_CTX_set_num_tickets(c, n));
-}
-
-ls_ret ls_ctx_add_session(SSL_CTX *c, SSL_SESSION *s)
-{
-    begin();
-    return finish_int(SSL_CTX_add_session(c, s));
-}
-
-int ls_ctx_remove_session(SSL_CTX *c, SSL_SESSION *s) { return SSL_CTX_remove_session(c, s); }
-void ls_ctx_flush_sessions(SSL_CTX *c, long t) { SSL_CTX_flush_sessions(c, t); }
-const SSL_METHOD *ls_ctx_get_method(SSL_CTX *c) { return SSL_CTX_get_ssl_method(c); }
-
-int ls_ctx_cipher_names(SSL_CTX *c, char *buf, int cap);
-
-/* ------------------------------------------------------------------ */
-/* SSL lifecycle                                                       */
-/* ------------------------------------------------------------------ */
-
-ls_ret ls_ssl_new(SSL_CTX *c)
-{
-    begin();
-    return finish_ptr(SSL_new(c));
-}
-
-ls_ret ls_ssl_dup(SSL *s)
-{
-    begin();
-    return finish_ptr(SSL_dup(s));
-}
-
-ls_ret ls_ssl_up_ref(SSL *s)
-{
-    begin();
-    return finish_int(SSL_up_ref(s));
-}
-
-ls_ret ls_ssl_clear(SSL *s)
-{
-    begin();
-    return finish_int(SSL_clear(s));
-}
-
-ls_ret ls_ssl_set_session(SSL *s, SSL_SESSION *sess)
-{
-    begin();
-    return finish_int(SSL_set_session(s, sess));
-}
-
-void ls_ssl_free(SSL *s) { SSL_free(s); }
-
-ls_ret ls_ssl_set_method(SSL *s, int method)
-{
-    begin();
-    const SSL_METHOD *m = method_for(method);
-    return finish_int(m != NULL ? SSL_set_ssl_method(s, m) : 0);
-}
-
-void ls_free_null(void)
-{
-    SSL_free(NULL);
-    SSL_CTX_free(NULL);
-    SSL_SESSION_free(NULL);
-}
-
-/* ------------------------------------------------------------------ */
-/* SSL settings and state                                              */
-/* ------------------------------------------------------------------ */
-
-uint64_t ls_ssl_set_options(SSL *s, uint64_t op) { return SSL_set_options(s, op); }
-uint64_t ls_ssl_clear_options(SSL *s, uint64_t op) { return SSL_clear_options(s, op); }
-uint64_t ls_ssl_get_options(SSL *s) { return SSL_get_options(s); }
-long ls_ssl_set_mode(SSL *s, long m) { return SSL_set_mode(s, m); }
-long ls_ssl_clear_mode(SSL *s, long m) { return SSL_clear_mode(s, m); }
-long ls_ssl_get_mode(SSL *s) { return SSL_get_mode(s); }
-
-void ls_ssl_set_verify(SSL *s, int mode, int with_cb)
-{
-    SSL_set_verify(s, mode, with_cb ? verify_tramp : NULL);
-}
-
-int ls_ssl_has_verify_cb(SSL *s) { return SSL_get_verify_callback(s) != NULL; }
-void ls_ssl_set_info_cb(SSL *s, int on) { SSL_set_info_callback(s, on ? info_tramp : NULL); }
-int ls_ssl_has_info_cb(SSL *s) { return SSL_get_info_callback(s) != NULL; }
-
-ls_ret ls_ssl_set_proto(SSL *s, int which, int version)
-{
-    begin();
-    long r = which == 0 ? SSL_set_min_proto_version(s, version)
-                        : SSL_set_max_proto_version(s, version);
-    return finish_int(r);
-}
-
-int ls_ssl_get_proto(SSL *s, int which)
-{
-    return which == 0 ? SSL_get_min_proto_version(s) : SSL_get_max_proto_version(s);
-}
-
-ls_ret ls_ssl_set_cipher_list(SSL *s, const char *str)
-{
-    begin();
-    return finish_int(SSL_set_cipher_list(s, str));
-}
-
-ls_ret ls_ssl_set_ciphersuites(SSL *s, const char *str)
-{
-    begin();
-    return finish_int(SSL_set_ciphersuites(s, str));
-}
+long lsh_ctx_set_mode(SSL_CTX *c, long m) { return SSL_CTX_set_mode(c, m); }
+long lsh_ctx_clear_mode(SSL_CTX *c, long m) { return SSL_CTX_clear_mode(c, m); }
+long lsh_ctx_get_mode(SSL_CTX *c) { return SSL_CTX_get_mode(c); }
+int lsh_ctx_set_min_proto(SSL_CTX *c, int v) { return (int)SSL_CTX_set_min_proto_version(c, v); }
+int lsh_ctx_set_max_proto(SSL_CTX *c, int v) { return (int)SSL_CTX_set_max_proto_version(c, v); }
+int lsh_ctx_get_min_proto(SSL_CTX *c) { return (int)SSL_CTX_get_min_proto_version(c); }
+int lsh_ctx_get_max_proto(SSL_CTX *c) { return (int)SSL_CTX_get_max_proto_version(c); }
 
 static int join_ciphers(STACK_OF(SSL_CIPHER) *sk, char *buf, int cap)
 {
@@ -674,93 +437,276 @@ static int join_ciphers(STACK_OF(SSL_CIPHER) *sk, char *buf, int cap)
     return need;
 }
 
-int ls_ssl_cipher_names(SSL *s, char *buf, int cap) { return join_ciphers(SSL_get_ciphers(s), buf, cap); }
-int ls_ctx_cipher_names(SSL_CTX *c, char *buf, int cap) { return join_ciphers(SSL_CTX_get_ciphers(c), buf, cap); }
+int lsh_ctx_cipher_names(SSL_CTX *c, char *buf, int cap) { return join_ciphers(SSL_CTX_get_ciphers(c), buf, cap); }
 
-const char *ls_ssl_current_cipher(SSL *s)
+void lsh_ctx_set_verify(SSL_CTX *c, int mode, int with_cb)
+{
+    SSL_CTX_set_verify(c, mode, with_cb ? verify_tramp : NULL);
+}
+
+int lsh_ctx_has_verify_cb(SSL_CTX *c) { return SSL_CTX_get_verify_callback(c) != NULL; }
+
+/* The queue entry a PEM reader leaves at the end of its input. */
+static int pem_end_of_input(unsigned long e)
+{
+    return ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+}
+
+/* After a loop of PEM reads: 1 when the only thing queued is the
+ * end-of-input entry (which is then cleared), 0 when a real error is queued
+ * (a corrupt certificate after good ones) and stays for the capture. */
+static int pem_loop_ended_cleanly(void)
+{
+    unsigned long first = ERR_peek_error();
+    if (first == 0)
+        return 1;
+    if (pem_end_of_input(first) && ERR_peek_last_error() == first) {
+        ERR_clear_error();
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads a leaf and its chain from PEM text in memory; NULL with the queue
+ * holding the reason when the leaf or any chain certificate is unreadable. */
+static X509 *read_chain(const char *pem, int len, STACK_OF(X509) **chain)
+{
+    *chain = NULL;
+    BIO *b = BIO_new_mem_buf(pem, len);
+    if (b == NULL)
+        return NULL;
+    X509 *leaf = PEM_read_bio_X509_AUX(b, NULL, NULL, NULL);
+    if (leaf == NULL) {
+        BIO_free(b);
+        return NULL;
+    }
+    *chain = sk_X509_new_null();
+    X509 *ca;
+    while (*chain != NULL && (ca = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        if (!sk_X509_push(*chain, ca)) {
+            X509_free(ca);
+            break;
+        }
+    }
+    BIO_free(b);
+    if (*chain == NULL || !pem_loop_ended_cleanly()) {
+        X509_free(leaf);
+        sk_X509_pop_free(*chain, X509_free);
+        *chain = NULL;
+        return NULL;
+    }
+    return leaf;
+}
+
+static EVP_PKEY *read_key(const char *pem, int len)
+{
+    BIO *b = BIO_new_mem_buf(pem, len);
+    if (b == NULL)
+        return NULL;
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    return k;
+}
+
+/* Adds every certificate of the PEM text to the context's trust store;
+ * returns how many, or 0 when one is corrupt (none is kept back: those
+ * before it were added) or there is none. */
+int lsh_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len)
+{
+    BIO *b = BIO_new_mem_buf(pem, len);
+    if (b == NULL)
+        return 0;
+    X509_STORE *st = SSL_CTX_get_cert_store(c);
+    int n = 0, ok = 1;
+    X509 *x;
+    while (ok && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        ok = X509_STORE_add_cert(st, x) == 1; /* takes its own reference */
+        X509_free(x);
+        n++;
+    }
+    BIO_free(b);
+    if (!ok || !pem_loop_ended_cleanly())
+        return 0;
+    return n;
+}
+
+int lsh_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len)
+{
+    STACK_OF(X509) *chain = NULL;
+    X509 *leaf = read_chain(pem, len, &chain);
+    int ok = leaf != NULL && SSL_CTX_use_certificate(c, leaf) == 1 &&
+             SSL_CTX_set1_chain(c, chain) == 1; /* set1: its own references */
+    X509_free(leaf);
+    sk_X509_pop_free(chain, X509_free);
+    return ok;
+}
+
+int lsh_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len)
+{
+    EVP_PKEY *k = read_key(pem, len);
+    int ok = k != NULL && SSL_CTX_use_PrivateKey(c, k) == 1;
+    EVP_PKEY_free(k);
+    return ok;
+}
+
+long lsh_ctx_set_cache_mode(SSL_CTX *c, long m) { return SSL_CTX_set_session_cache_mode(c, m); }
+long lsh_ctx_get_cache_mode(SSL_CTX *c) { return SSL_CTX_get_session_cache_mode(c); }
+long lsh_ctx_set_cache_size(SSL_CTX *c, long n) { return SSL_CTX_sess_set_cache_size(c, n); }
+long lsh_ctx_get_cache_size(SSL_CTX *c) { return SSL_CTX_sess_get_cache_size(c); }
+
+long lsh_ctx_sess_stat(SSL_CTX *c, int which)
+{
+    switch (which) {
+    case 0: return SSL_CTX_sess_number(c);
+    case 1: return SSL_CTX_sess_connect(c);
+    case 2: return SSL_CTX_sess_connect_good(c);
+    case 3: return SSL_CTX_sess_connect_renegotiate(c);
+    case 4: return SSL_CTX_sess_accept(c);
+    case 5: return SSL_CTX_sess_accept_good(c);
+    case 6: return SSL_CTX_sess_accept_renegotiate(c);
+    case 7: return SSL_CTX_sess_hits(c);
+    case 8: return SSL_CTX_sess_cb_hits(c);
+    case 9: return SSL_CTX_sess_misses(c);
+    case 10: return SSL_CTX_sess_timeouts(c);
+    case 11: return SSL_CTX_sess_cache_full(c);
+    }
+    return -1;
+}
+
+void lsh_ctx_flush_sessions(SSL_CTX *c, long t)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30400000L
+    SSL_CTX_flush_sessions_ex(c, (time_t)t); /* SSL_CTX_flush_sessions is deprecated since 3.4 */
+#else
+    SSL_CTX_flush_sessions(c, t);
+#endif
+}
+
+/* SSL */
+
+int lsh_ssl_get1_ctx(SSL *s, SSL_CTX **out)
+{
+    SSL_CTX *c = SSL_get_SSL_CTX(s);
+    *out = NULL;
+    if (c != NULL && !SSL_CTX_up_ref(c))
+        return 0;
+    *out = c;
+    return 1;
+}
+
+int lsh_ssl_set_method(SSL *s, int method)
+{
+    const SSL_METHOD *m = method_for(method);
+    return m != NULL ? SSL_set_ssl_method(s, m) : 0;
+}
+
+long lsh_ssl_set_mode(SSL *s, long m) { return SSL_set_mode(s, m); }
+long lsh_ssl_clear_mode(SSL *s, long m) { return SSL_clear_mode(s, m); }
+long lsh_ssl_get_mode(SSL *s) { return SSL_get_mode(s); }
+int lsh_ssl_set_min_proto(SSL *s, int v) { return (int)SSL_set_min_proto_version(s, v); }
+int lsh_ssl_set_max_proto(SSL *s, int v) { return (int)SSL_set_max_proto_version(s, v); }
+int lsh_ssl_get_min_proto(SSL *s) { return (int)SSL_get_min_proto_version(s); }
+int lsh_ssl_get_max_proto(SSL *s) { return (int)SSL_get_max_proto_version(s); }
+int lsh_ssl_cipher_names(SSL *s, char *buf, int cap) { return join_ciphers(SSL_get_ciphers(s), buf, cap); }
+
+const char *lsh_ssl_current_cipher(SSL *s)
 {
     const SSL_CIPHER *c = SSL_get_current_cipher(s);
     return c ? SSL_CIPHER_get_name(c) : NULL;
 }
 
-ls_ret ls_ssl_set_host_name(SSL *s, const char *name)
+int lsh_ssl_current_cipher_id(SSL *s)
 {
-    begin();
-    return finish_int(SSL_set_tlsext_host_name(s, name));
+    const SSL_CIPHER *c = SSL_get_current_cipher(s);
+    return c ? (int)SSL_CIPHER_get_protocol_id(c) : 0;
 }
 
-const char *ls_ssl_get_servername(SSL *s) { return SSL_get_servername(s, TLSEXT_NAMETYPE_host_name); }
+int lsh_ssl_set_host_name(SSL *s, const char *name) { return (int)SSL_set_tlsext_host_name(s, name); }
 
-ls_ret ls_ssl_set1_host(SSL *s, const char *name)
+int lsh_ssl_set1_host(SSL *s, const char *name)
 {
-    begin();
-    return finish_int(SSL_set1_host(s, name));
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    /* SSL_set1_host is deprecated since 4.0; its replacement is the
+     * verify parameter's own host list. */
+    return X509_VERIFY_PARAM_set1_host(SSL_get0_param(s), name, 0);
+#else
+    return SSL_set1_host(s, name);
+#endif
 }
 
-ls_ret ls_ssl_set_sid_ctx(SSL *s, const unsigned char *p, int len)
+int lsh_ssl_set1_ip_asc(SSL *s, const char *ip) { return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), ip); }
+long lsh_ssl_set_max_cert_list(SSL *s, long n) { return SSL_set_max_cert_list(s, n); }
+long lsh_ssl_get_max_cert_list(SSL *s) { return SSL_get_max_cert_list(s); }
+
+void lsh_ssl_set_verify(SSL *s, int mode, int with_cb)
 {
-    begin();
-    return finish_int(SSL_set_session_id_context(s, p, (unsigned int)len));
+    SSL_set_verify(s, mode, with_cb ? verify_tramp : NULL);
 }
 
-unsigned long ls_ssl_get_verify_param_flags(SSL *s) { return X509_VERIFY_PARAM_get_flags(SSL_get0_param(s)); }
-void ls_ssl_set_verify_param_flags(SSL *s, unsigned long f) { X509_VERIFY_PARAM_set_flags(SSL_get0_param(s), f); }
-void ls_ssl_clear_verify_param_flags(SSL *s, unsigned long f) { X509_VERIFY_PARAM_clear_flags(SSL_get0_param(s), f); }
+int lsh_ssl_has_verify_cb(SSL *s) { return SSL_get_verify_callback(s) != NULL; }
+unsigned long lsh_ssl_get_verify_param_flags(SSL *s) { return X509_VERIFY_PARAM_get_flags(SSL_get0_param(s)); }
+void lsh_ssl_set_verify_param_flags(SSL *s, unsigned long f) { X509_VERIFY_PARAM_set_flags(SSL_get0_param(s), f); }
+void lsh_ssl_clear_verify_param_flags(SSL *s, unsigned long f) { X509_VERIFY_PARAM_clear_flags(SSL_get0_param(s), f); }
 
-ls_ret ls_ssl_set_num_tickets(SSL *s, size_t n)
+int lsh_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out)
 {
-    begin();
-    return finish_int(SSL_set_num_tickets(s, n));
+    X509 *c = X509_STORE_CTX_get_current_cert(x);
+    *out = NULL;
+    if (c != NULL && !X509_up_ref(c))
+        return 0;
+    *out = c;
+    return 1;
 }
 
-ls_ret ls_ssl_use_cert_pem(SSL *s, const char *pem, int len)
+void lsh_ssl_set_info_cb(SSL *s, int on) { SSL_set_info_callback(s, on ? info_tramp : NULL); }
+int lsh_ssl_has_info_cb(SSL *s) { return SSL_get_info_callback(s) != NULL; }
+
+/* Certificates */
+
+int lsh_ssl_use_cert_pem(SSL *s, const char *pem, int len)
 {
-    begin();
     STACK_OF(X509) *chain = NULL;
     X509 *leaf = read_chain(pem, len, &chain);
     int ok = leaf != NULL && SSL_use_certificate(s, leaf) == 1;
-    if (ok && chain != NULL && sk_X509_num(chain) > 0)
+    if (ok && sk_X509_num(chain) > 0)
         ok = SSL_set1_chain(s, chain) == 1;
     X509_free(leaf);
     sk_X509_pop_free(chain, X509_free);
-    return finish_int(ok);
+    return ok;
 }
 
-ls_ret ls_ssl_use_key_pem(SSL *s, const char *pem, int len)
+int lsh_ssl_use_key_pem(SSL *s, const char *pem, int len)
 {
-    begin();
     EVP_PKEY *k = read_key(pem, len);
     int ok = k != NULL && SSL_use_PrivateKey(s, k) == 1;
     EVP_PKEY_free(k);
-    return finish_int(ok);
+    return ok;
 }
 
-ls_ret ls_ssl_add_ca_name_pem(SSL *s, const char *pem, int len)
+int lsh_ssl_add_ca_name_pem(SSL *s, const char *pem, int len)
 {
-    begin();
     BIO *b = BIO_new_mem_buf(pem, len);
     X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
     int ok = x != NULL && SSL_add1_to_CA_list(s, x) == 1;
     X509_free(x);
     BIO_free(b);
-    return finish_int(ok);
+    return ok;
 }
 
-int ls_ssl_ca_list_count(SSL *s)
+int lsh_ssl_ca_list_count(SSL *s)
 {
     const STACK_OF(X509_NAME) *sk = SSL_get0_CA_list(s);
     return sk ? sk_X509_NAME_num(sk) : 0;
 }
 
-const void *ls_ssl_ca_list_ptr(SSL *s) { return SSL_get0_CA_list(s); }
+const void *lsh_ssl_ca_list_ptr(SSL *s) { return SSL_get0_CA_list(s); }
 
-ls_ret ls_ssl_ca_name(SSL *s, int i, char *buf, int cap)
+int lsh_ssl_ca_name(SSL *s, int i, char *buf, int cap)
 {
-    begin();
     const STACK_OF(X509_NAME) *sk = SSL_get0_CA_list(s);
     X509_NAME *n = sk && i >= 0 && i < sk_X509_NAME_num(sk) ? sk_X509_NAME_value(sk, i) : NULL;
     int ok = 0;
-    if (n != NULL) {
+    if (n != NULL && cap > 0) {
         BIO *b = BIO_new(BIO_s_mem());
         if (b != NULL && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
             int l = BIO_read(b, buf, cap - 1);
@@ -769,42 +715,30 @@ ls_ret ls_ssl_ca_name(SSL *s, int i, char *buf, int cap)
         }
         BIO_free(b);
     }
-    return finish_int(ok);
+    return ok;
 }
 
-ls_ret ls_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
-{
-    begin();
-    return finish_ptr(SSL_set_SSL_CTX(s, c));
-}
-
-SSL_CTX *ls_ssl_get1_ctx(SSL *s)
-{
-    SSL_CTX *c = SSL_get_SSL_CTX(s);
-    if (c != NULL && !SSL_CTX_up_ref(c))
-        return NULL;
-    return c;
-}
-
-const SSL_METHOD *ls_ssl_get_method(SSL *s) { return SSL_get_ssl_method(s); }
-
-X509 *ls_ssl_get1_certificate(SSL *s)
+int lsh_ssl_get1_certificate(SSL *s, X509 **out)
 {
     X509 *x = SSL_get_certificate(s);
+    *out = NULL;
     if (x != NULL && !X509_up_ref(x))
-        return NULL;
-    return x;
+        return 0;
+    *out = x;
+    return 1;
 }
 
-EVP_PKEY *ls_ssl_get1_privatekey(SSL *s)
+int lsh_ssl_get1_privatekey(SSL *s, EVP_PKEY **out)
 {
     EVP_PKEY *k = SSL_get_privatekey(s);
+    *out = NULL;
     if (k != NULL && !EVP_PKEY_up_ref(k))
-        return NULL;
-    return k;
+        return 0;
+    *out = k;
+    return 1;
 }
 
-X509 *ls_ssl_get1_peer_certificate(SSL *s)
+X509 *lsh_ssl_get1_peer_certificate(SSL *s)
 {
 #if IS_OSSL3
     return SSL_get1_peer_certificate(s);
@@ -813,32 +747,84 @@ X509 *ls_ssl_get1_peer_certificate(SSL *s)
 #endif
 }
 
-int ls_ssl_peer_chain_len(SSL *s)
+int lsh_ssl_peer_chain_len(SSL *s)
 {
     STACK_OF(X509) *sk = SSL_get_peer_cert_chain(s);
     return sk ? sk_X509_num(sk) : 0;
 }
 
-SSL_SESSION *ls_ssl_get1_session(SSL *s) { return SSL_get1_session(s); }
-SSL_SESSION *ls_ssl_get0_session(SSL *s) { return SSL_get_session(s); }
+/* SSL_get_peer_cert_chain as DER, each certificate prefixed by its length
+ * as 4 big-endian bytes; returns the length needed (nothing is written when
+ * it exceeds cap), 0 without a chain, -1 when a certificate cannot be
+ * encoded. */
+int lsh_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap)
+{
+    STACK_OF(X509) *sk = SSL_get_peer_cert_chain(s);
+    if (sk == NULL)
+        return 0;
+    long need = 0;
+    int n = sk_X509_num(sk);
+    for (int i = 0; i < n; i++) {
+        int l = i2d_X509(sk_X509_value(sk, i), NULL);
+        if (l <= 0)
+            return -1;
+        need += 4 + l;
+        if (need > 0x7fffffffL)
+            return -1;
+    }
+    if (buf == NULL || need > cap)
+        return (int)need;
+    unsigned char *q = buf;
+    for (int i = 0; i < n; i++) {
+        unsigned char *d = q + 4;
+        int l = i2d_X509(sk_X509_value(sk, i), &d);
+        if (l <= 0)
+            return -1;
+        q[0] = (unsigned char)(l >> 24);
+        q[1] = (unsigned char)(l >> 16);
+        q[2] = (unsigned char)(l >> 8);
+        q[3] = (unsigned char)l;
+        q = d;
+    }
+    return (int)need;
+}
 
-BIO *ls_ssl_get1_rbio(SSL *s)
+/* BIOs */
+
+BIO *lsh_bio_new_mem(void) { return BIO_new(BIO_s_mem()); }
+
+/* BIO_read, with BIO_should_retry in *retry (1: empty, may be retried). */
+int lsh_bio_read(BIO *b, unsigned char *p, int len, int *retry)
+{
+    int r = BIO_read(b, p, len);
+    *retry = r <= 0 && BIO_should_retry(b);
+    return r;
+}
+
+void lsh_bio_set_mem_eof_return(BIO *b, int v) { (void)BIO_set_mem_eof_return(b, v); }
+int lsh_bio_is_mem(BIO *b) { return BIO_method_type(b) == BIO_TYPE_MEM; }
+
+int lsh_ssl_get1_rbio(SSL *s, BIO **out)
 {
     BIO *b = SSL_get_rbio(s);
+    *out = NULL;
     if (b != NULL && !BIO_up_ref(b))
-        return NULL;
-    return b;
+        return 0;
+    *out = b;
+    return 1;
 }
 
-BIO *ls_ssl_get1_wbio(SSL *s)
+int lsh_ssl_get1_wbio(SSL *s, BIO **out)
 {
     BIO *b = SSL_get_wbio(s);
+    *out = NULL;
     if (b != NULL && !BIO_up_ref(b))
-        return NULL;
-    return b;
+        return 0;
+    *out = b;
+    return 1;
 }
 
-void ls_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
+void lsh_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
 {
     /* set0 takes exactly one reference each and frees the previous BIO,
      * unlike SSL_set_bio's special cases; the caller up-ref'd r and w. */
@@ -846,120 +832,31 @@ void ls_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
     SSL_set0_wbio(s, w);
 }
 
-int ls_ssl_has_rbio(SSL *s) { return SSL_get_rbio(s) != NULL; }
-int ls_ssl_has_wbio(SSL *s) { return SSL_get_wbio(s) != NULL; }
+int lsh_ssl_has_rbio(SSL *s) { return SSL_get_rbio(s) != NULL; }
+int lsh_ssl_has_wbio(SSL *s) { return SSL_get_wbio(s) != NULL; }
 
-ls_ret ls_ssl_renegotiate(SSL *s)
-{
-    begin();
-    return finish_int(SSL_renegotiate(s));
-}
+/* SSL_SESSION */
 
-long ls_ssl_set_max_cert_list(SSL *s, long n) { return SSL_set_max_cert_list(s, n); }
-long ls_ssl_get_max_cert_list(SSL *s) { return SSL_get_max_cert_list(s); }
-
-int ls_ssl_renegotiate_pending(SSL *s) { return SSL_renegotiate_pending(s); }
-
-/* ------------------------------------------------------------------ */
-/* SSL-level I/O                                                       */
-/* ------------------------------------------------------------------ */
-
-ls_ret ls_ssl_do_handshake(SSL *s)
-{
-    begin();
-    return finish_io(s, SSL_do_handshake(s));
-}
-
-ls_ret ls_ssl_read(SSL *s, unsigned char *buf, int len)
-{
-    begin();
-    return finish_io(s, SSL_read(s, buf, len));
-}
-
-ls_ret ls_ssl_peek(SSL *s, unsigned char *buf, int len)
-{
-    begin();
-    return finish_io(s, SSL_peek(s, buf, len));
-}
-
-ls_ret ls_ssl_write(SSL *s, const unsigned char *buf, int len)
-{
-    begin();
-    return finish_io(s, SSL_write(s, buf, len));
-}
-
-ls_ret ls_ssl_shutdown(SSL *s)
-{
-    begin();
-    int r = SSL_shutdown(s);
-    /* SSL_get_error after SSL_shutdown returning 0 would be meaningless. */
-    if (r >= 0) {
-        ls_ret out = finish_int(r);
-        return out;
-    }
-    return finish_io(s, r);
-}
-
-/* ------------------------------------------------------------------ */
-/* Memory BIOs                                                         */
-/* ------------------------------------------------------------------ */
-
-ls_ret ls_bio_new_mem(void)
-{
-    begin();
-    return finish_ptr(BIO_new(BIO_s_mem()));
-}
-
-int ls_bio_up_ref(BIO *b) { return BIO_up_ref(b); }
-void ls_bio_free(BIO *b) { BIO_free(b); }
-
-ls_ret ls_bio_write(BIO *b, const unsigned char *p, int len)
-{
-    begin();
-    return finish_int(BIO_write(b, p, len));
-}
-
-ls_ret ls_bio_read(BIO *b, unsigned char *p, int len)
-{
-    begin();
-    long r = BIO_read(b, p, len);
-    ls_ret out = finish_int(r);
-    out.ssl_error = BIO_should_retry(b); /* reused: 1 when the read may be retried */
-    return out;
-}
-
-size_t ls_bio_pending(BIO *b) { return BIO_ctrl_pending(b); }
-void ls_bio_set_mem_eof_return(BIO *b, int v) { BIO_set_mem_eof_return(b, v); }
-int ls_bio_is_mem(BIO *b) { return BIO_method_type(b) == BIO_TYPE_MEM; }
-
-/* ------------------------------------------------------------------ */
-/* SSL_SESSION                                                         */
-/* ------------------------------------------------------------------ */
-
-int ls_sess_up_ref(SSL_SESSION *s) { return SSL_SESSION_up_ref(s); }
-void ls_sess_free(SSL_SESSION *s) { SSL_SESSION_free(s); }
-int ls_sess_i2d_len(SSL_SESSION *s) { return i2d_SSL_SESSION(s, NULL); }
-
-int ls_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap)
+/* i2d_SSL_SESSION into buf when cap is enough; returns the DER length
+ * either way (nothing written when it exceeds cap), <= 0 on failure. */
+int lsh_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap)
 {
     int n = i2d_SSL_SESSION(s, NULL);
-    if (n <= 0 || n > cap)
-        return n <= 0 ? n : -n;
+    if (n <= 0 || buf == NULL || n > cap)
+        return n;
     unsigned char *p = buf;
     return i2d_SSL_SESSION(s, &p);
 }
 
-ls_ret ls_sess_d2i(const unsigned char *p, long len)
+SSL_SESSION *lsh_sess_d2i(const unsigned char *p, long len, long *used)
 {
-    begin();
     const unsigned char *q = p;
     SSL_SESSION *s = d2i_SSL_SESSION(NULL, &q, len);
-    ls_ret r = finish_ptr(s);
-    r.ret = s != NULL ? (long)(q - p) : 0; /* bytes consumed */
-    return r;
+    *used = s != NULL ? (long)(q - p) : 0;
+    return s;
 }
 
-int ls_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap)
+int lsh_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap)
 {
     unsigned int n = 0;
     const unsigned char *id = SSL_SESSION_get_id(s, &n);
@@ -969,7 +866,7 @@ int ls_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap)
     return (int)n;
 }
 
-int ls_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap)
+int lsh_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap)
 {
     unsigned int n = 0;
     const unsigned char *id = SSL_SESSION_get0_id_context(s, &n);
@@ -979,20 +876,9 @@ int ls_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap)
     return (int)n;
 }
 
-ls_ret ls_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *p, int len)
-{
-    begin();
-    return finish_int(SSL_SESSION_set1_id_context(s, p, (unsigned int)len));
-}
+/* X509 */
 
-/* ------------------------------------------------------------------ */
-/* X509 and EVP_PKEY                                                   */
-/* ------------------------------------------------------------------ */
-
-int ls_x509_up_ref(X509 *x) { return X509_up_ref(x); }
-void ls_x509_free(X509 *x) { X509_free(x); }
-
-int ls_x509_i2d(X509 *x, unsigned char *buf, int cap)
+int lsh_x509_i2d(X509 *x, unsigned char *buf, int cap)
 {
     int n = i2d_X509(x, NULL);
     if (buf == NULL || n <= 0 || n > cap)
@@ -1001,15 +887,19 @@ int ls_x509_i2d(X509 *x, unsigned char *buf, int cap)
     return i2d_X509(x, &p);
 }
 
-ls_ret ls_x509_from_pem(const char *pem, int len)
+X509 *lsh_x509_from_pem(const char *pem, int len)
 {
-    begin();
     BIO *b = BIO_new_mem_buf(pem, len);
     X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
     BIO_free(b);
-    return finish_ptr(x);
+    return x;
 }
 
-int ls_x509_cmp(X509 *a, X509 *b) { return X509_cmp(a, b); }
-int ls_pkey_up_ref(EVP_PKEY *k) { return EVP_PKEY_up_ref(k); }
-void ls_pkey_free(EVP_PKEY *k) { EVP_PKEY_free(k); }
+int64_t lsh_sess_get_time(SSL_SESSION *s)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    return (int64_t)SSL_SESSION_get_time_ex(s); /* SSL_SESSION_get_time: deprecated since 3.4, not Y2038-safe */
+#else
+    return (int64_t)SSL_SESSION_get_time(s);
+#endif
+}

@@ -1,15 +1,21 @@
 /*
- * shim.h: the only C in libssl-go besides shim.c.
+ * shim.h: the C boundary of libssl-go, with shim.c, shim_alpn.c and the
+ * files generated from shim.def (zshim.h, zshim.c, zshim.go).
  *
- * Every libssl call that can fail goes through one ls_* function here that
+ * shim.def declares every C function the package calls, once: its failure
+ * predicate, whether it can reach a Go callback, and the versions that have
+ * it. internal/cmd/mkshim turns each declaration into a C wrapper that
  * clears the thread's error queue, makes the call, reads SSL_get_error and
- * errno, and drains the queue into an ls_errq before it returns to Go. Go
- * never reads the error queue in a second cgo call: a goroutine can move to
- * another OS thread between two calls, and the queue belongs to the thread.
+ * errno, and drains the queue into an ls_errq before it returns to Go (the
+ * capture protocol below), and into the raw Go wrapper that decides failure
+ * by the predicate. Go never reads the error queue in a second cgo call: a
+ * goroutine can move to another OS thread between two calls, and the queue
+ * belongs to the thread.
  *
- * Other helpers wrap libssl macros (cgo cannot call macros), paper over the
- * differences between 1.1.1 and 3.x, and implement the destruction probe and
- * the ex_data slots that carry cgo.Handle values.
+ * What is written by hand here: the capture protocol, the lsh_* helpers
+ * (macros, composites and version differences, each one C function that
+ * shim.def declares and the generated wrapper captures around), the
+ * destruction probe, and the ex_data slots that carry cgo.Handle values.
  */
 #ifndef LIBSSL_GO_SHIM_H
 #define LIBSSL_GO_SHIM_H
@@ -24,6 +30,12 @@
 #include <openssl/pem.h>
 #include <openssl/opensslv.h>
 #include <openssl/crypto.h>
+
+/* SSL_OP_ALLOW_CLIENT_RENEGOTIATION is new in OpenSSL 3.0; a 1.1.1 server
+ * accepts a client's renegotiation unless SSL_OP_NO_RENEGOTIATION is set. */
+#ifndef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+#define SSL_OP_ALLOW_CLIENT_RENEGOTIATION 0
+#endif
 
 #if OPENSSL_VERSION_NUMBER < 0x10101000L
 #error "libssl-go needs OpenSSL 1.1.1 or newer"
@@ -61,6 +73,7 @@ typedef struct {
     int ssl_error;   /* SSL_get_error(s, ret) for SSL I/O calls, else 0 */
     int sys_errno;   /* errno right after the call */
     ls_errq *errq;   /* NULL when the queue was empty; free with ls_errq_free */
+    int unsupported; /* 1: the linked OpenSSL lacks the function (shim.def since=) */
 } ls_ret;
 
 void ls_errq_free(ls_errq *q);
@@ -86,159 +99,111 @@ int ls_init(void); /* registers ex_data indexes; 1 on success */
 int64_t ls_probe_created(int kind);
 int64_t ls_probe_destroyed(int kind);
 
-/* ex_data slots carrying a Go cgo.Handle for callbacks, shared by SSL_dup
- * through a reference-counted box; the last holder's free releases it. */
+/* ex_data slots carrying a Go cgo.Handle, in a reference-counted box that
+ * SSL_dup shares; the last holder's free releases the handle. Two slots on
+ * SSL and SSL_CTX each: LS_SLOT_VERIFY holds the verify callback and
+ * follows libssl's rule for it (SSL_new copies the context's into the SSL;
+ * later changes to the context, and SSL_set_SSL_CTX, leave the SSL's as it
+ * was); LS_SLOT_MISC holds the info callback (which libssl looks up on the
+ * SSL, then on its current context, at each call) and user data. */
 enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2 };
+enum { LS_SLOT_MISC = 0, LS_SLOT_VERIFY = 1 };
 /* Return 0 (having released h) when the box cannot be allocated. */
-int ls_ssl_set_gohandle(SSL *s, uintptr_t h, int flags);
-int ls_ctx_set_gohandle(SSL_CTX *c, uintptr_t h, int flags);
-uintptr_t ls_ssl_get_gohandle(SSL *s);
-/* How many times the Go-handle slot's dup_func has run (SSL_dup copies). */
+int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags);
+int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags);
+uintptr_t ls_ssl_get_gohandle(SSL *s, int slot);
+/* How many times the misc slot's dup_func has run (SSL_dup copies). */
 int64_t ls_gobox_dup_calls(void);
-uintptr_t ls_ctx_get_gohandle(SSL_CTX *c);
+uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot);
 
-/* Methods. */
+/* Methods: LS_M_* ids for the SSL_METHOD constructors; 0 for any other. */
 enum { LS_M_TLS = 1, LS_M_TLS_CLIENT, LS_M_TLS_SERVER, LS_M_DTLS, LS_M_DTLS_CLIENT, LS_M_DTLS_SERVER };
 int ls_method_id(const SSL_METHOD *m);
 
-/* SSL_CTX. */
-ls_ret ls_ctx_new(int method);
-int ls_ctx_up_ref(SSL_CTX *c);
-void ls_ctx_free(SSL_CTX *c);
-uint64_t ls_ctx_set_options(SSL_CTX *c, uint64_t op);
-uint64_t ls_ctx_clear_options(SSL_CTX *c, uint64_t op);
-uint64_t ls_ctx_get_options(SSL_CTX *c);
-long ls_ctx_set_mode(SSL_CTX *c, long m);
-long ls_ctx_clear_mode(SSL_CTX *c, long m);
-long ls_ctx_get_mode(SSL_CTX *c);
-void ls_ctx_set_verify(SSL_CTX *c, int mode, int with_cb);
-ls_ret ls_ctx_set_proto(SSL_CTX *c, int which, int version); /* which: 0 min, 1 max */
-int ls_ctx_get_proto(SSL_CTX *c, int which);
-ls_ret ls_ctx_set_cipher_list(SSL_CTX *c, const char *s);
-ls_ret ls_ctx_set_ciphersuites(SSL_CTX *c, const char *s);
-ls_ret ls_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len);
-ls_ret ls_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len);
-ls_ret ls_ctx_use_cert_chain_file(SSL_CTX *c, const char *path);
-ls_ret ls_ctx_use_key_file(SSL_CTX *c, const char *path);
-ls_ret ls_ctx_check_private_key(SSL_CTX *c);
-ls_ret ls_ctx_load_verify_locations(SSL_CTX *c, const char *file, const char *dir);
-ls_ret ls_ctx_set_default_verify_paths(SSL_CTX *c);
-ls_ret ls_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len);
-ls_ret ls_ctx_set_sid_ctx(SSL_CTX *c, const unsigned char *p, int len);
-long ls_ctx_set_cache_mode(SSL_CTX *c, long m);
-long ls_ctx_get_cache_mode(SSL_CTX *c);
-long ls_ctx_set_cache_size(SSL_CTX *c, long n);
-long ls_ctx_get_cache_size(SSL_CTX *c);
-long ls_ctx_sess_stat(SSL_CTX *c, int which);
-ls_ret ls_ctx_set_num_tickets(SSL_CTX *c, size_t n);
-ls_ret ls_ctx_add_session(SSL_CTX *c, SSL_SESSION *s);
-int ls_ctx_remove_session(SSL_CTX *c, SSL_SESSION *s);
-void ls_ctx_flush_sessions(SSL_CTX *c, long t);
+/* The ls_ret of a call the linked OpenSSL does not have (since= in shim.def). */
+ls_ret ls_unsupported(void);
 
-/* SSL lifecycle: the five mirrored functions and SSL_free. */
-ls_ret ls_ssl_new(SSL_CTX *c);
-ls_ret ls_ssl_dup(SSL *s);
-ls_ret ls_ssl_up_ref(SSL *s);
-ls_ret ls_ssl_clear(SSL *s);
-ls_ret ls_ssl_set_session(SSL *s, SSL_SESSION *sess);
-void ls_ssl_free(SSL *s);
-ls_ret ls_ssl_set_method(SSL *s, int method);
-void ls_free_null(void); /* SSL_free, SSL_CTX_free, SSL_SESSION_free of NULL */
+/* Helpers: macros, composites and version differences behind one C function
+ * each. They make no capture of their own: shim.def declares each, and its
+ * generated wrapper (zshim.c) captures the error queue around it. */
+SSL_CTX *lsh_ctx_new(int method);
+long lsh_ctx_set_mode(SSL_CTX *c, long m);
+long lsh_ctx_clear_mode(SSL_CTX *c, long m);
+long lsh_ctx_get_mode(SSL_CTX *c);
+int lsh_ctx_set_min_proto(SSL_CTX *c, int v);
+int lsh_ctx_set_max_proto(SSL_CTX *c, int v);
+int lsh_ctx_get_min_proto(SSL_CTX *c);
+int lsh_ctx_get_max_proto(SSL_CTX *c);
+int lsh_ctx_cipher_names(SSL_CTX *c, char *buf, int cap);
+void lsh_ctx_set_verify(SSL_CTX *c, int mode, int with_cb);
+int lsh_ctx_has_verify_cb(SSL_CTX *c);
+int lsh_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len);
+int lsh_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len);
+int lsh_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len);
+int lsh_ssl_use_cert_pem(SSL *s, const char *pem, int len);
+int lsh_ssl_use_key_pem(SSL *s, const char *pem, int len);
+int lsh_ssl_add_ca_name_pem(SSL *s, const char *pem, int len);
+int lsh_ssl_ca_list_count(SSL *s);
+const void *lsh_ssl_ca_list_ptr(SSL *s);
+int lsh_ssl_ca_name(SSL *s, int i, char *buf, int cap);
+int lsh_ssl_get1_certificate(SSL *s, X509 **out);
+int lsh_ssl_get1_privatekey(SSL *s, EVP_PKEY **out);
+X509 *lsh_ssl_get1_peer_certificate(SSL *s);
+int lsh_ssl_peer_chain_len(SSL *s);
+int lsh_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap);
+long lsh_ctx_set_cache_mode(SSL_CTX *c, long m);
+long lsh_ctx_get_cache_mode(SSL_CTX *c);
+long lsh_ctx_set_cache_size(SSL_CTX *c, long n);
+long lsh_ctx_get_cache_size(SSL_CTX *c);
+long lsh_ctx_sess_stat(SSL_CTX *c, int which);
+void lsh_ctx_flush_sessions(SSL_CTX *c, long t);
+int lsh_ssl_get1_ctx(SSL *s, SSL_CTX **out);
+int lsh_ssl_set_method(SSL *s, int method);
+long lsh_ssl_set_mode(SSL *s, long m);
+long lsh_ssl_clear_mode(SSL *s, long m);
+long lsh_ssl_get_mode(SSL *s);
+int lsh_ssl_set_min_proto(SSL *s, int v);
+int lsh_ssl_set_max_proto(SSL *s, int v);
+int lsh_ssl_get_min_proto(SSL *s);
+int lsh_ssl_get_max_proto(SSL *s);
+int lsh_ssl_cipher_names(SSL *s, char *buf, int cap);
+const char *lsh_ssl_current_cipher(SSL *s);
+int lsh_ssl_current_cipher_id(SSL *s);
+int lsh_ssl_set_host_name(SSL *s, const char *name);
+int lsh_ssl_set1_host(SSL *s, const char *name);
+int lsh_ssl_set1_ip_asc(SSL *s, const char *ip);
+long lsh_ssl_set_max_cert_list(SSL *s, long n);
+long lsh_ssl_get_max_cert_list(SSL *s);
+void lsh_ssl_set_verify(SSL *s, int mode, int with_cb);
+int lsh_ssl_has_verify_cb(SSL *s);
+unsigned long lsh_ssl_get_verify_param_flags(SSL *s);
+void lsh_ssl_set_verify_param_flags(SSL *s, unsigned long f);
+void lsh_ssl_clear_verify_param_flags(SSL *s, unsigned long f);
+int lsh_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out);
+void lsh_ssl_set_info_cb(SSL *s, int on);
+int lsh_ssl_has_info_cb(SSL *s);
+BIO *lsh_bio_new_mem(void);
+int lsh_bio_read(BIO *b, unsigned char *p, int len, int *retry);
+void lsh_bio_set_mem_eof_return(BIO *b, int v);
+int lsh_bio_is_mem(BIO *b);
+int lsh_ssl_get1_rbio(SSL *s, BIO **out);
+int lsh_ssl_get1_wbio(SSL *s, BIO **out);
+void lsh_ssl_set0_bios(SSL *s, BIO *r, BIO *w);
+int lsh_ssl_has_rbio(SSL *s);
+int lsh_ssl_has_wbio(SSL *s);
+int lsh_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap);
+SSL_SESSION *lsh_sess_d2i(const unsigned char *p, long len, long *used);
+int lsh_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap);
+int lsh_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap);
+int lsh_x509_i2d(X509 *x, unsigned char *buf, int cap);
+X509 *lsh_x509_from_pem(const char *pem, int len);
+int64_t lsh_sess_get_time(SSL_SESSION *s);
+/* ALPN (shim_alpn.c). */
+int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal);
+int lsh_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap);
+int lsh_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap);
 
-/* SSL settings and state. */
-uint64_t ls_ssl_set_options(SSL *s, uint64_t op);
-uint64_t ls_ssl_clear_options(SSL *s, uint64_t op);
-uint64_t ls_ssl_get_options(SSL *s);
-long ls_ssl_set_mode(SSL *s, long m);
-long ls_ssl_clear_mode(SSL *s, long m);
-long ls_ssl_get_mode(SSL *s);
-void ls_ssl_set_verify(SSL *s, int mode, int with_cb);
-int ls_ssl_has_verify_cb(SSL *s);
-int ls_ctx_has_verify_cb(SSL_CTX *c);
-void ls_ssl_set_info_cb(SSL *s, int on);
-int ls_ssl_has_info_cb(SSL *s);
-ls_ret ls_ssl_set_proto(SSL *s, int which, int version);
-int ls_ssl_get_proto(SSL *s, int which);
-ls_ret ls_ssl_set_cipher_list(SSL *s, const char *str);
-ls_ret ls_ssl_set_ciphersuites(SSL *s, const char *str);
-/* Cipher names, ':'-joined into buf; returns the length needed (may exceed cap). */
-int ls_ssl_cipher_names(SSL *s, char *buf, int cap);
-int ls_ctx_cipher_names(SSL_CTX *c, char *buf, int cap);
-const char *ls_ssl_current_cipher(SSL *s);
-ls_ret ls_ssl_set_host_name(SSL *s, const char *name);
-const char *ls_ssl_get_servername(SSL *s);
-ls_ret ls_ssl_set1_host(SSL *s, const char *name);
-ls_ret ls_ssl_set_sid_ctx(SSL *s, const unsigned char *p, int len);
-unsigned long ls_ssl_get_verify_param_flags(SSL *s);
-void ls_ssl_set_verify_param_flags(SSL *s, unsigned long f);
-void ls_ssl_clear_verify_param_flags(SSL *s, unsigned long f);
-ls_ret ls_ssl_set_num_tickets(SSL *s, size_t n);
-ls_ret ls_ssl_use_cert_pem(SSL *s, const char *pem, int len);
-ls_ret ls_ssl_use_key_pem(SSL *s, const char *pem, int len);
-ls_ret ls_ssl_add_ca_name_pem(SSL *s, const char *pem, int len);
-int ls_ssl_ca_list_count(SSL *s);
-const void *ls_ssl_ca_list_ptr(SSL *s);
-ls_ret ls_ssl_ca_name(SSL *s, int i, char *buf, int cap);
-ls_ret ls_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c);
-SSL_CTX *ls_ssl_get1_ctx(SSL *s);
-const SSL_METHOD *ls_ssl_get_method(SSL *s);
-const SSL_METHOD *ls_ctx_get_method(SSL_CTX *c);
-X509 *ls_ssl_get1_certificate(SSL *s);
-EVP_PKEY *ls_ssl_get1_privatekey(SSL *s);
-X509 *ls_ssl_get1_peer_certificate(SSL *s);
-int ls_ssl_peer_chain_len(SSL *s);
-SSL_SESSION *ls_ssl_get1_session(SSL *s);
-SSL_SESSION *ls_ssl_get0_session(SSL *s);
-BIO *ls_ssl_get1_rbio(SSL *s);
-BIO *ls_ssl_get1_wbio(SSL *s);
-void ls_ssl_set0_bios(SSL *s, BIO *r, BIO *w);
-int ls_ssl_has_rbio(SSL *s);
-int ls_ssl_has_wbio(SSL *s);
-ls_ret ls_ssl_renegotiate(SSL *s);
-int ls_ssl_renegotiate_pending(SSL *s);
-long ls_ssl_set_max_cert_list(SSL *s, long n);
-long ls_ssl_get_max_cert_list(SSL *s);
-
-/* SSL-level I/O; ls_ret.ret is the libssl return, ssl_error its SSL_get_error.
- * Buffers are unsigned char *, never void *: cgo checks an unsafe.Pointer
- * argument by scanning the whole Go object it points into, so a byte array
- * that is a field of a struct holding pointers (net/http's 1-byte read
- * buffer) would panic, though the bytes themselves hold no pointers and are
- * legal to pass. A pointer to bytes is checked as what it is. */
-ls_ret ls_ssl_do_handshake(SSL *s);
-ls_ret ls_ssl_read(SSL *s, unsigned char *buf, int len);
-ls_ret ls_ssl_peek(SSL *s, unsigned char *buf, int len);
-ls_ret ls_ssl_write(SSL *s, const unsigned char *buf, int len);
-ls_ret ls_ssl_shutdown(SSL *s);
-
-/* Memory BIOs. */
-ls_ret ls_bio_new_mem(void);
-int ls_bio_up_ref(BIO *b);
-void ls_bio_free(BIO *b);
-ls_ret ls_bio_write(BIO *b, const unsigned char *p, int len);
-ls_ret ls_bio_read(BIO *b, unsigned char *p, int len);
-size_t ls_bio_pending(BIO *b);
-void ls_bio_set_mem_eof_return(BIO *b, int v);
-int ls_bio_is_mem(BIO *b);
-
-/* SSL_SESSION. */
-int ls_sess_up_ref(SSL_SESSION *s);
-void ls_sess_free(SSL_SESSION *s);
-/* i2d into buf when cap is enough; returns the DER length, or <= 0 on failure. */
-int ls_sess_i2d_len(SSL_SESSION *s);
-int ls_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap);
-ls_ret ls_sess_d2i(const unsigned char *p, long len);
-int ls_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap);
-int ls_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap);
-ls_ret ls_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *p, int len);
-
-/* X509 and EVP_PKEY (borrowed pointers are up-ref'd by the getters above). */
-int ls_x509_up_ref(X509 *x);
-void ls_x509_free(X509 *x);
-int ls_x509_i2d(X509 *x, unsigned char *buf, int cap);
-ls_ret ls_x509_from_pem(const char *pem, int len);
-int ls_x509_cmp(X509 *a, X509 *b);
-int ls_pkey_up_ref(EVP_PKEY *k);
-void ls_pkey_free(EVP_PKEY *k);
+/* The wrappers generated from shim.def. */
+#include "zshim.h"
 
 #endif

@@ -1,25 +1,13 @@
 /*
- * shim_alpn.c: ALPN and the connection layer's other SSL-level calls.
- * See shim_alpn.h. Fallible calls use shim.c's capture protocol
- * (ls_begin, ls_finish_*).
+ * shim_alpn.c: ALPN (RFC 7301) helpers declared in shim.def. The server's
+ * protocol list is copied into C memory owned by the SSL_CTX (an ex_data slot
+ * whose free_func frees it), so C keeps no Go pointer. No capture here: the
+ * generated wrappers (zshim.c) capture around each helper.
  */
-#include "shim_alpn.h"
+#include "shim.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-
-ls_ret ls_alpn_ctx_set_protos(SSL_CTX *c, const unsigned char *p, int len)
-{
-    ls_begin();
-    return ls_finish_int(SSL_CTX_set_alpn_protos(c, p, (unsigned int)len));
-}
-
-ls_ret ls_alpn_ssl_set_protos(SSL *s, const unsigned char *p, int len)
-{
-    ls_begin();
-    return ls_finish_int(SSL_set_alpn_protos(s, p, (unsigned int)len));
-}
 
 /* ------------------------------------------------------------------ */
 /* Server selection                                                    */
@@ -85,17 +73,16 @@ static int alpn_select_cb(SSL *s, const unsigned char **out, unsigned char *outl
     return l->fatal ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
 }
 
-ls_ret ls_alpn_ctx_set_select(SSL_CTX *c, const unsigned char *p, int len, int fatal)
+int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal)
 {
-    ls_begin();
     int idx = alpn_index();
     if (idx < 0)
-        return ls_finish_int(0);
+        return 0;
     alpn_list *l = NULL;
     if (len > 0) {
         l = OPENSSL_malloc(sizeof(*l) + (size_t)len);
         if (l == NULL)
-            return ls_finish_int(0);
+            return 0;
         l->fatal = fatal;
         l->len = (unsigned int)len;
         memcpy(l->p, p, (size_t)len);
@@ -103,14 +90,14 @@ ls_ret ls_alpn_ctx_set_select(SSL_CTX *c, const unsigned char *p, int len, int f
     alpn_list *old = SSL_CTX_get_ex_data(c, idx);
     if (!SSL_CTX_set_ex_data(c, idx, l)) {
         OPENSSL_free(l);
-        return ls_finish_int(0);
+        return 0;
     }
     OPENSSL_free(old);
     SSL_CTX_set_alpn_select_cb(c, l != NULL ? alpn_select_cb : NULL, NULL);
-    return ls_finish_int(1);
+    return 1;
 }
 
-int ls_alpn_ctx_get_select(SSL_CTX *c, unsigned char *buf, int cap)
+int lsh_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap)
 {
     int idx = alpn_index();
     if (idx < 0)
@@ -123,7 +110,7 @@ int ls_alpn_ctx_get_select(SSL_CTX *c, unsigned char *buf, int cap)
     return (int)l->len;
 }
 
-int ls_alpn_selected(SSL *s, unsigned char *buf, int cap)
+int lsh_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
 {
     const unsigned char *p = NULL;
     unsigned int n = 0;
@@ -135,52 +122,3 @@ int ls_alpn_selected(SSL *s, unsigned char *buf, int cap)
     return (int)n;
 }
 
-/* ------------------------------------------------------------------ */
-/* Peer chain, IP check, cipher id, verify texts                       */
-/* ------------------------------------------------------------------ */
-
-int ls_alpn_peer_chain_der(SSL *s, unsigned char *buf, int cap)
-{
-    STACK_OF(X509) *sk = SSL_get_peer_cert_chain(s);
-    if (sk == NULL)
-        return 0;
-    long need = 0;
-    int n = sk_X509_num(sk);
-    for (int i = 0; i < n; i++) {
-        int l = i2d_X509(sk_X509_value(sk, i), NULL);
-        if (l <= 0)
-            return -1;
-        need += 4 + l;
-        if (need > 0x7fffffffL)
-            return -1;
-    }
-    if (buf == NULL || need > cap)
-        return (int)need;
-    unsigned char *q = buf;
-    for (int i = 0; i < n; i++) {
-        unsigned char *d = q + 4;
-        int l = i2d_X509(sk_X509_value(sk, i), &d);
-        if (l <= 0)
-            return -1;
-        q[0] = (unsigned char)(l >> 24);
-        q[1] = (unsigned char)(l >> 16);
-        q[2] = (unsigned char)(l >> 8);
-        q[3] = (unsigned char)l;
-        q = d;
-    }
-    return (int)need;
-}
-
-ls_ret ls_alpn_ssl_set1_ip_asc(SSL *s, const char *ip)
-{
-    ls_begin();
-    return ls_finish_int(X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), ip));
-}
-
-int ls_alpn_current_cipher_id(SSL *s)
-{
-    const SSL_CIPHER *c = SSL_get_current_cipher(s);
-    return c ? (int)SSL_CIPHER_get_protocol_id(c) : 0;
-}
-
-const char *ls_alpn_verify_string(long v) { return X509_verify_cert_error_string(v); }

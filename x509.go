@@ -1,18 +1,20 @@
 package libssl
 
+// This file: X509 certificates and EVP_PKEY keys.
+
 /*
+#include <stdlib.h>
 #include "shim.h"
 */
 import "C"
-
 import (
-	"runtime"
 	"unsafe"
 )
 
 // X509 is an owned reference to an OpenSSL X509 certificate.
 type X509 struct {
 	r ref
+	_ [x509Weight]byte // see "Weight" in finalizers.go
 }
 
 // wrapX509 takes ownership of one reference on p.
@@ -31,12 +33,12 @@ func ParseX509PEM(pem []byte) (*X509, error) {
 	if len(pem) == 0 {
 		return nil, &Error{Op: "PEM_read_bio_X509", internal: "empty input"}
 	}
-	r := C.ls_x509_from_pem((*C.char)(unsafe.Pointer(&pem[0])), C.int(len(pem)))
-	runtime.KeepAlive(pem)
-	if err := result("PEM_read_bio_X509", r, r.ptr == nil); err != nil {
+	b, n := pemArgs(pem)
+	p, err := c_x509_from_pem(b, n)
+	if err != nil {
 		return nil, err
 	}
-	return wrapX509((*C.X509)(r.ptr)), nil
+	return wrapX509(p), nil
 }
 
 // Free releases the handle's reference (X509_free). It is idempotent.
@@ -45,22 +47,18 @@ func (x *X509) Free() {
 		return
 	}
 	if p := x.r.release(); p != nil {
-		C.ls_x509_free((*C.X509)(p))
+		c_X509_free((*C.X509)(p))
 	}
 }
 
 // UpRef returns a new owned handle on the same certificate (X509_up_ref).
 func (x *X509) UpRef() (*X509, error) {
-	p := x.ptr()
-	if p == nil {
-		return nil, ErrFreed
-	}
-	ok := C.ls_x509_up_ref(p)
-	runtime.KeepAlive(x)
-	if ok != 1 {
-		return nil, &Error{Op: "X509_up_ref", internal: "failed"}
-	}
-	return wrapX509(p), nil
+	return use2(x.refp(), func(p *C.X509) (*X509, error) {
+		if err := c_X509_up_ref(p); err != nil {
+			return nil, err
+		}
+		return wrapX509(p), nil
+	})
 }
 
 func (x *X509) ptr() *C.X509 {
@@ -79,37 +77,34 @@ func (x *X509) SameObject(o *X509) bool {
 
 // Equal reports whether the certificates are equal (X509_cmp == 0).
 func (x *X509) Equal(o *X509) bool {
-	a, b := x.ptr(), o.ptr()
-	if a == nil || b == nil {
-		return false
-	}
-	eq := C.ls_x509_cmp(a, b) == 0
-	runtime.KeepAlive(x)
-	runtime.KeepAlive(o)
-	return eq
+	return get(x.refp(), false, func(a *C.X509) bool {
+		return get(o.refp(), false, func(b *C.X509) bool { return c_X509_cmp(a, b) == 0 })
+	})
 }
 
 // DER returns the certificate's DER encoding (i2d_X509).
 func (x *X509) DER() ([]byte, error) {
-	p := x.ptr()
-	if p == nil {
-		return nil, ErrFreed
-	}
-	defer runtime.KeepAlive(x)
-	n := C.ls_x509_i2d(p, nil, 0)
-	if n <= 0 {
-		return nil, &Error{Op: "i2d_X509", Ret: int64(n), internal: "encoding failed"}
-	}
-	buf := make([]byte, int(n))
-	if m := C.ls_x509_i2d(p, (*C.uchar)(unsafe.Pointer(&buf[0])), n); m != n {
-		return nil, &Error{Op: "i2d_X509", Ret: int64(m), internal: "encoding failed"}
-	}
-	return buf, nil
+	return use2(x.refp(), func(p *C.X509) ([]byte, error) {
+		n, err := c_x509_i2d(p, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		buf := make([]byte, n)
+		m, err := c_x509_i2d(p, bytesPtr(buf), C.int(n))
+		if err != nil {
+			return nil, err
+		}
+		if m != n {
+			return nil, &Error{Op: "i2d_X509", Ret: int64(m), internal: "the encoding changed length between two calls"}
+		}
+		return buf, nil
+	})
 }
 
 // PKey is an owned reference to an OpenSSL EVP_PKEY.
 type PKey struct {
 	r ref
+	_ [pkeyWeight]byte // see "Weight" in finalizers.go
 }
 
 func wrapPKey(p *C.EVP_PKEY) *PKey {
@@ -124,7 +119,7 @@ func (k *PKey) Free() {
 		return
 	}
 	if p := k.r.release(); p != nil {
-		C.ls_pkey_free((*C.EVP_PKEY)(p))
+		c_EVP_PKEY_free((*C.EVP_PKEY)(p))
 	}
 }
 

@@ -153,9 +153,14 @@ func checkC06(e *env) {
 	u.Free()
 	e.expect("ssl_live_after_second_free", e.delta().SSL, 0)
 	before := e.delta()
-	libssl.FreeNULL() // SSL_free(NULL), SSL_CTX_free(NULL), SSL_SESSION_free(NULL)
+	// SSL_free(NULL), SSL_CTX_free(NULL), SSL_SESSION_free(NULL): the Free
+	// methods of nil handles make exactly those calls.
 	var nilSSL *libssl.SSL
+	var nilCtx *libssl.Ctx
+	var nilSess *libssl.Session
 	nilSSL.Free()
+	nilCtx.Free()
+	nilSess.Free()
 	e.expect("free_null_noop", e.delta() == before, true)
 }
 

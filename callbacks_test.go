@@ -1,0 +1,166 @@
+package libssl_test
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	libssl "github.com/libssl-go/libssl"
+)
+
+// catch runs f and returns what it panicked with, or nil.
+func catch(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
+}
+
+// A panic in a verify callback must not be swallowed: the handshake step
+// that ran the callback fails (the callback's verdict is a failure), and
+// the panic is raised again on the goroutine that called Handshake, after
+// the C call returned. The probe shows nothing leaks on the way.
+func TestVerifyCallbackPanicIsRaisedAgain(t *testing.T) {
+	p := newProbe(t)
+	func() {
+		sctx, cctx := serverCtx(t, ctxOpts{}), clientCtx(t, ctxOpts{})
+		defer sctx.Free()
+		defer cctx.Free()
+		type boom struct{ n int }
+		check(t, cctx.SetVerify(libssl.VerifyPeer, func(bool, *libssl.VerifyContext) bool { panic(boom{7}) }))
+		pair := newPair(t, cctx, sctx)
+		defer pair.Free()
+		got := catch(func() { _ = pair.Handshake() })
+		if b, ok := got.(boom); !ok || b.n != 7 {
+			t.Fatalf("Handshake raised %v, want the callback's boom{7}", got)
+		}
+		// The verdict was a failure: the client's handshake is dead.
+		if err := pair.Client.Handshake(); err == nil {
+			t.Fatal("client handshake succeeded after its verify callback panicked")
+		}
+		// The panic was raised once, not kept for later calls.
+		if v := catch(func() { _ = pair.Client.Handshake() }); v != nil {
+			t.Fatalf("a second Handshake raised %v again", v)
+		}
+	}()
+	p.expect("after the panicking handshake", obj(0, 0, 0))
+}
+
+// The same for the info callback, which runs inside SSL_read and
+// SSL_do_handshake.
+func TestInfoCallbackPanicIsRaisedAgain(t *testing.T) {
+	sctx, cctx := serverCtx(t, ctxOpts{}), clientCtx(t, ctxOpts{})
+	defer sctx.Free()
+	defer cctx.Free()
+	pair := newPair(t, cctx, sctx)
+	defer pair.Free()
+	check(t, pair.Server.SetInfoCallback(func(where, ret int) { panic("info") }))
+	if got := catch(func() { _ = pair.Handshake() }); got != "info" {
+		t.Fatalf("Handshake raised %v, want the info callback's panic", got)
+	}
+}
+
+// A VerifyContext kept past its callback gives an error, never a stale
+// X509_STORE_CTX pointer.
+func TestVerifyContextAfterCallback(t *testing.T) {
+	sctx, cctx := serverCtx(t, ctxOpts{}), clientCtx(t, ctxOpts{})
+	defer sctx.Free()
+	defer cctx.Free()
+	var kept *libssl.VerifyContext
+	var during error
+	check(t, cctx.SetVerify(libssl.VerifyPeer, func(ok bool, v *libssl.VerifyContext) bool {
+		kept = v
+		x, err := v.Certificate()
+		during = err
+		x.Free()
+		return ok
+	}))
+	pair := newPair(t, cctx, sctx)
+	defer pair.Free()
+	check(t, pair.Handshake())
+	if kept == nil || during != nil {
+		t.Fatalf("callback did not run or Certificate failed inside it: %v", during)
+	}
+	if x, err := kept.Certificate(); !errors.Is(err, libssl.ErrVerifyContextDone) || x != nil {
+		t.Fatalf("Certificate after the callback: %v, %v; want ErrVerifyContextDone", x, err)
+	}
+}
+
+// libssl's rule for the verify callback: SSL_new copies the context's into
+// the SSL, and neither a later SSL_CTX_set_verify nor SSL_set_SSL_CTX
+// changes it. (conformance/inherit_test.go compares the same steps with C.)
+func TestVerifyCallbackInheritedAtSSLNew(t *testing.T) {
+	sctx := serverCtx(t, ctxOpts{})
+	defer sctx.Free()
+	var ran []string
+	cb := func(name string) libssl.VerifyCallback {
+		return func(ok bool, v *libssl.VerifyContext) bool { ran = append(ran, name); return ok }
+	}
+	cases := []struct {
+		name string
+		then func(t *testing.T, ctx *libssl.Ctx, s *libssl.SSL)
+	}{
+		{"ctx gets cb2", func(t *testing.T, ctx *libssl.Ctx, s *libssl.SSL) {
+			check(t, ctx.SetVerify(libssl.VerifyPeer, cb("cb2")))
+		}},
+		{"ctx callback removed", func(t *testing.T, ctx *libssl.Ctx, s *libssl.SSL) {
+			check(t, ctx.SetVerify(libssl.VerifyPeer, nil))
+		}},
+		{"SSL moved to ctx2 with cb2", func(t *testing.T, ctx *libssl.Ctx, s *libssl.SSL) {
+			ctx2 := clientCtx(t, ctxOpts{})
+			defer ctx2.Free()
+			check(t, ctx2.SetVerify(libssl.VerifyPeer, cb("cb2")))
+			check(t, s.SetSSLCtx(ctx2))
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ran = nil
+			cctx := clientCtx(t, ctxOpts{})
+			defer cctx.Free()
+			check(t, cctx.SetVerify(libssl.VerifyPeer, cb("cb1")))
+			pair := newPair(t, cctx, sctx)
+			defer pair.Free()
+			c.then(t, cctx, pair.Client)
+			check(t, pair.Handshake())
+			if len(ran) == 0 || ran[0] != "cb1" {
+				t.Fatalf("callbacks run: %v, want cb1 (copied at SSL_new)", ran)
+			}
+			for _, r := range ran {
+				if r != "cb1" {
+					t.Fatalf("callbacks run: %v, want only cb1", ran)
+				}
+			}
+		})
+	}
+}
+
+// Read after the peer's close_notify matches io.EOF, and after a transport
+// that ended without one io.ErrUnexpectedEOF, as errors.go documents.
+func TestReadEndsMatchIOErrors(t *testing.T) {
+	sctx, cctx := serverCtx(t, ctxOpts{}), clientCtx(t, ctxOpts{})
+	defer sctx.Free()
+	defer cctx.Free()
+	pair := newPair(t, cctx, sctx)
+	defer pair.Free()
+	check(t, pair.Handshake())
+	if _, err := pair.Server.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pair.Pump(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 8)
+	if _, err := pair.Client.Read(buf); !errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("Read after close_notify: %v; want io.EOF only", err)
+	}
+
+	p2 := newPair(t, cctx, sctx)
+	defer p2.Free()
+	check(t, p2.Handshake())
+	rb := p2.Client.RBIO()
+	defer rb.Free()
+	check(t, rb.SetEOF())
+	if _, err := p2.Client.Read(buf); !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		t.Fatalf("Read after a bare EOF: %v; want io.ErrUnexpectedEOF only", err)
+	}
+}

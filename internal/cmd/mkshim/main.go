@@ -1,0 +1,361 @@
+// Command mkshim generates the C boundary of package libssl from one
+// declaration per C function in shim.def: the C wrappers that capture the
+// error queue (zshim.c, zshim.h) and the raw Go wrappers that turn a failed
+// call into an error by a named predicate, with the #cgo noescape and
+// nocallback hints (zshim.go). It is run by go generate in the module root.
+//
+// A declaration line is
+//
+//	PRED HINTS PROTOTYPE [op=NAME] [since=0xVERSION]
+//
+// PRED names the failure predicate:
+//
+//	one     fails unless the result is 1
+//	zero    fails unless the result is 0 (SSL_set_alpn_protos)
+//	ptr     fails when the result is NULL
+//	opt     a pointer that may be NULL; fails only when NULL comes with queued errors
+//	pos     fails unless the result is > 0
+//	nonneg  fails when the result is < 0
+//	io      SSL I/O: fails unless the result is > 0, judged by SSL_get_error
+//	io0     SSL I/O that succeeds with 0 too (SSL_shutdown)
+//	val     cannot fail: no capture, the value is returned as is
+//	void    cannot fail and returns nothing
+//
+// HINTS is "cb" (the call may reach a Go callback: no hint), or "nocb"
+// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape) by a
+// comma. since gates the function on OPENSSL_VERSION_NUMBER; on older
+// versions the Go wrapper returns ErrUnsupported.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"go/format"
+	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+type param struct{ ctype, name string }
+
+type decl struct {
+	pred, op, since string
+	nocb, noesc     bool
+	ret, name       string
+	params          []param
+	line            int
+}
+
+// cname is the function the wrapper calls; helpers written in shim.c carry
+// the lsh_ prefix, which the wrapper and Go names drop.
+func (d *decl) base() string    { return strings.TrimPrefix(d.name, "lsh_") }
+func (d *decl) wrapper() string { return "lsx_" + d.base() }
+func (d *decl) goName() string  { return "c_" + d.base() }
+
+var protoRE = regexp.MustCompile(`^(.*?)\b([A-Za-z_][A-Za-z0-9_]*)\s*\((.*)\)$`)
+
+func parse(path string) ([]decl, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []decl
+	seen := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 3 {
+			return nil, fmt.Errorf("%s:%d: want PRED HINTS PROTOTYPE", path, n)
+		}
+		d := decl{pred: fields[0], line: n}
+		switch d.pred {
+		case "one", "zero", "ptr", "opt", "pos", "nonneg", "io", "io0", "val", "void":
+		default:
+			return nil, fmt.Errorf("%s:%d: unknown predicate %q", path, n, d.pred)
+		}
+		for _, h := range strings.Split(fields[1], ",") {
+			switch h {
+			case "cb":
+			case "nocb":
+				d.nocb = true
+			case "noesc":
+				d.noesc = true
+			default:
+				return nil, fmt.Errorf("%s:%d: unknown hint %q", path, n, h)
+			}
+		}
+		rest := strings.TrimSpace(strings.SplitN(line, fields[1], 2)[1])
+		close := strings.LastIndex(rest, ")")
+		if close < 0 {
+			return nil, fmt.Errorf("%s:%d: no parameter list", path, n)
+		}
+		for _, opt := range strings.Fields(rest[close+1:]) {
+			k, v, ok := strings.Cut(opt, "=")
+			switch {
+			case ok && k == "op":
+				d.op = v
+			case ok && k == "since":
+				d.since = v
+			default:
+				return nil, fmt.Errorf("%s:%d: unknown option %q", path, n, opt)
+			}
+		}
+		m := protoRE.FindStringSubmatch(rest[:close+1])
+		if m == nil {
+			return nil, fmt.Errorf("%s:%d: cannot read the prototype", path, n)
+		}
+		d.ret, d.name = normType(m[1]), m[2]
+		if d.op == "" {
+			d.op = d.name
+		}
+		if ps := strings.TrimSpace(m[3]); ps != "" && ps != "void" {
+			for i, p := range strings.Split(ps, ",") {
+				pm := regexp.MustCompile(`^(.*?)([A-Za-z_][A-Za-z0-9_]*)$`).FindStringSubmatch(strings.TrimSpace(p))
+				if pm == nil {
+					return nil, fmt.Errorf("%s:%d: parameter %d unreadable", path, n, i+1)
+				}
+				name := pm[2]
+				if goKeywords[name] {
+					name += "_"
+				}
+				d.params = append(d.params, param{normType(pm[1]), name})
+			}
+		}
+		if err := d.check(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %s: %v", path, n, d.name, err)
+		}
+		if prev, dup := seen[d.base()]; dup {
+			return nil, fmt.Errorf("%s:%d: %s declared again (first at line %d)", path, n, d.name, prev)
+		}
+		seen[d.base()] = n
+		out = append(out, d)
+	}
+	return out, sc.Err()
+}
+
+var goKeywords = map[string]bool{"type": true, "func": true, "var": true, "range": true, "map": true,
+	"chan": true, "go": true, "select": true, "default": true, "package": true, "import": true, "interface": true}
+
+func normType(t string) string {
+	t = strings.TrimSpace(t)
+	t = strings.ReplaceAll(t, "*", " * ")
+	t = strings.Join(strings.Fields(t), " ")
+	return strings.ReplaceAll(t, "* *", "**")
+}
+
+func (d *decl) check() error {
+	isPtr := strings.HasSuffix(d.ret, "*")
+	switch d.pred {
+	case "ptr", "opt":
+		if !isPtr {
+			return fmt.Errorf("predicate %s needs a pointer result", d.pred)
+		}
+	case "void":
+		if d.ret != "void" {
+			return fmt.Errorf("predicate void needs a void result")
+		}
+	case "val":
+	default:
+		if isPtr || d.ret == "void" {
+			return fmt.Errorf("predicate %s needs an integer result", d.pred)
+		}
+	}
+	if (d.pred == "io" || d.pred == "io0") && (len(d.params) == 0 || d.params[0].ctype != "SSL *") {
+		return fmt.Errorf("an I/O call takes the SSL first")
+	}
+	if d.since != "" && (d.pred == "val" || d.pred == "void") {
+		return fmt.Errorf("since= needs a fallible predicate (the wrapper reports ErrUnsupported)")
+	}
+	for _, p := range d.params {
+		if _, err := goType(p.ctype); err != nil {
+			return err
+		}
+	}
+	if d.pred == "val" {
+		if _, err := goType(d.ret); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// goType maps a C parameter or result type to its cgo spelling.
+func goType(ct string) (string, error) {
+	t := strings.TrimSpace(strings.ReplaceAll(" "+ct+" ", " const ", " "))
+	stars := strings.Count(t, "*")
+	t = strings.TrimSpace(strings.ReplaceAll(t, "*", ""))
+	scalar := map[string]string{
+		"int": "C.int", "long": "C.long", "unsigned long": "C.ulong", "unsigned int": "C.uint",
+		"size_t": "C.size_t", "uint64_t": "C.uint64_t", "int64_t": "C.int64_t", "uint32_t": "C.uint32_t",
+		"time_t": "C.time_t", "char": "C.char", "unsigned char": "C.uchar", "uint8_t": "C.uint8_t",
+		"uintptr_t": "C.uintptr_t", "void": "unsafe.Pointer",
+	}
+	var base string
+	switch {
+	case t == "void" && stars >= 1:
+		return strings.Repeat("*", stars-1) + "unsafe.Pointer", nil
+	case scalar[t] != "":
+		base = scalar[t]
+	case regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`).MatchString(t):
+		base = "C." + t
+	default:
+		return "", fmt.Errorf("no Go type for C type %q", ct)
+	}
+	return strings.Repeat("*", stars) + base, nil
+}
+
+func (d *decl) cParams() string {
+	if len(d.params) == 0 {
+		return "void"
+	}
+	var ps []string
+	for _, p := range d.params {
+		sep := " "
+		if strings.HasSuffix(p.ctype, "*") {
+			sep = ""
+		}
+		ps = append(ps, p.ctype+sep+p.name)
+	}
+	return strings.Join(ps, ", ")
+}
+
+func (d *decl) cArgs() string {
+	var as []string
+	for _, p := range d.params {
+		as = append(as, p.name)
+	}
+	return strings.Join(as, ", ")
+}
+
+func (d *decl) cRet() string {
+	switch d.pred {
+	case "val":
+		return d.ret
+	case "void":
+		return "void"
+	}
+	return "ls_ret"
+}
+
+func genC(ds []decl) (h, c []byte) {
+	var hb, cb bytes.Buffer
+	const head = "/* Code generated by internal/cmd/mkshim from shim.def; DO NOT EDIT. */\n"
+	hb.WriteString(head + "#ifndef LIBSSL_GO_ZSHIM_H\n#define LIBSSL_GO_ZSHIM_H\n\n")
+	cb.WriteString(head + "#include \"shim.h\"\n\n")
+	for _, d := range ds {
+		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.cParams())
+		sig = strings.ReplaceAll(sig, "* ", "*")
+		fmt.Fprintf(&hb, "%s;\n", sig)
+		fmt.Fprintf(&cb, "%s\n{\n", sig)
+		call := fmt.Sprintf("%s(%s)", d.name, d.cArgs())
+		if d.since != "" {
+			fmt.Fprintf(&cb, "#if OPENSSL_VERSION_NUMBER >= %sL\n", d.since)
+		}
+		switch d.pred {
+		case "val":
+			fmt.Fprintf(&cb, "    return %s;\n", call)
+		case "void":
+			fmt.Fprintf(&cb, "    %s;\n", call)
+		case "ptr", "opt":
+			fmt.Fprintf(&cb, "    ls_begin();\n    return ls_finish_ptr((void *)%s);\n", call)
+		case "io":
+			fmt.Fprintf(&cb, "    ls_begin();\n    return ls_finish_io(%s, (int)%s);\n", d.params[0].name, call)
+		case "io0":
+			fmt.Fprintf(&cb, "    ls_begin();\n    int v = (int)%s;\n    return v >= 0 ? ls_finish_int(v) : ls_finish_io(%s, v);\n", call, d.params[0].name)
+		default:
+			fmt.Fprintf(&cb, "    ls_begin();\n    return ls_finish_int((long)%s);\n", call)
+		}
+		if d.since != "" {
+			var unused []string
+			for _, p := range d.params {
+				unused = append(unused, "(void)"+p.name+";")
+			}
+			fmt.Fprintf(&cb, "#else\n    %s\n    return ls_unsupported();\n#endif\n", strings.Join(unused, " "))
+		}
+		cb.WriteString("}\n\n")
+	}
+	hb.WriteString("\n#endif\n")
+	return hb.Bytes(), cb.Bytes()
+}
+
+func genGo(ds []decl) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("// Code generated by internal/cmd/mkshim from shim.def; DO NOT EDIT.\n\npackage libssl\n\n/*\n")
+	for _, d := range ds {
+		if d.nocb {
+			fmt.Fprintf(&b, "#cgo nocallback %s\n", d.wrapper())
+		}
+		if d.noesc {
+			fmt.Fprintf(&b, "#cgo noescape %s\n", d.wrapper())
+		}
+	}
+	b.WriteString("#include \"shim.h\"\n*/\nimport \"C\"\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n\n")
+	for _, d := range ds {
+		var ps, as []string
+		for _, p := range d.params {
+			gt, _ := goType(p.ctype)
+			ps = append(ps, p.name+" "+gt)
+			as = append(as, p.name)
+		}
+		params, args := strings.Join(ps, ", "), strings.Join(as, ", ")
+		call := fmt.Sprintf("C.%s(%s)", d.wrapper(), args)
+		fmt.Fprintf(&b, "// %s calls %s (shim.def line %d, predicate %s).\n", d.goName(), d.name, d.line, d.pred)
+		switch d.pred {
+		case "val":
+			gt, _ := goType(d.ret)
+			fmt.Fprintf(&b, "func %s(%s) %s { return %s }\n\n", d.goName(), params, gt, call)
+		case "void":
+			fmt.Fprintf(&b, "func %s(%s) { %s }\n\n", d.goName(), params, call)
+		case "ptr", "opt":
+			gt, _ := goType(d.ret)
+			failed := "r.ptr == nil"
+			if d.pred == "opt" {
+				failed = "r.ptr == nil && r.errq != nil"
+			}
+			fmt.Fprintf(&b, "func %s(%s) (%s, error) {\n\tr := %s\n\tif %s {\n\t\treturn nil, fail(%q, &r)\n\t}\n\tdone(&r)\n\treturn (%s)(r.ptr), nil\n}\n\n",
+				d.goName(), params, gt, call, failed, d.op, gt)
+		case "one", "zero":
+			want := map[string]string{"one": "1", "zero": "0"}[d.pred]
+			fmt.Fprintf(&b, "func %s(%s) error {\n\tr := %s\n\tif r.ret != %s {\n\t\treturn fail(%q, &r)\n\t}\n\tdone(&r)\n\treturn nil\n}\n\n",
+				d.goName(), params, call, want, d.op)
+		case "pos", "nonneg":
+			cond := map[string]string{"pos": "r.ret <= 0", "nonneg": "r.ret < 0"}[d.pred]
+			fmt.Fprintf(&b, "func %s(%s) (int, error) {\n\tr := %s\n\tif %s {\n\t\treturn int(r.ret), fail(%q, &r)\n\t}\n\tdone(&r)\n\treturn int(r.ret), nil\n}\n\n",
+				d.goName(), params, call, cond, d.op)
+		case "io", "io0":
+			cond := map[string]string{"io": "r.ret > 0", "io0": "r.ret >= 0"}[d.pred]
+			fmt.Fprintf(&b, "func %s(%s) (int, error) {\n\tr := %s\n\tif %s {\n\t\tdone(&r)\n\t\treturn int(r.ret), nil\n\t}\n\treturn int(r.ret), fail(%q, &r)\n}\n\n",
+				d.goName(), params, call, cond, d.op)
+		}
+	}
+	return format.Source(b.Bytes())
+}
+
+func main() {
+	def := flag.String("def", "shim.def", "the declaration list")
+	out := flag.String("out", ".", "where to write zshim.h, zshim.c and zshim.go")
+	flag.Parse()
+	ds, err := parse(*def)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, c := genC(ds)
+	g, err := genGo(ds)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"zshim.h": h, "zshim.c": c, "zshim.go": g} {
+		if err := os.WriteFile(filepath.Join(*out, name), data, 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// The generated files in the module root must be what shim.def generates
+// now: a declaration changed without `go generate` fails here.
+func TestGeneratedFilesAreFresh(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command("go", "run", ".", "-def", filepath.Join(root, "shim.def"), "-out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("mkshim: %v\n%s", err, b)
+	}
+	for _, name := range []string{"zshim.h", "zshim.c", "zshim.go"} {
+		want, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate in the module root", name)
+		}
+	}
+}
+
+// Bad declarations are errors that name the line, never a guess.
+func TestBadDeclarations(t *testing.T) {
+	for _, line := range []string{
+		"maybe nocb int SSL_up_ref(SSL *s)",        // unknown predicate
+		"one fast int SSL_up_ref(SSL *s)",          // unknown hint
+		"ptr nocb int SSL_up_ref(SSL *s)",          // ptr needs a pointer result
+		"io cb int SSL_read(BIO *b, int n)",        // I/O takes the SSL first
+		"val nocb int f(struct x *p)",              // no Go type
+		"one nocb int SSL_up_ref(SSL *s) op",       // unknown option
+		"val nocb int X(SSL *s) since=0x30000000L", // since needs a fallible predicate
+	} {
+		dir := t.TempDir()
+		def := filepath.Join(dir, "x.def")
+		if err := os.WriteFile(def, []byte(line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parse(def); err == nil {
+			t.Errorf("%q parsed without error", line)
+		}
+	}
+	dir := t.TempDir()
+	def := filepath.Join(dir, "x.def")
+	if err := os.WriteFile(def, []byte("one nocb int SSL_up_ref(SSL *s)\none nocb int SSL_up_ref(SSL *s)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parse(def); err == nil {
+		t.Error("a function declared twice parsed without error")
+	}
+}

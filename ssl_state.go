@@ -1,0 +1,110 @@
+package libssl
+
+// This file: the state of an SSL: role, version, handshake progress, shutdown state, renegotiation.
+
+/*
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+// SetConnectState makes the SSL a client (SSL_set_connect_state).
+func (s *SSL) SetConnectState() error {
+	return use(s.refp(), func(p *C.SSL) error {
+		c_SSL_set_connect_state(p)
+		return nil
+	})
+}
+
+// SetAcceptState makes the SSL a server (SSL_set_accept_state).
+func (s *SSL) SetAcceptState() error {
+	return use(s.refp(), func(p *C.SSL) error {
+		c_SSL_set_accept_state(p)
+		return nil
+	})
+}
+
+// IsServer returns SSL_is_server; false on a freed handle.
+func (s *SSL) IsServer() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_SSL_is_server(p) != 0
+	})
+}
+
+// Version returns SSL_version: the negotiated version, or before a handshake
+// the highest the method supports (TLS1_3_VERSION); 0 on a freed handle.
+func (s *SSL) Version() ProtocolVersion {
+	return get(s.refp(), 0, func(p *C.SSL) ProtocolVersion {
+		return ProtocolVersion(c_SSL_version(p))
+	})
+}
+
+// InInit returns SSL_in_init; false on a freed handle.
+func (s *SSL) InInit() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_SSL_in_init(p) != 0
+	})
+}
+
+// InBefore returns SSL_in_before: no handshake step has run; false on a
+// freed handle.
+func (s *SSL) InBefore() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_SSL_in_before(p) != 0
+	})
+}
+
+// IsInitFinished returns SSL_is_init_finished; false on a freed handle.
+func (s *SSL) IsInitFinished() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_SSL_is_init_finished(p) != 0
+	})
+}
+
+// ShutdownState returns SSL_get_shutdown: SentShutdown and/or
+// ReceivedShutdown; 0 on a freed handle.
+func (s *SSL) ShutdownState() ShutdownState {
+	return get(s.refp(), 0, func(p *C.SSL) ShutdownState {
+		return ShutdownState(c_SSL_get_shutdown(p))
+	})
+}
+
+// SetShutdownState sets SSL_set_shutdown. Setting SentShutdown marks the
+// session as properly closed, so that freeing or clearing the SSL keeps it
+// resumable.
+func (s *SSL) SetShutdownState(st ShutdownState) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		c_SSL_set_shutdown(p, C.int(st))
+		return nil
+	})
+}
+
+// SetQuietShutdown sets SSL_set_quiet_shutdown: Shutdown then only sets the
+// flags and sends nothing.
+func (s *SSL) SetQuietShutdown(on bool) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		c_SSL_set_quiet_shutdown(p, cbool(on))
+		return nil
+	})
+}
+
+// QuietShutdown returns SSL_get_quiet_shutdown; false on a freed handle.
+func (s *SSL) QuietShutdown() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_SSL_get_quiet_shutdown(p) != 0
+	})
+}
+
+// Renegotiate schedules a TLS 1.2 renegotiation (SSL_renegotiate).
+func (s *SSL) Renegotiate() error {
+	return use(s.refp(), func(p *C.SSL) error {
+		return c_SSL_renegotiate(p)
+	})
+}
+
+// RenegotiatePending returns SSL_renegotiate_pending.
+func (s *SSL) RenegotiatePending() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return c_SSL_renegotiate_pending(p) != 0
+	})
+}
