@@ -88,8 +88,11 @@ type InfoCallback func(where, ret int)
 // callbacks is what the misc slot holds: immutable once a cgo.Handle refers
 // to it, since SSL_dup shares the handle between the original and the copy.
 type callbacks struct {
-	info     InfoCallback
-	userData any
+	info       InfoCallback
+	userData   any
+	servername ServerNameCallback
+	sessNew    func(s *SSL, sess *Session)
+	sessRemove func(sess *Session)
 }
 
 func callbacksOf(h C.uintptr_t) *callbacks {
@@ -109,6 +112,15 @@ func (c *callbacks) withInfo(f InfoCallback) *callbacks {
 	return &n
 }
 
+func (c *callbacks) with(f func(*callbacks)) *callbacks {
+	n := callbacks{}
+	if c != nil {
+		n = *c
+	}
+	f(&n)
+	return &n
+}
+
 func (c *callbacks) withUserData(v any) *callbacks {
 	n := callbacks{}
 	if c != nil {
@@ -121,12 +133,18 @@ func (c *callbacks) withUserData(v any) *callbacks {
 // handleFor makes the cgo.Handle that C keeps in the misc slot, and the
 // LS_CB_* flags saying which callbacks it carries.
 func handleFor(c *callbacks) (C.uintptr_t, C.int) {
-	if c == nil || (c.info == nil && c.userData == nil) {
+	if c == nil || (c.info == nil && c.userData == nil && c.servername == nil && c.sessNew == nil && c.sessRemove == nil) {
 		return 0, 0
 	}
 	var flags C.int
-	if c.info != nil {
-		flags |= C.LS_CB_INFO
+	for _, f := range []struct {
+		set  bool
+		flag C.int
+	}{{c.info != nil, C.LS_CB_INFO}, {c.servername != nil, C.LS_CB_SERVERNAME},
+		{c.sessNew != nil, C.LS_CB_SESS_NEW}, {c.sessRemove != nil, C.LS_CB_SESS_REMOVE}} {
+		if f.set {
+			flags |= f.flag
+		}
 	}
 	return C.uintptr_t(cgo.NewHandle(c)), flags
 }
@@ -227,7 +245,11 @@ var (
 
 type panicValue struct{ v any }
 
-func keepPanic(s *C.SSL, v any) {
+// ctxPanicKey is the key under which a panic in a context-level callback
+// waits: a distinct key type, so it never meets an SSL's.
+type ctxPanicKey *C.SSL_CTX
+
+func keepPanic(s any, v any) {
 	if _, loaded := pendingPanics.LoadOrStore(s, panicValue{v}); !loaded {
 		panicsPending.Add(1)
 	}
@@ -236,7 +258,7 @@ func keepPanic(s *C.SSL, v any) {
 // repanic raises, on the calling goroutine, a panic that a callback run by
 // the C call just made on s recovered. It costs one atomic load when no
 // callback panicked.
-func repanic(s *C.SSL) {
+func repanic(s any) {
 	if panicsPending.Load() == 0 {
 		return
 	}
@@ -289,4 +311,145 @@ func libsslGoInfo(h C.uintptr_t, s *C.SSL, where, ret C.int) {
 //export libsslGoRelease
 func libsslGoRelease(h C.uintptr_t) {
 	cgo.Handle(h).Delete()
+}
+
+// setCtxCallbacks replaces the context's misc-slot value by edit's result.
+func (c *Ctx) setCtxCallbacks(edit func(*callbacks), then func(p *C.SSL_CTX)) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error {
+		h, flags := handleFor(callbacksOf(C.ls_ctx_get_gohandle(p, C.LS_SLOT_MISC)).with(edit))
+		if C.ls_ctx_set_gohandle(p, C.LS_SLOT_MISC, h, flags) != 1 {
+			return errNoMemory
+		}
+		then(p)
+		return nil
+	})
+}
+
+// ServerNameCallback decides, on a server, what to do with the name a
+// client asked for (s.ServerName()); it may move s to another context with
+// s.SetSSLCtx. It returns a TLSExt* verdict. s is valid during the call
+// only (UpRef it to keep it).
+type ServerNameCallback func(s *SSL) TLSExtResult
+
+// TLSExtResult is an SSL_TLSEXT_ERR_* verdict of a servername callback.
+type TLSExtResult int
+
+// The servername verdicts: acknowledge the name, ignore it, or fail the
+// handshake with an unrecognized_name alert (warning or fatal).
+const (
+	TLSExtOK           TLSExtResult = C.SSL_TLSEXT_ERR_OK
+	TLSExtAlertWarning TLSExtResult = C.SSL_TLSEXT_ERR_ALERT_WARNING
+	TLSExtAlertFatal   TLSExtResult = C.SSL_TLSEXT_ERR_ALERT_FATAL
+	TLSExtNoAck        TLSExtResult = C.SSL_TLSEXT_ERR_NOACK
+)
+
+// SetServerNameCallback sets or, with nil, removes the context's servername
+// callback (SSL_CTX_set_tlsext_servername_callback). As in libssl, a
+// connection runs the callback of its current context, else that of the
+// context it was made from.
+func (c *Ctx) SetServerNameCallback(cb ServerNameCallback) error {
+	return c.setCtxCallbacks(func(n *callbacks) { n.servername = cb },
+		func(p *C.SSL_CTX) { c_ctx_set_servername_cb(p, cbool(cb != nil)) })
+}
+
+// SetSessionCallbacks sets or, with nil, removes the context's session
+// cache callbacks (SSL_CTX_sess_set_new_cb, SSL_CTX_sess_set_remove_cb).
+//
+// newSession runs when the handshake of an SSL made from the context makes a
+// session (on a TLS 1.3 client, for each ticket). Its sess is a new owned
+// reference that the callback keeps or frees: the count libssl ends with is
+// that of a C callback that keeps the session and returns 1. s is valid
+// during the call only. removed runs when the internal cache drops a session
+// (including when the context is freed); its sess is likewise owned by the
+// callback. The context is not passed: during SSL_CTX_free it is being
+// destroyed.
+func (c *Ctx) SetSessionCallbacks(newSession func(s *SSL, sess *Session), removed func(sess *Session)) error {
+	return c.setCtxCallbacks(func(n *callbacks) { n.sessNew, n.sessRemove = newSession, removed },
+		func(p *C.SSL_CTX) { c_ctx_set_sess_cbs(p, cbool(newSession != nil), cbool(removed != nil)) })
+}
+
+// borrowedSSL wraps an SSL that libssl lends a callback: up-ref'd into a
+// handle that is freed when the callback returns.
+func borrowedSSL(s *C.SSL) *SSL {
+	if c_SSL_up_ref(s) != nil {
+		return nil
+	}
+	return wrapSSL(s)
+}
+
+func borrowedSession(sess *C.SSL_SESSION) *Session {
+	if c_SSL_SESSION_up_ref(sess) != nil {
+		return nil
+	}
+	return wrapSession(sess)
+}
+
+//export libsslGoServername
+func libsslGoServername(h C.uintptr_t, s *C.SSL, al *C.int) (res C.int) {
+	c := callbacksOf(h)
+	if c == nil || c.servername == nil {
+		return C.SSL_TLSEXT_ERR_NOACK
+	}
+	ssl := borrowedSSL(s)
+	if ssl == nil {
+		*al = C.SSL_AD_INTERNAL_ERROR
+		return C.SSL_TLSEXT_ERR_ALERT_FATAL
+	}
+	defer ssl.Free()
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(s, p)
+			*al = C.SSL_AD_INTERNAL_ERROR
+			res = C.SSL_TLSEXT_ERR_ALERT_FATAL
+		}
+	}()
+	r := c.servername(ssl)
+	if r == TLSExtAlertFatal || r == TLSExtAlertWarning {
+		*al = C.SSL_AD_UNRECOGNIZED_NAME
+	}
+	return C.int(r)
+}
+
+//export libsslGoSessNew
+func libsslGoSessNew(h C.uintptr_t, s *C.SSL, sess *C.SSL_SESSION) {
+	c := callbacksOf(h)
+	if c == nil || c.sessNew == nil {
+		return
+	}
+	hs := borrowedSession(sess)
+	ssl := borrowedSSL(s)
+	if hs == nil || ssl == nil {
+		hs.Free()
+		ssl.Free()
+		return
+	}
+	defer ssl.Free()
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(s, p)
+		}
+	}()
+	c.sessNew(ssl, hs)
+}
+
+//export libsslGoSessRemove
+func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
+	c := callbacksOf(h)
+	if c == nil || c.sessRemove == nil {
+		return
+	}
+	hs := borrowedSession(sess)
+	if hs == nil {
+		return
+	}
+	// The cache drops sessions inside SSL_CTX_remove_session,
+	// SSL_CTX_flush_sessions, SSL_CTX_free and a handshake's cache upkeep:
+	// a panic is kept under the context and raised again by the next of
+	// RemoveSession, FlushSessions, AddSession or Free on it.
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(ctxPanicKey(c_), p)
+		}
+	}()
+	c.sessRemove(hs)
 }

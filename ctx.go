@@ -260,3 +260,14 @@ func goString(s *C.char) string {
 	}
 	return C.GoString(s)
 }
+
+// SetReadAhead sets SSL_CTX_set_read_ahead, inherited by SSL objects made
+// later.
+func (c *Ctx) SetReadAhead(on bool) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error { c_ctx_set_read_ahead(p, cbool(on)); return nil })
+}
+
+// ReadAhead returns SSL_CTX_get_read_ahead; false on a freed handle.
+func (c *Ctx) ReadAhead() bool {
+	return get(c.refp(), false, func(p *C.SSL_CTX) bool { return c_ctx_get_read_ahead(p) != 0 })
+}

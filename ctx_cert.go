@@ -70,3 +70,29 @@ func (c *Ctx) CheckPrivateKey() error {
 		return c_SSL_CTX_check_private_key(p)
 	})
 }
+
+// UseCertificate sets the context's certificate from a parsed certificate
+// (SSL_CTX_use_certificate), which takes a reference of its own: the caller
+// keeps x and frees it as usual.
+func (c *Ctx) UseCertificate(x *X509) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error {
+		return use(x.refp(), func(xp *C.X509) error { return c_SSL_CTX_use_certificate(p, xp) })
+	})
+}
+
+// UsePrivateKey sets the context's private key (SSL_CTX_use_PrivateKey),
+// which takes a reference of its own on k.
+func (c *Ctx) UsePrivateKey(k *PKey) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error {
+		return use(k.refp(), func(kp *C.EVP_PKEY) error { return c_SSL_CTX_use_PrivateKey(p, kp) })
+	})
+}
+
+// AddExtraChainCert appends x to the chain the context's servers send
+// (SSL_CTX_add_extra_chain_cert). libssl takes over the reference it is
+// given, so the package up-refs x for it first: the caller keeps x.
+func (c *Ctx) AddExtraChainCert(x *X509) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error {
+		return use(x.refp(), func(xp *C.X509) error { return c_ctx_add_extra_chain_cert(p, xp) })
+	})
+}

@@ -92,3 +92,86 @@ func (s *SSL) Shutdown() (done bool, err error) {
 	})
 	return done, err
 }
+
+// SetMaxEarlyData sets how many bytes of TLS 1.3 early data the SSL sends or
+// accepts (SSL_set_max_early_data); 0 disables early data on a server.
+func (s *SSL) SetMaxEarlyData(n uint32) error {
+	return use(s.refp(), func(p *C.SSL) error { return c_SSL_set_max_early_data(p, C.uint32_t(n)) })
+}
+
+// MaxEarlyData returns SSL_get_max_early_data; 0 on a freed handle.
+func (s *SSL) MaxEarlyData() uint32 {
+	return get(s.refp(), 0, func(p *C.SSL) uint32 { return uint32(c_SSL_get_max_early_data(p)) })
+}
+
+// SetMaxEarlyData sets the context's early data limit
+// (SSL_CTX_set_max_early_data), inherited by SSL objects made later.
+func (c *Ctx) SetMaxEarlyData(n uint32) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error { return c_SSL_CTX_set_max_early_data(p, C.uint32_t(n)) })
+}
+
+// MaxEarlyData returns SSL_CTX_get_max_early_data; 0 on a freed handle.
+func (c *Ctx) MaxEarlyData() uint32 {
+	return get(c.refp(), 0, func(p *C.SSL_CTX) uint32 { return uint32(c_SSL_CTX_get_max_early_data(p)) })
+}
+
+// WriteEarlyData sends b as TLS 1.3 early data from a client resuming a
+// session that allows it (SSL_write_early_data); it starts the handshake if
+// needed. It returns how many bytes were taken, or an *Error that matches
+// ErrWantRead or ErrWantWrite when the transport must be pumped.
+func (s *SSL) WriteEarlyData(b []byte) (int, error) {
+	n := 0
+	err := use(s.refp(), func(p *C.SSL) error {
+		var w C.int
+		_, err := c_ssl_write_early_data(p, bytesPtr(b), C.int(min(len(b), maxIO)), &w)
+		repanic(p)
+		n = int(w)
+		return err
+	})
+	return n, err
+}
+
+// EarlyDataRead is what ReadEarlyData found (SSL_READ_EARLY_DATA_*).
+type EarlyDataRead int
+
+// The outcomes of SSL_read_early_data.
+const (
+	ReadEarlyDataError   EarlyDataRead = C.SSL_READ_EARLY_DATA_ERROR
+	ReadEarlyDataSuccess EarlyDataRead = C.SSL_READ_EARLY_DATA_SUCCESS
+	ReadEarlyDataFinish  EarlyDataRead = C.SSL_READ_EARLY_DATA_FINISH
+)
+
+// ReadEarlyData reads TLS 1.3 early data on a server (SSL_read_early_data).
+// ReadEarlyDataSuccess comes with n bytes in b; ReadEarlyDataFinish means no
+// more early data will come (n may still be 0). On ReadEarlyDataError the
+// error matches ErrWantRead or ErrWantWrite when the transport must be
+// pumped, or says what failed.
+func (s *SSL) ReadEarlyData(b []byte) (int, EarlyDataRead, error) {
+	n, res := 0, ReadEarlyDataError
+	err := use(s.refp(), func(p *C.SSL) error {
+		var got C.int
+		r, err := c_ssl_read_early_data(p, bytesPtr(b), C.int(min(len(b), maxIO)), &got)
+		repanic(p)
+		n, res = int(got), EarlyDataRead(r)
+		return err
+	})
+	return n, res, err
+}
+
+// EarlyDataStatus returns SSL_get_early_data_status (EarlyDataNotSent,
+// EarlyDataRejected or EarlyDataAccepted).
+func (s *SSL) EarlyDataStatus() EarlyDataStatus {
+	return get(s.refp(), EarlyDataNotSent, func(p *C.SSL) EarlyDataStatus {
+		return EarlyDataStatus(c_SSL_get_early_data_status(p))
+	})
+}
+
+// EarlyDataStatus is an SSL_EARLY_DATA_* status.
+type EarlyDataStatus int
+
+// The early data statuses.
+const (
+	EarlyDataNotSent  EarlyDataStatus = C.SSL_EARLY_DATA_NOT_SENT
+	EarlyDataRejected EarlyDataStatus = C.SSL_EARLY_DATA_REJECTED
+	EarlyDataAccepted EarlyDataStatus = C.SSL_EARLY_DATA_ACCEPTED
+)

@@ -13,6 +13,9 @@
 extern int libsslGoVerify(uintptr_t h, SSL *s, int ok, X509_STORE_CTX *x);
 extern void libsslGoInfo(uintptr_t h, SSL *s, int where, int ret);
 extern void libsslGoRelease(uintptr_t h);
+extern int libsslGoServername(uintptr_t h, SSL *s, int *al);
+extern void libsslGoSessNew(uintptr_t h, SSL *s, SSL_SESSION *sess);
+extern void libsslGoSessRemove(uintptr_t h, SSL_CTX *c, SSL_SESSION *sess);
 
 #define IS_OSSL3 (OPENSSL_VERSION_NUMBER >= 0x30000000L)
 
@@ -298,6 +301,47 @@ uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot)
  * same for the Go value behind it: the SSL's verify slot shares the box of
  * its context's at birth. libssl runs ex_data new functions after it set
  * the SSL's context. */
+/* The SSL's session context (the context SSL_new was given, which libssl
+ * keeps as s->session_ctx and consults for the session callbacks and, after
+ * s->ctx, the servername callback) has no public getter: record it at birth.
+ * The SSL holds a reference on it, so the pointer stays valid. */
+static int sessctx_idx = -1;
+
+static void sessctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)ptr; (void)argl; (void)argp;
+    CRYPTO_set_ex_data(ad, idx, SSL_get_SSL_CTX((SSL *)parent));
+}
+
+/* SSL_dup copies ex_data values; the copy's session context is its own. */
+#if IS_OSSL3
+static int sessctx_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d,
+                       int idx, long argl, void *argp)
+{
+    void **pv = from_d;
+#else
+static int sessctx_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d,
+                       int idx, long argl, void *argp)
+{
+    void **pv = (void **)from_d;
+#endif
+    (void)from; (void)argl; (void)argp;
+    *pv = CRYPTO_get_ex_data(to, idx);
+    return 1;
+}
+
+static SSL_CTX *session_ctx(SSL *s)
+{
+    SSL_CTX *c = sessctx_idx >= 0 ? SSL_get_ex_data(s, sessctx_idx) : NULL;
+    return c != NULL ? c : SSL_get_SSL_CTX(s);
+}
+
+static uintptr_t ctx_handle_with(SSL_CTX *c, int flag)
+{
+    gobox *b = c != NULL ? SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_MISC][1]) : NULL;
+    return b != NULL && (b->flags & flag) ? b->h : 0;
+}
+
 static void verify_slot_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)ptr; (void)argl; (void)argp;
@@ -331,6 +375,9 @@ int ls_init(void)
                 return 0;
         }
     }
+    sessctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, sessctx_new, sessctx_dup, NULL);
+    if (sessctx_idx < 0)
+        return 0;
     ERR_clear_error();
     return 1;
 }
@@ -902,4 +949,97 @@ int64_t lsh_sess_get_time(SSL_SESSION *s)
 #else
     return (int64_t)SSL_SESSION_get_time(s);
 #endif
+}
+
+/* Added for OpenSSL's own tests (issue 12). */
+
+int lsh_sess_set_time(SSL_SESSION *s, int64_t t)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+    return SSL_SESSION_set_time_ex(s, (time_t)t) != 0; /* set_time: deprecated since 3.4 */
+#else
+    return SSL_SESSION_set_time(s, (long)t) != 0;
+#endif
+}
+
+int lsh_sess_set_timeout(SSL_SESSION *s, long t) { return SSL_SESSION_set_timeout(s, t) != 0; }
+
+/* SSL_write_early_data and SSL_read_early_data with int lengths: the Go side
+ * never passes more than 1 GiB. */
+int lsh_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written)
+{
+    size_t w = 0;
+    int r = SSL_write_early_data(s, buf, (size_t)num, &w);
+    *written = (int)w;
+    return r;
+}
+
+int lsh_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes)
+{
+    size_t n = 0;
+    int r = SSL_read_early_data(s, buf, (size_t)num, &n);
+    *readbytes = (int)n;
+    return r;
+}
+
+void lsh_ctx_set_read_ahead(SSL_CTX *c, int yes) { SSL_CTX_set_read_ahead(c, yes); }
+int lsh_ctx_get_read_ahead(SSL_CTX *c) { return (int)SSL_CTX_get_read_ahead(c); }
+
+/* SSL_CTX_add_extra_chain_cert takes the reference it is given (add0): the
+ * caller's handle keeps its own, so take one for libssl first. */
+int lsh_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x)
+{
+    if (!X509_up_ref(x))
+        return 0;
+    if (!SSL_CTX_add_extra_chain_cert(c, x)) {
+        X509_free(x);
+        return 0;
+    }
+    return 1;
+}
+
+/* The servername callback: libssl calls s->ctx's, else s->session_ctx's
+ * (statem/extensions.c final_server_name); so does this trampoline. */
+static int servername_tramp(SSL *s, int *al, void *arg)
+{
+    (void)arg;
+    uintptr_t h = ctx_handle_with(SSL_get_SSL_CTX(s), LS_CB_SERVERNAME);
+    if (h == 0)
+        h = ctx_handle_with(session_ctx(s), LS_CB_SERVERNAME);
+    if (h == 0)
+        return SSL_TLSEXT_ERR_NOACK;
+    return libsslGoServername(h, s, al);
+}
+
+void lsh_ctx_set_servername_cb(SSL_CTX *c, int on)
+{
+    if (on)
+        SSL_CTX_set_tlsext_servername_callback(c, servername_tramp);
+    else
+        SSL_CTX_set_tlsext_servername_callback(c, NULL);
+}
+
+/* The new-session callback runs on s->session_ctx. The Go side gets its
+ * own reference (up-ref'd before it is wrapped), so this returns 0 and
+ * libssl drops the reference it lent: the same count as a C callback that
+ * keeps the session and returns 1. */
+static int sess_new_tramp(SSL *s, SSL_SESSION *sess)
+{
+    uintptr_t h = ctx_handle_with(session_ctx(s), LS_CB_SESS_NEW);
+    if (h != 0)
+        libsslGoSessNew(h, s, sess);
+    return 0;
+}
+
+static void sess_remove_tramp(SSL_CTX *c, SSL_SESSION *sess)
+{
+    uintptr_t h = ctx_handle_with(c, LS_CB_SESS_REMOVE);
+    if (h != 0)
+        libsslGoSessRemove(h, c, sess);
+}
+
+void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
+{
+    SSL_CTX_sess_set_new_cb(c, new_on ? sess_new_tramp : NULL);
+    SSL_CTX_sess_set_remove_cb(c, remove_on ? sess_remove_tramp : NULL);
 }

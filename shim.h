@@ -106,7 +106,7 @@ int64_t ls_probe_destroyed(int kind);
  * later changes to the context, and SSL_set_SSL_CTX, leave the SSL's as it
  * was); LS_SLOT_MISC holds the info callback (which libssl looks up on the
  * SSL, then on its current context, at each call) and user data. */
-enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2 };
+enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2, LS_CB_SERVERNAME = 4, LS_CB_SESS_NEW = 8, LS_CB_SESS_REMOVE = 16 };
 enum { LS_SLOT_MISC = 0, LS_SLOT_VERIFY = 1 };
 /* Return 0 (having released h) when the box cannot be allocated. */
 int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags);
@@ -198,6 +198,15 @@ int lsh_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap);
 int lsh_x509_i2d(X509 *x, unsigned char *buf, int cap);
 X509 *lsh_x509_from_pem(const char *pem, int len);
 int64_t lsh_sess_get_time(SSL_SESSION *s);
+int lsh_sess_set_time(SSL_SESSION *s, int64_t t);
+int lsh_sess_set_timeout(SSL_SESSION *s, long t);
+int lsh_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written);
+int lsh_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes);
+void lsh_ctx_set_read_ahead(SSL_CTX *c, int yes);
+int lsh_ctx_get_read_ahead(SSL_CTX *c);
+int lsh_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x);
+void lsh_ctx_set_servername_cb(SSL_CTX *c, int on);
+void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
 /* ALPN (shim_alpn.c). */
 int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal);
 int lsh_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap);

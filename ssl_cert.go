@@ -154,3 +154,19 @@ func (s *SSL) caListIdentity() uintptr {
 		return uintptr(c_ssl_ca_list_ptr(p))
 	})
 }
+
+// UseCertificate sets the SSL's own certificate from a parsed certificate
+// (SSL_use_certificate), which takes a reference of its own on x.
+func (s *SSL) UseCertificate(x *X509) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		return use(x.refp(), func(xp *C.X509) error { return c_SSL_use_certificate(p, xp) })
+	})
+}
+
+// UsePrivateKey sets the SSL's own private key (SSL_use_PrivateKey), which
+// takes a reference of its own on k.
+func (s *SSL) UsePrivateKey(k *PKey) error {
+	return use(s.refp(), func(p *C.SSL) error {
+		return use(k.refp(), func(kp *C.EVP_PKEY) error { return c_SSL_use_PrivateKey(p, kp) })
+	})
+}

@@ -232,3 +232,27 @@ func (s *Session) PeerCertificate() *X509 {
 		return wrapX509(x)
 	})
 }
+
+// Dup returns a deep copy of the session (SSL_SESSION_dup) as a new owned
+// handle; the copy is a distinct object with its own reference count.
+func (s *Session) Dup() (*Session, error) {
+	return use2(s.refp(), func(p *C.SSL_SESSION) (*Session, error) {
+		d, err := c_SSL_SESSION_dup(p)
+		if err != nil {
+			return nil, err
+		}
+		return wrapSession(d), nil
+	})
+}
+
+// SetTime sets when the session was made (SSL_SESSION_set_time_ex on
+// 3.3 and later, SSL_SESSION_set_time before), to the second.
+func (s *Session) SetTime(t time.Time) error {
+	return use(s.refp(), func(p *C.SSL_SESSION) error { return c_sess_set_time(p, C.int64_t(t.Unix())) })
+}
+
+// SetTimeout sets the session's lifetime (SSL_SESSION_set_timeout), to the
+// second.
+func (s *Session) SetTimeout(d time.Duration) error {
+	return use(s.refp(), func(p *C.SSL_SESSION) error { return c_sess_set_timeout(p, C.long(d/time.Second)) })
+}

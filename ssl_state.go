@@ -108,3 +108,52 @@ func (s *SSL) RenegotiatePending() bool {
 		return c_SSL_renegotiate_pending(p) != 0
 	})
 }
+
+// KeyUpdate schedules a TLS 1.3 key update (SSL_key_update): the SSL sends a
+// KeyUpdate message at its next write (or Handshake). With requestPeer the
+// message asks the peer to update its own keys too
+// (SSL_KEY_UPDATE_REQUESTED), else SSL_KEY_UPDATE_NOT_REQUESTED. It fails on
+// a TLS 1.2 connection and while a handshake is in progress.
+func (s *SSL) KeyUpdate(requestPeer bool) error {
+	t := C.int(C.SSL_KEY_UPDATE_NOT_REQUESTED)
+	if requestPeer {
+		t = C.SSL_KEY_UPDATE_REQUESTED
+	}
+	return use(s.refp(), func(p *C.SSL) error { return c_SSL_key_update(p, t) })
+}
+
+// KeyUpdateType returns SSL_get_key_update_type: KeyUpdateNone when no
+// update is pending, else the type scheduled.
+func (s *SSL) KeyUpdateType() KeyUpdateType {
+	return get(s.refp(), KeyUpdateNone, func(p *C.SSL) KeyUpdateType { return KeyUpdateType(c_SSL_get_key_update_type(p)) })
+}
+
+// KeyUpdateType is an SSL_KEY_UPDATE_* value.
+type KeyUpdateType int
+
+// The key update types (SSL_KEY_UPDATE_NONE, _NOT_REQUESTED, _REQUESTED).
+const (
+	KeyUpdateNone         KeyUpdateType = C.SSL_KEY_UPDATE_NONE
+	KeyUpdateNotRequested KeyUpdateType = C.SSL_KEY_UPDATE_NOT_REQUESTED
+	KeyUpdateRequested    KeyUpdateType = C.SSL_KEY_UPDATE_REQUESTED
+)
+
+// SetPostHandshakeAuth says whether this TLS 1.3 client offers
+// post-handshake authentication (SSL_set_post_handshake_auth).
+func (s *SSL) SetPostHandshakeAuth(on bool) error {
+	return use(s.refp(), func(p *C.SSL) error { c_SSL_set_post_handshake_auth(p, cbool(on)); return nil })
+}
+
+// SetPostHandshakeAuth says whether clients made from the context offer
+// TLS 1.3 post-handshake authentication (SSL_CTX_set_post_handshake_auth).
+func (c *Ctx) SetPostHandshakeAuth(on bool) error {
+	return use(c.refp(), func(p *C.SSL_CTX) error { c_SSL_CTX_set_post_handshake_auth(p, cbool(on)); return nil })
+}
+
+// VerifyClientPostHandshake makes a TLS 1.3 server request the client's
+// certificate after the handshake (SSL_verify_client_post_handshake); the
+// request goes out with the next write or Handshake. It fails when the client
+// did not offer post-handshake authentication.
+func (s *SSL) VerifyClientPostHandshake() error {
+	return use(s.refp(), func(p *C.SSL) error { return c_SSL_verify_client_post_handshake(p) })
+}

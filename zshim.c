@@ -919,3 +919,137 @@ int lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
     return lsh_ssl_alpn_selected(s, buf, cap);
 }
 
+ls_ret lsx_SSL_SESSION_dup(SSL_SESSION *src)
+{
+    ls_begin();
+    return ls_finish_ptr((void *)SSL_SESSION_dup(src));
+}
+
+ls_ret lsx_sess_set_time(SSL_SESSION *s, int64_t t)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_sess_set_time(s, t));
+}
+
+ls_ret lsx_sess_set_timeout(SSL_SESSION *s, long t)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_sess_set_timeout(s, t));
+}
+
+ls_ret lsx_SSL_key_update(SSL *s, int updatetype)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_key_update(s, updatetype));
+}
+
+int lsx_SSL_get_key_update_type(const SSL *s)
+{
+    return SSL_get_key_update_type(s);
+}
+
+void lsx_SSL_CTX_set_post_handshake_auth(SSL_CTX *c, int val)
+{
+    SSL_CTX_set_post_handshake_auth(c, val);
+}
+
+void lsx_SSL_set_post_handshake_auth(SSL *s, int val)
+{
+    SSL_set_post_handshake_auth(s, val);
+}
+
+ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_verify_client_post_handshake(s));
+}
+
+ls_ret lsx_SSL_CTX_set_max_early_data(SSL_CTX *c, uint32_t n)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_CTX_set_max_early_data(c, n));
+}
+
+uint32_t lsx_SSL_CTX_get_max_early_data(const SSL_CTX *c)
+{
+    return SSL_CTX_get_max_early_data(c);
+}
+
+ls_ret lsx_SSL_set_max_early_data(SSL *s, uint32_t n)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_set_max_early_data(s, n));
+}
+
+uint32_t lsx_SSL_get_max_early_data(const SSL *s)
+{
+    return SSL_get_max_early_data(s);
+}
+
+ls_ret lsx_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written)
+{
+    ls_begin();
+    return ls_finish_io(s, (int)lsh_ssl_write_early_data(s, buf, num, written));
+}
+
+ls_ret lsx_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes)
+{
+    ls_begin();
+    return ls_finish_io(s, (int)lsh_ssl_read_early_data(s, buf, num, readbytes));
+}
+
+int lsx_SSL_get_early_data_status(const SSL *s)
+{
+    return SSL_get_early_data_status(s);
+}
+
+void lsx_ctx_set_read_ahead(SSL_CTX *c, int yes)
+{
+    lsh_ctx_set_read_ahead(c, yes);
+}
+
+int lsx_ctx_get_read_ahead(SSL_CTX *c)
+{
+    return lsh_ctx_get_read_ahead(c);
+}
+
+ls_ret lsx_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_ctx_add_extra_chain_cert(c, x));
+}
+
+ls_ret lsx_SSL_CTX_use_certificate(SSL_CTX *c, X509 *x)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_CTX_use_certificate(c, x));
+}
+
+ls_ret lsx_SSL_CTX_use_PrivateKey(SSL_CTX *c, EVP_PKEY *k)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_CTX_use_PrivateKey(c, k));
+}
+
+ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_use_certificate(s, x));
+}
+
+ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k)
+{
+    ls_begin();
+    return ls_finish_int((long)SSL_use_PrivateKey(s, k));
+}
+
+void lsx_ctx_set_servername_cb(SSL_CTX *c, int on)
+{
+    lsh_ctx_set_servername_cb(c, on);
+}
+
+void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
+{
+    lsh_ctx_set_sess_cbs(c, new_on, remove_on);
+}
+

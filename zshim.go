@@ -190,6 +190,28 @@ package libssl
 #cgo noescape lsx_ctx_get_alpn_select
 #cgo nocallback lsx_ssl_alpn_selected
 #cgo noescape lsx_ssl_alpn_selected
+#cgo nocallback lsx_SSL_SESSION_dup
+#cgo nocallback lsx_sess_set_time
+#cgo nocallback lsx_sess_set_timeout
+#cgo nocallback lsx_SSL_get_key_update_type
+#cgo nocallback lsx_SSL_CTX_set_post_handshake_auth
+#cgo nocallback lsx_SSL_set_post_handshake_auth
+#cgo nocallback lsx_SSL_CTX_set_max_early_data
+#cgo nocallback lsx_SSL_CTX_get_max_early_data
+#cgo nocallback lsx_SSL_set_max_early_data
+#cgo nocallback lsx_SSL_get_max_early_data
+#cgo noescape lsx_ssl_write_early_data
+#cgo noescape lsx_ssl_read_early_data
+#cgo nocallback lsx_SSL_get_early_data_status
+#cgo nocallback lsx_ctx_set_read_ahead
+#cgo nocallback lsx_ctx_get_read_ahead
+#cgo nocallback lsx_ctx_add_extra_chain_cert
+#cgo nocallback lsx_SSL_CTX_use_certificate
+#cgo nocallback lsx_SSL_CTX_use_PrivateKey
+#cgo nocallback lsx_SSL_use_certificate
+#cgo nocallback lsx_SSL_use_PrivateKey
+#cgo nocallback lsx_ctx_set_servername_cb
+#cgo nocallback lsx_ctx_set_sess_cbs
 #include "shim.h"
 */
 import "C"
@@ -1203,4 +1225,180 @@ func c_ctx_get_alpn_select(c *C.SSL_CTX, buf *C.uchar, cap C.int) C.int {
 // c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 212, predicate val).
 func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return C.lsx_ssl_alpn_selected(s, buf, cap)
+}
+
+// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 216, predicate ptr).
+func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
+	r := C.lsx_SSL_SESSION_dup(src)
+	if r.ptr == nil {
+		return nil, fail("SSL_SESSION_dup", &r)
+	}
+	done(&r)
+	return (*C.SSL_SESSION)(r.ptr), nil
+}
+
+// c_sess_set_time calls lsh_sess_set_time (shim.def line 217, predicate one).
+func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
+	r := C.lsx_sess_set_time(s, t)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set_time", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 218, predicate one).
+func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
+	r := C.lsx_sess_set_timeout(s, t)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set_timeout", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_key_update calls SSL_key_update (shim.def line 220, predicate one).
+func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
+	r := C.lsx_SSL_key_update(s, updatetype)
+	if r.ret != 1 {
+		return fail("SSL_key_update", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 221, predicate val).
+func c_SSL_get_key_update_type(s *C.SSL) C.int { return C.lsx_SSL_get_key_update_type(s) }
+
+// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 222, predicate void).
+func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
+	C.lsx_SSL_CTX_set_post_handshake_auth(c, val)
+}
+
+// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 223, predicate void).
+func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) { C.lsx_SSL_set_post_handshake_auth(s, val) }
+
+// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 224, predicate one).
+func c_SSL_verify_client_post_handshake(s *C.SSL) error {
+	r := C.lsx_SSL_verify_client_post_handshake(s)
+	if r.ret != 1 {
+		return fail("SSL_verify_client_post_handshake", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 226, predicate one).
+func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
+	r := C.lsx_SSL_CTX_set_max_early_data(c, n)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_max_early_data", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 227, predicate val).
+func c_SSL_CTX_get_max_early_data(c *C.SSL_CTX) C.uint32_t {
+	return C.lsx_SSL_CTX_get_max_early_data(c)
+}
+
+// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 228, predicate one).
+func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
+	r := C.lsx_SSL_set_max_early_data(s, n)
+	if r.ret != 1 {
+		return fail("SSL_set_max_early_data", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 229, predicate val).
+func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t { return C.lsx_SSL_get_max_early_data(s) }
+
+// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 230, predicate io).
+func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
+	r := C.lsx_ssl_write_early_data(s, buf, num, written)
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), nil
+	}
+	return int(r.ret), fail("SSL_write_early_data", &r)
+}
+
+// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 231, predicate io).
+func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) (int, error) {
+	r := C.lsx_ssl_read_early_data(s, buf, num, readbytes)
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), nil
+	}
+	return int(r.ret), fail("SSL_read_early_data", &r)
+}
+
+// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 232, predicate val).
+func c_SSL_get_early_data_status(s *C.SSL) C.int { return C.lsx_SSL_get_early_data_status(s) }
+
+// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 234, predicate void).
+func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) { C.lsx_ctx_set_read_ahead(c, yes) }
+
+// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 235, predicate val).
+func c_ctx_get_read_ahead(c *C.SSL_CTX) C.int { return C.lsx_ctx_get_read_ahead(c) }
+
+// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 236, predicate one).
+func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
+	r := C.lsx_ctx_add_extra_chain_cert(c, x)
+	if r.ret != 1 {
+		return fail("SSL_CTX_add_extra_chain_cert", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 237, predicate one).
+func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
+	r := C.lsx_SSL_CTX_use_certificate(c, x)
+	if r.ret != 1 {
+		return fail("SSL_CTX_use_certificate", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 238, predicate one).
+func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
+	r := C.lsx_SSL_CTX_use_PrivateKey(c, k)
+	if r.ret != 1 {
+		return fail("SSL_CTX_use_PrivateKey", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 239, predicate one).
+func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
+	r := C.lsx_SSL_use_certificate(s, x)
+	if r.ret != 1 {
+		return fail("SSL_use_certificate", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 240, predicate one).
+func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
+	r := C.lsx_SSL_use_PrivateKey(s, k)
+	if r.ret != 1 {
+		return fail("SSL_use_PrivateKey", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_servername_cb calls lsh_ctx_set_servername_cb (shim.def line 242, predicate void).
+func c_ctx_set_servername_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_servername_cb(c, on) }
+
+// c_ctx_set_sess_cbs calls lsh_ctx_set_sess_cbs (shim.def line 243, predicate void).
+func c_ctx_set_sess_cbs(c *C.SSL_CTX, new_on C.int, remove_on C.int) {
+	C.lsx_ctx_set_sess_cbs(c, new_on, remove_on)
 }

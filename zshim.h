@@ -172,5 +172,29 @@ ls_ret lsx_SSL_set_alpn_protos(SSL *s, const unsigned char *p, unsigned int len)
 ls_ret lsx_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal);
 int lsx_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap);
 int lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap);
+ls_ret lsx_SSL_SESSION_dup(SSL_SESSION *src);
+ls_ret lsx_sess_set_time(SSL_SESSION *s, int64_t t);
+ls_ret lsx_sess_set_timeout(SSL_SESSION *s, long t);
+ls_ret lsx_SSL_key_update(SSL *s, int updatetype);
+int lsx_SSL_get_key_update_type(const SSL *s);
+void lsx_SSL_CTX_set_post_handshake_auth(SSL_CTX *c, int val);
+void lsx_SSL_set_post_handshake_auth(SSL *s, int val);
+ls_ret lsx_SSL_verify_client_post_handshake(SSL *s);
+ls_ret lsx_SSL_CTX_set_max_early_data(SSL_CTX *c, uint32_t n);
+uint32_t lsx_SSL_CTX_get_max_early_data(const SSL_CTX *c);
+ls_ret lsx_SSL_set_max_early_data(SSL *s, uint32_t n);
+uint32_t lsx_SSL_get_max_early_data(const SSL *s);
+ls_ret lsx_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written);
+ls_ret lsx_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes);
+int lsx_SSL_get_early_data_status(const SSL *s);
+void lsx_ctx_set_read_ahead(SSL_CTX *c, int yes);
+int lsx_ctx_get_read_ahead(SSL_CTX *c);
+ls_ret lsx_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x);
+ls_ret lsx_SSL_CTX_use_certificate(SSL_CTX *c, X509 *x);
+ls_ret lsx_SSL_CTX_use_PrivateKey(SSL_CTX *c, EVP_PKEY *k);
+ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x);
+ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k);
+void lsx_ctx_set_servername_cb(SSL_CTX *c, int on);
+void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
 
 #endif
