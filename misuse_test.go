@@ -26,7 +26,8 @@ var errorType = reflect.TypeOf((*error)(nil)).Elem()
 // documentedFreed lists the results that are documented to be something
 // other than the zero value on a nil or freed handle, by "Type.Method".
 var documentedFreed = map[string][]any{
-	"SSL.VerifyResult": {-1}, // "-1 on a freed handle"
+	"SSL.VerifyResult":  {-1},                   // "-1 on a freed handle"
+	"SSL.KeyUpdateType": {libssl.KeyUpdateNone}, // SSL_KEY_UPDATE_NONE is -1
 }
 
 // handleKinds are the handle types: a nil handle, and a function that makes

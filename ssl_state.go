@@ -123,7 +123,7 @@ func (s *SSL) KeyUpdate(requestPeer bool) error {
 }
 
 // KeyUpdateType returns SSL_get_key_update_type: KeyUpdateNone when no
-// update is pending, else the type scheduled.
+// update is pending (and on a freed handle), else the type scheduled.
 func (s *SSL) KeyUpdateType() KeyUpdateType {
 	return get(s.refp(), KeyUpdateNone, func(p *C.SSL) KeyUpdateType { return KeyUpdateType(c_SSL_get_key_update_type(p)) })
 }
