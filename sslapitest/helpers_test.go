@@ -1,7 +1,6 @@
 package sslapitest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"testing"
@@ -57,8 +56,8 @@ func ctxPairMethods(t *testing.T, sm, cm libssl.Method, min, max libssl.Protocol
 	cctx, err = libssl.NewCtx(cm)
 	must(t, err)
 	t.Cleanup(cctx.Free)
-	if opAllowClientRenegotiation != 0 {
-		must(t, sctx.SetOptions(opAllowClientRenegotiation))
+	if libssl.OpAllowClientRenegotiation != 0 {
+		must(t, sctx.SetOptions(libssl.OpAllowClientRenegotiation))
 	}
 	for _, c := range []*libssl.Ctx{sctx, cctx} {
 		if min != 0 {
@@ -220,26 +219,6 @@ func code(err error) libssl.SSLErrorCode {
 		return e.Code
 	}
 	return libssl.SSLErrorNone
-}
-
-// hasReason reports whether err carries an error-queue entry with the given
-// SSL-library reason.
-func hasReason(err error, reason int) bool {
-	var e *libssl.Error
-	return errors.As(err, &e) && e.HasReason(libssl.LibSSL, reason)
-}
-
-// exchange writes msg on from and checks that to reads exactly msg.
-func exchange(t *testing.T, p *sslpair.Pair, from, to *libssl.SSL, msg []byte) {
-	t.Helper()
-	if n, err := write(p, from, msg); err != nil || n != len(msg) {
-		t.Fatalf("SSL_write: %d, %v; want %d", n, err, len(msg))
-	}
-	buf := make([]byte, len(msg)+64)
-	n, err := read(p, to, buf)
-	if err != nil || !bytes.Equal(buf[:n], msg) {
-		t.Fatalf("SSL_read: %q, %v; want %q", buf[:n], err, msg)
-	}
 }
 
 // versions lists the protocol versions a test that C runs for TLS 1.3 and

@@ -5,11 +5,6 @@ package sslapitest
 
 // SSL_OP_* bits that OpenSSL 3.0 added and the root package does not name.
 // On 1.1.1 they do not exist: 0 here, and the tests that need them say so.
-#ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
-#define LS_OP_ALLOW_CLIENT_RENEGOTIATION SSL_OP_ALLOW_CLIENT_RENEGOTIATION
-#else
-#define LS_OP_ALLOW_CLIENT_RENEGOTIATION 0
-#endif
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
 #define LS_OP_IGNORE_UNEXPECTED_EOF SSL_OP_IGNORE_UNEXPECTED_EOF
 #else
@@ -44,8 +39,7 @@ const (
 // Option bits read from the headers the package is built against; 0 where
 // the linked version (1.1.1) has no such option.
 const (
-	opAllowClientRenegotiation = libssl.Options(C.LS_OP_ALLOW_CLIENT_RENEGOTIATION)
-	opIgnoreUnexpectedEOF      = libssl.Options(C.LS_OP_IGNORE_UNEXPECTED_EOF)
-	opDisableTLSExtCANames     = libssl.Options(C.LS_OP_DISABLE_TLSEXT_CA_NAMES)
-	opCleansePlaintext         = libssl.Options(C.LS_OP_CLEANSE_PLAINTEXT)
+	opIgnoreUnexpectedEOF  = libssl.Options(C.LS_OP_IGNORE_UNEXPECTED_EOF)
+	opDisableTLSExtCANames = libssl.Options(C.LS_OP_DISABLE_TLSEXT_CA_NAMES)
+	opCleansePlaintext     = libssl.Options(C.LS_OP_CLEANSE_PLAINTEXT)
 )
