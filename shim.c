@@ -951,7 +951,7 @@ int64_t lsh_sess_get_time(SSL_SESSION *s)
 #endif
 }
 
-/* Added for OpenSSL's own tests (issue 12). */
+/* Helpers for the functions OpenSSL's own tests use (sslapitest/). */
 
 int lsh_sess_set_time(SSL_SESSION *s, int64_t t)
 {

@@ -1,4 +1,4 @@
-# Reliability (issue 6): sanitizers, checkptr, cgocheck2, fuzzing and the
+# Reliability: sanitizers, checkptr, cgocheck2, fuzzing and the
 # scaled-up model test.
 #
 #   make check-ci   the bounded run CI does (make ci runs its four parts:
