@@ -36,8 +36,12 @@
 //
 //	C test (sub-cases)                      Go test                        status
 //	test_session_with_only_int_cache (2)    TestSessionWithOnlyIntCache    full
-//	test_session_with_only_ext_cache (2)    -                              no: lacks SSL_CTX_sess_set_new_cb/remove_cb/get_cb
-//	test_session_with_both_cache (2)        -                              no: the same callbacks, and SSL_SESSION_dup
+//	test_session_with_only_ext_cache (2)    TestSessionWithOnlyExtCache    partly: new/remove callbacks counted as in C; lacks
+//	                                                                       SSL_CTX_sess_set_get_cb, so the server's TLS 1.2 resumption
+//	                                                                       through the external cache is not run. Runs in a child process:
+//	                                                                       today it crashes there (see below)
+//	test_session_with_both_cache (2)        TestSessionWithBothCache       partly: as above (and the SSL_SESSION_dup step that forces
+//	                                                                       the get_cb lookup is not run); child process, crashes today
 //	test_session_wo_ca_names (2)            TestSessionWithoutCANames      full on 3.0; the option does not exist in 1.1.1 (skipped there)
 //	test_stateful_tickets (3)               -                              no: counts tickets with SSL_CTX_sess_set_new_cb; post-handshake auth
 //	test_stateless_tickets (3)              -                              no: the same
@@ -59,8 +63,7 @@
 //	                                                                       3.0 only (the option does not exist in 1.1.1)
 //	test_ssl_clear (2)                      TestSSLClear                   full
 //	test_ssl_dup                            TestSSLDup                     full
-//	test_shutdown (7)                       TestShutdown                   partly: 0-3 and 6 full; 4 lacks SSL_key_update, 5 lacks
-//	                                                                       SSL_CTX_set_post_handshake_auth/SSL_verify_client_post_handshake
+//	test_shutdown (7)                       TestShutdown                   full
 //	test_incorrect_shutdown (2)             TestIncorrectShutdown          full on 3.0; on 1.1.1 test 0 expects SSL_ERROR_SYSCALL (what
 //	                                                                       1.1.1 reports) and test 1's option does not exist
 //	test_ssl_pending (2)                    TestSSLPending                 partly: lacks SSL_has_pending; SSL_pending fully checked (TLS, DTLS)
@@ -74,9 +77,8 @@
 //	                                                                       libssl's internal structure; no public function can
 //	test_ccs_change_cipher                  TestCCSChangeCipher            full (ECDSA suites)
 //	test_tls13_ciphersuite (4)              TestTLS13Ciphersuite           full (ECDSA suite for the TLS 1.2 cipher)
-//	test_servername (10)                    TestServername                 partly: 1 and 6 full; the others need the server to acknowledge
-//	                                                                       SNI: lacks SSL_CTX_set_tlsext_servername_callback
-//	test_sni_tls13                          -                              no: lacks SSL_CTX_set_tlsext_servername_callback (and _arg)
+//	test_servername (10)                    TestServername                 full
+//	test_sni_tls13                          TestSNITLS13                   full (the callback's argument is a Go closure)
 //	test_set_alpn                           TestSetALPN                    partly: the Go API takes []string and encodes the wire list
 //	                                                                       itself; of C's malformed lists only those with an empty name
 //	                                                                       can be expressed (refused by the Go encoder, not by libssl)
@@ -85,12 +87,12 @@
 //	                                                                       set_timeout, so the sessions come from handshakes with context
 //	                                                                       timeouts 10/20/30 s; C's internal list pointers are read as
 //	                                                                       SSL_CTX_sess_number; the SSL_SESS_CACHE_UPDATE_TIME step is not run
-//	test_key_update                         -                              no: lacks SSL_key_update
-//	test_key_update_peer_in_write (2)       -                              no: SSL_key_update, and an always-retry BIO
-//	test_key_update_peer_in_read (2)        -                              no: SSL_key_update, and BIO_new_bio_pair
-//	test_key_update_local_in_write (2)      -                              no: SSL_key_update, and an always-retry BIO
-//	test_key_update_local_in_read (2)       -                              no: SSL_key_update, and BIO_new_bio_pair
-//	test_pha_key_update                     -                              no: post-handshake auth and SSL_key_update
+//	test_key_update                         TestKeyUpdate                  full
+//	test_key_update_peer_in_write (2)       -                              no: lacks an always-retry BIO (only memory BIOs)
+//	test_key_update_peer_in_read (2)        -                              no: lacks BIO_new_bio_pair (a bounded BIO)
+//	test_key_update_local_in_write (2)      -                              no: lacks an always-retry BIO
+//	test_key_update_local_in_read (2)       -                              no: lacks BIO_new_bio_pair
+//	test_pha_key_update                     -                              not written yet (the functions arrived late)
 //	test_early_data_read_write (3)          -                              no: lacks SSL_CTX_set_max_early_data, SSL_write_early_data,
 //	                                                                       SSL_read_early_data, SSL_get_early_data_status
 //	test_early_data_replay (2), _skip (3), _skip_hrr (3), _skip_hrr_fail (3), _skip_abort (3),
@@ -119,6 +121,13 @@
 //	test_ssl_build_cert_chain, test_ssl_ctx_build_cert_chain -             no: lacks SSL_build_cert_chain
 //	test_ktls, test_ktls_sendfile           -                              no: kernel TLS over sockets, outside this binding
 //
-// Expressed: 20 C test functions (6 fully, 2 fully on 3.0 with a
+// Expressed: 24 C test functions (10 fully, 2 fully on 3.0 with a
 // version-stated difference on 1.1.1, 12 partly).
+//
+// Known root-package failure: shim.def declares SSL_set_session "nocb"
+// (#cgo nocallback), but libssl's SSL_set_session over an open session calls
+// SSL_CTX_remove_session and so the remove-session callback, which is Go: the
+// runtime aborts ("function marked with #cgo nocallback called back into
+// Go"). TestSessionWithOnlyExtCache and TestSessionWithBothCache fail until
+// it is declared "cb"; with that one change they pass.
 package sslapitest
