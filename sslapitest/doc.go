@@ -82,10 +82,10 @@
 //	                                                                       itself; of C's malformed lists only those with an empty name
 //	                                                                       can be expressed (refused by the Go encoder, not by libssl)
 //	test_inherit_verify_param               -                              no: lacks X509_VERIFY_PARAM host flags on SSL_CTX/SSL
-//	test_session_timeout                    TestSessionTimeout             partly: lacks SSL_SESSION_new and SSL_SESSION_set_time/
-//	                                                                       set_timeout, so the sessions come from handshakes with context
-//	                                                                       timeouts 10/20/30 s; C's internal list pointers are read as
-//	                                                                       SSL_CTX_sess_number; the SSL_SESS_CACHE_UPDATE_TIME step is not run
+//	test_session_timeout                    TestSessionTimeout             partly: lacks SSL_SESSION_new, so the sessions come from TLS 1.2
+//	                                                                       handshakes (times and timeouts then set as in C); C's internal
+//	                                                                       list pointers are read as SSL_CTX_sess_number; the 3.0
+//	                                                                       SSL_SESS_CACHE_UPDATE_TIME step is not run (mode not named)
 //	test_key_update                         TestKeyUpdate                  full
 //	test_key_update_peer_in_write (2)       -                              no: lacks an always-retry BIO (only memory BIOs)
 //	test_key_update_peer_in_read (2)        -                              no: lacks BIO_new_bio_pair (a bounded BIO)

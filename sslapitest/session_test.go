@@ -247,14 +247,13 @@ func TestSessionWithoutCANames(t *testing.T) {
 
 // test_session_timeout: sessions in a context's cache expire in the order of
 // their expiry time; SSL_CTX_flush_sessions(t) removes those expired at t
-// and keeps the rest, and t = 0 removes all. C makes three sessions with
-// SSL_SESSION_new, gives them times now-10, now and now+10 with
-// SSL_SESSION_set_time and a timeout of 10 s, and checks the cache's internal
-// list pointers. The Go API lacks SSL_SESSION_new and SSL_SESSION_set_time/
-// set_timeout, so the three sessions come from TLS 1.2 handshakes on a client
-// context whose session timeout (SSL_CTX_set_timeout) is 10, 20 and 30 s, and
-// membership is read from SSL_CTX_sess_number. C's last step
-// (SSL_SESS_CACHE_UPDATE_TIME, 3.0) needs SSL_SESSION_set_time too.
+// and keeps the rest, and t = 0 removes all. As in C, three sessions are
+// added to a fresh context, then given times now-10, now and now+10
+// (SSL_SESSION_set_time) and a 10 s timeout (SSL_SESSION_set_timeout) while
+// cached. The Go API lacks SSL_SESSION_new, so the sessions come from TLS 1.2
+// handshakes (each with its own session id); C's internal list pointers are
+// read as SSL_CTX_sess_number. C's last step (SSL_SESS_CACHE_UPDATE_TIME, a
+// 3.0 mode the Go API does not name) is not run.
 func TestSessionTimeout(t *testing.T) {
 	noLeaks(t)
 	sctx, cctx := ctxPair(t, libssl.TLS1_2, libssl.TLS1_2)
@@ -262,7 +261,6 @@ func TestSessionTimeout(t *testing.T) {
 	must(t, sctx.SetOptions(libssl.OpNoTicket))
 	var sessions [3]*libssl.Session
 	for i := range sessions {
-		must(t, cctx.SetTimeout(time.Duration(10*(i+1))*time.Second))
 		p := objects(t, sctx, cctx)
 		must(t, connect(p))
 		sessions[i] = p.Client.Session()
@@ -273,11 +271,11 @@ func TestSessionTimeout(t *testing.T) {
 		shutdownConn(p)
 	}
 	early, middle, late := sessions[0], sessions[1], sessions[2]
-	expiry := func(s *libssl.Session) time.Time { return s.Time().Add(s.Timeout()) }
 
 	ctx, err := libssl.NewCtx(libssl.TLSMethod)
 	must(t, err)
 	defer ctx.Free()
+	now := time.Unix(time.Now().Unix(), 0)
 	add := func() {
 		t.Helper()
 		for i, s := range sessions {
@@ -293,15 +291,22 @@ func TestSessionTimeout(t *testing.T) {
 		t.Helper()
 		must(t, ctx.FlushSessions(at))
 		if n := ctx.CachedSessions(); n != want {
-			t.Errorf("after SSL_CTX_flush_sessions(%d): %d sessions cached, want %d", at.Unix(), n, want)
+			t.Errorf("after SSL_CTX_flush_sessions(now%+d): %d sessions cached, want %d", at.Unix()-now.Unix(), n, want)
 		}
 	}
 	add()
-	// Each flush time lies 5 s past one session's expiry and well before the
-	// next one's (the three were made within a second or so).
-	flush(expiry(early).Add(5*time.Second), 2)  // removes early
-	flush(expiry(middle).Add(5*time.Second), 1) // removes middle
-	flush(expiry(late).Add(5*time.Second), 0)   // removes late
+	const timeout = 10 * time.Second
+	for i, s := range []*libssl.Session{early, middle, late} {
+		must(t, s.SetTime(now.Add(time.Duration(i-1)*timeout)))
+		must(t, s.SetTimeout(timeout))
+	}
+	// Still all there.
+	if n := ctx.CachedSessions(); n != 3 {
+		t.Fatalf("%d sessions cached after setting their times, want 3", n)
+	}
+	flush(now.Add(timeout-time.Second), 2)    // removes early
+	flush(now.Add(timeout+time.Second), 1)    // removes middle
+	flush(now.Add(timeout+11*time.Second), 0) // removes late
 	add()
 	flush(time.Unix(0, 0), 0) // t = 0 removes all of them
 }
