@@ -188,8 +188,11 @@ func read(p *sslpair.Pair, s *libssl.SSL, buf []byte) (int, error) {
 	return s.Read(buf)
 }
 
-// write writes on s (SSL_write) and pumps.
+// write pumps, writes on s (SSL_write) and pumps again.
 func write(p *sslpair.Pair, s *libssl.SSL, b []byte) (int, error) {
+	if _, err := p.Pump(); err != nil {
+		return 0, err
+	}
 	n, err := s.Write(b)
 	if _, perr := p.Pump(); perr != nil && err == nil {
 		err = perr
