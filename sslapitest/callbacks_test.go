@@ -147,19 +147,22 @@ func TestInfoCallback(t *testing.T) {
 // on resumption, for TLS 1.2 (0-4) and TLS 1.3 (5-9):
 //
 //	0/5: client sets the name, server acknowledges it
-//	1/6: client sets the name, server does not acknowledge it
+//	1/6: client sets the name, server does not acknowledge it (no callback)
 //	2/7: client sets an inconsistent name on resumption
 //	3/8: client sets no name on the first handshake
 //	4/9: client sets no name on the resumption
 //
-// The server acknowledges through SSL_CTX_set_tlsext_servername_callback,
-// which the Go API lacks: only 1 and 6, where there is no callback, run.
+// The server acknowledges goodhost and altgoodhost from its servername
+// callback (hostname_cb).
 func TestServername(t *testing.T) {
+	hostnameCB := func(s *libssl.SSL) libssl.TLSExtResult {
+		if h := s.ServerName(); h == "goodhost" || h == "altgoodhost" {
+			return libssl.TLSExtOK
+		}
+		return libssl.TLSExtNoAck
+	}
 	for tst := 0; tst < 10; tst++ {
 		t.Run(fmt.Sprint(tst), func(t *testing.T) {
-			if tst != 1 && tst != 6 {
-				t.Skip("needs SSL_CTX_set_tlsext_servername_callback, which the Go API lacks")
-			}
 			noLeaks(t)
 			max := libssl.TLS1_2
 			if tst >= 5 {
@@ -167,6 +170,9 @@ func TestServername(t *testing.T) {
 			}
 			sctx, cctx := ctxPair(t, libssl.TLS1, max)
 			p := objects(t, sctx, cctx)
+			if tst != 1 && tst != 6 {
+				must(t, sctx.SetServerNameCallback(hostnameCB))
+			}
 			sexpected, cexpected := "", ""
 			if tst != 3 && tst != 8 {
 				must(t, p.Client.SetHostName("goodhost"))
@@ -197,14 +203,36 @@ func TestServername(t *testing.T) {
 			p = objects(t, sctx, cctx)
 			must(t, p.Client.SetSession(sess))
 			sexpected, cexpected = "goodhost", "goodhost"
-			must(t, p.Client.SetHostName("goodhost"))
-			// In a TLS 1.2 resumption where the name was not acknowledged,
-			// the server's name is empty; the client reports what it asked.
-			if tst == 1 || tst == 3 {
-				sexpected = ""
-			}
-			if got := p.Client.ServerName(); got != "goodhost" {
-				t.Errorf("client SSL_get_servername before the resumption = %q, want goodhost", got)
+			switch tst {
+			case 2, 7:
+				// An inconsistent name: TLS 1.2 keeps the original
+				// handshake's, TLS 1.3 takes this one's.
+				must(t, p.Client.SetHostName("altgoodhost"))
+				if tst == 7 {
+					sexpected, cexpected = "altgoodhost", "altgoodhost"
+				}
+				if got := p.Client.ServerName(); got != "altgoodhost" {
+					t.Errorf("client SSL_get_servername before the resumption = %q, want altgoodhost", got)
+				}
+			case 4, 9:
+				// A TLS 1.2 session carries the name, a TLS 1.3 one does not.
+				if tst == 9 {
+					sexpected, cexpected = "", ""
+				}
+				if got := p.Client.ServerName(); got != cexpected {
+					t.Errorf("client SSL_get_servername before the resumption = %q, want %q", got, cexpected)
+				}
+			default:
+				must(t, p.Client.SetHostName("goodhost"))
+				// In a TLS 1.2 resumption where the name was not
+				// acknowledged, or not sent at first, the server's name is
+				// empty; the client reports what it asked.
+				if tst == 1 || tst == 3 {
+					sexpected = ""
+				}
+				if got := p.Client.ServerName(); got != "goodhost" {
+					t.Errorf("client SSL_get_servername before the resumption = %q, want goodhost", got)
+				}
 			}
 			must(t, connect(p))
 			if !p.Client.SessionReused() || !p.Server.SessionReused() {
@@ -218,6 +246,31 @@ func TestServername(t *testing.T) {
 			}
 		})
 	}
+}
+
+// test_sni_tls13: a server context without a certificate whose servername
+// callback moves the SSL to a context that has one; the TLS 1.3 connection
+// succeeds and the callback ran exactly once.
+func TestSNITLS13(t *testing.T) {
+	noLeaks(t)
+	sctx, err := libssl.NewCtx(libssl.TLSServerMethod)
+	must(t, err)
+	defer sctx.Free()
+	sctx2, cctx := ctxPair(t, libssl.TLS1_3, 0)
+	snicb := 0
+	must(t, sctx.SetServerNameCallback(func(s *libssl.SSL) libssl.TLSExtResult {
+		snicb++
+		if err := s.SetSSLCtx(sctx2); err != nil {
+			return libssl.TLSExtAlertFatal
+		}
+		return libssl.TLSExtOK
+	}))
+	p := objects(t, sctx, cctx)
+	must(t, connect(p))
+	if snicb != 1 {
+		t.Errorf("servername callback ran %d times, want 1", snicb)
+	}
+	p.Free()
 }
 
 // test_set_alpn: SSL_CTX_set_alpn_protos and SSL_set_alpn_protos accept an

@@ -36,8 +36,12 @@
 //
 //	C test (sub-cases)                      Go test                        status
 //	test_session_with_only_int_cache (2)    TestSessionWithOnlyIntCache    full
-//	test_session_with_only_ext_cache (2)    -                              no: lacks SSL_CTX_sess_set_new_cb/remove_cb/get_cb
-//	test_session_with_both_cache (2)        -                              no: the same callbacks, and SSL_SESSION_dup
+//	test_session_with_only_ext_cache (2)    TestSessionWithOnlyExtCache    partly: new/remove callbacks counted as in C; lacks
+//	                                                                       SSL_CTX_sess_set_get_cb, so the server's TLS 1.2 resumption
+//	                                                                       through the external cache is not run. Runs in a child process:
+//	                                                                       today it crashes there (see below)
+//	test_session_with_both_cache (2)        TestSessionWithBothCache       partly: as above (and the SSL_SESSION_dup step that forces
+//	                                                                       the get_cb lookup is not run); child process, crashes today
 //	test_session_wo_ca_names (2)            TestSessionWithoutCANames      full on 3.0; the option does not exist in 1.1.1 (skipped there)
 //	test_stateful_tickets (3)               -                              no: counts tickets with SSL_CTX_sess_set_new_cb; post-handshake auth
 //	test_stateless_tickets (3)              -                              no: the same
@@ -49,18 +53,16 @@
 //	                                                                       a BIO leak is not observable (no BIO probe)
 //	test_ssl_bio_pop_next_bio, _pop_ssl_bio,
 //	  _change_rbio, _change_wbio            -                              no: lacks BIO_f_ssl and BIO chains
-//	test_large_message_tls                  TestLargeMessageTLS            partly: lacks SSL_CTX_add_extra_chain_cert; the same large
-//	                                                                       Certificate message is made with SSL_CTX_set1_chain
-//	test_large_message_tls_read_ahead       TestLargeMessageTLSReadAhead   partly: as above, and read_ahead is set on the client SSL
-//	                                                                       (lacks SSL_CTX_set_read_ahead)
-//	test_large_message_dtls                 TestLargeMessageDTLS           partly: as test_large_message_tls
+//	test_large_message_tls                  TestLargeMessageTLS            full (54 copies of the smaller ECDSA certificate, not 40,
+//	                                                                       to reach the size C asserts)
+//	test_large_message_tls_read_ahead       TestLargeMessageTLSReadAhead   full (as above)
+//	test_large_message_dtls                 TestLargeMessageDTLS           full (as above)
 //	test_cleanse_plaintext (3)              TestCleansePlaintext           partly: C also reads libssl's record buffer through internal
 //	                                                                       structures to see it zeroed; no public function reaches it.
 //	                                                                       3.0 only (the option does not exist in 1.1.1)
 //	test_ssl_clear (2)                      TestSSLClear                   full
 //	test_ssl_dup                            TestSSLDup                     full
-//	test_shutdown (7)                       TestShutdown                   partly: 0-3 and 6 full; 4 lacks SSL_key_update, 5 lacks
-//	                                                                       SSL_CTX_set_post_handshake_auth/SSL_verify_client_post_handshake
+//	test_shutdown (7)                       TestShutdown                   full
 //	test_incorrect_shutdown (2)             TestIncorrectShutdown          full on 3.0; on 1.1.1 test 0 expects SSL_ERROR_SYSCALL (what
 //	                                                                       1.1.1 reports) and test 1's option does not exist
 //	test_ssl_pending (2)                    TestSSLPending                 partly: lacks SSL_has_pending; SSL_pending fully checked (TLS, DTLS)
@@ -68,34 +70,34 @@
 //	                                                                       ret != 0 and !SSL_in_init at HANDSHAKE_DONE; lacks
 //	                                                                       SSL_state_string (the state names are kept in the table, not
 //	                                                                       checked) and SSL_CTX_set_info_callback (set on each SSL instead);
-//	                                                                       4-5 lack early data
+//	                                                                       4-5 (early data) not written yet
 //	test_set_ciphersuite (10)               TestSetCiphersuite             full
 //	test_ciphersuite_change                 TestCiphersuiteChange          partly: the last step rewrites a session's cipher through
 //	                                                                       libssl's internal structure; no public function can
 //	test_ccs_change_cipher                  TestCCSChangeCipher            full (ECDSA suites)
 //	test_tls13_ciphersuite (4)              TestTLS13Ciphersuite           full (ECDSA suite for the TLS 1.2 cipher)
-//	test_servername (10)                    TestServername                 partly: 1 and 6 full; the others need the server to acknowledge
-//	                                                                       SNI: lacks SSL_CTX_set_tlsext_servername_callback
-//	test_sni_tls13                          -                              no: lacks SSL_CTX_set_tlsext_servername_callback (and _arg)
+//	test_servername (10)                    TestServername                 full
+//	test_sni_tls13                          TestSNITLS13                   full (the callback's argument is a Go closure)
 //	test_set_alpn                           TestSetALPN                    partly: the Go API takes []string and encodes the wire list
 //	                                                                       itself; of C's malformed lists only those with an empty name
 //	                                                                       can be expressed (refused by the Go encoder, not by libssl)
 //	test_inherit_verify_param               -                              no: lacks X509_VERIFY_PARAM host flags on SSL_CTX/SSL
-//	test_session_timeout                    TestSessionTimeout             partly: lacks SSL_SESSION_new and SSL_SESSION_set_time/
-//	                                                                       set_timeout, so the sessions come from handshakes with context
-//	                                                                       timeouts 10/20/30 s; C's internal list pointers are read as
-//	                                                                       SSL_CTX_sess_number; the SSL_SESS_CACHE_UPDATE_TIME step is not run
-//	test_key_update                         -                              no: lacks SSL_key_update
-//	test_key_update_peer_in_write (2)       -                              no: SSL_key_update, and an always-retry BIO
-//	test_key_update_peer_in_read (2)        -                              no: SSL_key_update, and BIO_new_bio_pair
-//	test_key_update_local_in_write (2)      -                              no: SSL_key_update, and an always-retry BIO
-//	test_key_update_local_in_read (2)       -                              no: SSL_key_update, and BIO_new_bio_pair
-//	test_pha_key_update                     -                              no: post-handshake auth and SSL_key_update
-//	test_early_data_read_write (3)          -                              no: lacks SSL_CTX_set_max_early_data, SSL_write_early_data,
-//	                                                                       SSL_read_early_data, SSL_get_early_data_status
+//	test_session_timeout                    TestSessionTimeout             partly: lacks SSL_SESSION_new, so the sessions come from TLS 1.2
+//	                                                                       handshakes (times and timeouts then set as in C); C's internal
+//	                                                                       list pointers are read as SSL_CTX_sess_number; the 3.0
+//	                                                                       SSL_SESS_CACHE_UPDATE_TIME step is not run (mode not named)
+//	test_key_update                         TestKeyUpdate                  full
+//	test_key_update_peer_in_write (2)       -                              no: lacks an always-retry BIO (only memory BIOs)
+//	test_key_update_peer_in_read (2)        -                              no: lacks BIO_new_bio_pair (a bounded BIO)
+//	test_key_update_local_in_write (2)      -                              no: lacks an always-retry BIO
+//	test_key_update_local_in_read (2)       -                              no: lacks BIO_new_bio_pair
+//	test_pha_key_update                     -                              not written yet (the functions arrived late)
+//	test_early_data_read_write (3)          -                              not written yet (the functions arrived late)
+//	test_early_data_not_sent (3)            TestEarlyDataNotSent           partly: 0 and 1 full; 2 (an external PSK) lacks the PSK callbacks
 //	test_early_data_replay (2), _skip (3), _skip_hrr (3), _skip_hrr_fail (3), _skip_abort (3),
-//	  _not_sent (3), _psk (8), _psk_with_all_ciphers (5), _not_expected (3), _tls1_2 (3),
-//	  test_export_key_mat_early (3)         -                              no: the same early-data functions (and PSK callbacks)
+//	  _psk (8), _psk_with_all_ciphers (5), _not_expected (3), _tls1_2 (3),
+//	  test_export_key_mat_early (3)         -                              not written yet: the early-data functions arrived at the end of
+//	                                                                       the session (the _psk ones also lack the PSK callbacks)
 //	test_client_hello_cb                    -                              no: lacks SSL_CTX_set_client_hello_cb
 //	test_ticket_callbacks (16)              -                              no: lacks SSL_CTX_set_session_ticket_cb and ticket key callbacks
 //	test_client_cert_verify_cb              -                              no: lacks SSL_CTX_set_cert_verify_callback, SSL_set_retry_verify
@@ -119,6 +121,13 @@
 //	test_ssl_build_cert_chain, test_ssl_ctx_build_cert_chain -             no: lacks SSL_build_cert_chain
 //	test_ktls, test_ktls_sendfile           -                              no: kernel TLS over sockets, outside this binding
 //
-// Expressed: 20 C test functions (6 fully, 2 fully on 3.0 with a
-// version-stated difference on 1.1.1, 12 partly).
+// Expressed: 25 C test functions (13 fully, 2 fully on 3.0 with a
+// version-stated difference on 1.1.1, 10 partly).
+//
+// Known root-package failure: shim.def declares SSL_set_session "nocb"
+// (#cgo nocallback), but libssl's SSL_set_session over an open session calls
+// SSL_CTX_remove_session and so the remove-session callback, which is Go: the
+// runtime aborts ("function marked with #cgo nocallback called back into
+// Go"). TestSessionWithOnlyExtCache and TestSessionWithBothCache fail until
+// it is declared "cb"; with that one change they pass.
 package sslapitest

@@ -3,6 +3,8 @@ package sslapitest
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 
 	libssl "github.com/libssl-go/libssl"
@@ -186,8 +188,11 @@ func read(p *sslpair.Pair, s *libssl.SSL, buf []byte) (int, error) {
 	return s.Read(buf)
 }
 
-// write writes on s (SSL_write) and pumps.
+// write pumps, writes on s (SSL_write) and pumps again.
 func write(p *sslpair.Pair, s *libssl.SSL, b []byte) (int, error) {
+	if _, err := p.Pump(); err != nil {
+		return 0, err
+	}
 	n, err := s.Write(b)
 	if _, perr := p.Pump(); perr != nil && err == nil {
 		err = perr
@@ -292,4 +297,25 @@ func moveRecord(from, to *libssl.BIO) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// isolated runs the calling test alone in a child process (this test binary
+// with -test.run) and reports its outcome; it returns true in the parent,
+// which must then return, and false in the child, which runs the test. A
+// test whose code can crash the process (a cgo callback rule broken in the
+// root package) fails on its own this way instead of ending the package run.
+func isolated(t *testing.T) bool {
+	t.Helper()
+	const env = "SSLAPITEST_ISOLATED"
+	if os.Getenv(env) == t.Name() {
+		return false
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s failed in its child process: %v\n%s", t.Name(), err, out)
+	}
+	t.Logf("child process:\n%s", out)
+	return true
 }

@@ -96,24 +96,19 @@ func TestSSLDup(t *testing.T) {
 //	4: TLSv1.3, server reads/writes after client shutdown, sends a KeyUpdate
 //	5: TLSv1.3, server reads/writes after client shutdown, sends a CertificateRequest
 //	6: TLSv1.3, server writes after client shutdown, client does not read it
-//
-// 4 and 5 need SSL_key_update and post-handshake authentication.
 func TestShutdown(t *testing.T) {
 	msg := []byte("A test message\x00")
 	for tst := 0; tst < 7; tst++ {
 		t.Run(fmt.Sprint(tst), func(t *testing.T) {
-			switch tst {
-			case 4:
-				t.Skip("needs SSL_key_update, which the Go API lacks")
-			case 5:
-				t.Skip("needs SSL_CTX_set_post_handshake_auth and SSL_verify_client_post_handshake, which the Go API lacks")
-			}
 			noLeaks(t)
 			max := libssl.TLS1_3
 			if tst <= 1 {
 				max = libssl.TLS1_2
 			}
 			sctx, cctx := ctxPair(t, libssl.TLS1, max)
+			if tst == 5 {
+				must(t, cctx.SetPostHandshakeAuth(true))
+			}
 			p := objects(t, sctx, cctx)
 			if tst == 3 {
 				must(t, bareConnect(p))
@@ -156,8 +151,29 @@ func TestShutdown(t *testing.T) {
 				if _, err := write(p, p.Server, msg); err != nil {
 					t.Fatalf("server SSL_write after receiving close_notify: %v", err)
 				}
+				if tst == 4 {
+					must(t, p.Server.KeyUpdate(true))
+				}
+				if tst == 5 {
+					must(t, p.Server.SetVerify(libssl.VerifyPeer, nil))
+					must(t, p.Server.VerifyClientPostHandshake())
+				}
+				if tst == 4 || tst == 5 {
+					if _, err := write(p, p.Server, msg); err != nil {
+						t.Fatalf("second server SSL_write: %v", err)
+					}
+				}
 				if r, err := shutdown(p, p.Server); r != 1 {
 					t.Fatalf("SSL_shutdown(serverssl) = %d (%v), want 1", r, err)
+				}
+				if tst == 4 || tst == 5 {
+					// The client can still read the server's data.
+					for i := 0; i < 2; i++ {
+						n, err := read(p, p.Client, buf)
+						if err != nil || !bytes.Equal(buf[:n], msg) {
+							t.Fatalf("client read %d after shutdown: %q, %v; want %q", i+1, buf[:n], err, msg)
+						}
+					}
 				}
 			}
 
@@ -187,6 +203,16 @@ func TestShutdown(t *testing.T) {
 				if r, err := shutdown(p, p.Server); r != 1 {
 					t.Fatalf("second SSL_shutdown(serverssl) = %d (%v), want 1", r, err)
 				}
+			case tst == 4 || tst == 5:
+				// The server answered close_notify; the client reads it.
+				if r, err := shutdown(p, p.Client); r != 1 {
+					t.Fatalf("second SSL_shutdown(clientssl) = %d (%v), want 1", r, err)
+				}
+				sess := p.Client.Session()
+				if sess == nil || !sess.IsResumable() {
+					t.Error("client session not resumable after a complete shutdown")
+				}
+				sess.Free()
 			default: // 6
 				// The client expects close_notify but application data
 				// comes first: a fatal error.
@@ -196,6 +222,40 @@ func TestShutdown(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// test_key_update: 40 KeyUpdate messages from the client, without and then
+// with a request that the server update too, each sent with
+// SSL_do_handshake; application data still flows both ways.
+func TestKeyUpdate(t *testing.T) {
+	noLeaks(t)
+	sctx, cctx := ctxPair(t, libssl.TLS1_3, 0)
+	p := objects(t, sctx, cctx)
+	must(t, connect(p))
+	mess := []byte("A test message")
+	buf := make([]byte, 20)
+	for j := 0; j < 2; j++ {
+		for i := 0; i < 40; i++ {
+			if err := p.Client.KeyUpdate(j == 1); err != nil {
+				t.Fatalf("SSL_key_update #%d (requested %v): %v", i, j == 1, err)
+			}
+			if err := p.Client.Handshake(); err != nil {
+				t.Fatalf("SSL_do_handshake after SSL_key_update #%d: %v", i, err)
+			}
+		}
+		if n, err := write(p, p.Client, mess); err != nil || n != len(mess) {
+			t.Fatalf("client SSL_write: %d, %v", n, err)
+		}
+		if n, err := read(p, p.Server, buf); err != nil || n != len(mess) {
+			t.Fatalf("server SSL_read: %d, %v; want %d", n, err, len(mess))
+		}
+		if n, err := write(p, p.Server, mess); err != nil || n != len(mess) {
+			t.Fatalf("server SSL_write: %d, %v", n, err)
+		}
+		if n, err := read(p, p.Client, buf); err != nil || n != len(mess) {
+			t.Fatalf("client SSL_read: %d, %v; want %d", n, err, len(mess))
+		}
 	}
 }
 
@@ -280,35 +340,41 @@ func TestSSLPending(t *testing.T) {
 // execute_test_large_message: a server Certificate message larger than the
 // default 16k-plus buffer (BUF_MEM allocates about 21k) is received, with and
 // without read_ahead, and SSL_clear on the server afterwards does not leak.
-// C adds the certificate 40 times with SSL_CTX_add_extra_chain_cert; the Go
-// API sets a chain (SSL_CTX_set1_chain) of copies of the certificate, which
-// gives the same large message.
+// As in C, the server certificate is added NUM_EXTRA_CERTS (40) times with
+// SSL_CTX_add_extra_chain_cert; the ECDSA test certificate is smaller than
+// C's RSA one, so more copies are added when 40 would not reach the size C
+// asserts.
 func largeMessage(t *testing.T, sm, cm libssl.Method, min libssl.ProtocolVersion, readAhead bool) {
 	noLeaks(t)
 	cs := testcerts.Get()
+	// The certificate goes in with SSL_CTX_use_certificate alone, as
+	// create_ssl_ctx_pair's SSL_CTX_use_certificate_file does: a chain set
+	// with SSL_CTX_set1_chain, even an empty one, would take the place of
+	// the extra chain certificates.
 	sctx, cctx := ctxPairMethods(t, sm, cm, min, 0, false)
-	const maxPlain = 16384
-	n := (maxPlain*4/3)/len(cs.LeafDER) + 1
-	if n < 40 {
-		n = 40
-	}
-	if len(cs.LeafDER)*n <= maxPlain*4/3 {
-		t.Fatalf("%d certificates of %d bytes do not make a message over %d bytes", n, len(cs.LeafDER), maxPlain*4/3)
-	}
-	chain := append([]byte{}, cs.LeafCert...)
-	for i := 0; i < n; i++ {
-		chain = append(chain, cs.LeafCert...)
-	}
-	must(t, sctx.UseCertificatePEM(chain))
+	leaf, err := libssl.ParseX509PEM(cs.LeafCert)
+	must(t, err)
+	defer leaf.Free()
+	must(t, sctx.UseCertificate(leaf))
 	must(t, sctx.UsePrivateKeyPEM(cs.LeafKey))
-	p := objects(t, sctx, cctx)
-	dtls := sm == libssl.DTLSServerMethod
-	if readAhead {
-		// C sets it on the client context (SSL_CTX_set_read_ahead), which
-		// the Go API lacks; the client SSL's own setting is the same thing.
-		must(t, p.Client.SetReadAhead(true))
+	must(t, sctx.CheckPrivateKey())
+	const maxPlain = 16384
+	n := 40
+	for len(cs.LeafDER)*n <= maxPlain*4/3 {
+		n++
 	}
-	if dtls {
+	chaincert, err := libssl.ParseX509PEM(cs.LeafCert)
+	must(t, err)
+	defer chaincert.Free()
+	for i := 0; i < n; i++ {
+		must(t, sctx.AddExtraChainCert(chaincert))
+	}
+	if readAhead {
+		// Check that read_ahead works with large records.
+		must(t, cctx.SetReadAhead(true))
+	}
+	p := objects(t, sctx, cctx)
+	if sm == libssl.DTLSServerMethod {
 		must(t, connectDTLS(p))
 	} else {
 		must(t, connect(p))

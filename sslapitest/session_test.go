@@ -8,18 +8,50 @@ import (
 )
 
 // sessionTest is execute_test_session(maxprot, use_int_cache, use_ext_cache,
-// s_options) for the internal cache: a client that caches sessions, a
-// resumption, a session replaced by SSL_set_session, a failed connection
-// that must drop its session from the cache, then the same on the server.
-// The external-cache half needs the SSL_CTX_sess_set_*_cb callbacks.
-func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.Options) {
+// s_options): a client that caches sessions (internally and/or through the
+// new/remove session callbacks, counted), a resumption, a session replaced
+// by SSL_set_session, a failed connection that must drop its session from the
+// cache, then the same on the server. The Go API lacks
+// SSL_CTX_sess_set_get_cb, so on the server the external cache's lookup is
+// not run: with the external cache, the final TLS 1.2 resumption (which only
+// get_session_cb can serve) is left out, as is SSL_SESSION_dup's use to force
+// that lookup.
+func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, useInt, useExt bool, sOptions libssl.Options) {
 	noLeaks(t)
+	numNewSessTick := 1
+	if maxprot == libssl.TLS1_3 {
+		numNewSessTick = 2 // TLS 1.3 sends 2 NewSessionTickets
+	}
+	var newCalled, removeCalled int
+	newCB := func(_ *libssl.SSL, sess *libssl.Session) {
+		newCalled++
+		sess.Free() // the reference is ours; it is not needed
+	}
+	removeCB := func(sess *libssl.Session) {
+		removeCalled++
+		sess.Free()
+	}
+	counts := func(step string, wantNew, wantRemove int) {
+		t.Helper()
+		if useExt && (newCalled != wantNew || removeCalled != wantRemove) {
+			t.Errorf("%s: new-session callback %d times, remove %d; want %d and %d", step, newCalled, removeCalled, wantNew, wantRemove)
+		}
+	}
+	reset := func() { newCalled, removeCalled = 0, 0 }
+
 	sctx, cctx := ctxPair(t, libssl.TLS1, 0)
 	// Only the max protocol version, so that a connection can be made to
 	// fail later.
 	must(t, cctx.SetMinProtoVersion(maxprot))
 	must(t, cctx.SetMaxProtoVersion(maxprot))
-	must(t, cctx.SetSessionCacheMode(libssl.SessCacheClient))
+	if useExt {
+		must(t, cctx.SetSessionCallbacks(newCB, removeCB))
+	}
+	if useInt {
+		must(t, cctx.SetSessionCacheMode(libssl.SessCacheClient))
+	} else {
+		must(t, cctx.SetSessionCacheMode(libssl.SessCacheClient|libssl.SessCacheNoInternalStore))
+	}
 	if sOptions != 0 {
 		must(t, sctx.SetOptions(sOptions))
 	}
@@ -33,15 +65,26 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.O
 	defer func() { sess1.Free() }()
 
 	// Already in the cache: SSL_CTX_add_session must fail.
-	if err := cctx.AddSession(sess1); err == nil {
-		t.Error("SSL_CTX_add_session(cctx, sess1) succeeded; the session should already be cached")
+	if useInt {
+		if err := cctx.AddSession(sess1); err == nil {
+			t.Error("SSL_CTX_add_session(cctx, sess1) succeeded; the session should already be cached")
+		}
 	}
+	counts("first connection", numNewSessTick, 0)
 
+	reset()
 	p2 := objects(t, sctx, cctx)
 	must(t, p2.Client.SetSession(sess1))
 	must(t, connect(p2))
 	if !p2.Client.SessionReused() {
 		t.Fatal("SSL_session_reused(clientssl2) = 0")
+	}
+	if maxprot == libssl.TLS1_3 {
+		// TLS 1.3 makes a new session even on resumption, and removes the
+		// ticket it used from the cache (tickets are used once).
+		counts("TLS 1.3 resumption", 1, 1)
+	} else {
+		counts("TLS 1.2 resumption", 0, 0)
 	}
 
 	sess1.Free()
@@ -50,6 +93,7 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.O
 	}
 	shutdownConn(p2)
 
+	reset()
 	p2 = objects(t, sctx, cctx)
 	must(t, connect(p2))
 	sess2 := p2.Client.Session()
@@ -57,40 +101,58 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.O
 		t.Fatal("SSL_get1_session(clientssl2) = NULL")
 	}
 	defer func() { sess2.Free() }()
+	counts("third connection", numNewSessTick, 0)
 
 	// This clears sess2 from the cache: it is a "bad" session (see the
 	// SSL_set_session manual).
+	reset()
 	must(t, p2.Client.SetSession(sess1))
+	counts("SSL_set_session over an open session", 0, 1)
 	if !p2.Client.SessionIs(sess1) {
 		t.Fatal("SSL_get_session(clientssl2) != sess1")
 	}
-	// Not in the cache any more: add succeeds, and so does remove.
-	if err := cctx.AddSession(sess2); err != nil {
-		t.Errorf("SSL_CTX_add_session(cctx, sess2): %v; it should not be cached", err)
+	if useInt {
+		// Not in the cache any more: add succeeds, and so does remove.
+		if err := cctx.AddSession(sess2); err != nil {
+			t.Errorf("SSL_CTX_add_session(cctx, sess2): %v; it should not be cached", err)
+		}
+		if !cctx.RemoveSession(sess2) {
+			t.Error("SSL_CTX_remove_session(cctx, sess2) = 0 after adding it")
+		}
 	}
-	if !cctx.RemoveSession(sess2) {
-		t.Error("SSL_CTX_remove_session(cctx, sess2) = 0 after adding it")
-	}
+	reset()
 	// Not in the cache, so removing fails.
 	if cctx.RemoveSession(sess2) {
 		t.Error("SSL_CTX_remove_session(cctx, sess2) = 1; it should not be cached")
 	}
+	counts("SSL_CTX_remove_session of an uncached session", 0, 1)
 
 	// Force a connection failure: mismatched protocol versions.
+	reset()
 	must(t, sctx.SetMaxProtoVersion(libssl.TLS1_1))
 	p3 := objects(t, sctx, cctx)
 	must(t, p3.Client.SetSession(sess1))
 	if err := connect(p3); err == nil {
 		t.Fatal("connection with server max TLS 1.1 succeeded")
 	}
-	// The failed connection removed its session from the cache, so adding
-	// sess2 succeeds (it is not there either).
-	if err := cctx.AddSession(sess2); err != nil {
-		t.Errorf("SSL_CTX_add_session(cctx, sess2) after the failed connection: %v", err)
+	// The failed connection removed its session from the cache.
+	counts("failed connection", 0, 1)
+	if useInt {
+		// sess2 is not there either, so adding it succeeds.
+		if err := cctx.AddSession(sess2); err != nil {
+			t.Errorf("SSL_CTX_add_session(cctx, sess2) after the failed connection: %v", err)
+		}
 	}
 
 	// Now the server side. Internal caching is the default there.
+	if useExt {
+		must(t, cctx.SetSessionCallbacks(nil, nil))
+		must(t, sctx.SetSessionCallbacks(newCB, removeCB))
+	}
 	must(t, cctx.SetSessionCacheMode(libssl.SessCacheOff))
+	if !useInt {
+		must(t, sctx.SetSessionCacheMode(libssl.SessCacheServer|libssl.SessCacheNoInternalStore))
+	}
 	p1.Free()
 	p2.Free()
 	sess1.Free()
@@ -100,6 +162,7 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.O
 	if maxprot == libssl.TLS1_2 {
 		must(t, sctx.SetOptions(libssl.OpNoTicket))
 	}
+	reset()
 	p1 = objects(t, sctx, cctx)
 	must(t, connect(p1))
 	if sess1 = p1.Client.Session(); sess1 == nil {
@@ -108,21 +171,34 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.O
 	if sess2 = p1.Server.Session(); sess2 == nil {
 		t.Fatal("SSL_get1_session(serverssl1) = NULL")
 	}
-	if maxprot == libssl.TLS1_3 {
-		// A TLS 1.3 server does not add the session to its internal cache
-		// (without an external cache).
-		if sctx.RemoveSession(sess2) {
-			t.Error("SSL_CTX_remove_session(sctx, sess2) = 1; a TLS 1.3 server session should not be cached")
+	if useInt {
+		if maxprot == libssl.TLS1_3 && !useExt {
+			// A TLS 1.3 server does not add the session to its internal
+			// cache, unless there is an external cache too.
+			if sctx.RemoveSession(sess2) {
+				t.Error("SSL_CTX_remove_session(sctx, sess2) = 1; a TLS 1.3 server session should not be cached")
+			}
+		} else if err := sctx.AddSession(sess2); err == nil {
+			t.Error("SSL_CTX_add_session(sctx, sess2) succeeded; the server should have cached it")
 		}
-	} else if err := sctx.AddSession(sess2); err == nil {
-		t.Error("SSL_CTX_add_session(sctx, sess2) succeeded; the server should have cached it")
+	}
+	counts("server's first connection", numNewSessTick, 0)
+	if useExt && maxprot == libssl.TLS1_2 {
+		// The rest needs get_session_cb (SSL_CTX_sess_set_get_cb).
+		p1.Free()
+		p3.Free()
+		return
 	}
 
+	reset()
 	p2 = objects(t, sctx, cctx)
 	must(t, p2.Client.SetSession(sess1))
 	must(t, connect(p2))
 	if !p2.Client.SessionReused() {
 		t.Error("SSL_session_reused(clientssl2) = 0 on the server-cache resumption")
+	}
+	if maxprot == libssl.TLS1_3 {
+		counts("server's TLS 1.3 resumption", 1, 0)
 	}
 	p1.Free()
 	p2.Free()
@@ -132,31 +208,52 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, sOptions libssl.O
 // test_session_with_only_int_cache.
 func TestSessionWithOnlyIntCache(t *testing.T) {
 	for _, v := range versions {
-		t.Run(v.String(), func(t *testing.T) { sessionTest(t, v, 0) })
+		t.Run(v.String(), func(t *testing.T) { sessionTest(t, v, true, false, 0) })
 	}
 }
 
-// test_session_wo_ca_names: the same with SSL_OP_DISABLE_TLSEXT_CA_NAMES on
-// the server. That option exists since 3.0.
+// test_session_with_only_ext_cache. It runs in a child process (isolated),
+// so that a crash in the session callbacks fails this test and not the
+// whole package.
+func TestSessionWithOnlyExtCache(t *testing.T) {
+	if isolated(t) {
+		return
+	}
+	for _, v := range versions {
+		t.Run(v.String(), func(t *testing.T) { sessionTest(t, v, false, true, 0) })
+	}
+}
+
+// test_session_with_both_cache, in a child process as above.
+func TestSessionWithBothCache(t *testing.T) {
+	if isolated(t) {
+		return
+	}
+	for _, v := range versions {
+		t.Run(v.String(), func(t *testing.T) { sessionTest(t, v, true, true, 0) })
+	}
+}
+
+// test_session_wo_ca_names: the internal-cache test with
+// SSL_OP_DISABLE_TLSEXT_CA_NAMES on the server. That option exists since 3.0.
 func TestSessionWithoutCANames(t *testing.T) {
 	if opDisableTLSExtCANames == 0 {
 		t.Skipf("SSL_OP_DISABLE_TLSEXT_CA_NAMES does not exist in %s (added in 3.0)", libssl.RuntimeVersionText())
 	}
 	for _, v := range versions {
-		t.Run(v.String(), func(t *testing.T) { sessionTest(t, v, opDisableTLSExtCANames) })
+		t.Run(v.String(), func(t *testing.T) { sessionTest(t, v, true, false, opDisableTLSExtCANames) })
 	}
 }
 
 // test_session_timeout: sessions in a context's cache expire in the order of
 // their expiry time; SSL_CTX_flush_sessions(t) removes those expired at t
-// and keeps the rest, and t = 0 removes all. C makes three sessions with
-// SSL_SESSION_new, gives them times now-10, now and now+10 with
-// SSL_SESSION_set_time and a timeout of 10 s, and checks the cache's internal
-// list pointers. The Go API lacks SSL_SESSION_new and SSL_SESSION_set_time/
-// set_timeout, so the three sessions come from TLS 1.2 handshakes on a client
-// context whose session timeout (SSL_CTX_set_timeout) is 10, 20 and 30 s, and
-// membership is read from SSL_CTX_sess_number. C's last step
-// (SSL_SESS_CACHE_UPDATE_TIME, 3.0) needs SSL_SESSION_set_time too.
+// and keeps the rest, and t = 0 removes all. As in C, three sessions are
+// added to a fresh context, then given times now-10, now and now+10
+// (SSL_SESSION_set_time) and a 10 s timeout (SSL_SESSION_set_timeout) while
+// cached. The Go API lacks SSL_SESSION_new, so the sessions come from TLS 1.2
+// handshakes (each with its own session id); C's internal list pointers are
+// read as SSL_CTX_sess_number. C's last step (SSL_SESS_CACHE_UPDATE_TIME, a
+// 3.0 mode the Go API does not name) is not run.
 func TestSessionTimeout(t *testing.T) {
 	noLeaks(t)
 	sctx, cctx := ctxPair(t, libssl.TLS1_2, libssl.TLS1_2)
@@ -164,7 +261,6 @@ func TestSessionTimeout(t *testing.T) {
 	must(t, sctx.SetOptions(libssl.OpNoTicket))
 	var sessions [3]*libssl.Session
 	for i := range sessions {
-		must(t, cctx.SetTimeout(time.Duration(10*(i+1))*time.Second))
 		p := objects(t, sctx, cctx)
 		must(t, connect(p))
 		sessions[i] = p.Client.Session()
@@ -175,11 +271,11 @@ func TestSessionTimeout(t *testing.T) {
 		shutdownConn(p)
 	}
 	early, middle, late := sessions[0], sessions[1], sessions[2]
-	expiry := func(s *libssl.Session) time.Time { return s.Time().Add(s.Timeout()) }
 
 	ctx, err := libssl.NewCtx(libssl.TLSMethod)
 	must(t, err)
 	defer ctx.Free()
+	now := time.Unix(time.Now().Unix(), 0)
 	add := func() {
 		t.Helper()
 		for i, s := range sessions {
@@ -195,15 +291,22 @@ func TestSessionTimeout(t *testing.T) {
 		t.Helper()
 		must(t, ctx.FlushSessions(at))
 		if n := ctx.CachedSessions(); n != want {
-			t.Errorf("after SSL_CTX_flush_sessions(%d): %d sessions cached, want %d", at.Unix(), n, want)
+			t.Errorf("after SSL_CTX_flush_sessions(now%+d): %d sessions cached, want %d", at.Unix()-now.Unix(), n, want)
 		}
 	}
 	add()
-	// Each flush time lies 5 s past one session's expiry and well before the
-	// next one's (the three were made within a second or so).
-	flush(expiry(early).Add(5*time.Second), 2)  // removes early
-	flush(expiry(middle).Add(5*time.Second), 1) // removes middle
-	flush(expiry(late).Add(5*time.Second), 0)   // removes late
+	const timeout = 10 * time.Second
+	for i, s := range []*libssl.Session{early, middle, late} {
+		must(t, s.SetTime(now.Add(time.Duration(i-1)*timeout)))
+		must(t, s.SetTimeout(timeout))
+	}
+	// Still all there.
+	if n := ctx.CachedSessions(); n != 3 {
+		t.Fatalf("%d sessions cached after setting their times, want 3", n)
+	}
+	flush(now.Add(timeout-time.Second), 2)    // removes early
+	flush(now.Add(timeout+time.Second), 1)    // removes middle
+	flush(now.Add(timeout+11*time.Second), 0) // removes late
 	add()
 	flush(time.Unix(0, 0), 0) // t = 0 removes all of them
 }
