@@ -151,7 +151,6 @@ package libssl
 #cgo noescape lsx_ssl_get1_wbio
 #cgo nocallback lsx_ssl_has_rbio
 #cgo nocallback lsx_ssl_has_wbio
-#cgo nocallback lsx_SSL_set_session
 #cgo nocallback lsx_SSL_get1_session
 #cgo nocallback lsx_SSL_get_session
 #cgo nocallback lsx_SSL_SESSION_up_ref
