@@ -453,3 +453,12 @@ func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
 	}()
 	c.sessRemove(hs)
 }
+
+// SetInfoCallback sets or, with nil, removes the context's info callback
+// (SSL_CTX_set_info_callback). As in libssl, it is not copied into SSL
+// objects: an SSL without its own info callback runs its current context's
+// at each call.
+func (c *Ctx) SetInfoCallback(cb InfoCallback) error {
+	return c.setCtxCallbacks(func(n *callbacks) { n.info = cb },
+		func(p *C.SSL_CTX) { c_ctx_set_info_cb(p, cbool(cb != nil)) })
+}

@@ -1043,3 +1043,5 @@ void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
     SSL_CTX_sess_set_new_cb(c, new_on ? sess_new_tramp : NULL);
     SSL_CTX_sess_set_remove_cb(c, remove_on ? sess_remove_tramp : NULL);
 }
+
+void lsh_ctx_set_info_cb(SSL_CTX *c, int on) { SSL_CTX_set_info_callback(c, on ? info_tramp : NULL); }

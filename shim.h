@@ -207,6 +207,7 @@ int lsh_ctx_get_read_ahead(SSL_CTX *c);
 int lsh_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x);
 void lsh_ctx_set_servername_cb(SSL_CTX *c, int on);
 void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
+void lsh_ctx_set_info_cb(SSL_CTX *c, int on);
 /* ALPN (shim_alpn.c). */
 int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal);
 int lsh_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap);

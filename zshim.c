@@ -1053,3 +1053,8 @@ void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
     lsh_ctx_set_sess_cbs(c, new_on, remove_on);
 }
 
+void lsx_ctx_set_info_cb(SSL_CTX *c, int on)
+{
+    lsh_ctx_set_info_cb(c, on);
+}
+

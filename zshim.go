@@ -211,6 +211,7 @@ package libssl
 #cgo nocallback lsx_SSL_use_PrivateKey
 #cgo nocallback lsx_ctx_set_servername_cb
 #cgo nocallback lsx_ctx_set_sess_cbs
+#cgo nocallback lsx_ctx_set_info_cb
 #include "shim.h"
 */
 import "C"
@@ -1401,3 +1402,6 @@ func c_ctx_set_servername_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_servername_
 func c_ctx_set_sess_cbs(c *C.SSL_CTX, new_on C.int, remove_on C.int) {
 	C.lsx_ctx_set_sess_cbs(c, new_on, remove_on)
 }
+
+// c_ctx_set_info_cb calls lsh_ctx_set_info_cb (shim.def line 244, predicate void).
+func c_ctx_set_info_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_info_cb(c, on) }

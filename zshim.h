@@ -196,5 +196,6 @@ ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x);
 ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k);
 void lsx_ctx_set_servername_cb(SSL_CTX *c, int on);
 void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
+void lsx_ctx_set_info_cb(SSL_CTX *c, int on);
 
 #endif
