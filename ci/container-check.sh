@@ -219,6 +219,8 @@ build_image() {
       return 1
     }
   grep -E '^(go version|libssl-dev [0-9])' "$WORK/build-$suite.log" | uniq | sed 's/^/  build: /' || true
+  # The exact OpenSSL (and Debian package) version, for the summary.
+  grep -E '^libssl-dev [0-9]' "$WORK/build-$suite.log" | tail -n1 >"$WORK/version-$suite" || true
 }
 
 RUN_OPTS=()
