@@ -305,7 +305,13 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
 	}
 	// Servers resume sessions only within the same session id context: one
 	// per Config, so that a session made under another Config (another
-	// ClientAuth or ClientCAs) is never resumed.
+	// ClientAuth or ClientCAs) is never resumed. Clients set none: libssl
+	// would then refuse a session another program made (spacemonkeygo's,
+	// a C client's DER), and a client's trust in a session is checked
+	// against its own Config before the session is offered (trust.go).
+	if isClient {
+		return nil
+	}
 	cfg.sidOnce.Do(func() { cfg.sidCtx = newSessionIDContext() })
 	if err := ctx.SetSessionIDContext(cfg.sidCtx); err != nil {
 		return fmt.Errorf("openssl: SSL_CTX_set_session_id_context: %w", err)

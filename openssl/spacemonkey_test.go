@@ -20,9 +20,9 @@ package openssl
 //
 // Its conventions, asserted as they are: on the peer's close_notify its
 // Read returns io.EOF and has already answered with its own close_notify
-// and closed the transport (it calls Close itself). Its contexts are given
-// the session id context our Config sets (SSL_CTX_set_session_id_context),
-// so that sessions carry the same context whichever side made them.
+// and closed the transport (it calls Close itself). Its client contexts set
+// no session id context, as ours do, so that client sessions move between
+// the two libraries.
 
 import (
 	"bytes"
@@ -43,14 +43,18 @@ import (
 	sm "github.com/spacemonkeygo/openssl"
 )
 
-// smSessionIDContext is the session id context our Config sets; its
-// contexts use the same one so that sessions move between the two.
+// smSessionIDContext is the session id context its server contexts set.
 var smSessionIDContext = []byte("libssl-go/openssl")
 
 func smServerCtx(t testing.TB, v uint16) *sm.Ctx {
 	t.Helper()
 	tc := testcerts.Get()
 	ctx := smNewCtx(t, v)
+	// A server's session id context, as our servers set one; clients set
+	// none (ours neither), so client sessions move between the two.
+	if err := ctx.SetSessionId(smSessionIDContext); err != nil {
+		t.Fatal(err)
+	}
 	cert, err := sm.LoadCertificateFromPEM(tc.LeafCert)
 	if err != nil {
 		t.Fatal(err)
@@ -103,9 +107,6 @@ func smNewCtx(t testing.TB, v uint16) *sm.Ctx {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ctx.SetSessionId(smSessionIDContext); err != nil {
-		t.Fatal(err)
-	}
 	return ctx
 }
 
@@ -149,7 +150,7 @@ func ourPeer(t *testing.T, c *Conn, v uint16) (ConnectionState, []byte) {
 		t.Fatal(err)
 	}
 	expectEOF(t, c)
-	st := c.ConnectionState()
+	st := c.OpenSSLState()
 	if st.Version != v {
 		t.Fatalf("version %#x, want %#x", st.Version, v)
 	}
@@ -386,7 +387,7 @@ func ourPeerNoCloseCheck(t *testing.T, c *Conn, v uint16) ConnectionState {
 	if err := c.CloseWrite(); err != nil {
 		t.Fatal(err)
 	}
-	st := c.ConnectionState()
+	st := c.OpenSSLState()
 	if st.Version != v {
 		t.Fatalf("version %#x, want %#x", st.Version, v)
 	}

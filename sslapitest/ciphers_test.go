@@ -202,6 +202,14 @@ func TestTLS13Ciphersuite(t *testing.T) {
 				t.Run(fmt.Sprintf("%d/%v/%s", idx, maxVer, suite), func(t *testing.T) {
 					noLeaks(t)
 					sctx, cctx := ctxPair(t, libssl.TLS1, maxVer)
+					if strings.Contains(suite, "CCM_8") {
+						// CCM_8's short tag counts as below security level
+						// 2 since OpenSSL 3.2 (Debian's default level); the
+						// C test of 3.2 and later lowers the level to 0 for
+						// it, which changes nothing on 3.0.
+						must(t, sctx.SetSecurityLevel(0))
+						must(t, cctx.SetSecurityLevel(0))
+					}
 					if atCtx {
 						must(t, sctx.SetCiphersuites(suite))
 						must(t, cctx.SetCiphersuites(suite))
