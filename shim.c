@@ -221,9 +221,8 @@ static int gobox_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_
 #endif
     (void)from; (void)argp;
     __atomic_add_fetch(&gobox_dups[argl & 1], 1, __ATOMIC_SEQ_CST);
-    /* SSL_dup makes the copy with SSL_new, whose new_func may have filled the
-     * copy's slot from the context; the source's value replaces it, as
-     * SSL_dup's SSL_set_verify(ret, ..., SSL_get_verify_callback(s)) does. */
+    /* The source's value replaces whatever the copy holds, as SSL_dup's
+     * SSL_set_verify(ret, ..., SSL_get_verify_callback(s)) does. */
     gobox *prev = CRYPTO_get_ex_data(to, idx);
     if (prev != NULL) {
         CRYPTO_set_ex_data(to, idx, NULL);
@@ -296,24 +295,16 @@ uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot)
     return b ? b->h : 0;
 }
 
-/* SSL_new copies the context's verify callback into the SSL (ssl_lib.c:
- * s->verify_callback = ctx->default_verify_callback). This new_func does the
- * same for the Go value behind it: the SSL's verify slot shares the box of
- * its context's at birth. libssl runs ex_data new functions after it set
- * the SSL's context. */
 /* The SSL's session context (the context SSL_new was given, which libssl
  * keeps as s->session_ctx and consults for the session callbacks and, after
- * s->ctx, the servername callback) has no public getter: record it at birth.
- * The SSL holds a reference on it, so the pointer stays valid. */
+ * s->ctx, the servername callback) has no public getter: lsh_ssl_new
+ * records it. The SSL holds a reference on it, so the pointer stays valid.
+ * An SSL made by SSL_dup has none recorded and falls back to its context,
+ * which is what SSL_dup gave SSL_new. */
 static int sessctx_idx = -1;
 
-static void sessctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-    (void)ptr; (void)argl; (void)argp;
-    CRYPTO_set_ex_data(ad, idx, SSL_get_SSL_CTX((SSL *)parent));
-}
-
-/* SSL_dup copies ex_data values; the copy's session context is its own. */
+/* SSL_dup copies ex_data values; the copy's session context is its own
+ * (none recorded: see above). */
 #if IS_OSSL3
 static int sessctx_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d,
                        int idx, long argl, void *argp)
@@ -342,16 +333,31 @@ static uintptr_t ctx_handle_with(SSL_CTX *c, int flag)
     return b != NULL && (b->flags & flag) ? b->h : 0;
 }
 
-static void verify_slot_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+/* SSL_new, then for the Go side what libssl does for the C side: SSL_new
+ * copies the context's verify callback into the SSL (ssl_lib.c:
+ * s->verify_callback = ctx->default_verify_callback), so the SSL's verify
+ * slot shares the box of its context's; and the context is recorded as the
+ * SSL's session context. This cannot be an ex_data new_func: from OpenSSL
+ * 3.2 on, SSL_new runs those before it sets the SSL's context. */
+SSL *lsh_ssl_new(SSL_CTX *c)
 {
-    (void)ptr; (void)argl; (void)argp;
-    SSL_CTX *c = SSL_get_SSL_CTX((SSL *)parent);
-    gobox *b = c != NULL ? SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]) : NULL;
-    if (b == NULL)
-        return;
-    __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
-    if (!CRYPTO_set_ex_data(ad, idx, b))
-        gobox_release(b);
+    SSL *s = SSL_new(c);
+    if (s == NULL)
+        return NULL;
+    if (!SSL_set_ex_data(s, sessctx_idx, c))
+        goto err;
+    gobox *b = SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]);
+    if (b != NULL) {
+        __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+        if (!SSL_set_ex_data(s, gocb_idx[LS_SLOT_VERIFY][0], b)) {
+            gobox_release(b);
+            goto err;
+        }
+    }
+    return s;
+err:
+    SSL_free(s);
+    return NULL;
 }
 
 int ls_init(void)
@@ -369,13 +375,12 @@ int ls_init(void)
     }
     for (int slot = 0; slot < 2; slot++) {
         for (int k = 0; k < 2; k++) {
-            CRYPTO_EX_new *nf = slot == LS_SLOT_VERIFY && k == 0 ? verify_slot_new : NULL;
-            gocb_idx[slot][k] = CRYPTO_get_ex_new_index(classes[k], slot, NULL, nf, gobox_dup, gobox_free);
+            gocb_idx[slot][k] = CRYPTO_get_ex_new_index(classes[k], slot, NULL, NULL, gobox_dup, gobox_free);
             if (gocb_idx[slot][k] < 0)
                 return 0;
         }
     }
-    sessctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, sessctx_new, sessctx_dup, NULL);
+    sessctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, sessctx_dup, NULL);
     if (sessctx_idx < 0)
         return 0;
     ERR_clear_error();

@@ -127,6 +127,7 @@ ls_ret ls_unsupported(void);
  * each. They make no capture of their own: shim.def declares each, and its
  * generated wrapper (zshim.c) captures the error queue around it. */
 SSL_CTX *lsh_ctx_new(int method);
+SSL *lsh_ssl_new(SSL_CTX *c);
 long lsh_ctx_set_mode(SSL_CTX *c, long m);
 long lsh_ctx_clear_mode(SSL_CTX *c, long m);
 long lsh_ctx_get_mode(SSL_CTX *c);

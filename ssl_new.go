@@ -41,11 +41,11 @@ func New(ctx *Ctx) (*SSL, error) {
 		return nil, initErr
 	}
 	if ctx == nil {
-		_, err := c_SSL_new(nil)
+		_, err := c_ssl_new(nil)
 		return nil, err
 	}
 	return use2(ctx.refp(), func(cp *C.SSL_CTX) (*SSL, error) {
-		p, err := c_SSL_new(cp)
+		p, err := c_ssl_new(cp)
 		if err != nil {
 			return nil, err
 		}

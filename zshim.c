@@ -316,10 +316,10 @@ void lsx_ctx_flush_sessions(SSL_CTX *c, long t)
     lsh_ctx_flush_sessions(c, t);
 }
 
-ls_ret lsx_SSL_new(SSL_CTX *c)
+ls_ret lsx_ssl_new(SSL_CTX *c)
 {
     ls_begin();
-    return ls_finish_ptr((void *)SSL_new(c));
+    return ls_finish_ptr((void *)lsh_ssl_new(c));
 }
 
 ls_ret lsx_SSL_dup(SSL *s)

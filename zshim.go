@@ -583,9 +583,9 @@ func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
 // c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 82, predicate void).
 func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) { C.lsx_ctx_flush_sessions(c, t) }
 
-// c_SSL_new calls SSL_new (shim.def line 85, predicate ptr).
-func c_SSL_new(c *C.SSL_CTX) (*C.SSL, error) {
-	r := C.lsx_SSL_new(c)
+// c_ssl_new calls lsh_ssl_new (shim.def line 85, predicate ptr).
+func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
+	r := C.lsx_ssl_new(c)
 	if r.ptr == nil {
 		return nil, fail("SSL_new", &r)
 	}

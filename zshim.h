@@ -60,7 +60,7 @@ long lsx_ctx_sess_stat(SSL_CTX *c, int which);
 ls_ret lsx_SSL_CTX_add_session(SSL_CTX *c, SSL_SESSION *s);
 int lsx_SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s);
 void lsx_ctx_flush_sessions(SSL_CTX *c, long t);
-ls_ret lsx_SSL_new(SSL_CTX *c);
+ls_ret lsx_ssl_new(SSL_CTX *c);
 ls_ret lsx_SSL_dup(SSL *s);
 ls_ret lsx_SSL_up_ref(SSL *s);
 void lsx_SSL_free(SSL *s);

@@ -15,6 +15,9 @@ func TestGeneratedFilesAreFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Stat(filepath.Join(root, "shim.def")); err != nil {
+		t.Skip("requires the source tree (shim.def): the container images run this test binary without it")
+	}
 	out := t.TempDir()
 	cmd := exec.Command("go", "run", ".", "-def", filepath.Join(root, "shim.def"), "-out", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
