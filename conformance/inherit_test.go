@@ -213,14 +213,10 @@ func inhInfo(steps func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL) 
 	}
 }
 
-// ctxInfo returns c's SSL_CTX_set_info_callback, or skips the test.
+// ctxInfo returns c's SSL_CTX_set_info_callback (Ctx.SetInfoCallback).
 func ctxInfo(t *testing.T, c *libssl.Ctx) ctxInfoSetter {
 	t.Helper()
-	s, ok := any(c).(ctxInfoSetter)
-	if !ok {
-		t.Skip("the Go API has no Ctx.SetInfoCallback (SSL_CTX_set_info_callback)")
-	}
-	return s
+	return c
 }
 
 // inhALPN builds an ALPN case: the client offers a and b; steps makes the

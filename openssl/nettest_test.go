@@ -54,10 +54,10 @@ var nettestSubtests = []string{"BasicIO", "PingPong", "RacyRead", "RacyWrite", "
 
 func TestNettest(t *testing.T) {
 	if os.Getenv(nettestChildEnv) != "" {
-		t.Skip("in the child")
+		t.Skip("not available in the child process, which runs only TestNettestChild")
 	}
 	if testing.Short() {
-		t.Skip("the nettest matrix runs 176 child processes")
+		t.Skip("short: the nettest matrix runs 176 child processes (about 2 minutes); make test runs it")
 	}
 	type key struct{ pair, transport, ver, sub string }
 	type outcome struct{ result, output string }
@@ -115,7 +115,7 @@ func TestNettest(t *testing.T) {
 							if reason == "" {
 								reason = "no Go issue on record"
 							}
-							t.Skipf("crypto/tls ↔ crypto/tls fails it too in this harness (%s): %s; ours: %s", base.result, reason, got.result)
+							t.Skipf("not available in this harness: crypto/tls ↔ crypto/tls fails it too (%s): %s; ours: %s", base.result, reason, got.result)
 						}
 						t.Errorf("crypto/tls ↔ crypto/tls passes %s but %s reports %s:\n%s", sub, pair, got.result, got.output)
 					})
@@ -153,7 +153,7 @@ var nettestLine = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): TestNettestChild
 func TestNettestChild(t *testing.T) {
 	combo := os.Getenv(nettestChildEnv)
 	if combo == "" {
-		t.Skip("run by TestNettest in a child process")
+		t.Skip("not available directly: TestNettest runs it in a child process per combination")
 	}
 	parts := strings.Split(combo, "/")
 	pair, transport, verName := parts[0], parts[1], parts[2]
