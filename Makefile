@@ -13,7 +13,7 @@ OPENSSL111_DIR ?= $(CURDIR)/.cache/openssl-1.1.1w
 # CGO_CFLAGS from the environment replaces Go's default -O2 -g, so keep them.
 WITH_111 = eval "$$(ci/openssl111.sh $(OPENSSL111_DIR))" && export CGO_CFLAGS="-O2 -g $$CGO_CFLAGS" LIBSSL_GO_EXPECT_RUNTIME=1.1.1w &&
 
-.PHONY: all test ci vet race cgocheck2 race-cgocheck2 test-111 example
+.PHONY: all test ci vet race cgocheck2 race-cgocheck2 test-111 test-long example
 all: test
 
 # The full suite on the machine's OpenSSL and on 1.1.1w: one pass each, with
@@ -27,8 +27,11 @@ vet:
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+# -short: the long tests (the nettest matrix's 176 child processes, 32 MiB
+# HTTP bodies under -race, 40-run loss loops) shrink or skip; make ci runs
+# them in full (test-long). Everything else runs as in CI.
 race-cgocheck2:
-	GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./...
+	GOEXPERIMENT=cgocheck2 $(GO) test -race -short -count=1 ./...
 
 race:
 	$(GO) test -race -count=1 ./...
@@ -37,21 +40,27 @@ cgocheck2:
 	GOEXPERIMENT=cgocheck2 $(GO) test -count=1 ./...
 
 test-111:
-	$(WITH_111) $(GO) vet ./... && GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./...
+	$(WITH_111) $(GO) vet ./... && GOEXPERIMENT=cgocheck2 $(GO) test -race -short -count=1 ./...
+
+# The tests -short shrinks, in full, on both legs: what make ci adds to make test.
+test-long:
+	GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./openssl/
+	$(WITH_111) GOEXPERIMENT=cgocheck2 $(GO) test -race -count=1 ./openssl/
 
 # Walk the lifecycle once and print what happened.
 example:
 	$(GO) run ./examples/lifecycle
 
-# What CI adds to `make test`, in this order (each target is in mk/*.mk):
-# generated files fresh, staticcheck, the sanitizers (asan, valgrind,
+# What CI adds to `make test`, in this order (each target is in mk/*.mk but
+# test-long): generated files fresh, staticcheck, the long tests in full,
+# the sanitizers (asan, valgrind,
 # checkptr) and fuzzing, the spacemonkeygo/openssl peer, the conformance
 # reports (machine, 1.1.1w), the container legs (3.5, 3.6, 4.0) and the
 # cross-version matrix of all five legs. Every step runs even when an
 # earlier one failed; the run fails if any did, and ends with the time
 # each step took. The tools it needs beyond Go, gcc and libssl-dev (valgrind,
 # podman, debootstrap, runc, curl, openssl) are installed by .ci/run.
-CI_STEPS ?= check-generated staticcheck asan-ci valgrind-ci checkptr-ci fuzz-ci \
+CI_STEPS ?= check-generated staticcheck test-long asan-ci valgrind-ci checkptr-ci fuzz-ci \
 	test-spacemonkey conform conform-111 image-check conform-matrix
 ci:
 	@failed=; times=; \

@@ -134,10 +134,10 @@ func ourHTTPClient(v uint16) (*http.Client, *Transport) {
 }
 
 // Finding 1 and 7: net/http servers over Listen serve crypto/tls's client
-// and ours (HTTP/1.1 and, with Serve, HTTP/2), a 32 MiB POST comes back
+// and ours (HTTP/1.1 and, with Serve, HTTP/2), a 32 MiB POST (1 MiB under -short) comes back
 // intact, 50 concurrent clients all succeed, and responses carry resp.TLS.
 func TestHTTPServerGoAndOurClients(t *testing.T) {
-	big := randomBytes(32<<20, 1)
+	big := randomBytes(bigBody(), 1)
 	for _, m := range httpModes {
 		for _, ver := range versions {
 			t.Run(m.name+"/"+ver.name, func(t *testing.T) {
@@ -195,6 +195,16 @@ func TestHTTPServerGoAndOurClients(t *testing.T) {
 	}
 }
 
+// bigBody is the size of the large request bodies: 32 MiB, or 1 MiB under
+// -short (make test), where the 32 MiB bodies under -race cost two minutes.
+// make ci runs the package without -short (test-long).
+func bigBody() int {
+	if testing.Short() {
+		return 1 << 20
+	}
+	return 32 << 20
+}
+
 func mustAddr(s string) net.Addr {
 	a, err := net.ResolveTCPAddr("tcp", s)
 	if err != nil {
@@ -204,13 +214,13 @@ func mustAddr(s string) net.Addr {
 }
 
 // curl (libcurl on the system's OpenSSL, nghttp2 for HTTP/2) against our
-// net/http servers: a GET and a 32 MiB POST echoed intact.
+// net/http servers: a GET and a 32 MiB POST (1 MiB under -short) echoed intact.
 func TestHTTPServerCurl(t *testing.T) {
 	curl := peerTool(t, "curl", "curl")
 	tc := testcerts.Get()
 	dir := t.TempDir()
 	f := certFiles(t, map[string][]byte{"ca.pem": tc.CACert})
-	big := randomBytes(32<<20, 2)
+	big := randomBytes(bigBody(), 2)
 	in := filepath.Join(dir, "in")
 	if err := os.WriteFile(in, big, 0o600); err != nil {
 		t.Fatal(err)
@@ -240,7 +250,7 @@ func TestHTTPServerCurl(t *testing.T) {
 				if err != nil || string(out) != "hello "+want {
 					t.Fatalf("curl GET: %v: %q", err, out)
 				}
-				// 32 MiB POST.
+				// the big POST.
 				outFile := filepath.Join(dir, "out-"+strings.ReplaceAll(t.Name(), "/", "_"))
 				cmd := exec.CommandContext(ctx, curl, append(args, "--data-binary", "@"+in, "-o", outFile, url)...)
 				if msg, err := cmd.CombinedOutput(); err != nil {

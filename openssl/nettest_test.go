@@ -57,7 +57,7 @@ func TestNettest(t *testing.T) {
 		t.Skip("not available in the child process, which runs only TestNettestChild")
 	}
 	if testing.Short() {
-		t.Skip("short: the nettest matrix runs 176 child processes (about 2 minutes); make test runs it")
+		t.Skip("short: the nettest matrix runs 176 child processes (about 2 minutes); make ci runs it (test-long)")
 	}
 	type key struct{ pair, transport, ver, sub string }
 	type outcome struct{ result, output string }
