@@ -38,6 +38,11 @@ func (r *ref) release() unsafe.Pointer {
 	p := atomic.SwapPointer(&r.p, nil)
 	if p != nil {
 		r.cleanup.Stop()
+		// Stop cancels the cleanup only while the handle is reachable:
+		// without this, the handle's last use is the read of r.cleanup,
+		// the GC can queue the cleanup during Stop, and the reference is
+		// released twice (once by the cleanup, once by the caller).
+		runtime.KeepAlive(r)
 		noteReleased()
 	}
 	return p
