@@ -631,7 +631,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 		case errors.Is(err, libssl.ErrWantRead):
 			if ferr := c.fill(); ferr != nil {
 				if errors.Is(ferr, libssl.ErrUnexpectedEOF) {
-					c.readErr = c.fail("read", truncated(ferr))
+					c.readErr = c.fail("read", fmt.Errorf(msgTruncated, ferr))
 					return 0, c.readErr
 				}
 				if isTimeout(ferr) {
@@ -645,7 +645,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 			c.readErr = io.EOF
 			return 0, io.EOF
 		case errors.Is(err, libssl.ErrUnexpectedEOF):
-			c.readErr = c.fail("read", truncated(err))
+			c.readErr = c.fail("read", fmt.Errorf(msgTruncated, err))
 			return 0, c.readErr
 		case err == nil:
 			// SSL_read returned no data and no error: try again.
@@ -654,14 +654,6 @@ func (c *Conn) Read(b []byte) (int, error) {
 			return 0, c.readErr
 		}
 	}
-}
-
-func truncated(err error) error {
-	if errors.Is(err, libssl.ErrUnexpectedEOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		// *libssl.Error matches the sentinel but not io.ErrUnexpectedEOF.
-		return fmt.Errorf("openssl: connection closed without close_notify: %w (%v)", libssl.ErrUnexpectedEOF, err)
-	}
-	return fmt.Errorf("openssl: connection closed without close_notify: %w", err)
 }
 
 // Write encrypts b and writes it to the transport, running the handshake
@@ -761,12 +753,17 @@ func (c *Conn) fillForWrite() error {
 	}
 	if err := c.fill(); err != nil {
 		if errors.Is(err, libssl.ErrUnexpectedEOF) {
-			return truncated(err)
+			return fmt.Errorf(msgTruncated, err)
 		}
 		return err
 	}
 	return nil
 }
+
+// msgTruncated wraps libssl's report of a transport that ended without
+// close_notify; that error matches libssl.ErrUnexpectedEOF and
+// io.ErrUnexpectedEOF with errors.Is.
+const msgTruncated = "openssl: connection closed without close_notify: %w"
 
 var errShutdown = errors.New("openssl: protocol is shut down")
 
