@@ -331,7 +331,15 @@ func (c *Conn) handshake() error {
 			return c.completeHandshake()
 		}
 		c.sslMu.Unlock()
-		// Whatever the step made (records, or an alert on failure) goes out.
+		if err != nil && !errors.Is(err, libssl.ErrWantRead) && !errors.Is(err, libssl.ErrWantWrite) {
+			// The failure is recorded before the alert goes out, so that a
+			// transport that refuses the alert cannot take its place.
+			herr := c.handshakeFailure(err)
+			c.fail("handshake", herr)
+			_ = c.flush()
+			return herr
+		}
+		// Whatever the step made goes out.
 		if ferr := c.flush(); ferr != nil {
 			if err == nil || errors.Is(err, libssl.ErrWantRead) {
 				return ferr
@@ -623,15 +631,31 @@ func (c *Conn) Read(b []byte) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
+		var fatal error
+		switch {
+		case err == nil, errors.Is(err, libssl.ErrWantRead), errors.Is(err, libssl.ErrZeroReturn):
+		case errors.Is(err, libssl.ErrUnexpectedEOF):
+			fatal = fmt.Errorf(msgTruncated, err)
+		default:
+			fatal = fmt.Errorf("openssl: read: %w", err)
+		}
+		if fatal != nil {
+			// Recorded before the alert libssl queued goes out, so that a
+			// transport that refuses the alert cannot take its place.
+			c.readErr = c.fail("read", fatal)
+		}
 		if pending && c.outMu.TryLock() {
 			_ = c.flushLocked()
 			c.unlockOut()
+		}
+		if fatal != nil {
+			return 0, c.readErr
 		}
 		switch {
 		case errors.Is(err, libssl.ErrWantRead):
 			if ferr := c.fill(); ferr != nil {
 				if errors.Is(ferr, libssl.ErrUnexpectedEOF) {
-					c.readErr = c.fail("read", truncated(ferr))
+					c.readErr = c.fail("read", fmt.Errorf(msgTruncated, ferr))
 					return 0, c.readErr
 				}
 				if isTimeout(ferr) {
@@ -644,24 +668,10 @@ func (c *Conn) Read(b []byte) (int, error) {
 		case errors.Is(err, libssl.ErrZeroReturn):
 			c.readErr = io.EOF
 			return 0, io.EOF
-		case errors.Is(err, libssl.ErrUnexpectedEOF):
-			c.readErr = c.fail("read", truncated(err))
-			return 0, c.readErr
 		case err == nil:
 			// SSL_read returned no data and no error: try again.
-		default:
-			c.readErr = c.fail("read", fmt.Errorf("openssl: read: %w", err))
-			return 0, c.readErr
 		}
 	}
-}
-
-func truncated(err error) error {
-	if errors.Is(err, libssl.ErrUnexpectedEOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		// *libssl.Error matches the sentinel but not io.ErrUnexpectedEOF.
-		return fmt.Errorf("openssl: connection closed without close_notify: %w (%v)", libssl.ErrUnexpectedEOF, err)
-	}
-	return fmt.Errorf("openssl: connection closed without close_notify: %w", err)
 }
 
 // Write encrypts b and writes it to the transport, running the handshake
@@ -761,12 +771,17 @@ func (c *Conn) fillForWrite() error {
 	}
 	if err := c.fill(); err != nil {
 		if errors.Is(err, libssl.ErrUnexpectedEOF) {
-			return truncated(err)
+			return fmt.Errorf(msgTruncated, err)
 		}
 		return err
 	}
 	return nil
 }
+
+// msgTruncated wraps libssl's report of a transport that ended without
+// close_notify; that error matches libssl.ErrUnexpectedEOF and
+// io.ErrUnexpectedEOF with errors.Is.
+const msgTruncated = "openssl: connection closed without close_notify: %w"
 
 var errShutdown = errors.New("openssl: protocol is shut down")
 
