@@ -62,3 +62,32 @@ func TestClientHelloCB(t *testing.T) {
 		t.Fatalf("the callback ran %d times, want 2", calls)
 	}
 }
+
+// TestPHAKeyUpdate is test_pha_key_update: over TLS 1.3, the server asks for
+// post-handshake authentication while the client starts a key update
+// (SSL_KEY_UPDATE_NOT_REQUESTED); the server's SSL_do_handshake succeeds at
+// once (it only sends), and a create_ssl_connection afterwards completes
+// both the authentication and the key update.
+func TestPHAKeyUpdate(t *testing.T) {
+	noLeaks(t)
+	sctx, cctx := ctxPair(t, libssl.TLS1, 0)
+	for _, c := range []*libssl.Ctx{sctx, cctx} {
+		must(t, c.SetMinProtoVersion(libssl.TLS1_3))
+		must(t, c.SetMaxProtoVersion(libssl.TLS1_3))
+	}
+	must(t, cctx.SetPostHandshakeAuth(true))
+	p := objects(t, sctx, cctx)
+	must(t, connect(p))
+	must(t, p.Server.SetVerify(libssl.VerifyPeer, nil))
+	must(t, p.Server.VerifyClientPostHandshake())
+	must(t, p.Client.KeyUpdate(false))
+	if err := p.Server.Handshake(); err != nil {
+		t.Fatalf("SSL_do_handshake(serverssl) after SSL_verify_client_post_handshake: %v, want 1", err)
+	}
+	if _, err := p.Pump(); err != nil {
+		t.Fatal(err)
+	}
+	must(t, connect(p))
+	_, _ = p.Client.Shutdown()
+	_, _ = p.Server.Shutdown()
+}
