@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -387,6 +388,37 @@ func inhMethod(v libssl.ProtocolVersion) func(t *testing.T) map[string]string {
 	}
 }
 
+// inhCtxFree builds a ctxfree case: a held session of a caching client
+// context, before and after the context is freed, and whether another
+// context's client resumes with it.
+func inhCtxFree(v libssl.ProtocolVersion) func(t *testing.T) map[string]string {
+	yes := map[bool]string{true: "yes", false: "no"}
+	return func(t *testing.T) map[string]string {
+		sctx, cctx, cctx2 := inhServerCtx(t), inhClientCtx(t), inhClientCtx(t)
+		inhMust(t, cctx.SetSessionCacheMode(libssl.SessCacheClient))
+		inhMust(t, sctx.SetSessionIDContext([]byte("inherit")))
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetMaxProtoVersion(v))
+		var sess *libssl.Session
+		ok, _ := inhConnectClose(t, c, inhNew(t, sctx), func(p *sslpair.Pair) {
+			inhMust(t, p.ReadTickets())
+			sess = p.Client.Session()
+		})
+		if !ok || sess == nil {
+			t.Fatal("first handshake")
+		}
+		defer sess.Free()
+		before := sess.IsResumable()
+		cctx.Free()
+		after := sess.IsResumable()
+		c2 := inhNew(t, cctx2)
+		inhMust(t, c2.SetSession(sess))
+		var resumed bool
+		inhConnectClose(t, c2, inhNew(t, sctx), func(p *sslpair.Pair) { resumed = p.Client.SessionReused() })
+		return map[string]string{"before": yes[before], "after": yes[after], "resumed": yes[resumed]}
+	}
+}
+
 // inhCases are the Go steps of each case of cref/inherit.c, by its id.
 var inhCases = map[string]func(t *testing.T) map[string]string{
 	"ident_new": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
@@ -494,6 +526,8 @@ var inhCases = map[string]func(t *testing.T) map[string]string{
 	}),
 	"method_tls12": inhMethod(libssl.TLS1_2),
 	"method_tls13": inhMethod(libssl.TLS1_3),
+	"ctxfree_tls12": inhCtxFree(libssl.TLS1_2),
+	"ctxfree_tls13": inhCtxFree(libssl.TLS1_3),
 	"verify_ctx_changed": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
 		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
 		c := inhNew(t, cctx)
@@ -637,4 +671,44 @@ var inhCases = map[string]func(t *testing.T) map[string]string{
 		inhMust(t, sctx.SetALPNSelect([]string{"b"}, false))
 		return s
 	}),
+}
+
+var inhClaimRow = regexp.MustCompile(`^\| I\d\d \|`)
+
+// TestInheritanceClaims checks the "Inheritance of callbacks and values"
+// section of CLAIMS.md against the cases: every row cites at least one case
+// that has Go steps here (and so runs in TestInheritance against C), and
+// every case is cited by some row.
+func TestInheritanceClaims(t *testing.T) {
+	_, section, ok := strings.Cut(claimsDoc, "\n## Inheritance of callbacks and values\n")
+	if !ok {
+		t.Fatal(`CLAIMS.md has no "## Inheritance of callbacks and values" section`)
+	}
+	cited := map[string]bool{}
+	rows := 0
+	for _, l := range strings.Split(section, "\n") {
+		if !inhClaimRow.MatchString(l) {
+			continue
+		}
+		cells := strings.Split(strings.Trim(l, "| "), " | ")
+		if len(cells) != 3 {
+			t.Errorf("row %q: want 3 cells", l)
+			continue
+		}
+		rows++
+		for _, id := range strings.Split(cells[2], ", ") {
+			if _, ok := inhCases[id]; !ok {
+				t.Errorf("%s cites %q, which is no case", cells[0], id)
+			}
+			cited[id] = true
+		}
+	}
+	if rows == 0 {
+		t.Fatal("no rows in the inheritance section")
+	}
+	for id := range inhCases {
+		if !cited[id] {
+			t.Errorf("case %s is cited by no row of CLAIMS.md", id)
+		}
+	}
 }

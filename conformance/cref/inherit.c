@@ -732,6 +732,52 @@ static void method_case(const char *id, int version)
     SSL_CTX_free(sctx);
 }
 
+/*
+ * ctxfree_*: a client context caching its sessions (SSL_SESS_CACHE_CLIENT)
+ * is freed while the program holds one of its sessions (from a connection
+ * closed cleanly). "before" and "after" are SSL_SESSION_is_resumable of the
+ * held session before and after SSL_CTX_free; "resumed" whether a client
+ * of another context resumes with it.
+ */
+static void ctxfree_case(const char *id, int version)
+{
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(), *cctx2 = client_ctx();
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    SSL_SESSION *sess;
+    char fields[200];
+    int before, after, resumed;
+    char b;
+
+    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
+    if (!SSL_CTX_set_session_id_context(sctx, (const unsigned char *)"inherit", 7)
+        || c == NULL || s == NULL || !SSL_set_max_proto_version(c, version)
+        || !connect_pair(c, s))
+        die("ctxfree handshake");
+    /* A TLS 1.3 client gets its session with the tickets: read them. */
+    pump(s, c);
+    if (SSL_read(c, &b, 1) > 0)
+        die("unexpected data");
+    ERR_clear_error();
+    sess = SSL_get1_session(c);
+    close_pair(c, s);
+    before = SSL_SESSION_is_resumable(sess);
+    SSL_CTX_free(cctx);
+    after = SSL_SESSION_is_resumable(sess);
+    c = SSL_new(cctx2);
+    s = SSL_new(sctx);
+    if (c == NULL || s == NULL || !SSL_set_session(c, sess))
+        die("ctxfree second round");
+    connect_pair(c, s);
+    resumed = SSL_session_reused(c);
+    close_pair(c, s);
+    snprintf(fields, sizeof(fields), "\"before\": \"%s\", \"after\": \"%s\", \"resumed\": \"%s\"",
+             before ? "yes" : "no", after ? "yes" : "no", resumed ? "yes" : "no");
+    report_raw(id, fields);
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(cctx2);
+    SSL_CTX_free(sctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -781,6 +827,8 @@ int main(int argc, char **argv)
     hello_case("hello_dup", 2);
     method_case("method_tls12", TLS1_2_VERSION);
     method_case("method_tls13", TLS1_3_VERSION);
+    ctxfree_case("ctxfree_tls12", TLS1_2_VERSION);
+    ctxfree_case("ctxfree_tls13", TLS1_3_VERSION);
     printf("\n}\n");
     return 0;
 }
