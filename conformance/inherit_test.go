@@ -524,8 +524,8 @@ var inhCases = map[string]func(t *testing.T) map[string]string{
 		inhMust(t, sctx.SetClientHelloCallback(hello("hello2")))
 		return s
 	}),
-	"method_tls12": inhMethod(libssl.TLS1_2),
-	"method_tls13": inhMethod(libssl.TLS1_3),
+	"method_tls12":  inhMethod(libssl.TLS1_2),
+	"method_tls13":  inhMethod(libssl.TLS1_3),
 	"ctxfree_tls12": inhCtxFree(libssl.TLS1_2),
 	"ctxfree_tls13": inhCtxFree(libssl.TLS1_3),
 	"verify_ctx_changed": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
