@@ -16,6 +16,14 @@ package libssl
 //   - The info callback is looked up at each call on the SSL, then on its
 //     current context (libssl's statem does the same with the C callbacks).
 //   - User data lives on the SSL only, and SSL_dup shares it (CRYPTO_dup_ex_data).
+//   - The servername and ClientHello callbacks are looked up at each call on
+//     the SSL's current context (the servername one then on the context the
+//     SSL was made from); the session new/get callbacks on the context the
+//     SSL was made from (libssl's session_ctx), which SSL_set_SSL_CTX does not
+//     change; the remove callback on the context whose cache drops a session.
+//
+// conformance/CLAIMS.md (rows I01-I09) lists these rules with the C cases
+// (conformance/cref/inherit.c) that TestInheritance compares Go with.
 //
 // A panic in a callback is recovered inside the callback (it must not
 // unwind through C), makes the callback's verdict a failure, and is raised
@@ -461,9 +469,11 @@ func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
 		return
 	}
 	// The cache drops sessions inside SSL_CTX_remove_session,
-	// SSL_CTX_flush_sessions, SSL_CTX_free and a handshake's cache upkeep:
-	// a panic is kept under the context and raised again by the next of
-	// RemoveSession, FlushSessions, AddSession or Free on it.
+	// SSL_CTX_flush_sessions, SSL_CTX_add_session (a full cache),
+	// SSL_CTX_free, SSL_set_session and a handshake's cache upkeep: a panic
+	// is kept under the context and raised again by the method that made
+	// the C call (RemoveSession, FlushSessions, AddSession, Ctx.Free,
+	// SetSession, Handshake and the other SSL I/O methods; see repanic).
 	defer func() {
 		if p := recover(); p != nil {
 			keepPanic(ctxPanicKey(c_), p)

@@ -18,6 +18,10 @@
  * It is built during `go test` with the run's CC, CGO_CFLAGS and CGO_LDFLAGS,
  * so it links the libssl the Go package links.
  *
+ * Later cases print other fields: "same" (ident_*: is the SSL's verify
+ * callback the context's), "reused" (sessget_*), the method names
+ * (method_*), session resumability around SSL_CTX_free (ctxfree_*).
+ *
  * usage: inherit LEAF-CHAIN.pem LEAF-KEY.pem
  */
 #include <stdio.h>
