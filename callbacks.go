@@ -16,6 +16,14 @@ package libssl
 //   - The info callback is looked up at each call on the SSL, then on its
 //     current context (libssl's statem does the same with the C callbacks).
 //   - User data lives on the SSL only, and SSL_dup shares it (CRYPTO_dup_ex_data).
+//   - The servername and ClientHello callbacks are looked up at each call on
+//     the SSL's current context (the servername one then on the context the
+//     SSL was made from); the session new/get callbacks on the context the
+//     SSL was made from (libssl's session_ctx), which SSL_set_SSL_CTX does not
+//     change; the remove callback on the context whose cache drops a session.
+//
+// conformance/CLAIMS.md (rows I01-I09) lists these rules with the C cases
+// (conformance/cref/inherit.c) that TestInheritance compares Go with.
 //
 // A panic in a callback is recovered inside the callback (it must not
 // unwind through C), makes the callback's verdict a failure, and is raised
@@ -31,6 +39,7 @@ import (
 	"runtime/cgo"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // VerifyCallback is called by libssl for each certificate of the peer's chain
@@ -93,6 +102,8 @@ type callbacks struct {
 	servername ServerNameCallback
 	sessNew    func(s *SSL, sess *Session)
 	sessRemove func(sess *Session)
+	sessGet    SessionGetCallback
+	hello      ClientHelloCallback
 }
 
 func callbacksOf(h C.uintptr_t) *callbacks {
@@ -133,7 +144,8 @@ func (c *callbacks) withUserData(v any) *callbacks {
 // handleFor makes the cgo.Handle that C keeps in the misc slot, and the
 // LS_CB_* flags saying which callbacks it carries.
 func handleFor(c *callbacks) (C.uintptr_t, C.int) {
-	if c == nil || (c.info == nil && c.userData == nil && c.servername == nil && c.sessNew == nil && c.sessRemove == nil) {
+	if c == nil || (c.info == nil && c.userData == nil && c.servername == nil && c.sessNew == nil &&
+		c.sessRemove == nil && c.sessGet == nil && c.hello == nil) {
 		return 0, 0
 	}
 	var flags C.int
@@ -141,7 +153,8 @@ func handleFor(c *callbacks) (C.uintptr_t, C.int) {
 		set  bool
 		flag C.int
 	}{{c.info != nil, C.LS_CB_INFO}, {c.servername != nil, C.LS_CB_SERVERNAME},
-		{c.sessNew != nil, C.LS_CB_SESS_NEW}, {c.sessRemove != nil, C.LS_CB_SESS_REMOVE}} {
+		{c.sessNew != nil, C.LS_CB_SESS_NEW}, {c.sessRemove != nil, C.LS_CB_SESS_REMOVE},
+		{c.sessGet != nil, C.LS_CB_SESS_GET}, {c.hello != nil, C.LS_CB_CLIENT_HELLO}} {
 		if f.set {
 			flags |= f.flag
 		}
@@ -265,6 +278,19 @@ func repanic(s any) {
 	if v, ok := pendingPanics.LoadAndDelete(s); ok {
 		panicsPending.Add(-1)
 		panic(v.(panicValue).v)
+	}
+	if p, ok := s.(*C.SSL); ok {
+		// A handshake step or SSL_set_session can run the remove callback
+		// of the SSL's session context (cache upkeep, a bad session).
+		repanicCtx(c_ssl_session_ctx(p))
+	}
+}
+
+// repanicCtx raises a panic that a remove-session callback of the context
+// recovered (see libsslGoSessRemove).
+func repanicCtx(c *C.SSL_CTX) {
+	if c != nil {
+		repanic(ctxPanicKey(c))
 	}
 }
 
@@ -443,9 +469,11 @@ func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
 		return
 	}
 	// The cache drops sessions inside SSL_CTX_remove_session,
-	// SSL_CTX_flush_sessions, SSL_CTX_free and a handshake's cache upkeep:
-	// a panic is kept under the context and raised again by the next of
-	// RemoveSession, FlushSessions, AddSession or Free on it.
+	// SSL_CTX_flush_sessions, SSL_CTX_add_session (a full cache),
+	// SSL_CTX_free, SSL_set_session and a handshake's cache upkeep: a panic
+	// is kept under the context and raised again by the method that made
+	// the C call (RemoveSession, FlushSessions, AddSession, Ctx.Free,
+	// SetSession, Handshake and the other SSL I/O methods; see repanic).
 	defer func() {
 		if p := recover(); p != nil {
 			keepPanic(ctxPanicKey(c_), p)
@@ -461,4 +489,289 @@ func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
 func (c *Ctx) SetInfoCallback(cb InfoCallback) error {
 	return c.setCtxCallbacks(func(n *callbacks) { n.info = cb },
 		func(p *C.SSL_CTX) { c_ctx_set_info_cb(p, cbool(cb != nil)) })
+}
+
+// SessionGetCallback looks up, on a server, a session the client offered
+// by id that the internal cache did not hold (SSL_CTX_sess_set_get_cb). It
+// returns the session, or nil when it has none. s is valid during the call
+// only.
+//
+// copy is the C callback's *copy out-parameter, which libssl sets to 1
+// before the call (ssl_sess.c lookup_sess_in_cache, the same in 1.1.1 and
+// 3.x):
+//
+//   - copy true (C's *copy = 1): libssl takes a reference of its own; sess
+//     stays the callback's, to keep or Free as usual. This is the count of a
+//     C callback that returns a session it keeps (in an external cache).
+//   - copy false (C's *copy = 0): the reference sess holds passes to libssl
+//     and the handle is released, as after Free (Free is then a no-op). This
+//     is the count of a C callback that returns a session made for the call
+//     (d2i_SSL_SESSION from an external store) and gives it away.
+//
+// Either way libssl ends with exactly one reference of its own, which it
+// drops when it is done with the session; the Go side takes that reference
+// while it still holds the handle, and tells libssl *copy = 0. Unless the
+// context's cache mode has SessCacheNoInternalStore, libssl adds the session
+// to the internal cache as well.
+//
+// A panic in the callback makes the lookup find nothing and is raised
+// again by the method that ran the handshake step.
+type SessionGetCallback func(s *SSL, id []byte) (sess *Session, copy bool)
+
+// SetSessionGetCallback sets or, with nil, removes the context's session
+// lookup callback (SSL_CTX_sess_set_get_cb). As in libssl, a server runs
+// the callback of the context it was made from (its session context) as it
+// is at the time of the lookup: a later SetSessionGetCallback on that
+// context applies to existing SSLs, and SSL_set_SSL_CTX does not change
+// which context is asked.
+func (c *Ctx) SetSessionGetCallback(cb SessionGetCallback) error {
+	return c.setCtxCallbacks(func(n *callbacks) { n.sessGet = cb },
+		func(p *C.SSL_CTX) { c_ctx_set_sess_get_cb(p, cbool(cb != nil)) })
+}
+
+//export libsslGoSessGet
+func libsslGoSessGet(h C.uintptr_t, s *C.SSL, id *C.uchar, n C.int, cp *C.int) (res *C.SSL_SESSION) {
+	c := callbacksOf(h)
+	if c == nil || c.sessGet == nil {
+		return nil
+	}
+	ssl := borrowedSSL(s)
+	if ssl == nil {
+		return nil
+	}
+	defer ssl.Free()
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(s, p)
+			res = nil
+		}
+	}()
+	sess, copy := c.sessGet(ssl, C.GoBytes(unsafe.Pointer(id), n))
+	if sess == nil {
+		return nil
+	}
+	*cp = 0
+	if !copy {
+		// The handle's reference becomes libssl's.
+		return (*C.SSL_SESSION)(sess.r.release())
+	}
+	_ = use(sess.refp(), func(sp *C.SSL_SESSION) error {
+		if c_SSL_SESSION_up_ref(sp) == nil {
+			res = sp
+		}
+		return nil
+	})
+	return res
+}
+
+// ClientHelloResult is what a ClientHello callback returns
+// (SSL_CLIENT_HELLO_*).
+type ClientHelloResult int
+
+// The ClientHello verdicts: go on with the handshake; suspend it (the
+// handshake step fails with SSLErrorWantClientHelloCB and the callback runs
+// again when the handshake is resumed); or fail it with the alert the
+// callback chose.
+const (
+	ClientHelloSuccess ClientHelloResult = C.SSL_CLIENT_HELLO_SUCCESS
+	ClientHelloRetry   ClientHelloResult = C.SSL_CLIENT_HELLO_RETRY
+	ClientHelloError   ClientHelloResult = C.SSL_CLIENT_HELLO_ERROR
+)
+
+// ClientHelloCallback runs on a server as soon as the ClientHello is parsed,
+// before anything in it is acted on (SSL_CTX_set_client_hello_cb). The
+// SSL's ClientHello* methods read the message during the call; the callback
+// may change the SSL (SetSSLCtx, SetVerify, ciphers, versions). alert holds
+// SSL_AD_INTERNAL_ERROR on entry, as in libssl, and is the alert sent with
+// ClientHelloError. s is valid during the call only (UpRef it to keep it).
+// A panic fails the handshake and is raised again by the method that ran it.
+type ClientHelloCallback func(s *SSL, alert *int) ClientHelloResult
+
+// SetClientHelloCallback sets or, with nil, removes the context's
+// ClientHello callback (SSL_CTX_set_client_hello_cb). As in libssl, a
+// server runs the callback of its current context at the time the
+// ClientHello arrives: a later SetClientHelloCallback on that context, and
+// SSL_set_SSL_CTX to another, apply to existing SSLs.
+func (c *Ctx) SetClientHelloCallback(cb ClientHelloCallback) error {
+	return c.setCtxCallbacks(func(n *callbacks) { n.hello = cb },
+		func(p *C.SSL_CTX) { c_ctx_set_client_hello_cb(p, cbool(cb != nil)) })
+}
+
+//export libsslGoClientHello
+func libsslGoClientHello(h C.uintptr_t, s *C.SSL, al *C.int) (res C.int) {
+	c := callbacksOf(h)
+	if c == nil || c.hello == nil {
+		return C.SSL_CLIENT_HELLO_SUCCESS
+	}
+	ssl := borrowedSSL(s)
+	if ssl == nil {
+		*al = C.SSL_AD_INTERNAL_ERROR
+		return C.SSL_CLIENT_HELLO_ERROR
+	}
+	defer ssl.Free()
+	alert := int(*al)
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(s, p)
+			*al = C.SSL_AD_INTERNAL_ERROR
+			res = C.SSL_CLIENT_HELLO_ERROR
+		}
+	}()
+	r := c.hello(ssl, &alert)
+	*al = C.int(alert)
+	return C.int(r)
+}
+
+// ClientHelloIsV2 returns SSL_client_hello_isv2: the ClientHello being
+// handled was in the SSLv2 format. False outside a ClientHello callback.
+func (s *SSL) ClientHelloIsV2() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool { return c_SSL_client_hello_isv2(p) == 1 })
+}
+
+// ClientHelloLegacyVersion returns SSL_client_hello_get0_legacy_version: the
+// version field of the ClientHello (TLS1_2 for a TLS 1.3 client). 0 outside
+// a ClientHello callback.
+func (s *SSL) ClientHelloLegacyVersion() ProtocolVersion {
+	return get(s.refp(), 0, func(p *C.SSL) ProtocolVersion {
+		return ProtocolVersion(c_SSL_client_hello_get0_legacy_version(p))
+	})
+}
+
+// clientHelloBytes reads one of the byte fields through a lsh accessor that
+// returns the full length (-1 for absent).
+func clientHelloBytes(s *SSL, read func(p *C.SSL, buf *C.uchar, n C.int) C.int) ([]byte, bool) {
+	var out []byte
+	ok := false
+	_ = use(s.refp(), func(p *C.SSL) error {
+		n := read(p, nil, 0)
+		if n < 0 {
+			return nil
+		}
+		ok = true
+		out = make([]byte, n)
+		if n > 0 {
+			read(p, (*C.uchar)(unsafe.Pointer(&out[0])), n)
+		}
+		return nil
+	})
+	return out, ok
+}
+
+// ClientHelloCiphers returns the cipher suites the client offered, as
+// two-byte IANA ids in the client's order (SSL_client_hello_get0_ciphers),
+// signalling values such as TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff)
+// included. Nil outside a ClientHello callback.
+func (s *SSL) ClientHelloCiphers() []uint16 {
+	b, _ := clientHelloBytes(s, func(p *C.SSL, buf *C.uchar, n C.int) C.int { return c_client_hello_ciphers(p, buf, n) })
+	if len(b) == 0 {
+		return nil
+	}
+	ids := make([]uint16, len(b)/2)
+	for i := range ids {
+		ids[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+	return ids
+}
+
+// ClientHelloCompressionMethods returns the compression methods offered
+// (SSL_client_hello_get0_compression_methods); nil outside a ClientHello
+// callback.
+func (s *SSL) ClientHelloCompressionMethods() []byte {
+	b, _ := clientHelloBytes(s, func(p *C.SSL, buf *C.uchar, n C.int) C.int { return c_client_hello_compression(p, buf, n) })
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// ClientHelloExtension returns the body of the ClientHello's extension of
+// type typ (SSL_client_hello_get0_ext), and whether it was present.
+func (s *SSL) ClientHelloExtension(typ int) ([]byte, bool) {
+	return clientHelloBytes(s, func(p *C.SSL, buf *C.uchar, n C.int) C.int {
+		return c_client_hello_ext(p, C.int(typ), buf, n)
+	})
+}
+
+// ClientHelloExtensionTypes returns the types of the extensions present in
+// the ClientHello, in the order the client sent them
+// (SSL_client_hello_get1_extensions_present; the C array is freed here).
+// Nil outside a ClientHello callback.
+func (s *SSL) ClientHelloExtensionTypes() []int {
+	var out []int
+	_ = use(s.refp(), func(p *C.SSL) error {
+		n := c_client_hello_exts(p, nil, 0)
+		if n <= 0 {
+			return nil
+		}
+		buf := make([]C.int, n)
+		n = min(n, c_client_hello_exts(p, &buf[0], n))
+		for _, t := range buf[:max(n, 0)] {
+			out = append(out, int(t))
+		}
+		return nil
+	})
+	return out
+}
+
+// ClientHelloServerName returns the host name of the ClientHello's
+// server_name extension (RFC 6066 host_name entry), read with
+// SSL_client_hello_get0_ext; "" when there is none. The servername
+// callback has not run yet when the ClientHello callback does, so
+// ServerName is still empty there.
+func (s *SSL) ClientHelloServerName() string {
+	b, ok := s.ClientHelloExtension(0) // TLSEXT_TYPE_server_name
+	if !ok || len(b) < 2 {
+		return ""
+	}
+	l := int(b[0])<<8 | int(b[1])
+	b = b[2:]
+	if l > len(b) {
+		return ""
+	}
+	b = b[:l]
+	for len(b) >= 3 {
+		typ, n := b[0], int(b[1])<<8|int(b[2])
+		if 3+n > len(b) {
+			return ""
+		}
+		if typ == 0 {
+			return string(b[3 : 3+n])
+		}
+		b = b[3+n:]
+	}
+	return ""
+}
+
+// ClientHelloSupportedVersions returns the versions of the ClientHello's
+// supported_versions extension in the client's order (read with
+// SSL_client_hello_get0_ext), GREASE values included; nil when absent
+// (a client of TLS 1.2 or older).
+func (s *SSL) ClientHelloSupportedVersions() []ProtocolVersion {
+	b, ok := s.ClientHelloExtension(43) // TLSEXT_TYPE_supported_versions
+	if !ok || len(b) < 1 || int(b[0]) > len(b)-1 {
+		return nil
+	}
+	b = b[1 : 1+int(b[0])]
+	var vs []ProtocolVersion
+	for i := 0; i+1 < len(b); i += 2 {
+		vs = append(vs, ProtocolVersion(int(b[i])<<8|int(b[i+1])))
+	}
+	return vs
+}
+
+// VerifyCallbackFrom reports whether the SSL's verify callback is the one
+// set on ctx, as C code compares SSL_get_verify_callback(s) with
+// SSL_CTX_get_verify_callback(ctx). An SSL made from ctx shares its
+// callback until either side changes it (SSL_CTX_set_verify on ctx, or
+// SetVerify with a callback on the SSL); SSL_set_SSL_CTX and SSL_dup keep
+// the SSL's. Go functions are not comparable, so identity is that of a
+// SetVerify call: the same function set again on ctx is a new callback
+// here, where C would see the same pointer. Two absent callbacks are equal,
+// as two NULLs are. False on a freed or nil handle.
+func (s *SSL) VerifyCallbackFrom(ctx *Ctx) bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return get(ctx.refp(), false, func(c *C.SSL_CTX) bool {
+			return c_ssl_verify_cb_from(p, c) == 1
+		})
+	})
 }

@@ -22,6 +22,28 @@ const (
 	DTLSServerMethod Method = C.LS_M_DTLS_SERVER // DTLS_server_method()
 )
 
+// The version-specific methods libssl installs on an SSL when a handshake
+// settles its version (statem_lib.c ssl_choose_client_version and
+// ssl_choose_server_version), so that SSL.Method reports them after a
+// handshake until SSL_clear puts the context's method back. A TLS 1.2 client
+// runs TLSv1_2_client_method(), its server TLSv1_2_server_method(); TLS 1.3
+// client and server share one method that has no public constructor
+// (checked against C on 1.1.1w and 3.0). NewCtx and SetMethod do not take
+// them: their constructors are deprecated since OpenSSL 1.1.0.
+const (
+	TLS1ClientMethod    Method = C.LS_M_TLS1_CLIENT    // TLSv1_client_method()
+	TLS1ServerMethod    Method = C.LS_M_TLS1_SERVER    // TLSv1_server_method()
+	TLS1_1ClientMethod  Method = C.LS_M_TLS1_1_CLIENT  // TLSv1_1_client_method()
+	TLS1_1ServerMethod  Method = C.LS_M_TLS1_1_SERVER  // TLSv1_1_server_method()
+	TLS1_2ClientMethod  Method = C.LS_M_TLS1_2_CLIENT  // TLSv1_2_client_method()
+	TLS1_2ServerMethod  Method = C.LS_M_TLS1_2_SERVER  // TLSv1_2_server_method()
+	TLS1_3Method        Method = C.LS_M_TLS1_3         // libssl's internal tlsv1_3 method
+	DTLS1ClientMethod   Method = C.LS_M_DTLS1_CLIENT   // DTLSv1_client_method()
+	DTLS1ServerMethod   Method = C.LS_M_DTLS1_SERVER   // DTLSv1_server_method()
+	DTLS1_2ClientMethod Method = C.LS_M_DTLS1_2_CLIENT // DTLSv1_2_client_method()
+	DTLS1_2ServerMethod Method = C.LS_M_DTLS1_2_SERVER // DTLSv1_2_server_method()
+)
+
 // String returns the constructor's C name, e.g. "TLS_client_method".
 func (m Method) String() string {
 	switch m {
@@ -37,6 +59,28 @@ func (m Method) String() string {
 		return "DTLS_client_method"
 	case DTLSServerMethod:
 		return "DTLS_server_method"
+	case TLS1ClientMethod:
+		return "TLSv1_client_method"
+	case TLS1ServerMethod:
+		return "TLSv1_server_method"
+	case TLS1_1ClientMethod:
+		return "TLSv1_1_client_method"
+	case TLS1_1ServerMethod:
+		return "TLSv1_1_server_method"
+	case TLS1_2ClientMethod:
+		return "TLSv1_2_client_method"
+	case TLS1_2ServerMethod:
+		return "TLSv1_2_server_method"
+	case TLS1_3Method:
+		return "tlsv1_3_method"
+	case DTLS1ClientMethod:
+		return "DTLSv1_client_method"
+	case DTLS1ServerMethod:
+		return "DTLSv1_server_method"
+	case DTLS1_2ClientMethod:
+		return "DTLSv1_2_client_method"
+	case DTLS1_2ServerMethod:
+		return "DTLSv1_2_server_method"
 	}
 	return "unknown method"
 }
@@ -94,6 +138,33 @@ const (
 	OpPrioritizeChaCha         Options = C.SSL_OP_PRIORITIZE_CHACHA
 	OpNoAntiReplay             Options = C.SSL_OP_NO_ANTI_REPLAY
 	OpNoQueryMTU               Options = C.SSL_OP_NO_QUERY_MTU
+	// OpIgnoreUnexpectedEOF is SSL_OP_IGNORE_UNEXPECTED_EOF (3.0+): a
+	// transport that ends without close_notify reads as a clean end
+	// (ErrZeroReturn). 0 on 1.1.1, which reports it as SSLErrorSyscall.
+	OpIgnoreUnexpectedEOF Options = C.SSL_OP_IGNORE_UNEXPECTED_EOF
+	// OpCleansePlaintext is SSL_OP_CLEANSE_PLAINTEXT (3.0+): libssl wipes
+	// decrypted data from its buffers once read. 0 on 1.1.1.
+	OpCleansePlaintext Options = C.SSL_OP_CLEANSE_PLAINTEXT
+	// OpDisableTLSExtCANames is SSL_OP_DISABLE_TLSEXT_CA_NAMES (3.0+): no
+	// certificate_authorities extension. 0 on 1.1.1.
+	OpDisableTLSExtCANames Options = C.SSL_OP_DISABLE_TLSEXT_CA_NAMES
+)
+
+// The SSL_CB_* bits of an info callback's where argument.
+const (
+	InfoLoop           = C.SSL_CB_LOOP
+	InfoExit           = C.SSL_CB_EXIT
+	InfoRead           = C.SSL_CB_READ
+	InfoWrite          = C.SSL_CB_WRITE
+	InfoAlert          = C.SSL_CB_ALERT
+	InfoReadAlert      = C.SSL_CB_READ_ALERT
+	InfoWriteAlert     = C.SSL_CB_WRITE_ALERT
+	InfoAcceptLoop     = C.SSL_CB_ACCEPT_LOOP
+	InfoAcceptExit     = C.SSL_CB_ACCEPT_EXIT
+	InfoConnectLoop    = C.SSL_CB_CONNECT_LOOP
+	InfoConnectExit    = C.SSL_CB_CONNECT_EXIT
+	InfoHandshakeStart = C.SSL_CB_HANDSHAKE_START
+	InfoHandshakeDone  = C.SSL_CB_HANDSHAKE_DONE
 )
 
 // Mode is a mask of SSL_MODE_* bits.

@@ -41,7 +41,10 @@ func NewCtx(m Method) (*Ctx, error) {
 // Free releases the handle's reference (SSL_CTX_free). SSL objects made from
 // the context hold references of their own, so the context lives on while
 // they do. Free is idempotent, and on a nil handle it does what
-// SSL_CTX_free(NULL) does: nothing.
+// SSL_CTX_free(NULL) does: nothing. When the last reference goes, libssl
+// empties the session cache, running the remove-session callback (a panic
+// in it is raised again here), and a caching client context's sessions
+// become non-resumable, even those the program still holds.
 func (c *Ctx) Free() {
 	if c == nil {
 		c_SSL_CTX_free(nil)
@@ -49,6 +52,9 @@ func (c *Ctx) Free() {
 	}
 	if p := c.r.release(); p != nil {
 		c_SSL_CTX_free((*C.SSL_CTX)(p))
+		// The last reference frees the cache, which runs the
+		// remove-session callback for each session.
+		repanicCtx((*C.SSL_CTX)(p))
 	}
 }
 

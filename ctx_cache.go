@@ -104,30 +104,39 @@ func (c *Ctx) CachedSessions() int {
 }
 
 // AddSession adds s to the context's internal cache (SSL_CTX_add_session),
-// which takes its own reference.
+// which takes its own reference. A full cache drops its oldest session,
+// which runs the remove-session callback: a panic in it is raised again
+// here, as in RemoveSession, FlushSessions and Free.
 func (c *Ctx) AddSession(s *Session) error {
 	return use(c.refp(), func(p *C.SSL_CTX) error {
 		return use(s.refp(), func(sp *C.SSL_SESSION) error {
-			return c_SSL_CTX_add_session(p, sp)
+			err := c_SSL_CTX_add_session(p, sp)
+			repanicCtx(p)
+			return err
 		})
 	})
 }
 
 // RemoveSession removes s from the internal cache (SSL_CTX_remove_session)
-// and reports whether it was there.
+// and reports whether it was there. A panic in the remove-session callback
+// it runs is raised again here.
 func (c *Ctx) RemoveSession(s *Session) bool {
 	return get(c.refp(), false, func(p *C.SSL_CTX) bool {
 		return get(s.refp(), false, func(sp *C.SSL_SESSION) bool {
-			return c_SSL_CTX_remove_session(p, sp) == 1
+			ok := c_SSL_CTX_remove_session(p, sp) == 1
+			repanicCtx(p)
+			return ok
 		})
 	})
 }
 
 // FlushSessions removes the sessions that have expired at t from the
-// internal cache (SSL_CTX_flush_sessions).
+// internal cache (SSL_CTX_flush_sessions). A panic in the remove-session
+// callback it runs is raised again here.
 func (c *Ctx) FlushSessions(t time.Time) error {
 	return use(c.refp(), func(p *C.SSL_CTX) error {
 		c_ctx_flush_sessions(p, C.long(t.Unix()))
+		repanicCtx(p)
 		return nil
 	})
 }

@@ -1050,3 +1050,130 @@ void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
 }
 
 void lsh_ctx_set_info_cb(SSL_CTX *c, int on) { SSL_CTX_set_info_callback(c, on ? info_tramp : NULL); }
+
+/* ------------------------------------------------------------------ */
+/* issue 12 (session 3): session lookup, ClientHello, identity, state  */
+/* ------------------------------------------------------------------ */
+
+extern SSL_SESSION *libsslGoSessGet(uintptr_t h, SSL *s, const unsigned char *id, int len, int *copy);
+extern int libsslGoClientHello(uintptr_t h, SSL *s, int *al);
+
+/* The get-session callback runs on s->session_ctx (ssl_sess.c
+ * lookup_sess_in_cache, 1.1.1 and 3.x alike), looked up at each call. The
+ * Go side hands back a session whose reference libssl may keep: it up-refs
+ * it itself (or passes its handle's reference) and sets *copy to 0, so that
+ * libssl takes no further reference. See libsslGoSessGet. */
+static SSL_SESSION *sess_get_tramp(SSL *s, const unsigned char *id, int len, int *copy)
+{
+    uintptr_t h = ctx_handle_with(session_ctx(s), LS_CB_SESS_GET);
+    if (h == 0)
+        return NULL;
+    return libsslGoSessGet(h, s, id, len, copy);
+}
+
+void lsh_ctx_set_sess_get_cb(SSL_CTX *c, int on) { SSL_CTX_sess_set_get_cb(c, on ? sess_get_tramp : NULL); }
+
+/* The ClientHello callback: libssl calls s->ctx's at each ClientHello
+ * (statem_srvr.c tls_early_post_process_client_hello). */
+static int client_hello_tramp(SSL *s, int *al, void *arg)
+{
+    (void)arg;
+    uintptr_t h = ctx_handle_with(SSL_get_SSL_CTX(s), LS_CB_CLIENT_HELLO);
+    if (h == 0)
+        return SSL_CLIENT_HELLO_SUCCESS;
+    return libsslGoClientHello(h, s, al);
+}
+
+void lsh_ctx_set_client_hello_cb(SSL_CTX *c, int on)
+{
+    SSL_CTX_set_client_hello_cb(c, on ? client_hello_tramp : NULL, NULL);
+}
+
+/* The ClientHello accessors copy into buf (at most cap bytes) and return the
+ * full length, so that a caller with cap 0 learns the size first. */
+static int copy_out(const unsigned char *p, size_t n, unsigned char *buf, int cap)
+{
+    if (buf != NULL && cap > 0)
+        memcpy(buf, p, n < (size_t)cap ? n : (size_t)cap);
+    return (int)n;
+}
+
+int lsh_client_hello_ciphers(SSL *s, unsigned char *buf, int cap)
+{
+    const unsigned char *p = NULL;
+    size_t n = SSL_client_hello_get0_ciphers(s, &p);
+    return copy_out(p, n, buf, cap);
+}
+
+int lsh_client_hello_compression(SSL *s, unsigned char *buf, int cap)
+{
+    const unsigned char *p = NULL;
+    size_t n = SSL_client_hello_get0_compression_methods(s, &p);
+    return copy_out(p, n, buf, cap);
+}
+
+/* -1 when the extension is absent. */
+int lsh_client_hello_ext(SSL *s, int type, unsigned char *buf, int cap)
+{
+    const unsigned char *p = NULL;
+    size_t n = 0;
+    if (SSL_client_hello_get0_ext(s, (unsigned int)type, &p, &n) != 1)
+        return -1;
+    return copy_out(p, n, buf, cap);
+}
+
+/* The extension types present, in the order of the ClientHello; -1 on
+ * failure. */
+int lsh_client_hello_exts(SSL *s, int *buf, int cap)
+{
+    int *out = NULL;
+    size_t n = 0;
+    if (SSL_client_hello_get1_extensions_present(s, &out, &n) != 1)
+        return -1;
+    for (size_t i = 0; i < n && (int)i < cap; i++)
+        buf[i] = out[i];
+    OPENSSL_free(out);
+    return (int)n;
+}
+
+/* Whether the SSL's verify callback is the one set on c: the C callbacks
+ * (SSL_get_verify_callback, SSL_CTX_get_verify_callback) are the same, and
+ * so is the Go value behind them (the box SSL_new shared, or none). */
+int lsh_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
+{
+    return SSL_get_verify_callback(s) == SSL_CTX_get_verify_callback(c)
+           && SSL_get_ex_data(s, gocb_idx[LS_SLOT_VERIFY][0]) == SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]);
+}
+
+/* The method's LS_M_* id. After a handshake libssl installs a method of the
+ * negotiated version (statem_lib.c ssl_choose_client_version and
+ * ssl_choose_server_version): TLSv1_2_client_method() and the like, and for
+ * TLS 1.3 a method of no public constructor that client and server share.
+ * The version-specific constructors are deprecated (and absent from builds
+ * without deprecated APIs), so those methods are recognised as "not one of
+ * the version-flexible ones" and named by the SSL's version and role. */
+int lsh_ssl_method_id(SSL *s)
+{
+    const SSL_METHOD *m = SSL_get_ssl_method(s);
+    int id = ls_method_id(m);
+    if (id != 0 || m == NULL)
+        return id;
+    int server = SSL_is_server(s);
+    if (SSL_is_dtls(s)) {
+        switch (SSL_version(s)) {
+        case DTLS1_VERSION: return server ? LS_M_DTLS1_SERVER : LS_M_DTLS1_CLIENT;
+        case DTLS1_2_VERSION: return server ? LS_M_DTLS1_2_SERVER : LS_M_DTLS1_2_CLIENT;
+        }
+        return 0;
+    }
+    switch (SSL_version(s)) {
+    case TLS1_VERSION: return server ? LS_M_TLS1_SERVER : LS_M_TLS1_CLIENT;
+    case TLS1_1_VERSION: return server ? LS_M_TLS1_1_SERVER : LS_M_TLS1_1_CLIENT;
+    case TLS1_2_VERSION: return server ? LS_M_TLS1_2_SERVER : LS_M_TLS1_2_CLIENT;
+    case TLS1_3_VERSION: return LS_M_TLS1_3;
+    }
+    return 0;
+}
+
+/* The SSL's session context (see session_ctx). */
+SSL_CTX *lsh_ssl_session_ctx(SSL *s) { return session_ctx(s); }

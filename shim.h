@@ -217,4 +217,29 @@ int lsh_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap);
 /* The wrappers generated from shim.def. */
 #include "zshim.h"
 
+/* ---- issue 12 (session 3): session lookup, ClientHello, identity, state ---- */
+/* Options new in OpenSSL 3.0: 0 (no effect) where the headers lack them. */
+#ifndef SSL_OP_IGNORE_UNEXPECTED_EOF
+#define SSL_OP_IGNORE_UNEXPECTED_EOF 0
+#endif
+#ifndef SSL_OP_CLEANSE_PLAINTEXT
+#define SSL_OP_CLEANSE_PLAINTEXT 0
+#endif
+#ifndef SSL_OP_DISABLE_TLSEXT_CA_NAMES
+#define SSL_OP_DISABLE_TLSEXT_CA_NAMES 0
+#endif
+enum { LS_CB_SESS_GET = 32, LS_CB_CLIENT_HELLO = 64 };
+enum { LS_M_TLS1_CLIENT = 7, LS_M_TLS1_SERVER, LS_M_TLS1_1_CLIENT, LS_M_TLS1_1_SERVER,
+       LS_M_TLS1_2_CLIENT, LS_M_TLS1_2_SERVER, LS_M_TLS1_3, LS_M_DTLS1_CLIENT,
+       LS_M_DTLS1_SERVER, LS_M_DTLS1_2_CLIENT, LS_M_DTLS1_2_SERVER };
+void lsh_ctx_set_sess_get_cb(SSL_CTX *c, int on);
+void lsh_ctx_set_client_hello_cb(SSL_CTX *c, int on);
+int lsh_client_hello_ciphers(SSL *s, unsigned char *buf, int cap);
+int lsh_client_hello_compression(SSL *s, unsigned char *buf, int cap);
+int lsh_client_hello_ext(SSL *s, int type, unsigned char *buf, int cap);
+int lsh_client_hello_exts(SSL *s, int *buf, int cap);
+int lsh_ssl_verify_cb_from(SSL *s, SSL_CTX *c);
+int lsh_ssl_method_id(SSL *s);
+SSL_CTX *lsh_ssl_session_ctx(SSL *s);
+
 #endif

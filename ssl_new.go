@@ -103,10 +103,12 @@ func (s *SSL) SetSSLCtx(ctx *Ctx) error {
 }
 
 // Method returns the SSL's current SSL_METHOD (SSL_get_ssl_method), or
-// MethodUnknown on a freed handle.
+// MethodUnknown on a freed handle. After a handshake it is the
+// version-specific method libssl installed (TLS1_2ClientMethod,
+// TLS1_3Method, ...); SSL_clear puts the context's back.
 func (s *SSL) Method() Method {
 	return get(s.refp(), MethodUnknown, func(p *C.SSL) Method {
-		return Method(C.ls_method_id(c_SSL_get_ssl_method(p)))
+		return Method(c_ssl_method_id(p))
 	})
 }
 

@@ -40,10 +40,18 @@ func (s *Session) ptr() *C.SSL_SESSION {
 // handshake ("attempt to reuse session in different context").
 func (s *SSL) SetSession(sess *Session) error {
 	if sess == nil {
-		return use(s.refp(), func(p *C.SSL) error { return c_SSL_set_session(p, nil) })
+		return use(s.refp(), func(p *C.SSL) error {
+			err := c_SSL_set_session(p, nil)
+			repanic(p)
+			return err
+		})
 	}
 	return use(s.refp(), func(p *C.SSL) error {
-		return use(sess.refp(), func(sp *C.SSL_SESSION) error { return c_SSL_set_session(p, sp) })
+		return use(sess.refp(), func(sp *C.SSL_SESSION) error {
+			err := c_SSL_set_session(p, sp)
+			repanic(p)
+			return err
+		})
 	})
 }
 
@@ -255,4 +263,15 @@ func (s *Session) SetTime(t time.Time) error {
 // second.
 func (s *Session) SetTimeout(d time.Duration) error {
 	return use(s.refp(), func(p *C.SSL_SESSION) error { return c_sess_set_timeout(p, C.long(d/time.Second)) })
+}
+
+// NewSession makes an empty session (SSL_SESSION_new) as a new owned
+// handle: no id, no master key, so not resumable until filled in by
+// libssl (a handshake) or by the Set* methods.
+func NewSession() (*Session, error) {
+	p, err := c_SSL_SESSION_new()
+	if err != nil {
+		return nil, err
+	}
+	return wrapSession(p), nil
 }

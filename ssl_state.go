@@ -157,3 +157,31 @@ func (c *Ctx) SetPostHandshakeAuth(on bool) error {
 func (s *SSL) VerifyClientPostHandshake() error {
 	return use(s.refp(), func(p *C.SSL) error { return c_SSL_verify_client_post_handshake(p) })
 }
+
+// StateString returns SSL_state_string_long: libssl's description of the
+// handshake state, e.g. "SSL negotiation finished successfully"; "" on a
+// freed handle.
+func (s *SSL) StateString() string {
+	return get(s.refp(), "", func(p *C.SSL) string { return goString(c_SSL_state_string_long(p)) })
+}
+
+// StateStringShort returns SSL_state_string: the six-letter code of the
+// handshake state, e.g. "SSLOK "; "" on a freed handle.
+func (s *SSL) StateStringShort() string {
+	return get(s.refp(), "", func(p *C.SSL) string { return goString(c_SSL_state_string(p)) })
+}
+
+// HasPending returns SSL_has_pending: whether the SSL holds bytes read from
+// the transport and not yet given out, processed into records (Pending) or
+// not (a partial record, or read-ahead data). False on a freed handle.
+func (s *SSL) HasPending() bool {
+	return get(s.refp(), false, func(p *C.SSL) bool { return c_SSL_has_pending(p) == 1 })
+}
+
+// NewSessionTicket asks a TLS 1.3 server to send one more session ticket
+// (SSL_new_session_ticket, OpenSSL 3.0+): at the end of the handshake when
+// called before it completes, else with the next Write or Handshake call.
+// On 1.1.1 it returns an error matching ErrUnsupported.
+func (s *SSL) NewSessionTicket() error {
+	return use(s.refp(), func(p *C.SSL) error { return c_SSL_new_session_ticket(p) })
+}

@@ -1058,3 +1058,90 @@ void lsx_ctx_set_info_cb(SSL_CTX *c, int on)
     lsh_ctx_set_info_cb(c, on);
 }
 
+void lsx_ctx_set_sess_get_cb(SSL_CTX *c, int on)
+{
+    lsh_ctx_set_sess_get_cb(c, on);
+}
+
+void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on)
+{
+    lsh_ctx_set_client_hello_cb(c, on);
+}
+
+int lsx_SSL_client_hello_isv2(SSL *s)
+{
+    return SSL_client_hello_isv2(s);
+}
+
+unsigned int lsx_SSL_client_hello_get0_legacy_version(SSL *s)
+{
+    return SSL_client_hello_get0_legacy_version(s);
+}
+
+int lsx_client_hello_ciphers(SSL *s, unsigned char *buf, int cap)
+{
+    return lsh_client_hello_ciphers(s, buf, cap);
+}
+
+int lsx_client_hello_compression(SSL *s, unsigned char *buf, int cap)
+{
+    return lsh_client_hello_compression(s, buf, cap);
+}
+
+int lsx_client_hello_ext(SSL *s, int type_, unsigned char *buf, int cap)
+{
+    return lsh_client_hello_ext(s, type_, buf, cap);
+}
+
+int lsx_client_hello_exts(SSL *s, int *buf, int cap)
+{
+    return lsh_client_hello_exts(s, buf, cap);
+}
+
+int lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
+{
+    return lsh_ssl_verify_cb_from(s, c);
+}
+
+int lsx_ssl_method_id(SSL *s)
+{
+    return lsh_ssl_method_id(s);
+}
+
+SSL_CTX *lsx_ssl_session_ctx(SSL *s)
+{
+    return lsh_ssl_session_ctx(s);
+}
+
+const char *lsx_SSL_state_string_long(const SSL *s)
+{
+    return SSL_state_string_long(s);
+}
+
+const char *lsx_SSL_state_string(const SSL *s)
+{
+    return SSL_state_string(s);
+}
+
+int lsx_SSL_has_pending(const SSL *s)
+{
+    return SSL_has_pending(s);
+}
+
+ls_ret lsx_SSL_new_session_ticket(SSL *s)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    return ls_finish_int((long)SSL_new_session_ticket(s));
+#else
+    (void)s;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_SSL_SESSION_new(void)
+{
+    ls_begin();
+    return ls_finish_ptr((void *)SSL_SESSION_new());
+}
+

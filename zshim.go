@@ -212,6 +212,26 @@ package libssl
 #cgo nocallback lsx_ctx_set_servername_cb
 #cgo nocallback lsx_ctx_set_sess_cbs
 #cgo nocallback lsx_ctx_set_info_cb
+#cgo nocallback lsx_ctx_set_sess_get_cb
+#cgo nocallback lsx_ctx_set_client_hello_cb
+#cgo nocallback lsx_SSL_client_hello_isv2
+#cgo nocallback lsx_SSL_client_hello_get0_legacy_version
+#cgo nocallback lsx_client_hello_ciphers
+#cgo noescape lsx_client_hello_ciphers
+#cgo nocallback lsx_client_hello_compression
+#cgo noescape lsx_client_hello_compression
+#cgo nocallback lsx_client_hello_ext
+#cgo noescape lsx_client_hello_ext
+#cgo nocallback lsx_client_hello_exts
+#cgo noescape lsx_client_hello_exts
+#cgo nocallback lsx_ssl_verify_cb_from
+#cgo nocallback lsx_ssl_method_id
+#cgo nocallback lsx_ssl_session_ctx
+#cgo nocallback lsx_SSL_state_string_long
+#cgo nocallback lsx_SSL_state_string
+#cgo nocallback lsx_SSL_has_pending
+#cgo nocallback lsx_SSL_new_session_ticket
+#cgo nocallback lsx_SSL_SESSION_new
 #include "shim.h"
 */
 import "C"
@@ -1405,3 +1425,75 @@ func c_ctx_set_sess_cbs(c *C.SSL_CTX, new_on C.int, remove_on C.int) {
 
 // c_ctx_set_info_cb calls lsh_ctx_set_info_cb (shim.def line 244, predicate void).
 func c_ctx_set_info_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_info_cb(c, on) }
+
+// c_ctx_set_sess_get_cb calls lsh_ctx_set_sess_get_cb (shim.def line 248, predicate void).
+func c_ctx_set_sess_get_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_sess_get_cb(c, on) }
+
+// c_ctx_set_client_hello_cb calls lsh_ctx_set_client_hello_cb (shim.def line 249, predicate void).
+func c_ctx_set_client_hello_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_client_hello_cb(c, on) }
+
+// c_SSL_client_hello_isv2 calls SSL_client_hello_isv2 (shim.def line 250, predicate val).
+func c_SSL_client_hello_isv2(s *C.SSL) C.int { return C.lsx_SSL_client_hello_isv2(s) }
+
+// c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 251, predicate val).
+func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
+	return C.lsx_SSL_client_hello_get0_legacy_version(s)
+}
+
+// c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 252, predicate val).
+func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	return C.lsx_client_hello_ciphers(s, buf, cap)
+}
+
+// c_client_hello_compression calls lsh_client_hello_compression (shim.def line 253, predicate val).
+func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	return C.lsx_client_hello_compression(s, buf, cap)
+}
+
+// c_client_hello_ext calls lsh_client_hello_ext (shim.def line 254, predicate val).
+func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
+	return C.lsx_client_hello_ext(s, type_, buf, cap)
+}
+
+// c_client_hello_exts calls lsh_client_hello_exts (shim.def line 255, predicate val).
+func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
+	return C.lsx_client_hello_exts(s, buf, cap)
+}
+
+// c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 257, predicate val).
+func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int { return C.lsx_ssl_verify_cb_from(s, c) }
+
+// c_ssl_method_id calls lsh_ssl_method_id (shim.def line 258, predicate val).
+func c_ssl_method_id(s *C.SSL) C.int { return C.lsx_ssl_method_id(s) }
+
+// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 259, predicate val).
+func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX { return C.lsx_ssl_session_ctx(s) }
+
+// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 260, predicate val).
+func c_SSL_state_string_long(s *C.SSL) *C.char { return C.lsx_SSL_state_string_long(s) }
+
+// c_SSL_state_string calls SSL_state_string (shim.def line 261, predicate val).
+func c_SSL_state_string(s *C.SSL) *C.char { return C.lsx_SSL_state_string(s) }
+
+// c_SSL_has_pending calls SSL_has_pending (shim.def line 262, predicate val).
+func c_SSL_has_pending(s *C.SSL) C.int { return C.lsx_SSL_has_pending(s) }
+
+// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 263, predicate one).
+func c_SSL_new_session_ticket(s *C.SSL) error {
+	r := C.lsx_SSL_new_session_ticket(s)
+	if r.ret != 1 {
+		return fail("SSL_new_session_ticket", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 264, predicate ptr).
+func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
+	r := C.lsx_SSL_SESSION_new()
+	if r.ptr == nil {
+		return nil, fail("SSL_SESSION_new", &r)
+	}
+	done(&r)
+	return (*C.SSL_SESSION)(r.ptr), nil
+}

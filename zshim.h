@@ -197,5 +197,21 @@ ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k);
 void lsx_ctx_set_servername_cb(SSL_CTX *c, int on);
 void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
 void lsx_ctx_set_info_cb(SSL_CTX *c, int on);
+void lsx_ctx_set_sess_get_cb(SSL_CTX *c, int on);
+void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on);
+int lsx_SSL_client_hello_isv2(SSL *s);
+unsigned int lsx_SSL_client_hello_get0_legacy_version(SSL *s);
+int lsx_client_hello_ciphers(SSL *s, unsigned char *buf, int cap);
+int lsx_client_hello_compression(SSL *s, unsigned char *buf, int cap);
+int lsx_client_hello_ext(SSL *s, int type_, unsigned char *buf, int cap);
+int lsx_client_hello_exts(SSL *s, int *buf, int cap);
+int lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c);
+int lsx_ssl_method_id(SSL *s);
+SSL_CTX *lsx_ssl_session_ctx(SSL *s);
+const char *lsx_SSL_state_string_long(const SSL *s);
+const char *lsx_SSL_state_string(const SSL *s);
+int lsx_SSL_has_pending(const SSL *s);
+ls_ret lsx_SSL_new_session_ticket(SSL *s);
+ls_ret lsx_SSL_SESSION_new(void);
 
 #endif

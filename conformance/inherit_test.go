@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -257,8 +258,276 @@ func inhUser(steps func(t *testing.T, cctx *libssl.Ctx, d *libssl.SSL) *libssl.S
 	}
 }
 
+// inhIdent builds an identity case: steps returns the SSL and the context
+// to compare its verify callback with (SSL.VerifyCallbackFrom).
+func inhIdent(steps func(t *testing.T, r *inhRan, cctx, cctx2 *libssl.Ctx) (*libssl.SSL, *libssl.Ctx)) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		var ran inhRan
+		c, against := steps(t, &ran, inhClientCtx(t), inhClientCtx(t))
+		defer c.Free()
+		if c.VerifyCallbackFrom(against) {
+			return map[string]string{"same": "yes"}
+		}
+		return map[string]string{"same": "no"}
+	}
+}
+
+// inhExtCacheServer is inherit.c's ext_cache_server: TLS 1.2, no tickets,
+// sessions only in an external cache.
+func inhExtCacheServer(t *testing.T) *libssl.Ctx {
+	t.Helper()
+	c := inhServerCtx(t)
+	inhMust(t, c.SetMaxProtoVersion(libssl.TLS1_2))
+	inhMust(t, c.SetOptions(libssl.OpNoTicket))
+	inhMust(t, c.SetSessionCacheMode(libssl.SessCacheServer|libssl.SessCacheNoInternal))
+	inhMust(t, c.SetSessionIDContext([]byte("inherit")))
+	return c
+}
+
+// inhConnectClose connects c and s, shuts both down cleanly, frees them,
+// and reports whether the handshake completed and the server resumed.
+func inhConnectClose(t *testing.T, c, s *libssl.SSL, keep func(p *sslpair.Pair)) (ok, reused bool) {
+	t.Helper()
+	inhMust(t, c.SetConnectState())
+	inhMust(t, s.SetAcceptState())
+	p, err := sslpair.Wrap(c, s)
+	inhMust(t, err)
+	defer p.Free()
+	ok = p.Handshake() == nil
+	reused = p.Server.SessionReused()
+	if keep != nil {
+		keep(p)
+	}
+	_ = p.Shutdown()
+	return ok, reused
+}
+
+// inhSessGet builds a session-lookup case: a first handshake stores the
+// server's session; steps sets up the server SSL given the lookup
+// callbacks get1 and get2, which return the stored session.
+func inhSessGet(steps func(t *testing.T, sctx *libssl.Ctx, get func(name string, copy bool) libssl.SessionGetCallback) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		var ran inhRan
+		sctx, cctx := inhExtCacheServer(t), inhClientCtx(t)
+		var csess, stored *libssl.Session
+		ok, _ := inhConnectClose(t, inhNew(t, cctx), inhNew(t, sctx), func(p *sslpair.Pair) {
+			csess, stored = p.Client.Session(), p.Server.Session()
+		})
+		if !ok || csess == nil || stored == nil {
+			t.Fatal("first handshake")
+		}
+		defer csess.Free()
+		defer stored.Free()
+		get := func(name string, copy bool) libssl.SessionGetCallback {
+			return func(_ *libssl.SSL, id []byte) (*libssl.Session, bool) {
+				ran.note(name)
+				if !bytes.Equal(id, stored.ID()) {
+					return nil, true
+				}
+				if !copy {
+					// A reference of the callback's own, handed over.
+					up, err := stored.UpRef()
+					inhMust(t, err)
+					return up, false
+				}
+				return stored, true
+			}
+		}
+		s := steps(t, sctx, get)
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetSession(csess))
+		ok, reused := inhConnectClose(t, c, s, nil)
+		r := inhResult(ran, ok)
+		r["reused"] = map[bool]string{true: "yes", false: "no"}[reused]
+		return r
+	}
+}
+
+// inhHello builds a ClientHello-callback case.
+func inhHello(steps func(t *testing.T, sctx *libssl.Ctx, hello func(name string) libssl.ClientHelloCallback) *libssl.SSL) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		var ran inhRan
+		sctx, cctx := inhServerCtx(t), inhClientCtx(t)
+		hello := func(name string) libssl.ClientHelloCallback {
+			return func(*libssl.SSL, *int) libssl.ClientHelloResult { ran.note(name); return libssl.ClientHelloSuccess }
+		}
+		s := steps(t, sctx, hello)
+		ok := inhHandshake(t, inhNew(t, cctx), s)
+		return inhResult(ran, ok)
+	}
+}
+
+// inhMethodName is inherit.c's method_name for the Go Method values: the
+// method of TLS 1.3, which no public constructor returns, is the one client
+// and server share.
+func inhMethodName(m libssl.Method) string {
+	if m == libssl.TLS1_3Method {
+		return "internal(shared)"
+	}
+	return m.String()
+}
+
+// inhMethod builds a method case: SSL.Method after a handshake at version
+// v, and after SSL_clear.
+func inhMethod(v libssl.ProtocolVersion) func(t *testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		sctx, cctx := inhServerCtx(t), inhClientCtx(t)
+		inhMust(t, cctx.SetMaxProtoVersion(v))
+		c, s := inhNew(t, cctx), inhNew(t, sctx)
+		inhMust(t, c.SetMaxProtoVersion(v))
+		inhMust(t, c.SetConnectState())
+		inhMust(t, s.SetAcceptState())
+		p, err := sslpair.Wrap(c, s)
+		inhMust(t, err)
+		defer p.Free()
+		inhMust(t, p.Handshake())
+		r := map[string]string{"client": inhMethodName(c.Method()), "server": inhMethodName(s.Method())}
+		inhMust(t, c.Clear())
+		r["client_after_clear"] = inhMethodName(c.Method())
+		return r
+	}
+}
+
+// inhCtxFree builds a ctxfree case: a held session of a caching client
+// context, before and after the context is freed, and whether another
+// context's client resumes with it.
+func inhCtxFree(v libssl.ProtocolVersion) func(t *testing.T) map[string]string {
+	yes := map[bool]string{true: "yes", false: "no"}
+	return func(t *testing.T) map[string]string {
+		sctx, cctx, cctx2 := inhServerCtx(t), inhClientCtx(t), inhClientCtx(t)
+		inhMust(t, cctx.SetSessionCacheMode(libssl.SessCacheClient))
+		inhMust(t, sctx.SetSessionIDContext([]byte("inherit")))
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetMaxProtoVersion(v))
+		var sess *libssl.Session
+		ok, _ := inhConnectClose(t, c, inhNew(t, sctx), func(p *sslpair.Pair) {
+			inhMust(t, p.ReadTickets())
+			sess = p.Client.Session()
+		})
+		if !ok || sess == nil {
+			t.Fatal("first handshake")
+		}
+		defer sess.Free()
+		before := sess.IsResumable()
+		cctx.Free()
+		after := sess.IsResumable()
+		c2 := inhNew(t, cctx2)
+		inhMust(t, c2.SetSession(sess))
+		var resumed bool
+		inhConnectClose(t, c2, inhNew(t, sctx), func(p *sslpair.Pair) { resumed = p.Client.SessionReused() })
+		return map[string]string{"before": yes[before], "after": yes[after], "resumed": yes[resumed]}
+	}
+}
+
 // inhCases are the Go steps of each case of cref/inherit.c, by its id.
 var inhCases = map[string]func(t *testing.T) map[string]string{
+	"ident_new": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		return inhNew(t, cctx), cctx
+	}),
+	"ident_ctx_changed": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		return c, cctx
+	}),
+	"ident_ssl_set": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		return c, cctx
+	}),
+	"ident_set_ssl_ctx_new_ctx": inhIdent(func(t *testing.T, r *inhRan, cctx, cctx2 *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, cctx2.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		inhMust(t, c.SetSSLCtx(cctx2))
+		return c, cctx2
+	}),
+	"ident_set_ssl_ctx_old_ctx": inhIdent(func(t *testing.T, r *inhRan, cctx, cctx2 *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, cctx2.SetVerify(libssl.VerifyPeer, r.verify("cb2")))
+		inhMust(t, c.SetSSLCtx(cctx2))
+		return c, cctx
+	}),
+	"ident_dup": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		d := inhNew(t, cctx)
+		defer d.Free()
+		c, err := d.Dup()
+		inhMust(t, err)
+		return c, cctx
+	}),
+	"ident_none": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		return inhNew(t, cctx), cctx
+	}),
+	"ident_ctx_cleared": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, nil))
+		return c, cctx
+	}),
+	"ident_ssl_set_null": inhIdent(func(t *testing.T, r *inhRan, cctx, _ *libssl.Ctx) (*libssl.SSL, *libssl.Ctx) {
+		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
+		c := inhNew(t, cctx)
+		inhMust(t, c.SetVerify(libssl.VerifyPeer, nil))
+		return c, cctx
+	}),
+	"sessget_ctx_changed": inhSessGet(func(t *testing.T, sctx *libssl.Ctx, get func(string, bool) libssl.SessionGetCallback) *libssl.SSL {
+		inhMust(t, sctx.SetSessionGetCallback(get("get1", true)))
+		s := inhNew(t, sctx)
+		inhMust(t, sctx.SetSessionGetCallback(get("get2", true)))
+		return s
+	}),
+	"sessget_set_ssl_ctx": inhSessGet(func(t *testing.T, sctx *libssl.Ctx, get func(string, bool) libssl.SessionGetCallback) *libssl.SSL {
+		inhMust(t, sctx.SetSessionGetCallback(get("get1", true)))
+		s := inhNew(t, sctx)
+		sctx2 := inhExtCacheServer(t)
+		inhMust(t, sctx2.SetSessionGetCallback(get("get2", true)))
+		inhMust(t, s.SetSSLCtx(sctx2))
+		return s
+	}),
+	"sessget_dup": inhSessGet(func(t *testing.T, sctx *libssl.Ctx, get func(string, bool) libssl.SessionGetCallback) *libssl.SSL {
+		inhMust(t, sctx.SetSessionGetCallback(get("get1", true)))
+		o := inhNew(t, sctx)
+		defer o.Free()
+		s, err := o.Dup()
+		inhMust(t, err)
+		inhMust(t, sctx.SetSessionGetCallback(get("get2", true)))
+		return s
+	}),
+	"sessget_copy0": inhSessGet(func(t *testing.T, sctx *libssl.Ctx, get func(string, bool) libssl.SessionGetCallback) *libssl.SSL {
+		inhMust(t, sctx.SetSessionGetCallback(get("get1", false)))
+		return inhNew(t, sctx)
+	}),
+	"hello_ctx_changed": inhHello(func(t *testing.T, sctx *libssl.Ctx, hello func(string) libssl.ClientHelloCallback) *libssl.SSL {
+		inhMust(t, sctx.SetClientHelloCallback(hello("hello1")))
+		s := inhNew(t, sctx)
+		inhMust(t, sctx.SetClientHelloCallback(hello("hello2")))
+		return s
+	}),
+	"hello_set_ssl_ctx": inhHello(func(t *testing.T, sctx *libssl.Ctx, hello func(string) libssl.ClientHelloCallback) *libssl.SSL {
+		inhMust(t, sctx.SetClientHelloCallback(hello("hello1")))
+		s := inhNew(t, sctx)
+		sctx2 := inhServerCtx(t)
+		inhMust(t, sctx2.SetClientHelloCallback(hello("hello2")))
+		inhMust(t, s.SetSSLCtx(sctx2))
+		return s
+	}),
+	"hello_dup": inhHello(func(t *testing.T, sctx *libssl.Ctx, hello func(string) libssl.ClientHelloCallback) *libssl.SSL {
+		inhMust(t, sctx.SetClientHelloCallback(hello("hello1")))
+		o := inhNew(t, sctx)
+		defer o.Free()
+		s, err := o.Dup()
+		inhMust(t, err)
+		inhMust(t, sctx.SetClientHelloCallback(hello("hello2")))
+		return s
+	}),
+	"method_tls12":  inhMethod(libssl.TLS1_2),
+	"method_tls13":  inhMethod(libssl.TLS1_3),
+	"ctxfree_tls12": inhCtxFree(libssl.TLS1_2),
+	"ctxfree_tls13": inhCtxFree(libssl.TLS1_3),
 	"verify_ctx_changed": inhVerify(func(t *testing.T, r *inhRan, cctx *libssl.Ctx) *libssl.SSL {
 		inhMust(t, cctx.SetVerify(libssl.VerifyPeer, r.verify("cb1")))
 		c := inhNew(t, cctx)
@@ -402,4 +671,44 @@ var inhCases = map[string]func(t *testing.T) map[string]string{
 		inhMust(t, sctx.SetALPNSelect([]string{"b"}, false))
 		return s
 	}),
+}
+
+var inhClaimRow = regexp.MustCompile(`^\| I\d\d \|`)
+
+// TestInheritanceClaims checks the "Inheritance of callbacks and values"
+// section of CLAIMS.md against the cases: every row cites at least one case
+// that has Go steps here (and so runs in TestInheritance against C), and
+// every case is cited by some row.
+func TestInheritanceClaims(t *testing.T) {
+	_, section, ok := strings.Cut(claimsDoc, "\n## Inheritance of callbacks and values\n")
+	if !ok {
+		t.Fatal(`CLAIMS.md has no "## Inheritance of callbacks and values" section`)
+	}
+	cited := map[string]bool{}
+	rows := 0
+	for _, l := range strings.Split(section, "\n") {
+		if !inhClaimRow.MatchString(l) {
+			continue
+		}
+		cells := strings.Split(strings.Trim(l, "| "), " | ")
+		if len(cells) != 3 {
+			t.Errorf("row %q: want 3 cells", l)
+			continue
+		}
+		rows++
+		for _, id := range strings.Split(cells[2], ", ") {
+			if _, ok := inhCases[id]; !ok {
+				t.Errorf("%s cites %q, which is no case", cells[0], id)
+			}
+			cited[id] = true
+		}
+	}
+	if rows == 0 {
+		t.Fatal("no rows in the inheritance section")
+	}
+	for id := range inhCases {
+		if !cited[id] {
+			t.Errorf("case %s is cited by no row of CLAIMS.md", id)
+		}
+	}
 }

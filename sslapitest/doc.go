@@ -36,17 +36,17 @@
 //
 //	C test (sub-cases)                      Go test                        status
 //	test_session_with_only_int_cache (2)    TestSessionWithOnlyIntCache    full
-//	test_session_with_only_ext_cache (2)    TestSessionWithOnlyExtCache    partly: new/remove callbacks counted as in C; lacks
-//	                                                                       SSL_CTX_sess_set_get_cb, so the server's TLS 1.2 resumption
-//	                                                                       through the external cache is not run. Runs in a child process:
-//	                                                                       today it crashes there (see below)
-//	test_session_with_both_cache (2)        TestSessionWithBothCache       partly: as above (and the SSL_SESSION_dup step that forces
-//	                                                                       the get_cb lookup is not run); child process, crashes today
+//	test_session_with_only_ext_cache (2)    TestSessionWithOnlyExtCache    full: new/remove/get callbacks counted as in C, the server's
+//	                                                                       TLS 1.2 resumption served by the get callback (*copy = 1);
+//	                                                                       runs in a child process
+//	test_session_with_both_cache (2)        TestSessionWithBothCache       full (with the SSL_SESSION_dup + SSL_CTX_remove_session step
+//	                                                                       that forces the lookup); child process
 //	test_session_wo_ca_names (2)            TestSessionWithoutCANames      full on 3.0; the option does not exist in 1.1.1 (skipped there)
 //	test_stateful_tickets (3)               -                              no: counts tickets with SSL_CTX_sess_set_new_cb; post-handshake auth
 //	test_stateless_tickets (3)              -                              no: the same
 //	test_psk_tickets                        -                              no: lacks the PSK session callbacks
-//	test_extra_tickets (6)                  -                              no: lacks SSL_new_session_ticket, new-session callback, an always-retry BIO
+//	test_extra_tickets (6)                  -                              no: lacks an always-retry BIO (SSL_new_session_ticket and the
+//	                                                                       new-session callback exist now)
 //	test_ssl_set_bio (89)                   TestSSLSetBIO                  partly: Go's SetBIO always takes its own references, so C's
 //	                                                                       ownership-transfer rules are checked as "the SSL holds exactly the
 //	                                                                       BIOs set, and the caller's BIO handles still work after SSL_free";
@@ -65,12 +65,12 @@
 //	test_shutdown (7)                       TestShutdown                   full
 //	test_incorrect_shutdown (2)             TestIncorrectShutdown          full on 3.0; on 1.1.1 test 0 expects SSL_ERROR_SYSCALL (what
 //	                                                                       1.1.1 reports) and test 1's option does not exist
-//	test_ssl_pending (2)                    TestSSLPending                 partly: lacks SSL_has_pending; SSL_pending fully checked (TLS, DTLS)
+//	test_ssl_pending (2)                    TestSSLPending                 full (SSL_pending and SSL_has_pending, TLS and DTLS)
 //	test_info_callback (6)                  TestInfoCallback               partly: 0-3 check the where bit of every call, the role bits,
-//	                                                                       ret != 0 and !SSL_in_init at HANDSHAKE_DONE; lacks
-//	                                                                       SSL_state_string (the state names are kept in the table, not
-//	                                                                       checked) and SSL_CTX_set_info_callback (set on each SSL instead);
-//	                                                                       4-5 (early data) not written yet
+//	                                                                       ret != 0 and !SSL_in_init at HANDSHAKE_DONE; the state names
+//	                                                                       are kept in the table, not checked (SSL_state_string and
+//	                                                                       SSL_CTX_set_info_callback are mirrored now; the port predates
+//	                                                                       them); 4-5 (early data) not written yet
 //	test_set_ciphersuite (10)               TestSetCiphersuite             full
 //	test_ciphersuite_change                 TestCiphersuiteChange          partly: the last step rewrites a session's cipher through
 //	                                                                       libssl's internal structure; no public function can
@@ -82,8 +82,8 @@
 //	                                                                       itself; of C's malformed lists only those with an empty name
 //	                                                                       can be expressed (refused by the Go encoder, not by libssl)
 //	test_inherit_verify_param               -                              no: lacks X509_VERIFY_PARAM host flags on SSL_CTX/SSL
-//	test_session_timeout                    TestSessionTimeout             partly: lacks SSL_SESSION_new, so the sessions come from TLS 1.2
-//	                                                                       handshakes (times and timeouts then set as in C); C's internal
+//	test_session_timeout                    TestSessionTimeout             partly: the sessions come from TLS 1.2 handshakes, not
+//	                                                                       SSL_SESSION_new (mirrored now, the port predates it) (times and timeouts then set as in C); C's internal
 //	                                                                       list pointers are read as SSL_CTX_sess_number; the 3.0
 //	                                                                       SSL_SESS_CACHE_UPDATE_TIME step is not run (mode not named)
 //	test_key_update                         TestKeyUpdate                  full
@@ -91,14 +91,15 @@
 //	test_key_update_peer_in_read (2)        -                              no: lacks BIO_new_bio_pair (a bounded BIO)
 //	test_key_update_local_in_write (2)      -                              no: lacks an always-retry BIO
 //	test_key_update_local_in_read (2)       -                              no: lacks BIO_new_bio_pair
-//	test_pha_key_update                     -                              not written yet (the functions arrived late)
+//	test_pha_key_update                     TestPHAKeyUpdate               full
 //	test_early_data_read_write (3)          -                              not written yet (the functions arrived late)
 //	test_early_data_not_sent (3)            TestEarlyDataNotSent           partly: 0 and 1 full; 2 (an external PSK) lacks the PSK callbacks
 //	test_early_data_replay (2), _skip (3), _skip_hrr (3), _skip_hrr_fail (3), _skip_abort (3),
 //	  _psk (8), _psk_with_all_ciphers (5), _not_expected (3), _tls1_2 (3),
 //	  test_export_key_mat_early (3)         -                              not written yet: the early-data functions arrived at the end of
 //	                                                                       the session (the _psk ones also lack the PSK callbacks)
-//	test_client_hello_cb                    -                              no: lacks SSL_CTX_set_client_hello_cb
+//	test_client_hello_cb                    TestClientHelloCB              full (the offered ciphers and extensions are the client's, so
+//	                                                                       C's expected lists hold with the ECDSA certificate)
 //	test_ticket_callbacks (16)              -                              no: lacks SSL_CTX_set_session_ticket_cb and ticket key callbacks
 //	test_client_cert_verify_cb              -                              no: lacks SSL_CTX_set_cert_verify_callback, SSL_set_retry_verify
 //	test_ca_names (3)                       -                              no: lacks SSL_CTX_set0_CA_list, SSL_CTX_set_client_CA_list,
@@ -121,13 +122,6 @@
 //	test_ssl_build_cert_chain, test_ssl_ctx_build_cert_chain -             no: lacks SSL_build_cert_chain
 //	test_ktls, test_ktls_sendfile           -                              no: kernel TLS over sockets, outside this binding
 //
-// Expressed: 25 C test functions (13 fully, 2 fully on 3.0 with a
-// version-stated difference on 1.1.1, 10 partly).
-//
-// Known root-package failure: shim.def declares SSL_set_session "nocb"
-// (#cgo nocallback), but libssl's SSL_set_session over an open session calls
-// SSL_CTX_remove_session and so the remove-session callback, which is Go: the
-// runtime aborts ("function marked with #cgo nocallback called back into
-// Go"). TestSessionWithOnlyExtCache and TestSessionWithBothCache fail until
-// it is declared "cb"; with that one change they pass.
+// Expressed: 27 C test functions (18 fully, 2 fully on 3.0 with a
+// version-stated difference on 1.1.1, 7 partly).
 package sslapitest

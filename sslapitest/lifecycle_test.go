@@ -300,8 +300,8 @@ func TestIncorrectShutdown(t *testing.T) {
 }
 
 // test_ssl_pending: after the client read 5 bytes of a 15-byte record,
-// SSL_pending is the rest (test 0 TLS, test 1 DTLS). SSL_has_pending is not
-// in the Go API.
+// SSL_pending is the rest and SSL_has_pending is true; before any data both
+// sides have neither (test 0 TLS, test 1 DTLS).
 func TestSSLPending(t *testing.T) {
 	for tst := 0; tst < 2; tst++ {
 		t.Run(fmt.Sprint(tst), func(t *testing.T) {
@@ -322,6 +322,9 @@ func TestSSLPending(t *testing.T) {
 			if p.Client.Pending() != 0 || p.Server.Pending() != 0 {
 				t.Fatalf("SSL_pending before any data: client %d, server %d", p.Client.Pending(), p.Server.Pending())
 			}
+			if p.Client.HasPending() || p.Server.HasPending() {
+				t.Fatalf("SSL_has_pending before any data: client %v, server %v", p.Client.HasPending(), p.Server.HasPending())
+			}
 			if n, err := write(p, p.Server, msg); err != nil || n != len(msg) {
 				t.Fatalf("SSL_write: %d, %v", n, err)
 			}
@@ -332,6 +335,9 @@ func TestSSLPending(t *testing.T) {
 			}
 			if got := p.Client.Pending(); got != len(msg)-n {
 				t.Errorf("SSL_pending(clientssl) = %d, want %d", got, len(msg)-n)
+			}
+			if !p.Client.HasPending() {
+				t.Error("SSL_has_pending(clientssl) = 0 with the rest of the record buffered")
 			}
 		})
 	}

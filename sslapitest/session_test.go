@@ -11,18 +11,21 @@ import (
 // s_options): a client that caches sessions (internally and/or through the
 // new/remove session callbacks, counted), a resumption, a session replaced
 // by SSL_set_session, a failed connection that must drop its session from the
-// cache, then the same on the server. The Go API lacks
-// SSL_CTX_sess_set_get_cb, so on the server the external cache's lookup is
-// not run: with the external cache, the final TLS 1.2 resumption (which only
-// get_session_cb can serve) is left out, as is SSL_SESSION_dup's use to force
-// that lookup.
+// cache, then the same on the server, where the external cache's lookup
+// (SSL_CTX_sess_set_get_cb) serves the final TLS 1.2 resumption.
 func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, useInt, useExt bool, sOptions libssl.Options) {
 	noLeaks(t)
 	numNewSessTick := 1
 	if maxprot == libssl.TLS1_3 {
 		numNewSessTick = 2 // TLS 1.3 sends 2 NewSessionTickets
 	}
-	var newCalled, removeCalled int
+	var newCalled, removeCalled, getCalled int
+	var getSessVal *libssl.Session
+	// get_session_cb: counts, and returns get_sess_val with *copy = 1.
+	getCB := func(*libssl.SSL, []byte) (*libssl.Session, bool) {
+		getCalled++
+		return getSessVal, true
+	}
 	newCB := func(_ *libssl.SSL, sess *libssl.Session) {
 		newCalled++
 		sess.Free() // the reference is ours; it is not needed
@@ -37,7 +40,7 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, useInt, useExt bo
 			t.Errorf("%s: new-session callback %d times, remove %d; want %d and %d", step, newCalled, removeCalled, wantNew, wantRemove)
 		}
 	}
-	reset := func() { newCalled, removeCalled = 0, 0 }
+	reset := func() { newCalled, removeCalled, getCalled = 0, 0, 0 }
 
 	sctx, cctx := ctxPair(t, libssl.TLS1, 0)
 	// Only the max protocol version, so that a connection can be made to
@@ -148,6 +151,8 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, useInt, useExt bo
 	if useExt {
 		must(t, cctx.SetSessionCallbacks(nil, nil))
 		must(t, sctx.SetSessionCallbacks(newCB, removeCB))
+		must(t, sctx.SetSessionGetCallback(getCB))
+		getSessVal = nil
 	}
 	must(t, cctx.SetSessionCacheMode(libssl.SessCacheOff))
 	if !useInt {
@@ -182,23 +187,42 @@ func sessionTest(t *testing.T, maxprot libssl.ProtocolVersion, useInt, useExt bo
 			t.Error("SSL_CTX_add_session(sctx, sess2) succeeded; the server should have cached it")
 		}
 	}
-	counts("server's first connection", numNewSessTick, 0)
-	if useExt && maxprot == libssl.TLS1_2 {
-		// The rest needs get_session_cb (SSL_CTX_sess_set_get_cb).
-		p1.Free()
-		p3.Free()
-		return
+	if useExt {
+		counts("server's first connection", numNewSessTick, 0)
+		if getCalled != 0 {
+			t.Errorf("server's first connection: get-session callback ran %d times, want 0", getCalled)
+		}
+		// Delete the session from the internal cache to force a lookup
+		// from the external cache; copy it first, as
+		// SSL_CTX_remove_session also marks it non-resumable.
+		if useInt && maxprot != libssl.TLS1_3 {
+			tmp, err := sess2.Dup()
+			must(t, err)
+			if !sctx.RemoveSession(sess2) {
+				t.Fatal("SSL_CTX_remove_session(sctx, sess2) = 0")
+			}
+			sess2.Free()
+			sess2 = tmp
+		}
 	}
 
 	reset()
+	getSessVal = sess2
 	p2 = objects(t, sctx, cctx)
 	must(t, p2.Client.SetSession(sess1))
 	must(t, connect(p2))
 	if !p2.Client.SessionReused() {
 		t.Error("SSL_session_reused(clientssl2) = 0 on the server-cache resumption")
 	}
-	if maxprot == libssl.TLS1_3 {
-		counts("server's TLS 1.3 resumption", 1, 0)
+	if useExt {
+		wantNew, wantGet := 0, 1
+		if maxprot == libssl.TLS1_3 {
+			wantNew, wantGet = 1, 0
+		}
+		counts("server-cache resumption", wantNew, 0)
+		if getCalled != wantGet {
+			t.Errorf("server-cache resumption: get-session callback ran %d times, want %d", getCalled, wantGet)
+		}
 	}
 	p1.Free()
 	p2.Free()

@@ -18,6 +18,10 @@
  * It is built during `go test` with the run's CC, CGO_CFLAGS and CGO_LDFLAGS,
  * so it links the libssl the Go package links.
  *
+ * Later cases print other fields: "same" (ident_*: is the SSL's verify
+ * callback the context's), "reused" (sessget_*), the method names
+ * (method_*), session resumability around SSL_CTX_free (ctxfree_*).
+ *
  * usage: inherit LEAF-CHAIN.pem LEAF-KEY.pem
  */
 #include <stdio.h>
@@ -27,6 +31,9 @@
 #include <openssl/err.h>
 #include <openssl/opensslv.h>
 #include <openssl/ssl.h>
+
+/* The version-specific method constructors (method_* cases) are deprecated. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
 static const char *chain_file, *key_file;
 
@@ -157,9 +164,9 @@ static int blocked(SSL *s, int r)
 
 /*
  * Connects client c and server s (each given fresh memory BIOs here) and
- * returns 1 if both handshakes complete. Both SSLs are freed.
+ * returns 1 if both handshakes complete. Both SSLs are kept.
  */
-static int handshake(SSL *c, SSL *s)
+static int connect_pair(SSL *c, SSL *s)
 {
     int cdone = 0, sdone = 0, ok = 0;
     SSL_set_bio(c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
@@ -188,9 +195,30 @@ static int handshake(SSL *c, SSL *s)
         }
     }
     ERR_clear_error();
+    return ok;
+}
+
+/* connect_pair, then both SSLs are freed. */
+static int handshake(SSL *c, SSL *s)
+{
+    int ok = connect_pair(c, s);
     SSL_free(c);
     SSL_free(s);
     return ok;
+}
+
+/* Shuts both sides down cleanly (so that their sessions stay resumable)
+ * and frees them. */
+static void close_pair(SSL *c, SSL *s)
+{
+    SSL_shutdown(c);
+    pump(c, s);
+    SSL_shutdown(s);
+    pump(s, c);
+    SSL_shutdown(c);
+    ERR_clear_error();
+    SSL_free(c);
+    SSL_free(s);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -434,6 +462,326 @@ static void user_case(const char *id, int which)
     SSL_CTX_free(cctx2);
 }
 
+/* ---- cases of the second round ---------------------------------------- */
+
+static void report_raw(const char *id, const char *fields)
+{
+    printf("%s\n  \"%s\": {%s}", first_case ? "{" : ",", id, fields);
+    first_case = 0;
+}
+
+/*
+ * ident_*: is the SSL's verify callback the one set on a context
+ * (SSL_get_verify_callback(s) == SSL_CTX_get_verify_callback(ctx))?
+ * "same" is yes or no.
+ */
+static void ident_case(const char *id, int which)
+{
+    SSL_CTX *cctx = client_ctx(), *cctx2 = client_ctx(), *against = cctx;
+    SSL *c = NULL, *d = NULL;
+
+    switch (which) {
+    case 0: /* made after cb1 */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        c = SSL_new(cctx);
+        break;
+    case 1: /* then the context gets cb2 */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        c = SSL_new(cctx);
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb2);
+        break;
+    case 2: /* the SSL gets its own cb2 */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        c = SSL_new(cctx);
+        SSL_set_verify(c, SSL_VERIFY_PEER, verify_cb2);
+        break;
+    case 3: /* moved to a context with cb2, compared with that context */
+    case 4: /* ... compared with the context it was made from */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        c = SSL_new(cctx);
+        SSL_CTX_set_verify(cctx2, SSL_VERIFY_PEER, verify_cb2);
+        if (SSL_set_SSL_CTX(c, cctx2) != cctx2)
+            die("SSL_set_SSL_CTX");
+        against = which == 3 ? cctx2 : cctx;
+        break;
+    case 5: /* SSL_dup of an SSL made after cb1 */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        d = SSL_new(cctx);
+        c = SSL_dup(d);
+        break;
+    case 6: /* no callback anywhere */
+        c = SSL_new(cctx);
+        break;
+    case 7: /* made after cb1, then the context's is removed */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        c = SSL_new(cctx);
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+        break;
+    case 8: /* made after cb1, then SSL_set_verify(s, mode, NULL) */
+        SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, verify_cb1);
+        c = SSL_new(cctx);
+        SSL_set_verify(c, SSL_VERIFY_PEER, NULL);
+        break;
+    }
+    if (c == NULL)
+        die("SSL_new/SSL_dup");
+    report_raw(id, SSL_get_verify_callback(c) == SSL_CTX_get_verify_callback(against)
+                       ? "\"same\": \"yes\"" : "\"same\": \"no\"");
+    SSL_free(c);
+    SSL_free(d);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(cctx2);
+}
+
+/*
+ * sessget_*: the server's session lookup callback
+ * (SSL_CTX_sess_set_get_cb). A first TLS 1.2 handshake without tickets makes
+ * a session that only an external cache holds (SSL_SESS_CACHE_SERVER |
+ * NO_INTERNAL); the client then offers it to a server SSL set up by the
+ * case. get1 and get2 both return the stored session (copy left at 1);
+ * "reused" says whether the server resumed.
+ */
+static SSL_SESSION *stored_sess;
+static int give_ref; /* the case sets *copy to 0 and hands over a reference */
+
+static SSL_SESSION *lookup(SSL *s, const unsigned char *id, int len, int *copy)
+{
+    unsigned int n = 0;
+    const unsigned char *sid = SSL_SESSION_get_id(stored_sess, &n);
+    (void)s;
+    if (stored_sess == NULL || (unsigned int)len != n || memcmp(id, sid, n) != 0)
+        return NULL;
+    if (give_ref) {
+        SSL_SESSION_up_ref(stored_sess);
+        *copy = 0;
+    }
+    return stored_sess;
+}
+
+static SSL_SESSION *get1(SSL *s, const unsigned char *id, int len, int *copy)
+{
+    note("get1");
+    return lookup(s, id, len, copy);
+}
+
+static SSL_SESSION *get2(SSL *s, const unsigned char *id, int len, int *copy)
+{
+    note("get2");
+    return lookup(s, id, len, copy);
+}
+
+static SSL_CTX *ext_cache_server(void)
+{
+    SSL_CTX *c = server_ctx();
+    SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+    SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+    if (!SSL_CTX_set_session_id_context(c, (const unsigned char *)"inherit", 7))
+        die("sid ctx");
+    return c;
+}
+
+static void sessget_case(const char *id, int which)
+{
+    SSL_CTX *sctx = ext_cache_server(), *sctx2 = NULL, *cctx = client_ctx();
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx), *o = NULL;
+    SSL_SESSION *csess;
+    char fields[400];
+    int ok, reused;
+
+    if (!connect_pair(c, s))
+        die("first handshake");
+    csess = SSL_get1_session(c);
+    stored_sess = SSL_get1_session(s);
+    close_pair(c, s);
+    give_ref = 0;
+    begin();
+    switch (which) {
+    case 0: /* made after get1; then the context gets get2 */
+        SSL_CTX_sess_set_get_cb(sctx, get1);
+        s = SSL_new(sctx);
+        SSL_CTX_sess_set_get_cb(sctx, get2);
+        break;
+    case 1: /* made after get1; then moved to a context with get2 */
+        SSL_CTX_sess_set_get_cb(sctx, get1);
+        s = SSL_new(sctx);
+        sctx2 = ext_cache_server();
+        SSL_CTX_sess_set_get_cb(sctx2, get2);
+        if (SSL_set_SSL_CTX(s, sctx2) != sctx2)
+            die("SSL_set_SSL_CTX");
+        break;
+    case 2: /* SSL_dup of a server made after get1, then get2 */
+        SSL_CTX_sess_set_get_cb(sctx, get1);
+        o = SSL_new(sctx);
+        s = SSL_dup(o);
+        SSL_free(o);
+        SSL_CTX_sess_set_get_cb(sctx, get2);
+        break;
+    case 3: /* get1 hands over a reference of its own (*copy = 0) */
+        SSL_CTX_sess_set_get_cb(sctx, get1);
+        s = SSL_new(sctx);
+        give_ref = 1;
+        break;
+    }
+    c = SSL_new(cctx);
+    if (s == NULL || c == NULL || !SSL_set_session(c, csess))
+        die("second round");
+    ok = connect_pair(c, s);
+    reused = SSL_session_reused(s);
+    close_pair(c, s);
+    snprintf(fields, sizeof(fields), "\"ran\": \"%s\", \"handshake\": \"%s\", \"reused\": \"%s\"",
+             ran[0] != '\0' ? ran : "none", ok ? "ok" : "fail", reused ? "yes" : "no");
+    report_raw(id, fields);
+    SSL_SESSION_free(csess);
+    SSL_SESSION_free(stored_sess);
+    stored_sess = NULL;
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(sctx2);
+}
+
+/* hello_*: the server's ClientHello callback. */
+static int hello1(SSL *s, int *al, void *arg)
+{
+    (void)s; (void)al; (void)arg;
+    note("hello1");
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+static int hello2(SSL *s, int *al, void *arg)
+{
+    (void)s; (void)al; (void)arg;
+    note("hello2");
+    return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+static void hello_case(const char *id, int which)
+{
+    SSL_CTX *sctx = server_ctx(), *sctx2 = NULL, *cctx = client_ctx();
+    SSL *s = NULL, *o = NULL;
+
+    begin();
+    switch (which) {
+    case 0: /* made after hello1; then the context gets hello2 */
+        SSL_CTX_set_client_hello_cb(sctx, hello1, NULL);
+        s = SSL_new(sctx);
+        SSL_CTX_set_client_hello_cb(sctx, hello2, NULL);
+        break;
+    case 1: /* made after hello1; then moved to a context with hello2 */
+        SSL_CTX_set_client_hello_cb(sctx, hello1, NULL);
+        s = SSL_new(sctx);
+        sctx2 = server_ctx();
+        SSL_CTX_set_client_hello_cb(sctx2, hello2, NULL);
+        if (SSL_set_SSL_CTX(s, sctx2) != sctx2)
+            die("SSL_set_SSL_CTX");
+        break;
+    case 2: /* SSL_dup of a server made after hello1, then hello2 */
+        SSL_CTX_set_client_hello_cb(sctx, hello1, NULL);
+        o = SSL_new(sctx);
+        s = SSL_dup(o);
+        SSL_free(o);
+        SSL_CTX_set_client_hello_cb(sctx, hello2, NULL);
+        break;
+    }
+    if (s == NULL)
+        die("SSL_new/SSL_dup");
+    report(id, handshake(SSL_new(cctx), s), NULL);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(sctx2);
+}
+
+/*
+ * method_*: SSL_get_ssl_method after a handshake at the given version, and
+ * after SSL_clear. A method no public constructor returns is "internal", or
+ * "internal(shared)" when client and server hold the same one.
+ */
+static const char *method_name(const SSL_METHOD *m, const SSL_METHOD *other)
+{
+    static const struct {
+        const SSL_METHOD *(*f)(void);
+        const char *name;
+    } known[] = {
+        {TLS_method, "TLS_method"}, {TLS_client_method, "TLS_client_method"},
+        {TLS_server_method, "TLS_server_method"},
+        {TLSv1_2_method, "TLSv1_2_method"}, {TLSv1_2_client_method, "TLSv1_2_client_method"},
+        {TLSv1_2_server_method, "TLSv1_2_server_method"},
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (known[i].f() == m)
+            return known[i].name;
+    return m == other ? "internal(shared)" : "internal";
+}
+
+static void method_case(const char *id, int version)
+{
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx();
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    char fields[256];
+
+    SSL_CTX_set_max_proto_version(cctx, version);
+    if (c == NULL || s == NULL || !SSL_set_max_proto_version(c, version) || !connect_pair(c, s))
+        die("method handshake");
+    snprintf(fields, sizeof(fields), "\"client\": \"%s\", \"server\": \"%s\"",
+             method_name(SSL_get_ssl_method(c), SSL_get_ssl_method(s)),
+             method_name(SSL_get_ssl_method(s), SSL_get_ssl_method(c)));
+    if (!SSL_clear(c))
+        die("SSL_clear");
+    snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields), ", \"client_after_clear\": \"%s\"",
+             method_name(SSL_get_ssl_method(c), NULL));
+    report_raw(id, fields);
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+/*
+ * ctxfree_*: a client context caching its sessions (SSL_SESS_CACHE_CLIENT)
+ * is freed while the program holds one of its sessions (from a connection
+ * closed cleanly). "before" and "after" are SSL_SESSION_is_resumable of the
+ * held session before and after SSL_CTX_free; "resumed" whether a client
+ * of another context resumes with it.
+ */
+static void ctxfree_case(const char *id, int version)
+{
+    SSL_CTX *sctx = server_ctx(), *cctx = client_ctx(), *cctx2 = client_ctx();
+    SSL *c = SSL_new(cctx), *s = SSL_new(sctx);
+    SSL_SESSION *sess;
+    char fields[200];
+    int before, after, resumed;
+    char b;
+
+    SSL_CTX_set_session_cache_mode(cctx, SSL_SESS_CACHE_CLIENT);
+    if (!SSL_CTX_set_session_id_context(sctx, (const unsigned char *)"inherit", 7)
+        || c == NULL || s == NULL || !SSL_set_max_proto_version(c, version)
+        || !connect_pair(c, s))
+        die("ctxfree handshake");
+    /* A TLS 1.3 client gets its session with the tickets: read them. */
+    pump(s, c);
+    if (SSL_read(c, &b, 1) > 0)
+        die("unexpected data");
+    ERR_clear_error();
+    sess = SSL_get1_session(c);
+    close_pair(c, s);
+    before = SSL_SESSION_is_resumable(sess);
+    SSL_CTX_free(cctx);
+    after = SSL_SESSION_is_resumable(sess);
+    c = SSL_new(cctx2);
+    s = SSL_new(sctx);
+    if (c == NULL || s == NULL || !SSL_set_session(c, sess))
+        die("ctxfree second round");
+    connect_pair(c, s);
+    resumed = SSL_session_reused(c);
+    close_pair(c, s);
+    snprintf(fields, sizeof(fields), "\"before\": \"%s\", \"after\": \"%s\", \"resumed\": \"%s\"",
+             before ? "yes" : "no", after ? "yes" : "no", resumed ? "yes" : "no");
+    report_raw(id, fields);
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(cctx2);
+    SSL_CTX_free(sctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -465,6 +813,26 @@ int main(int argc, char **argv)
     alpn_case("alpn_dup_ctx_changed", 2);
     user_case("user_dup", 0);
     user_case("user_set_ssl_ctx", 1);
+    ident_case("ident_new", 0);
+    ident_case("ident_ctx_changed", 1);
+    ident_case("ident_ssl_set", 2);
+    ident_case("ident_set_ssl_ctx_new_ctx", 3);
+    ident_case("ident_set_ssl_ctx_old_ctx", 4);
+    ident_case("ident_dup", 5);
+    ident_case("ident_none", 6);
+    ident_case("ident_ctx_cleared", 7);
+    ident_case("ident_ssl_set_null", 8);
+    sessget_case("sessget_ctx_changed", 0);
+    sessget_case("sessget_set_ssl_ctx", 1);
+    sessget_case("sessget_dup", 2);
+    sessget_case("sessget_copy0", 3);
+    hello_case("hello_ctx_changed", 0);
+    hello_case("hello_set_ssl_ctx", 1);
+    hello_case("hello_dup", 2);
+    method_case("method_tls12", TLS1_2_VERSION);
+    method_case("method_tls13", TLS1_3_VERSION);
+    ctxfree_case("ctxfree_tls12", TLS1_2_VERSION);
+    ctxfree_case("ctxfree_tls13", TLS1_3_VERSION);
     printf("\n}\n");
     return 0;
 }
