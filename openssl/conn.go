@@ -76,6 +76,8 @@ type Conn struct {
 	failMu  sync.Mutex
 	failure error // the first error that broke the connection; sticky
 
+	x connExtra // issue 13's hooks and state (verifyhooks.go)
+
 	// activeCall: bit 0 is set by Close; Write adds 2 while it runs (as in
 	// crypto/tls, a Close during a Write only closes the transport).
 	activeCall atomic.Int32
@@ -110,7 +112,10 @@ func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*
 	if c.ssl, err = libssl.New(ctx); err != nil {
 		return nil, err
 	}
-	if err = c.setup(serverName); err != nil {
+	if err = c.setupHooks(); err == nil {
+		err = c.setup(serverName)
+	}
+	if err != nil {
 		c.release()
 		return nil, err
 	}
@@ -355,6 +360,9 @@ func (c *Conn) handshake() error {
 // handshakeFailure turns a failed verification into a
 // CertificateVerificationError.
 func (c *Conn) handshakeFailure(err error) error {
+	if herr := c.hookFailure(err); herr != nil {
+		return herr
+	}
 	c.sslMu.Lock()
 	v := libssl.VerifyOK
 	if !c.freed {
@@ -436,6 +444,9 @@ func (c *Conn) completeHandshake() error {
 		}
 	}
 	c.peerDER = chain
+	if err := c.completeMoreLocked(); err != nil {
+		return err
+	}
 	c.storeSessionLocked()
 	return nil
 }
@@ -990,6 +1001,8 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		NegotiatedProtocol: st.NegotiatedProtocol,
 		ServerName:         st.ServerName,
 		PeerCertificates:   st.PeerCertificates,
+		VerifiedChains:     st.VerifiedChains,
+		TLSUnique:          st.TLSUnique,
 	}
 }
 
@@ -1009,6 +1022,7 @@ func (c *Conn) OpenSSLState() ConnectionState {
 			}
 			c.state.PeerCertificates = append(c.state.PeerCertificates, cert)
 		}
+		c.state.VerifiedChains = c.parseVerified()
 	})
 	st := c.state
 	st.PeerCertificates = append([]*x509.Certificate(nil), c.state.PeerCertificates...)
@@ -1078,6 +1092,23 @@ type ConnectionState struct {
 	// ErrSessionNotTrusted): the handshake was then a full one. Empty
 	// otherwise.
 	SessionRefused string
+	// VerifiedChains: the chain libssl verified the peer's certificate
+	// with (X509_STORE_CTX_get0_chain), leaf first, ending at the trust
+	// anchor; nil when verification is off (InsecureSkipVerify,
+	// ClientAuth not verifying) and on a resumption (libssl keeps no
+	// chain in the session).
+	VerifiedChains [][]*x509.Certificate
+	// NegotiatedGroup is the key exchange group in OpenSSL's name
+	// ("X25519", "prime256v1"), CurveID crypto/tls's number for it; "" and
+	// 0 when there was no key exchange (a TLS 1.2 resumption).
+	NegotiatedGroup string
+	CurveID         tls.CurveID
+	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
+	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
+	// for TLS 1.3, as in crypto/tls.
+	TLSUnique []byte
+
+	conn *Conn // for ExportKeyingMaterial
 }
 
 // CertificateVerificationError is returned by a handshake that failed
