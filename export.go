@@ -60,3 +60,11 @@ func (s *SSL) finished(peer C.int) []byte {
 		return buf[:n:n]
 	})
 }
+
+// PendingCipherID returns the two-byte IANA id of the cipher the handshake
+// chose but has not switched to yet (SSL_get_pending_cipher), 0 without
+// one: during a TLS 1.2 handshake's certificate verification
+// CurrentCipherID is still 0.
+func (s *SSL) PendingCipherID() uint16 {
+	return get(s.refp(), 0, func(p *C.SSL) uint16 { return uint16(c_ssl_pending_cipher_id(p)) })
+}

@@ -239,6 +239,7 @@ int lsh_ssl_group_name(SSL *s, char *buf, int cap);
 int lsh_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen,
                                    const unsigned char *context, int clen, int use_context);
 int lsh_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap);
+int lsh_ssl_pending_cipher_id(SSL *s);
 
 /* The wrappers generated from shim.def. */
 #include "zshim.h"

@@ -408,3 +408,12 @@ int lsh_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
     size_t n = peer ? SSL_get_peer_finished(s, buf, (size_t)cap) : SSL_get_finished(s, buf, (size_t)cap);
     return (int)n;
 }
+
+/* The cipher the handshake chose and has not yet switched to
+ * (SSL_get_pending_cipher): during a TLS 1.2 certificate verification the
+ * current cipher is still the null one. */
+int lsh_ssl_pending_cipher_id(SSL *s)
+{
+    const SSL_CIPHER *c = SSL_get_pending_cipher(s);
+    return c ? (int)SSL_CIPHER_get_protocol_id(c) : 0;
+}

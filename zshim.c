@@ -1125,3 +1125,8 @@ int lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
     return lsh_ssl_finished(s, peer, buf, cap);
 }
 
+int lsx_ssl_pending_cipher_id(SSL *s)
+{
+    return lsh_ssl_pending_cipher_id(s);
+}
+

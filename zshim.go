@@ -228,6 +228,7 @@ package libssl
 #cgo noescape lsx_ssl_export_keying_material
 #cgo nocallback lsx_ssl_finished
 #cgo noescape lsx_ssl_finished
+#cgo nocallback lsx_ssl_pending_cipher_id
 #include "shim.h"
 */
 import "C"
@@ -1510,3 +1511,6 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	return C.lsx_ssl_finished(s, peer, buf, cap)
 }
+
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 260, predicate val).
+func c_ssl_pending_cipher_id(s *C.SSL) C.int { return C.lsx_ssl_pending_cipher_id(s) }

@@ -209,5 +209,6 @@ ls_ret lsx_ctx_set1_groups_list(SSL_CTX *c, const char *list);
 int lsx_ssl_group_name(SSL *s, char *buf, int cap);
 ls_ret lsx_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen, const unsigned char *context, int clen, int use_context);
 int lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap);
+int lsx_ssl_pending_cipher_id(SSL *s);
 
 #endif

@@ -168,6 +168,9 @@ func (c *Conn) stateDuring(s *libssl.SSL, raw [][]byte, chains [][]*x509.Certifi
 		PeerCertificates:   peers,
 		VerifiedChains:     chains,
 	}
+	if st.CipherSuite == 0 {
+		st.CipherSuite = s.PendingCipherID()
+	}
 	if c.isClient {
 		st.ServerName = c.name
 	}
