@@ -358,7 +358,7 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool, certs []int) error 
 	if isClient {
 		return nil
 	}
-	cfg.sidOnce.Do(func() { cfg.sidCtx = newSessionIDContext() })
+	cfg.sidOnce.Do(func() { cfg.sidCtx = cfg.sessionIDContext() })
 	if err := ctx.SetSessionIDContext(cfg.sidCtx); err != nil {
 		return fmt.Errorf("openssl: SSL_CTX_set_session_id_context: %w", err)
 	}

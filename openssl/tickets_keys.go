@@ -3,6 +3,7 @@ package openssl
 // This file (issue 13): session ticket keys shared by a fleet of servers.
 
 import (
+	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
 	"fmt"
@@ -42,8 +43,12 @@ func ticketKey(secret [32]byte) libssl.TicketKey {
 // keys, also while connections are being served (the server's SSL_CTX
 // gets the new keys at once). The keys are kept in C memory that the
 // SSL_CTX owns (SSL_CTX_set_tlsext_ticket_key_evp_cb, on 1.1.1
-// SSL_CTX_set_tlsext_ticket_key_cb). It has no effect on a Config with
-// Ctx set: use Ctx.SetTicketKeys.
+// SSL_CTX_set_tlsext_ticket_key_cb). Call it first before the Config's
+// first server connection: the session id context of a Config with ticket
+// keys is then derived from its client-certificate policy (ClientAuth,
+// ClientCAs, ClientCAsFromSystem) instead of being random, so that servers
+// with the same keys and policy accept each other's sessions. It has no
+// effect on a Config with Ctx set: use Ctx.SetTicketKeys.
 func (cfg *Config) SetSessionTicketKeys(keys [][32]byte) error {
 	if len(keys) == 0 {
 		return errors.New("openssl: SetSessionTicketKeys: no keys")
@@ -63,6 +68,26 @@ func (cfg *Config) SetSessionTicketKeys(keys [][32]byte) error {
 		return t.ctx.SetTicketKeys(tk)
 	}
 	return nil
+}
+
+// sessionIDContext is the servers' session id context: random per Config
+// (a session made under another Config is never resumed), except for a
+// Config that was given ticket keys before its first server connection:
+// servers of a fleet must accept each other's sessions, so theirs is
+// derived from what decides whether a session may be resumed (ClientAuth,
+// ClientCAs, ClientCAsFromSystem), the same on every server with the same
+// policy.
+func (cfg *Config) sessionIDContext() []byte {
+	cfg.tickets.mu.Lock()
+	fleet := cfg.tickets.set
+	cfg.tickets.mu.Unlock()
+	if !fleet {
+		return newSessionIDContext()
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "libssl-go fleet session id context 1\x00%d\x00%v\x00", int(cfg.ClientAuth), cfg.ClientCAsFromSystem)
+	h.Write(cfg.ClientCAs)
+	return h.Sum([]byte("lsgf"))[:24]
 }
 
 // install gives a newly built server context the keys, and keeps it for
