@@ -2,6 +2,7 @@ package openssl
 
 import (
 	"crypto/rand"
+	"errors"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -177,3 +178,17 @@ func pairGoServer(t *testing.T, cfg *Config, gcfg *tls.Config) (ours *Conn, ourE
 }
 
 func testcertsCA() []byte { return testcerts.Get().CACert }
+
+func testcertsLeafChain() []byte { return testcerts.Get().LeafChain }
+func testcertsLeafKey() []byte   { return testcerts.Get().LeafKey }
+func testcertsOtherKey() []byte  { return testcerts.Get().OtherKey }
+
+func unwrapAll(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
