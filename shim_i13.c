@@ -317,6 +317,12 @@ static int ticket_tramp(SSL *s, unsigned char key_name[16], unsigned char *iv,
     return ret;
 }
 
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+typedef int (*ticket_cb_t)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int);
+#else
+typedef int (*ticket_cb_t)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, HMAC_CTX *, int);
+#endif
+
 /* Replaces the context's ticket keys by n keys (the first encrypts, all
  * decrypt) and installs the ticket key callback; n == 0 removes the keys
  * and the callback (libssl's own keys are used again). */
@@ -333,10 +339,13 @@ int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
         memcpy(b->keys, keys, sizeof(lsh_ticket_key) * (size_t)n);
     b->nkeys = n;
     pthread_mutex_unlock(&b->mu);
+    /* A variable, not an expression: the 1.1.1 macro casts its argument
+     * without parentheses. */
+    ticket_cb_t cb = n > 0 ? ticket_tramp : NULL;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    return SSL_CTX_set_tlsext_ticket_key_evp_cb(c, n > 0 ? ticket_tramp : NULL) == 1;
+    return SSL_CTX_set_tlsext_ticket_key_evp_cb(c, cb) == 1;
 #else
-    return SSL_CTX_set_tlsext_ticket_key_cb(c, n > 0 ? ticket_tramp : NULL) == 1;
+    return SSL_CTX_set_tlsext_ticket_key_cb(c, cb) == 1;
 #endif
 }
 
