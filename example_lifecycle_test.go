@@ -46,7 +46,7 @@ func Example_lifecycle() {
 	_ = server.SetAcceptState()
 	p, _ := sslpair.Wrap(client, server)
 	fmt.Println("handshake:", p.Handshake())
-	_ = p.ReadTickets() // a TLS 1.3 client's session comes with the ticket
+	_ = p.ReadTickets()      // a TLS 1.3 client's session comes with the ticket
 	sess := client.Session() // SSL_get1_session: a reference of the caller's on the client's session (one session per side)
 	live("after the handshake")
 

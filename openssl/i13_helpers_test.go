@@ -2,11 +2,11 @@ package openssl
 
 import (
 	"crypto/rand"
-	"errors"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"testing"
