@@ -984,9 +984,9 @@ func (c *Conn) SessionReused() bool { return c.OpenSSLState().DidResume }
 // describes it (the zero value before), so that code written for
 // *tls.Conn, x/net/http2 (which fills http.Response.TLS and
 // http.Request.TLS from it) and Transport work unchanged. VerifiedChains is
-// nil (libssl does not expose the chain it built; PeerCertificates holds
-// what the peer sent), and the value's ExportKeyingMaterial must not be
-// called (crypto/tls keeps the exporter unexported). OpenSSLState has the
+// the chain libssl verified (nil on a resumption), and the value's
+// ExportKeyingMaterial must not be called (crypto/tls keeps the exporter
+// unexported): use OpenSSLState().ExportKeyingMaterial. OpenSSLState has the
 // OpenSSL-specific fields. It stays valid after Close.
 func (c *Conn) ConnectionState() tls.ConnectionState {
 	st := c.OpenSSLState()
