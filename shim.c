@@ -327,6 +327,8 @@ static SSL_CTX *session_ctx(SSL *s)
     return c != NULL ? c : SSL_get_SSL_CTX(s);
 }
 
+SSL_CTX *ls_ssl_session_ctx(SSL *s) { return session_ctx(s); }
+
 static uintptr_t ctx_handle_with(SSL_CTX *c, int flag)
 {
     gobox *b = c != NULL ? SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_MISC][1]) : NULL;

@@ -214,6 +214,33 @@ int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fat
 int lsh_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap);
 int lsh_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap);
 
+/* Issue 13 (shim_i13.c): the certificate-verify, certificate and key-log
+ * callbacks, whose Go handles live in one SSL_CTX ex_data slot; session
+ * ticket keys kept in C memory owned by the SSL_CTX; groups, keying
+ * material, Finished messages. */
+enum { LS_I13_CERT_VERIFY = 0, LS_I13_CERT = 1, LS_I13_KEYLOG = 2 };
+typedef struct {
+    unsigned char name[16];
+    unsigned char aes[16];
+    unsigned char hmac[32];
+} lsh_ticket_key;
+/* The SSL's session context (the context SSL_new was given; shim.c). */
+SSL_CTX *ls_ssl_session_ctx(SSL *s);
+int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h);
+int lsh_xstore_verify(X509_STORE_CTX *x);
+int lsh_xstore_get_error(X509_STORE_CTX *x);
+void lsh_xstore_set_error(X509_STORE_CTX *x, int e);
+int lsh_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap);
+int lsh_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap);
+int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n);
+int lsh_ctx_ticket_key_count(SSL_CTX *c);
+int lsh_ctx_set1_groups_list(SSL_CTX *c, const char *list);
+int lsh_ssl_group_name(SSL *s, char *buf, int cap);
+int lsh_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen,
+                                   const unsigned char *context, int clen, int use_context);
+int lsh_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap);
+int lsh_ssl_pending_cipher_id(SSL *s);
+
 /* The wrappers generated from shim.def. */
 #include "zshim.h"
 

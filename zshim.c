@@ -1145,3 +1145,75 @@ ls_ret lsx_SSL_SESSION_new(void)
     return ls_finish_ptr((void *)SSL_SESSION_new());
 }
 
+ls_ret lsx_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_i13_set_handle(c, which, h));
+}
+
+ls_ret lsx_xstore_verify(X509_STORE_CTX *x)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_xstore_verify(x));
+}
+
+int lsx_xstore_get_error(X509_STORE_CTX *x)
+{
+    return lsh_xstore_get_error(x);
+}
+
+void lsx_xstore_set_error(X509_STORE_CTX *x, int e)
+{
+    lsh_xstore_set_error(x, e);
+}
+
+ls_ret lsx_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_xstore_certs_der(x, which, buf, cap));
+}
+
+ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_ssl_peer_ca_names_der(s, buf, cap));
+}
+
+ls_ret lsx_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_ctx_set_ticket_keys(c, keys, n));
+}
+
+int lsx_ctx_ticket_key_count(SSL_CTX *c)
+{
+    return lsh_ctx_ticket_key_count(c);
+}
+
+ls_ret lsx_ctx_set1_groups_list(SSL_CTX *c, const char *list)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_ctx_set1_groups_list(c, list));
+}
+
+int lsx_ssl_group_name(SSL *s, char *buf, int cap)
+{
+    return lsh_ssl_group_name(s, buf, cap);
+}
+
+ls_ret lsx_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen, const unsigned char *context, int clen, int use_context)
+{
+    ls_begin();
+    return ls_finish_int((long)lsh_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context));
+}
+
+int lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
+{
+    return lsh_ssl_finished(s, peer, buf, cap);
+}
+
+int lsx_ssl_pending_cipher_id(SSL *s)
+{
+    return lsh_ssl_pending_cipher_id(s);
+}
+

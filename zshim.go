@@ -232,6 +232,23 @@ package libssl
 #cgo nocallback lsx_SSL_has_pending
 #cgo nocallback lsx_SSL_new_session_ticket
 #cgo nocallback lsx_SSL_SESSION_new
+#cgo nocallback lsx_xstore_get_error
+#cgo nocallback lsx_xstore_set_error
+#cgo nocallback lsx_xstore_certs_der
+#cgo noescape lsx_xstore_certs_der
+#cgo nocallback lsx_ssl_peer_ca_names_der
+#cgo noescape lsx_ssl_peer_ca_names_der
+#cgo nocallback lsx_ctx_set_ticket_keys
+#cgo noescape lsx_ctx_set_ticket_keys
+#cgo nocallback lsx_ctx_ticket_key_count
+#cgo nocallback lsx_ctx_set1_groups_list
+#cgo nocallback lsx_ssl_group_name
+#cgo noescape lsx_ssl_group_name
+#cgo nocallback lsx_ssl_export_keying_material
+#cgo noescape lsx_ssl_export_keying_material
+#cgo nocallback lsx_ssl_finished
+#cgo noescape lsx_ssl_finished
+#cgo nocallback lsx_ssl_pending_cipher_id
 #include "shim.h"
 */
 import "C"
@@ -1497,3 +1514,95 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	done(&r)
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
+
+// c_i13_set_handle calls lsh_i13_set_handle (shim.def line 267, predicate one).
+func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
+	r := C.lsx_i13_set_handle(c, which, h)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_cert_verify_callback", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_xstore_verify calls lsh_xstore_verify (shim.def line 268, predicate one).
+func c_xstore_verify(x *C.X509_STORE_CTX) error {
+	r := C.lsx_xstore_verify(x)
+	if r.ret != 1 {
+		return fail("X509_verify_cert", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_xstore_get_error calls lsh_xstore_get_error (shim.def line 269, predicate val).
+func c_xstore_get_error(x *C.X509_STORE_CTX) C.int { return C.lsx_xstore_get_error(x) }
+
+// c_xstore_set_error calls lsh_xstore_set_error (shim.def line 270, predicate void).
+func c_xstore_set_error(x *C.X509_STORE_CTX, e C.int) { C.lsx_xstore_set_error(x, e) }
+
+// c_xstore_certs_der calls lsh_xstore_certs_der (shim.def line 271, predicate nonneg).
+func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
+	r := C.lsx_xstore_certs_der(x, which, buf, cap)
+	if r.ret < 0 {
+		return int(r.ret), fail("i2d_X509", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 272, predicate nonneg).
+func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
+	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
+	if r.ret < 0 {
+		return int(r.ret), fail("SSL_get_client_CA_list", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 273, predicate one).
+func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
+	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_tlsext_ticket_key_evp_cb", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 274, predicate val).
+func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int { return C.lsx_ctx_ticket_key_count(c) }
+
+// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 275, predicate one).
+func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
+	r := C.lsx_ctx_set1_groups_list(c, list)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set1_groups_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 276, predicate val).
+func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
+	return C.lsx_ssl_group_name(s, buf, cap)
+}
+
+// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 277, predicate one).
+func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
+	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
+	if r.ret != 1 {
+		return fail("SSL_export_keying_material", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_finished calls lsh_ssl_finished (shim.def line 278, predicate val).
+func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
+	return C.lsx_ssl_finished(s, peer, buf, cap)
+}
+
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 279, predicate val).
+func c_ssl_pending_cipher_id(s *C.SSL) C.int { return C.lsx_ssl_pending_cipher_id(s) }

@@ -213,5 +213,18 @@ const char *lsx_SSL_state_string(const SSL *s);
 int lsx_SSL_has_pending(const SSL *s);
 ls_ret lsx_SSL_new_session_ticket(SSL *s);
 ls_ret lsx_SSL_SESSION_new(void);
+ls_ret lsx_i13_set_handle(SSL_CTX *c, int which, uintptr_t h);
+ls_ret lsx_xstore_verify(X509_STORE_CTX *x);
+int lsx_xstore_get_error(X509_STORE_CTX *x);
+void lsx_xstore_set_error(X509_STORE_CTX *x, int e);
+ls_ret lsx_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap);
+ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap);
+ls_ret lsx_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n);
+int lsx_ctx_ticket_key_count(SSL_CTX *c);
+ls_ret lsx_ctx_set1_groups_list(SSL_CTX *c, const char *list);
+int lsx_ssl_group_name(SSL *s, char *buf, int cap);
+ls_ret lsx_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen, const unsigned char *context, int clen, int use_context);
+int lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap);
+int lsx_ssl_pending_cipher_id(SSL *s);
 
 #endif

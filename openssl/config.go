@@ -1,8 +1,11 @@
 package openssl
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	libssl "github.com/libssl-go/libssl"
@@ -136,6 +139,36 @@ type Config struct {
 	// cache between Configs.
 	ClientSessionCache ClientSessionCache
 
+	// The fields below (issue 13) are described in sni.go, verifyhooks.go,
+	// keylog.go, tickets_keys.go and state.go.
+
+	// GetCertificate, when set, chooses the server's certificate for each
+	// ClientHello by the name asked for (servername callback); a nil
+	// result falls back to Certificates. See sni.go.
+	GetCertificate func(*ClientHelloInfo) (*Certificate, error)
+	// GetConfigForClient, when set, may return another Config for a
+	// ClientHello: the connection moves to its SSL_CTX (SSL_set_SSL_CTX
+	// from the servername callback). See sni.go.
+	GetConfigForClient func(*ClientHelloInfo) (*Config, error)
+	// VerifyPeerCertificate, when set, is called after libssl verified
+	// the peer's chain, with the certificates the peer sent (DER, leaf
+	// first) and the verified chains (nil when verification is off); an
+	// error fails the handshake. See verifyhooks.go.
+	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+	// VerifyConnection, when set, is called with the connection's state
+	// once the peer is known; an error fails the handshake. See
+	// verifyhooks.go.
+	VerifyConnection func(ConnectionState) error
+	// GetClientCertificate, when set, chooses a client's certificate when
+	// a server asks for one (SSL_CTX_set_cert_cb). See verifyhooks.go.
+	GetClientCertificate func(*CertificateRequestInfo) (*Certificate, error)
+	// KeyLogWriter, when set, receives the handshakes' secrets in the NSS
+	// key log format (SSL_CTX_set_keylog_callback). Debugging only.
+	KeyLogWriter io.Writer
+	// CurvePreferences are the key exchange groups, most preferred first
+	// (SSL_CTX_set1_groups_list); nil keeps libssl's defaults (context).
+	CurvePreferences []tls.CurveID
+
 	// Two contexts, one per role, so that each trusts only its own roots.
 	clientOnce, serverOnce sync.Once
 	clientCtx, serverCtx   *libssl.Ctx
@@ -144,6 +177,8 @@ type Config struct {
 	sidOnce                sync.Once
 	sidCtx                 []byte
 	trust                  trustState
+	sni                    []sniEntry // server contexts chosen by name, after the first
+	tickets                ticketKeyState
 }
 
 var defaultConfig = &Config{}
@@ -157,6 +192,7 @@ func (cfg *Config) Free() {
 		cfg.serverOnce.Do(func() { cfg.serverErr = used })
 		cfg.clientCtx.Free()
 		cfg.serverCtx.Free()
+		cfg.freeSNI()
 	})
 }
 
@@ -182,7 +218,12 @@ func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.configure(ctx, isClient); err != nil {
+	groups := cfg.certGroups(isClient)
+	if err := cfg.configure(ctx, isClient, groups.first()); err != nil {
+		ctx.Free()
+		return nil, err
+	}
+	if err := cfg.configureMore(ctx, isClient, groups); err != nil {
 		ctx.Free()
 		return nil, err
 	}
@@ -231,7 +272,9 @@ func (cfg *Config) check(isClient bool) error {
 	return nil
 }
 
-func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
+// configure sets the fields on ctx; certs are the indexes of the
+// Certificates it gets (nil: all).
+func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool, certs []int) error {
 	minV := libssl.ProtocolVersion(cfg.MinVersion)
 	if minV == 0 {
 		minV = libssl.TLS1_2
@@ -265,6 +308,9 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
 		}
 	}
 	for i, c := range cfg.Certificates {
+		if certs != nil && !containsInt(certs, i) {
+			continue
+		}
 		if err := ctx.UseCertificatePEM(c.CertPEM); err != nil {
 			return fmt.Errorf("openssl: Config.Certificates[%d].CertPEM: %w", i, err)
 		}
@@ -312,7 +358,7 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool) error {
 	if isClient {
 		return nil
 	}
-	cfg.sidOnce.Do(func() { cfg.sidCtx = newSessionIDContext() })
+	cfg.sidOnce.Do(func() { cfg.sidCtx = cfg.sessionIDContext() })
 	if err := ctx.SetSessionIDContext(cfg.sidCtx); err != nil {
 		return fmt.Errorf("openssl: SSL_CTX_set_session_id_context: %w", err)
 	}

@@ -76,6 +76,8 @@ type Conn struct {
 	failMu  sync.Mutex
 	failure error // the first error that broke the connection; sticky
 
+	x connExtra // issue 13's hooks and state (verifyhooks.go)
+
 	// activeCall: bit 0 is set by Close; Write adds 2 while it runs (as in
 	// crypto/tls, a Close during a Write only closes the transport).
 	activeCall atomic.Int32
@@ -110,7 +112,10 @@ func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*
 	if c.ssl, err = libssl.New(ctx); err != nil {
 		return nil, err
 	}
-	if err = c.setup(serverName); err != nil {
+	if err = c.setupHooks(); err == nil {
+		err = c.setup(serverName)
+	}
+	if err != nil {
 		c.release()
 		return nil, err
 	}
@@ -363,6 +368,9 @@ func (c *Conn) handshake() error {
 // handshakeFailure turns a failed verification into a
 // CertificateVerificationError.
 func (c *Conn) handshakeFailure(err error) error {
+	if herr := c.hookFailure(err); herr != nil {
+		return herr
+	}
 	c.sslMu.Lock()
 	v := libssl.VerifyOK
 	if !c.freed {
@@ -444,6 +452,9 @@ func (c *Conn) completeHandshake() error {
 		}
 	}
 	c.peerDER = chain
+	if err := c.completeMoreLocked(); err != nil {
+		return err
+	}
 	c.storeSessionLocked()
 	return nil
 }
@@ -988,9 +999,9 @@ func (c *Conn) SessionReused() bool { return c.OpenSSLState().DidResume }
 // describes it (the zero value before), so that code written for
 // *tls.Conn, x/net/http2 (which fills http.Response.TLS and
 // http.Request.TLS from it) and Transport work unchanged. VerifiedChains is
-// nil (libssl does not expose the chain it built; PeerCertificates holds
-// what the peer sent), and the value's ExportKeyingMaterial must not be
-// called (crypto/tls keeps the exporter unexported). OpenSSLState has the
+// the chain libssl verified (nil on a resumption), and the value's
+// ExportKeyingMaterial must not be called (crypto/tls keeps the exporter
+// unexported): use OpenSSLState().ExportKeyingMaterial. OpenSSLState has the
 // OpenSSL-specific fields. It stays valid after Close.
 func (c *Conn) ConnectionState() tls.ConnectionState {
 	st := c.OpenSSLState()
@@ -1005,6 +1016,8 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		NegotiatedProtocol: st.NegotiatedProtocol,
 		ServerName:         st.ServerName,
 		PeerCertificates:   st.PeerCertificates,
+		VerifiedChains:     st.VerifiedChains,
+		TLSUnique:          st.TLSUnique,
 	}
 }
 
@@ -1024,6 +1037,7 @@ func (c *Conn) OpenSSLState() ConnectionState {
 			}
 			c.state.PeerCertificates = append(c.state.PeerCertificates, cert)
 		}
+		c.state.VerifiedChains = c.parseVerified()
 	})
 	st := c.state
 	st.PeerCertificates = append([]*x509.Certificate(nil), c.state.PeerCertificates...)
@@ -1093,6 +1107,23 @@ type ConnectionState struct {
 	// ErrSessionNotTrusted): the handshake was then a full one. Empty
 	// otherwise.
 	SessionRefused string
+	// VerifiedChains: the chain libssl verified the peer's certificate
+	// with (X509_STORE_CTX_get0_chain), leaf first, ending at the trust
+	// anchor; nil when verification is off (InsecureSkipVerify,
+	// ClientAuth not verifying) and on a resumption (libssl keeps no
+	// chain in the session).
+	VerifiedChains [][]*x509.Certificate
+	// NegotiatedGroup is the key exchange group in OpenSSL's name
+	// ("X25519", "prime256v1"), CurveID crypto/tls's number for it; "" and
+	// 0 when there was no key exchange (a TLS 1.2 resumption).
+	NegotiatedGroup string
+	CurveID         tls.CurveID
+	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
+	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
+	// for TLS 1.3, as in crypto/tls.
+	TLSUnique []byte
+
+	conn *Conn // for ExportKeyingMaterial
 }
 
 // CertificateVerificationError is returned by a handshake that failed

@@ -1,0 +1,47 @@
+package libssl
+
+// This file (issue 13): the key-log callback (SSL_CTX_set_keylog_callback).
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import "runtime/cgo"
+
+// KeylogCallback receives each line libssl logs for a handshake of an SSL
+// made from the context, in the NSS key log format, without its newline
+// (SSL_CTX_set_keylog_callback): "CLIENT_RANDOM <random> <secret>" for TLS
+// 1.2, "CLIENT_HANDSHAKE_TRAFFIC_SECRET ...", "SERVER_HANDSHAKE_TRAFFIC_SECRET
+// ...", "CLIENT_TRAFFIC_SECRET_0 ...", "SERVER_TRAFFIC_SECRET_0 ...",
+// "EXPORTER_SECRET ..." (and "EARLY_..." ones) for TLS 1.3. s is valid during
+// the call only. A panic is raised again by the method that ran the
+// handshake.
+type KeylogCallback func(s *SSL, line string)
+
+// SetKeylogCallback sets or, with nil, removes the context's key-log
+// callback (SSL_CTX_set_keylog_callback). As in libssl, a handshake logs to
+// the callback of the SSL's current context. Set it before connections are
+// made from the context. The lines hold secrets: debugging only.
+func (c *Ctx) SetKeylogCallback(cb KeylogCallback) error {
+	return c.setI13(C.LS_I13_KEYLOG, cb)
+}
+
+//export libsslGoKeylog
+func libsslGoKeylog(h C.uintptr_t, s *C.SSL, line *C.char) {
+	cb, _ := cgo.Handle(h).Value().(KeylogCallback)
+	if cb == nil {
+		return
+	}
+	ssl := borrowedSSL(s)
+	if ssl == nil {
+		return
+	}
+	defer ssl.Free()
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(s, p)
+		}
+	}()
+	cb(ssl, C.GoString(line))
+}

@@ -1,0 +1,428 @@
+/*
+ * shim_i13.c: what a server and a client need beyond the handshake (issue
+ * 13): the certificate-verify, certificate and key-log callbacks, session
+ * ticket keys kept in C memory, groups, keying material export and the
+ * Finished messages. See shim.h.
+ *
+ * The Go callbacks travel as cgo.Handle values in one ex_data slot of the
+ * SSL_CTX (an SSL_CTX is never duplicated, so the slot has no dup
+ * function); the slot's free function releases them and wipes the ticket
+ * keys when the context is destroyed. No Go pointer is kept by C.
+ */
+#include "shim.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/objects.h>
+#include <openssl/ec.h>
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#else
+#include <openssl/hmac.h>
+#endif
+
+extern int libsslGoCertVerify(uintptr_t h, SSL *s, X509_STORE_CTX *x);
+extern int libsslGoCert(uintptr_t h, SSL *s);
+extern void libsslGoKeylog(uintptr_t h, SSL *s, char *line);
+extern void libsslGoRelease(uintptr_t h);
+
+#define I13_MAX_KEYS 16
+
+typedef struct {
+    uintptr_t h[3]; /* LS_I13_CERT_VERIFY, LS_I13_CERT, LS_I13_KEYLOG */
+    pthread_mutex_t mu; /* guards the keys: rotation runs beside handshakes */
+    int nkeys;
+    lsh_ticket_key keys[I13_MAX_KEYS];
+} i13_box;
+
+static int i13_idx = -1;
+static pthread_once_t i13_once = PTHREAD_ONCE_INIT;
+
+static void i13_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    i13_box *b = ptr;
+    if (b == NULL)
+        return;
+    for (int i = 0; i < 3; i++)
+        if (b->h[i] != 0)
+            libsslGoRelease(b->h[i]);
+    OPENSSL_cleanse(b->keys, sizeof(b->keys));
+    pthread_mutex_destroy(&b->mu);
+    free(b);
+}
+
+static void i13_init(void)
+{
+    i13_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, i13_free);
+}
+
+static i13_box *i13_get(SSL_CTX *c, int create)
+{
+    pthread_once(&i13_once, i13_init);
+    if (i13_idx < 0 || c == NULL)
+        return NULL;
+    i13_box *b = SSL_CTX_get_ex_data(c, i13_idx);
+    if (b != NULL || !create)
+        return b;
+    b = calloc(1, sizeof(*b));
+    if (b == NULL)
+        return NULL;
+    pthread_mutex_init(&b->mu, NULL);
+    if (!SSL_CTX_set_ex_data(c, i13_idx, b)) {
+        pthread_mutex_destroy(&b->mu);
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+static uintptr_t i13_handle(SSL_CTX *c, int which)
+{
+    i13_box *b = i13_get(c, 0);
+    return b != NULL ? b->h[which] : 0;
+}
+
+/* libssl calls s->ctx's certificate-verify callback (ssl_verify_cert_chain):
+ * so does this one. Without a Go callback it does what libssl does without
+ * one: X509_verify_cert. */
+static int cert_verify_tramp(X509_STORE_CTX *x, void *arg)
+{
+    (void)arg;
+    SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+    uintptr_t h = s != NULL ? i13_handle(SSL_get_SSL_CTX(s), LS_I13_CERT_VERIFY) : 0;
+    if (h == 0)
+        return X509_verify_cert(x);
+    return libsslGoCertVerify(h, s, x);
+}
+
+/* The certificate callback lives in the SSL's CERT, copied from its context
+ * at SSL_new and at SSL_set_SSL_CTX: the handle is looked up on the SSL's
+ * current context. */
+static int cert_tramp(SSL *s, void *arg)
+{
+    (void)arg;
+    uintptr_t h = i13_handle(SSL_get_SSL_CTX(s), LS_I13_CERT);
+    if (h == 0)
+        return 1;
+    return libsslGoCert(h, s);
+}
+
+/* libssl calls s->ctx's key-log callback (ssl_log_secret). */
+static void keylog_tramp(const SSL *cs, const char *line)
+{
+    SSL *s = (SSL *)cs;
+    uintptr_t h = i13_handle(SSL_get_SSL_CTX(s), LS_I13_KEYLOG);
+    if (h != 0)
+        libsslGoKeylog(h, s, (char *)line);
+}
+
+int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
+{
+    if (which < 0 || which > 2) {
+        if (h != 0)
+            libsslGoRelease(h);
+        return 0;
+    }
+    i13_box *b = i13_get(c, h != 0);
+    if (b == NULL) {
+        if (h != 0) {
+            libsslGoRelease(h);
+            return 0;
+        }
+    } else {
+        uintptr_t old = b->h[which];
+        b->h[which] = h;
+        if (old != 0)
+            libsslGoRelease(old);
+    }
+    switch (which) {
+    case LS_I13_CERT_VERIFY:
+        SSL_CTX_set_cert_verify_callback(c, h != 0 ? cert_verify_tramp : NULL, NULL);
+        break;
+    case LS_I13_CERT:
+        SSL_CTX_set_cert_cb(c, h != 0 ? cert_tramp : NULL, NULL);
+        break;
+    case LS_I13_KEYLOG:
+        SSL_CTX_set_keylog_callback(c, h != 0 ? keylog_tramp : NULL);
+        break;
+    }
+    return 1;
+}
+
+/* ---- certificate-verify context ---- */
+
+int lsh_xstore_verify(X509_STORE_CTX *x) { return X509_verify_cert(x); }
+int lsh_xstore_get_error(X509_STORE_CTX *x) { return X509_STORE_CTX_get_error(x); }
+void lsh_xstore_set_error(X509_STORE_CTX *x, int e) { X509_STORE_CTX_set_error(x, e); }
+
+/* Writes the certificates of a stack as 4-byte big-endian length + DER,
+ * one after another, into buf when it fits; returns the length needed, or
+ * -1 when a certificate cannot be encoded. */
+static int stack_der(STACK_OF(X509) *sk, unsigned char *buf, int cap)
+{
+    int need = 0;
+    for (int i = 0; i < sk_X509_num(sk); i++) {
+        X509 *x = sk_X509_value(sk, i);
+        int n = i2d_X509(x, NULL);
+        if (n <= 0)
+            return -1;
+        if (buf != NULL && need + 4 + n <= cap) {
+            unsigned char *p = buf + need + 4;
+            buf[need] = (unsigned char)(n >> 24);
+            buf[need + 1] = (unsigned char)(n >> 16);
+            buf[need + 2] = (unsigned char)(n >> 8);
+            buf[need + 3] = (unsigned char)n;
+            if (i2d_X509(x, &p) != n)
+                return -1;
+        }
+        need += 4 + n;
+    }
+    return need;
+}
+
+/* which 0: the certificates the peer sent (X509_STORE_CTX_get0_untrusted,
+ * leaf first, as ssl_verify_cert_chain passes them); 1: the chain
+ * X509_verify_cert built (X509_STORE_CTX_get0_chain); 2: the leaf being
+ * verified only (X509_STORE_CTX_get0_cert). */
+int lsh_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
+{
+    if (which == 2) {
+        X509 *leaf = X509_STORE_CTX_get0_cert(x);
+        if (leaf == NULL)
+            return 0;
+        STACK_OF(X509) *one = sk_X509_new_null();
+        if (one == NULL || !sk_X509_push(one, leaf)) {
+            sk_X509_free(one);
+            return -1;
+        }
+        int n = stack_der(one, buf, cap);
+        sk_X509_free(one);
+        return n;
+    }
+    STACK_OF(X509) *sk = which == 0 ? X509_STORE_CTX_get0_untrusted(x) : X509_STORE_CTX_get0_chain(x);
+    if (sk == NULL)
+        return 0;
+    return stack_der(sk, buf, cap);
+}
+
+/* The CA names a server sent with its CertificateRequest
+ * (SSL_get_client_CA_list on a client), as 4-byte length + DER each. */
+int lsh_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
+{
+    STACK_OF(X509_NAME) *sk = SSL_get_client_CA_list(s);
+    int need = 0;
+    for (int i = 0; i < sk_X509_NAME_num(sk); i++) {
+        X509_NAME *nm = sk_X509_NAME_value(sk, i);
+        int n = i2d_X509_NAME(nm, NULL);
+        if (n <= 0)
+            return -1;
+        if (buf != NULL && need + 4 + n <= cap) {
+            unsigned char *p = buf + need + 4;
+            buf[need] = (unsigned char)(n >> 24);
+            buf[need + 1] = (unsigned char)(n >> 16);
+            buf[need + 2] = (unsigned char)(n >> 8);
+            buf[need + 3] = (unsigned char)n;
+            if (i2d_X509_NAME(nm, &p) != n)
+                return -1;
+        }
+        need += 4 + n;
+    }
+    return need;
+}
+
+/* ---- session ticket keys ---- */
+
+static int ticket_find(i13_box *b, const unsigned char *name, lsh_ticket_key *out, int *index)
+{
+    int found = 0;
+    pthread_mutex_lock(&b->mu);
+    for (int i = 0; i < b->nkeys; i++) {
+        if (memcmp(b->keys[i].name, name, 16) == 0) {
+            *out = b->keys[i];
+            *index = i;
+            found = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+    return found;
+}
+
+static int ticket_current(i13_box *b, lsh_ticket_key *out)
+{
+    int ok = 0;
+    pthread_mutex_lock(&b->mu);
+    if (b->nkeys > 0) {
+        *out = b->keys[0];
+        ok = 1;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return ok;
+}
+
+/* Encrypting: the current key (the first). Decrypting: the key the ticket
+ * names; 1 when it is the current one, 2 (use, and issue a new ticket) when
+ * it is an older one, 0 (no resumption: a full handshake) when it is
+ * unknown. The box is the session context's: libssl calls the ticket
+ * callback of s->session_ctx (tls_decrypt_ticket, tls_construct_new_session_ticket). */
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+static int ticket_tramp(SSL *s, unsigned char key_name[16], unsigned char iv[EVP_MAX_IV_LENGTH],
+                        EVP_CIPHER_CTX *ectx, EVP_MAC_CTX *hctx, int enc)
+#else
+static int ticket_tramp(SSL *s, unsigned char key_name[16], unsigned char *iv,
+                        EVP_CIPHER_CTX *ectx, HMAC_CTX *hctx, int enc)
+#endif
+{
+    i13_box *b = i13_get(ls_ssl_session_ctx(s), 0);
+    lsh_ticket_key k;
+    int index = 0, ret;
+    if (b == NULL)
+        return enc ? -1 : 0;
+    if (enc) {
+        if (!ticket_current(b, &k))
+            return -1;
+        if (RAND_bytes(iv, 16) <= 0)
+            return -1;
+        memcpy(key_name, k.name, 16);
+        if (!EVP_EncryptInit_ex(ectx, EVP_aes_128_cbc(), NULL, k.aes, iv))
+            ret = -1;
+        else
+            ret = 1;
+    } else {
+        if (!ticket_find(b, key_name, &k, &index))
+            return 0;
+        if (!EVP_DecryptInit_ex(ectx, EVP_aes_128_cbc(), NULL, k.aes, iv))
+            ret = -1;
+        else
+            ret = index == 0 ? 1 : 2;
+    }
+    if (ret > 0) {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+        OSSL_PARAM params[3];
+        params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, k.hmac, sizeof(k.hmac));
+        params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+        params[2] = OSSL_PARAM_construct_end();
+        if (!EVP_MAC_CTX_set_params(hctx, params))
+            ret = -1;
+#else
+        if (!HMAC_Init_ex(hctx, k.hmac, sizeof(k.hmac), EVP_sha256(), NULL))
+            ret = -1;
+#endif
+    }
+    OPENSSL_cleanse(&k, sizeof(k));
+    return ret;
+}
+
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+typedef int (*ticket_cb_t)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, EVP_MAC_CTX *, int);
+#else
+typedef int (*ticket_cb_t)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_CTX *, HMAC_CTX *, int);
+#endif
+
+/* Replaces the context's ticket keys by n keys (the first encrypts, all
+ * decrypt) and installs the ticket key callback; n == 0 removes the keys
+ * and the callback (libssl's own keys are used again). */
+int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
+{
+    if (n < 0 || n > I13_MAX_KEYS)
+        return 0;
+    i13_box *b = i13_get(c, n > 0);
+    if (b == NULL)
+        return n == 0;
+    pthread_mutex_lock(&b->mu);
+    OPENSSL_cleanse(b->keys, sizeof(b->keys));
+    if (n > 0)
+        memcpy(b->keys, keys, sizeof(lsh_ticket_key) * (size_t)n);
+    b->nkeys = n;
+    pthread_mutex_unlock(&b->mu);
+    /* A variable, not an expression: the 1.1.1 macro casts its argument
+     * without parentheses. */
+    ticket_cb_t cb = n > 0 ? ticket_tramp : NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    return SSL_CTX_set_tlsext_ticket_key_evp_cb(c, cb) == 1;
+#else
+    return SSL_CTX_set_tlsext_ticket_key_cb(c, cb) == 1;
+#endif
+}
+
+int lsh_ctx_ticket_key_count(SSL_CTX *c)
+{
+    i13_box *b = i13_get(c, 0);
+    if (b == NULL)
+        return 0;
+    pthread_mutex_lock(&b->mu);
+    int n = b->nkeys;
+    pthread_mutex_unlock(&b->mu);
+    return n;
+}
+
+/* ---- groups, keying material, Finished ---- */
+
+int lsh_ctx_set1_groups_list(SSL_CTX *c, const char *list) { return (int)SSL_CTX_set1_groups_list(c, list); }
+
+/* The group of the handshake's key exchange: the name of the ephemeral key
+ * (the peer's on a client, this side's on a server), as OpenSSL names
+ * curves (OBJ_nid2sn: "prime256v1", "X25519"); 0 and "" when the handshake
+ * had no key exchange (a TLS 1.2 resumption). */
+int lsh_ssl_group_name(SSL *s, char *buf, int cap)
+{
+    EVP_PKEY *k = NULL;
+    if (cap <= 0)
+        return 0;
+    buf[0] = '\0';
+    if (SSL_is_server(s)) {
+        if (!SSL_get_tmp_key(s, &k))
+            k = NULL;
+    } else if (!SSL_get_peer_tmp_key(s, &k)) {
+        k = NULL;
+    }
+    if (k == NULL)
+        return 0;
+    int nid = EVP_PKEY_id(k);
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    if (nid == EVP_PKEY_EC) {
+        char name[80];
+        size_t len = 0;
+        nid = EVP_PKEY_get_group_name(k, name, sizeof(name), &len) ? OBJ_sn2nid(name) : NID_undef;
+        if (nid == NID_undef)
+            nid = OBJ_ln2nid(name);
+    }
+#else
+    if (nid == EVP_PKEY_EC) {
+        const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(k);
+        nid = ec != NULL ? EC_GROUP_get_curve_name(EC_KEY_get0_group(ec)) : NID_undef;
+    }
+#endif
+    EVP_PKEY_free(k);
+    const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+    if (sn == NULL)
+        return 0;
+    strncpy(buf, sn, (size_t)cap - 1);
+    buf[cap - 1] = '\0';
+    return nid;
+}
+
+int lsh_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen,
+                                   const unsigned char *context, int clen, int use_context)
+{
+    return SSL_export_keying_material(s, out, (size_t)olen, label, (size_t)llen, context, (size_t)clen, use_context);
+}
+
+int lsh_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
+{
+    size_t n = peer ? SSL_get_peer_finished(s, buf, (size_t)cap) : SSL_get_finished(s, buf, (size_t)cap);
+    return (int)n;
+}
+
+/* The cipher the handshake chose and has not yet switched to
+ * (SSL_get_pending_cipher): during a TLS 1.2 certificate verification the
+ * current cipher is still the null one. */
+int lsh_ssl_pending_cipher_id(SSL *s)
+{
+    const SSL_CIPHER *c = SSL_get_pending_cipher(s);
+    return c ? (int)SSL_CIPHER_get_protocol_id(c) : 0;
+}
