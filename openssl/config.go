@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -174,22 +175,33 @@ type Config struct {
 	clientCtx, serverCtx   *libssl.Ctx
 	clientErr, serverErr   error
 	freeOnce               sync.Once
-	sidOnce                sync.Once
-	sidCtx                 []byte
-	trust                  trustState
-	sni                    []sniEntry // server contexts chosen by name, after the first
-	tickets                ticketKeyState
+	// useMu: newConn holds it (read) from taking a context to SSL_new's
+	// own reference on it, Free (write) while it frees the contexts, so
+	// that a Free racing a new connection never frees a context under
+	// SSL_new.
+	useMu   sync.RWMutex
+	freed   atomic.Bool
+	sidOnce sync.Once
+	sidCtx  []byte
+	trust   trustState
+	sni     []sniEntry // server contexts chosen by name, after the first
+	tickets ticketKeyState
 }
 
 var defaultConfig = &Config{}
 
 // Free releases the SSL_CTXs the Config built, if any. Connections already
-// made keep their own reference; the Config must not be used afterwards.
+// made keep their own reference; the Config must not be used afterwards:
+// Client, Server, Dial and Listen with it fail with an error that matches
+// libssl.ErrFreed.
 func (cfg *Config) Free() {
+	cfg.useMu.Lock() // after every SSL_new under way on the contexts
+	defer cfg.useMu.Unlock()
 	cfg.freeOnce.Do(func() {
-		used := errors.New("openssl: Config used after Free")
+		used := fmt.Errorf("openssl: Config used after Free: %w", libssl.ErrFreed)
 		cfg.clientOnce.Do(func() { cfg.clientErr = used })
 		cfg.serverOnce.Do(func() { cfg.serverErr = used })
+		cfg.freed.Store(true)
 		cfg.clientCtx.Free()
 		cfg.serverCtx.Free()
 		cfg.freeSNI()
@@ -201,6 +213,9 @@ func (cfg *Config) Free() {
 func (cfg *Config) ctx(isClient bool) (*libssl.Ctx, error) {
 	if cfg.Ctx != nil {
 		return cfg.Ctx, nil
+	}
+	if cfg.freed.Load() {
+		return nil, fmt.Errorf("openssl: Config used after Free: %w", libssl.ErrFreed)
 	}
 	if isClient {
 		cfg.clientOnce.Do(func() { cfg.clientCtx, cfg.clientErr = cfg.build(true) })

@@ -104,12 +104,14 @@ func Server(conn net.Conn, config *Config) (*Conn, error) {
 }
 
 func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*Conn, error) {
-	ctx, err := config.ctx(isClient)
-	if err != nil {
-		return nil, err
-	}
 	c := &Conn{conn: conn, config: config, isClient: isClient, name: serverName, handshakeMu: make(chan struct{}, 1)}
-	if c.ssl, err = libssl.New(ctx); err != nil {
+	config.useMu.RLock() // Config.Free waits for this SSL_new
+	ctx, err := config.ctx(isClient)
+	if err == nil {
+		c.ssl, err = libssl.New(ctx)
+	}
+	config.useMu.RUnlock()
+	if err != nil {
 		return nil, err
 	}
 	if err = c.setupHooks(); err == nil {
@@ -206,6 +208,14 @@ func (c *Conn) setup(serverName string) error {
 // the server, a session whose server would not pass this Config's
 // verification now (see ErrSessionNotTrusted) is refused with an error.
 func (c *Conn) SetSession(s *libssl.Session) error {
+	if s != nil {
+		// A freed session is reported as such, before any policy.
+		ref, err := s.UpRef()
+		if err != nil {
+			return fmt.Errorf("openssl: SetSession: %w", err)
+		}
+		ref.Free()
+	}
 	if c.isClient && s != nil {
 		if err := c.config.sessionTrusted(s, c.name); err != nil {
 			return err
