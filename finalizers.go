@@ -6,6 +6,7 @@ package libssl
 import "C"
 
 import (
+	"fmt"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -307,4 +308,41 @@ func (k *PKey) refp() *ref {
 		return nil
 	}
 	return &k.r
+}
+
+// ErrConcurrentUse reports a call on an SSL object made while another
+// goroutine (another OS thread) was inside a call on the same object,
+// through this handle or another one (UpRef, or Dup of a started SSL). The
+// refused call was not made and the object is as the other call leaves it.
+// Methods with an error result return an error matching it; methods without
+// one (getters, setters that cannot fail) panic with such an error, as Go
+// does for concurrent map writes. See "Concurrency" in the package doc.
+var ErrConcurrentUse error = &sentinel{msg: "libssl: concurrent use of one SSL object from two goroutines (libssl does not allow it)"}
+
+// concurrentUse is what the generated val and void wrappers do when the
+// SSL's guard refuses them: they have no error result to return.
+func concurrentUse(op string) {
+	panic(fmt.Errorf("%s: %w", op, ErrConcurrentUse))
+}
+
+// sslGoHandle reads an SSL's Go-handle slot inside its guard.
+func sslGoHandle(p *C.SSL, slot C.int) C.uintptr_t {
+	var busy C.int
+	h := C.ls_ssl_get_gohandle(p, slot, &busy)
+	if busy != 0 {
+		concurrentUse("SSL_get_ex_data")
+	}
+	return h
+}
+
+// setSSLGoHandle sets an SSL's Go-handle slot inside its guard; h is
+// released on failure.
+func setSSLGoHandle(p *C.SSL, slot C.int, h C.uintptr_t, flags C.int) error {
+	switch C.ls_ssl_set_gohandle(p, slot, h, flags) {
+	case 1:
+		return nil
+	case -1:
+		return fmt.Errorf("SSL_set_ex_data: %w", ErrConcurrentUse)
+	}
+	return errNoMemory
 }
