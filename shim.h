@@ -122,6 +122,11 @@ ls_ret ls_busy(void);
 
 static inline int ls_guard_enter(const SSL *s, ls_guard **gp)
 {
+#ifdef LS_NO_GUARD /* only to measure the guard's cost: CGO_CFLAGS=-DLS_NO_GUARD */
+    (void)s;
+    *gp = NULL;
+    return 1;
+#endif
     ls_guard *g = s != NULL ? (ls_guard *)SSL_get_ex_data((SSL *)s, ls_guard_idx) : NULL;
     *gp = g;
     if (g == NULL)
