@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/internal/cbench"
@@ -96,7 +97,35 @@ type benchOp struct {
 	g    func(b *testing.B, e *benchEnv)
 }
 
+// floorHandle is the shape of a handle: a native pointer and a cleanup.
+type floorHandle struct {
+	p unsafe.Pointer
+	c runtime.Cleanup
+}
+
+var floorSink *floorHandle
+
 var benchOps = []benchOp{
+	// Floors: what any call and any handle costs at least. C's column for
+	// a call is a plain C function call.
+	{"FloorCgoCall", libssl.TLS1_3, func(_ *cbench.Env, n int) error { return cbench.NopCalls(n) }, func(b *testing.B, e *benchEnv) {
+		for i := 0; i < b.N; i++ {
+			cbench.Nop()
+		}
+	}},
+	{"FloorHandleAlloc", libssl.TLS1_3, nil, func(b *testing.B, e *benchEnv) {
+		for i := 0; i < b.N; i++ {
+			floorSink = &floorHandle{}
+		}
+	}},
+	{"FloorCleanup", libssl.TLS1_3, nil, func(b *testing.B, e *benchEnv) {
+		for i := 0; i < b.N; i++ {
+			h := &floorHandle{}
+			h.c = runtime.AddCleanup(h, func(unsafe.Pointer) {}, nil)
+			h.c.Stop()
+			floorSink = h
+		}
+	}},
 	{"NewFree", libssl.TLS1_3, (*cbench.Env).NewFree, func(b *testing.B, e *benchEnv) {
 		for i := 0; i < b.N; i++ {
 			s, err := libssl.New(e.plain)
@@ -137,6 +166,16 @@ var benchOps = []benchOp{
 		for i := 0; i < b.N; i++ {
 			if err := s.Clear(); err != nil {
 				b.Fatal(err)
+			}
+		}
+	}},
+	{"Version", libssl.TLS1_3, (*cbench.Env).Version, func(b *testing.B, e *benchEnv) {
+		s := must(libssl.New(e.plain))
+		defer s.Free()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if s.Version() == 0 {
+				b.Fatal("no version")
 			}
 		}
 	}},
@@ -210,22 +249,30 @@ func handshakeOps() []benchOp {
 
 // BenchmarkOps measures each mirrored operation through the binding ("go")
 // and as plain C ("c", one cgo call running the loop) in the same run.
-// `make bench` turns the output into a table of medians and ratios.
+// `make bench` turns the output into a table of medians and ratios. Under
+// callgrind (mk/instrcount.sh) the loops are bracketed by InstrZero and
+// InstrDump, so that the dump holds the instructions of the loop alone, on
+// every thread (the garbage collector's included).
 func BenchmarkOps(b *testing.B) {
 	cs := testcerts.Get()
 	for _, op := range append(append([]benchOp{}, benchOps...), handshakeOps()...) {
 		b.Run(op.name, func(b *testing.B) {
-			b.Run("c", func(b *testing.B) {
-				ce, err := cbench.NewEnv(cs.LeafCert, cs.LeafKey, cs.CACert, int(op.v))
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer ce.Free()
-				b.ResetTimer()
-				if err := op.c(ce, b.N); err != nil {
-					b.Fatal(err)
-				}
-			})
+			if op.c != nil {
+				b.Run("c", func(b *testing.B) {
+					ce, err := cbench.NewEnv(cs.LeafCert, cs.LeafKey, cs.CACert, int(op.v))
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer ce.Free()
+					runtime.GC() // no cycle of the set-up's garbage inside the count
+					b.ResetTimer()
+					cbench.InstrZero()
+					if err := op.c(ce, b.N); err != nil {
+						b.Fatal(err)
+					}
+					cbench.InstrDump()
+				})
+			}
 			// The C loop runs on one OS thread; so does "go", which
 			// measures what the binding adds. Between two cgo calls an
 			// unlocked goroutine may move to another thread and core, and
@@ -237,8 +284,11 @@ func BenchmarkOps(b *testing.B) {
 				e := newBenchEnv(b, op.v)
 				defer e.free()
 				b.ReportAllocs()
+				runtime.GC() // no cycle of the set-up's garbage inside the count
 				b.ResetTimer()
+				cbench.InstrZero()
 				op.g(b, e)
+				cbench.InstrDump()
 			})
 			if strings.HasPrefix(op.name, "Handshake") {
 				b.Run("go-unlocked", func(b *testing.B) {

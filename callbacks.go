@@ -184,8 +184,10 @@ func exDataDupCalls() int64 { return int64(C.ls_gobox_dup_calls()) }
 // a cgo.Handle in the SSL's ex_data; SSL_dup copies it.
 func (s *SSL) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 	return use(s.refp(), func(p *C.SSL) error {
-		if cb != nil && C.ls_ssl_set_gohandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0) != 1 {
-			return errNoMemory
+		if cb != nil {
+			if err := setSSLGoHandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0); err != nil {
+				return err
+			}
 		}
 		c_ssl_set_verify(p, C.int(mode), cbool(cb != nil))
 		return nil
@@ -209,9 +211,9 @@ func (c *Ctx) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 // (SSL_set_info_callback). Without one, libssl calls its context's.
 func (s *SSL) SetInfoCallback(cb InfoCallback) error {
 	return use(s.refp(), func(p *C.SSL) error {
-		h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p, C.LS_SLOT_MISC)).withInfo(cb))
-		if C.ls_ssl_set_gohandle(p, C.LS_SLOT_MISC, h, flags) != 1 {
-			return errNoMemory
+		h, flags := handleFor(callbacksOf(sslGoHandle(p, C.LS_SLOT_MISC)).withInfo(cb))
+		if err := setSSLGoHandle(p, C.LS_SLOT_MISC, h, flags); err != nil {
+			return err
 		}
 		c_ssl_set_info_cb(p, cbool(cb != nil))
 		return nil
@@ -231,9 +233,9 @@ func (s *SSL) HasInfoCallback() bool {
 // when the last SSL holding it is destroyed.
 func (s *SSL) SetUserData(v any) error {
 	return use(s.refp(), func(p *C.SSL) error {
-		h, flags := handleFor(callbacksOf(C.ls_ssl_get_gohandle(p, C.LS_SLOT_MISC)).withUserData(v))
-		if C.ls_ssl_set_gohandle(p, C.LS_SLOT_MISC, h, flags) != 1 {
-			return errNoMemory
+		h, flags := handleFor(callbacksOf(sslGoHandle(p, C.LS_SLOT_MISC)).withUserData(v))
+		if err := setSSLGoHandle(p, C.LS_SLOT_MISC, h, flags); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -242,7 +244,7 @@ func (s *SSL) SetUserData(v any) error {
 // UserData returns the value set by SetUserData (SSL_get_ex_data), or nil.
 func (s *SSL) UserData() any {
 	return get(s.refp(), nil, func(p *C.SSL) any {
-		if c := callbacksOf(C.ls_ssl_get_gohandle(p, C.LS_SLOT_MISC)); c != nil {
+		if c := callbacksOf(sslGoHandle(p, C.LS_SLOT_MISC)); c != nil {
 			return c.userData
 		}
 		return nil

@@ -229,6 +229,9 @@ func fail(op string, r *C.ls_ret) error {
 	if r.unsupported != 0 {
 		return fmt.Errorf("%s: %w", op, ErrUnsupported)
 	}
+	if r.busy != 0 {
+		return fmt.Errorf("%s: %w", op, ErrConcurrentUse)
+	}
 	e := &Error{Op: op, Ret: int64(r.ret), Code: SSLErrorCode(r.ssl_error), Errno: syscall.Errno(r.sys_errno)}
 	e.Entries, e.Dropped = entries(r)
 	return e

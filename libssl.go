@@ -24,8 +24,27 @@
 // [ErrFreed]; getters return the zero value of their result type. Free may be
 // called from several goroutines at once and frees once. Free must not race
 // with another method on the same handle (as with closing a file that another
-// goroutine reads), but any number of goroutines may use distinct handles, and
-// handles on the same object, at once where libssl allows it.
+// goroutine reads): a handle's last Free destroys the object, and a call
+// already past its nil check would use freed memory.
+//
+// # Concurrency
+//
+// libssl allows one thread at a time inside calls on one SSL object; only
+// SSL_up_ref and SSL_free (atomic reference counts) may overlap with others.
+// The package enforces that rule instead of crashing: every call on an SSL
+// enters a guard kept in C with the object (one word per SSL, in the
+// destruction probe's ex_data record) inside the same cgo call, and a call
+// made while another OS thread is inside a call on the same object, through
+// the same handle or another one (UpRef, Dup of a started SSL), is refused
+// before it reaches libssl: methods with an error result return an error
+// matching [ErrConcurrentUse], methods without one panic with it, as Go
+// does for concurrent map writes. A Go callback that runs inside a call (a
+// verify or info callback) is on the same thread and may call methods of the
+// same SSL. Use one SSL from one goroutine at a time, or serialise its use
+// with a mutex of your own; distinct SSL objects may be used from any number
+// of goroutines at once. Other objects (Ctx, Session, BIO) follow libssl's
+// own rules: read-only use is safe, changing a Ctx while SSLs are made from
+// it is not.
 //
 // # Errors
 //

@@ -173,19 +173,60 @@ static int gocb_idx[2][2] = {{-1, -1}, {-1, -1}}; /* [slot][SSL, SSL_CTX] */
 int64_t ls_probe_created(int k) { return __atomic_load_n(&probe_created_n[k], __ATOMIC_SEQ_CST); }
 int64_t ls_probe_destroyed(int k) { return __atomic_load_n(&probe_destroyed_n[k], __ATOMIC_SEQ_CST); }
 
+/* The SSL probe slot holds the object's guard record (shim.h), which also
+ * marks it as seen being born; the other kinds hold probe_marker. */
+int ls_guard_idx = -1;
+
+ls_ret ls_busy(void)
+{
+    ls_ret r = {0};
+    r.ret = -1;
+    r.busy = 1;
+    return r;
+}
+
 static void probe_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent; (void)ptr; (void)argp;
     /* Mark the object so that free counts only objects seen being born. */
-    if (CRYPTO_set_ex_data(ad, idx, &probe_marker))
+    void *mark = &probe_marker;
+    if (argl == 0 && (mark = calloc(1, sizeof(ls_guard))) == NULL)
+        return; /* neither counted nor guarded */
+    if (CRYPTO_set_ex_data(ad, idx, mark))
         __atomic_add_fetch(&probe_created_n[argl], 1, __ATOMIC_SEQ_CST);
+    else if (argl == 0)
+        free(mark);
 }
 
 static void probe_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent; (void)ad; (void)idx; (void)argp;
-    if (ptr == &probe_marker)
-        __atomic_add_fetch(&probe_destroyed_n[argl], 1, __ATOMIC_SEQ_CST);
+    if (ptr == NULL)
+        return;
+    if (argl == 0)
+        free(ptr);
+    else if (ptr != &probe_marker)
+        return;
+    __atomic_add_fetch(&probe_destroyed_n[argl], 1, __ATOMIC_SEQ_CST);
+}
+
+/* SSL_dup copies every ex_data value into the new SSL; the copy keeps the
+ * guard record its own SSL_new gave it. */
+#if IS_OSSL3
+static int probe_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d,
+                     int idx, long argl, void *argp)
+{
+    void **pv = from_d;
+#else
+static int probe_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d,
+                     int idx, long argl, void *argp)
+{
+    void **pv = (void **)from_d;
+#endif
+    (void)from; (void)argp;
+    if (argl == 0)
+        *pv = CRYPTO_get_ex_data(to, idx);
+    return 1;
 }
 
 /* dup_func runs per slot (argl is the slot), NULL values included. */
@@ -257,16 +298,25 @@ static gobox *gobox_new(uintptr_t h, int flags)
 
 int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        if (h != 0)
+            libsslGoRelease(h);
+        return -1;
+    }
+    int ok = 1;
     gobox *old = SSL_get_ex_data(s, gocb_idx[slot][0]);
     gobox *b = gobox_new(h, flags);
-    if (h != 0 && b == NULL)
-        return 0;
-    if (!SSL_set_ex_data(s, gocb_idx[slot][0], b)) {
+    if (h != 0 && b == NULL) {
+        ok = 0;
+    } else if (!SSL_set_ex_data(s, gocb_idx[slot][0], b)) {
         gobox_release(b);
-        return 0;
+        ok = 0;
+    } else {
+        gobox_release(old);
     }
-    gobox_release(old);
-    return 1;
+    ls_guard_leave(g);
+    return ok;
 }
 
 int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags)
@@ -283,10 +333,17 @@ int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags)
     return 1;
 }
 
-uintptr_t ls_ssl_get_gohandle(SSL *s, int slot)
+uintptr_t ls_ssl_get_gohandle(SSL *s, int slot, int *busy)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        *busy = 1;
+        return 0;
+    }
     gobox *b = SSL_get_ex_data(s, gocb_idx[slot][0]);
-    return b ? b->h : 0;
+    uintptr_t h = b ? b->h : 0;
+    ls_guard_leave(g);
+    return h;
 }
 
 uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot)
@@ -371,10 +428,11 @@ int ls_init(void)
     if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL))
         return 0;
     for (int k = 0; k < 3; k++) {
-        probe_idx[k] = CRYPTO_get_ex_new_index(classes[k], k, NULL, probe_new, NULL, probe_free);
+        probe_idx[k] = CRYPTO_get_ex_new_index(classes[k], k, NULL, probe_new, probe_dup, probe_free);
         if (probe_idx[k] < 0)
             return 0;
     }
+    ls_guard_idx = probe_idx[0];
     for (int slot = 0; slot < 2; slot++) {
         for (int k = 0; k < 2; k++) {
             gocb_idx[slot][k] = CRYPTO_get_ex_new_index(classes[k], slot, NULL, NULL, gobox_dup, gobox_free);

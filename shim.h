@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <openssl/ssl.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -74,6 +75,7 @@ typedef struct {
     int sys_errno;   /* errno right after the call */
     ls_errq *errq;   /* NULL when the queue was empty; free with ls_errq_free */
     int unsupported; /* 1: the linked OpenSSL lacks the function (shim.def since=) */
+    int busy;        /* 1: another thread was inside a call on the same SSL (ls_guard) */
 } ls_ret;
 
 void ls_errq_free(ls_errq *q);
@@ -99,6 +101,54 @@ int ls_init(void); /* registers ex_data indexes; 1 on success */
 int64_t ls_probe_created(int kind);
 int64_t ls_probe_destroyed(int kind);
 
+/* The per-SSL guard (issue 16). libssl does not allow two threads inside
+ * calls on one SSL object at once; the probe's ex_data new function gives
+ * each SSL a guard record, and every generated wrapper of a function that
+ * takes an SSL (shim.def, unless hinted noguard) enters it before the call
+ * and leaves it after, inside the same C call. The record holds the thread
+ * inside (pthread_self) and its depth, so a Go callback that calls back into
+ * the same SSL on the same thread enters again; another thread finds it
+ * taken and the wrapper returns without calling libssl (ls_ret.busy, or the
+ * busy field of the val/void wrappers), which Go turns into
+ * ErrConcurrentUse. SSL objects made before ls_init, or whose record could
+ * not be allocated, have none and are not guarded. */
+typedef struct {
+    uintptr_t owner;  /* pthread_self() of the thread inside, 0 when free */
+    unsigned depth;   /* re-entries by the owner; only the owner touches it */
+} ls_guard;
+extern int ls_guard_idx;
+/* The ls_ret of a call refused by the guard. */
+ls_ret ls_busy(void);
+
+static inline int ls_guard_enter(const SSL *s, ls_guard **gp)
+{
+#ifdef LS_NO_GUARD /* only to measure the guard's cost: CGO_CFLAGS=-DLS_NO_GUARD */
+    (void)s;
+    *gp = NULL;
+    return 1;
+#endif
+    ls_guard *g = s != NULL ? (ls_guard *)SSL_get_ex_data((SSL *)s, ls_guard_idx) : NULL;
+    *gp = g;
+    if (g == NULL)
+        return 1;
+    uintptr_t self = (uintptr_t)pthread_self();
+    uintptr_t cur = __atomic_load_n(&g->owner, __ATOMIC_RELAXED);
+    if (cur == self) { /* only this thread stores self: it is inside already */
+        g->depth++;
+        return 1;
+    }
+    if (cur != 0 || !__atomic_compare_exchange_n(&g->owner, &cur, self, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return 0;
+    g->depth = 1;
+    return 1;
+}
+
+static inline void ls_guard_leave(ls_guard *g)
+{
+    if (g != NULL && --g->depth == 0)
+        __atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
+}
+
 /* ex_data slots carrying a Go cgo.Handle, in a reference-counted box that
  * SSL_dup shares; the last holder's free releases the handle. Two slots on
  * SSL and SSL_CTX each: LS_SLOT_VERIFY holds the verify callback and
@@ -111,7 +161,9 @@ enum { LS_SLOT_MISC = 0, LS_SLOT_VERIFY = 1 };
 /* Return 0 (having released h) when the box cannot be allocated. */
 int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags);
 int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags);
-uintptr_t ls_ssl_get_gohandle(SSL *s, int slot);
+/* ls_ssl_set_gohandle returns -1 (having released h), ls_ssl_get_gohandle
+ * sets *busy, when the SSL's guard is taken by another thread. */
+uintptr_t ls_ssl_get_gohandle(SSL *s, int slot, int *busy);
 /* How many times the misc slot's dup_func has run (SSL_dup copies). */
 int64_t ls_gobox_dup_calls(void);
 uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot);

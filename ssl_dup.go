@@ -30,6 +30,9 @@ func (s *SSL) Dup() (*SSL, error) {
 		if err != nil {
 			return nil, err
 		}
+		if d == p {
+			return wrapSSLRef(d), nil
+		}
 		return wrapSSL(d), nil
 	})
 }

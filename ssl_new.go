@@ -14,10 +14,27 @@ import (
 // SSL is an owned reference to an SSL object, one TLS connection.
 type SSL struct {
 	r ref
-	_ [sslWeight]byte // see "Weight" in finalizers.go
 }
 
+// weightedSSL is the allocation behind a handle whose call made the native
+// object (see "Weight" in finalizers.go); the handle is its first field.
+type weightedSSL struct {
+	SSL
+	_ [sslWeight]byte
+}
+
+// wrapSSL owns p, an object the call has just made: the handle carries the
+// object's weight.
 func wrapSSL(p *C.SSL) *SSL {
+	w := &weightedSSL{}
+	s := &w.SSL
+	own(s, &s.r, unsafe.Pointer(p), kindSSL)
+	return s
+}
+
+// wrapSSLRef owns one more reference on an object that other handles
+// already carry the weight of (SSL_up_ref, SSL_dup of a started SSL).
+func wrapSSLRef(p *C.SSL) *SSL {
 	s := &SSL{}
 	own(s, &s.r, unsafe.Pointer(p), kindSSL)
 	return s
@@ -73,7 +90,7 @@ func (s *SSL) UpRef() (*SSL, error) {
 		if err := c_SSL_up_ref(p); err != nil {
 			return nil, err
 		}
-		return wrapSSL(p), nil
+		return wrapSSLRef(p), nil
 	})
 }
 

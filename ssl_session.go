@@ -15,10 +15,25 @@ import (
 // Session is an owned reference to an SSL_SESSION.
 type Session struct {
 	r ref
-	_ [sessionWeight]byte // see "Weight" in finalizers.go
+}
+
+// weightedSession is the allocation behind a handle whose call made the
+// session (d2i_SSL_SESSION, SSL_SESSION_dup): see "Weight" in finalizers.go.
+type weightedSession struct {
+	Session
+	_ [sessionWeight]byte
 }
 
 func wrapSession(p *C.SSL_SESSION) *Session {
+	w := &weightedSession{}
+	s := &w.Session
+	own(s, &s.r, unsafe.Pointer(p), kindSession)
+	return s
+}
+
+// wrapSessionRef owns one more reference on a session that exists already
+// (SSL_get1_session, SSL_SESSION_up_ref).
+func wrapSessionRef(p *C.SSL_SESSION) *Session {
 	s := &Session{}
 	own(s, &s.r, unsafe.Pointer(p), kindSession)
 	return s
@@ -63,7 +78,7 @@ func (s *SSL) Session() *Session {
 		if err != nil || sp == nil {
 			return nil
 		}
-		return wrapSession(sp)
+		return wrapSessionRef(sp)
 	})
 }
 
@@ -131,7 +146,7 @@ func (s *Session) UpRef() (*Session, error) {
 		if err := c_SSL_SESSION_up_ref(p); err != nil {
 			return nil, err
 		}
-		return wrapSession(p), nil
+		return wrapSessionRef(p), nil
 	})
 }
 

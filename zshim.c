@@ -208,65 +208,129 @@ ls_ret lsx_SSL_CTX_check_private_key(const SSL_CTX *c)
 
 ls_ret lsx_ssl_use_cert_pem(SSL *s, const char *pem, int len)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_use_cert_pem(s, pem, len));
+    ls_ret r = ls_finish_int((long)lsh_ssl_use_cert_pem(s, pem, len));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_use_key_pem(SSL *s, const char *pem, int len)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_use_key_pem(s, pem, len));
+    ls_ret r = ls_finish_int((long)lsh_ssl_use_key_pem(s, pem, len));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_add_ca_name_pem(SSL *s, const char *pem, int len)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_add_ca_name_pem(s, pem, len));
+    ls_ret r = ls_finish_int((long)lsh_ssl_add_ca_name_pem(s, pem, len));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_ca_list_count(SSL *s)
+lsg_ssl_ca_list_count lsx_ssl_ca_list_count(SSL *s)
 {
-    return lsh_ssl_ca_list_count(s);
+    lsg_ssl_ca_list_count r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_ca_list_count(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-const void *lsx_ssl_ca_list_ptr(SSL *s)
+lsg_ssl_ca_list_ptr lsx_ssl_ca_list_ptr(SSL *s)
 {
-    return lsh_ssl_ca_list_ptr(s);
+    lsg_ssl_ca_list_ptr r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_ca_list_ptr(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_ca_name(SSL *s, int i, char *buf, int cap)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_ca_name(s, i, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_ssl_ca_name(s, i, buf, cap));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_get1_certificate(SSL *s, X509 **out)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_get1_certificate(s, out));
+    ls_ret r = ls_finish_int((long)lsh_ssl_get1_certificate(s, out));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_get1_privatekey(SSL *s, EVP_PKEY **out)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_get1_privatekey(s, out));
+    ls_ret r = ls_finish_int((long)lsh_ssl_get1_privatekey(s, out));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_get1_peer_certificate(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_ptr((void *)lsh_ssl_get1_peer_certificate(s));
+    ls_ret r = ls_finish_ptr((void *)lsh_ssl_get1_peer_certificate(s));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_peer_chain_len(SSL *s)
+lsg_ssl_peer_chain_len lsx_ssl_peer_chain_len(SSL *s)
 {
-    return lsh_ssl_peer_chain_len(s);
+    lsg_ssl_peer_chain_len r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_peer_chain_len(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_peer_chain_der(s, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_ssl_peer_chain_der(s, buf, cap));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_set_session_id_context(SSL_CTX *c, const unsigned char *p, unsigned int len)
@@ -324,8 +388,13 @@ ls_ret lsx_ssl_new(SSL_CTX *c)
 
 ls_ret lsx_SSL_dup(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_ptr((void *)SSL_dup(s));
+    ls_ret r = ls_finish_ptr((void *)SSL_dup(s));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_up_ref(SSL *s)
@@ -341,265 +410,596 @@ void lsx_SSL_free(SSL *s)
 
 ls_ret lsx_SSL_clear(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_clear(s));
+    ls_ret r = ls_finish_int((long)SSL_clear(s));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_set_SSL_CTX(SSL *s, SSL_CTX *c)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_ptr((void *)SSL_set_SSL_CTX(s, c));
+    ls_ret r = ls_finish_ptr((void *)SSL_set_SSL_CTX(s, c));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_get1_ctx(SSL *s, SSL_CTX **out)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_get1_ctx(s, out));
+    ls_ret r = ls_finish_int((long)lsh_ssl_get1_ctx(s, out));
+    ls_guard_leave(g);
+    return r;
 }
 
-const SSL_METHOD *lsx_SSL_get_ssl_method(const SSL *s)
+lsg_SSL_get_ssl_method lsx_SSL_get_ssl_method(const SSL *s)
 {
-    return SSL_get_ssl_method(s);
+    lsg_SSL_get_ssl_method r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_ssl_method(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_set_method(SSL *s, int method)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_set_method(s, method));
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_method(s, method));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_version(const SSL *s)
+lsg_SSL_version lsx_SSL_version(const SSL *s)
 {
-    return SSL_version(s);
+    lsg_SSL_version r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_version(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_is_server(const SSL *s)
+lsg_SSL_is_server lsx_SSL_is_server(const SSL *s)
 {
-    return SSL_is_server(s);
+    lsg_SSL_is_server r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_is_server(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_SSL_set_connect_state(SSL *s)
+int lsx_SSL_set_connect_state(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_connect_state(s);
+    ls_guard_leave(g);
+    return 0;
 }
 
-void lsx_SSL_set_accept_state(SSL *s)
+int lsx_SSL_set_accept_state(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_accept_state(s);
+    ls_guard_leave(g);
+    return 0;
 }
 
-void lsx_SSL_set_shutdown(SSL *s, int mode)
+int lsx_SSL_set_shutdown(SSL *s, int mode)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_shutdown(s, mode);
+    ls_guard_leave(g);
+    return 0;
 }
 
-int lsx_SSL_get_shutdown(const SSL *s)
+lsg_SSL_get_shutdown lsx_SSL_get_shutdown(const SSL *s)
 {
-    return SSL_get_shutdown(s);
+    lsg_SSL_get_shutdown r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_shutdown(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_SSL_set_quiet_shutdown(SSL *s, int mode)
+int lsx_SSL_set_quiet_shutdown(SSL *s, int mode)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_quiet_shutdown(s, mode);
+    ls_guard_leave(g);
+    return 0;
 }
 
-int lsx_SSL_get_quiet_shutdown(const SSL *s)
+lsg_SSL_get_quiet_shutdown lsx_SSL_get_quiet_shutdown(const SSL *s)
 {
-    return SSL_get_quiet_shutdown(s);
+    lsg_SSL_get_quiet_shutdown r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_quiet_shutdown(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-uint64_t lsx_SSL_set_options(SSL *s, uint64_t op)
+lsg_SSL_set_options lsx_SSL_set_options(SSL *s, uint64_t op)
 {
-    return SSL_set_options(s, op);
+    lsg_SSL_set_options r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_set_options(s, op);
+    ls_guard_leave(g);
+    return r;
 }
 
-uint64_t lsx_SSL_clear_options(SSL *s, uint64_t op)
+lsg_SSL_clear_options lsx_SSL_clear_options(SSL *s, uint64_t op)
 {
-    return SSL_clear_options(s, op);
+    lsg_SSL_clear_options r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_clear_options(s, op);
+    ls_guard_leave(g);
+    return r;
 }
 
-uint64_t lsx_SSL_get_options(const SSL *s)
+lsg_SSL_get_options lsx_SSL_get_options(const SSL *s)
 {
-    return SSL_get_options(s);
+    lsg_SSL_get_options r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_options(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-long lsx_ssl_set_mode(SSL *s, long m)
+lsg_ssl_set_mode lsx_ssl_set_mode(SSL *s, long m)
 {
-    return lsh_ssl_set_mode(s, m);
+    lsg_ssl_set_mode r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_set_mode(s, m);
+    ls_guard_leave(g);
+    return r;
 }
 
-long lsx_ssl_clear_mode(SSL *s, long m)
+lsg_ssl_clear_mode lsx_ssl_clear_mode(SSL *s, long m)
 {
-    return lsh_ssl_clear_mode(s, m);
+    lsg_ssl_clear_mode r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_clear_mode(s, m);
+    ls_guard_leave(g);
+    return r;
 }
 
-long lsx_ssl_get_mode(SSL *s)
+lsg_ssl_get_mode lsx_ssl_get_mode(SSL *s)
 {
-    return lsh_ssl_get_mode(s);
+    lsg_ssl_get_mode r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_mode(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_set_min_proto(SSL *s, int v)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_set_min_proto(s, v));
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_min_proto(s, v));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_set_max_proto(SSL *s, int v)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_set_max_proto(s, v));
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_max_proto(s, v));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_get_min_proto(SSL *s)
+lsg_ssl_get_min_proto lsx_ssl_get_min_proto(SSL *s)
 {
-    return lsh_ssl_get_min_proto(s);
+    lsg_ssl_get_min_proto r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_min_proto(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_get_max_proto(SSL *s)
+lsg_ssl_get_max_proto lsx_ssl_get_max_proto(SSL *s)
 {
-    return lsh_ssl_get_max_proto(s);
+    lsg_ssl_get_max_proto r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_max_proto(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_set_cipher_list(SSL *s, const char *str)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_cipher_list(s, str));
+    ls_ret r = ls_finish_int((long)SSL_set_cipher_list(s, str));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_set_ciphersuites(SSL *s, const char *str)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_ciphersuites(s, str));
+    ls_ret r = ls_finish_int((long)SSL_set_ciphersuites(s, str));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_cipher_names(SSL *s, char *buf, int cap)
+lsg_ssl_cipher_names lsx_ssl_cipher_names(SSL *s, char *buf, int cap)
 {
-    return lsh_ssl_cipher_names(s, buf, cap);
+    lsg_ssl_cipher_names r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_cipher_names(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
-const char *lsx_ssl_current_cipher(SSL *s)
+lsg_ssl_current_cipher lsx_ssl_current_cipher(SSL *s)
 {
-    return lsh_ssl_current_cipher(s);
+    lsg_ssl_current_cipher r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_current_cipher(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_current_cipher_id(SSL *s)
+lsg_ssl_current_cipher_id lsx_ssl_current_cipher_id(SSL *s)
 {
-    return lsh_ssl_current_cipher_id(s);
+    lsg_ssl_current_cipher_id r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_current_cipher_id(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_set_host_name(SSL *s, const char *name)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_set_host_name(s, name));
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_host_name(s, name));
+    ls_guard_leave(g);
+    return r;
 }
 
-const char *lsx_SSL_get_servername(const SSL *s, const int type_)
+lsg_SSL_get_servername lsx_SSL_get_servername(const SSL *s, const int type_)
 {
-    return SSL_get_servername(s, type_);
+    lsg_SSL_get_servername r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_servername(s, type_);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_set1_host(SSL *s, const char *name)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_set1_host(s, name));
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_host(s, name));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_set1_ip_asc(SSL *s, const char *ip)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_set1_ip_asc(s, ip));
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_ip_asc(s, ip));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_set_session_id_context(SSL *s, const unsigned char *p, unsigned int len)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_session_id_context(s, p, len));
+    ls_ret r = ls_finish_int((long)SSL_set_session_id_context(s, p, len));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_get_security_level(const SSL *s)
+lsg_SSL_get_security_level lsx_SSL_get_security_level(const SSL *s)
 {
-    return SSL_get_security_level(s);
+    lsg_SSL_get_security_level r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_security_level(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_SSL_set_security_level(SSL *s, int level)
+int lsx_SSL_set_security_level(SSL *s, int level)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_security_level(s, level);
+    ls_guard_leave(g);
+    return 0;
 }
 
-int lsx_SSL_get_read_ahead(const SSL *s)
+lsg_SSL_get_read_ahead lsx_SSL_get_read_ahead(const SSL *s)
 {
-    return SSL_get_read_ahead(s);
+    lsg_SSL_get_read_ahead r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_read_ahead(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_SSL_set_read_ahead(SSL *s, int yes)
+int lsx_SSL_set_read_ahead(SSL *s, int yes)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_read_ahead(s, yes);
+    ls_guard_leave(g);
+    return 0;
 }
 
-long lsx_ssl_set_max_cert_list(SSL *s, long n)
+lsg_ssl_set_max_cert_list lsx_ssl_set_max_cert_list(SSL *s, long n)
 {
-    return lsh_ssl_set_max_cert_list(s, n);
+    lsg_ssl_set_max_cert_list r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_set_max_cert_list(s, n);
+    ls_guard_leave(g);
+    return r;
 }
 
-long lsx_ssl_get_max_cert_list(SSL *s)
+lsg_ssl_get_max_cert_list lsx_ssl_get_max_cert_list(SSL *s)
 {
-    return lsh_ssl_get_max_cert_list(s);
+    lsg_ssl_get_max_cert_list r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_max_cert_list(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-size_t lsx_SSL_get_num_tickets(const SSL *s)
+lsg_SSL_get_num_tickets lsx_SSL_get_num_tickets(const SSL *s)
 {
-    return SSL_get_num_tickets(s);
+    lsg_SSL_get_num_tickets r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_num_tickets(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_set_num_tickets(SSL *s, size_t n)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_num_tickets(s, n));
+    ls_ret r = ls_finish_int((long)SSL_set_num_tickets(s, n));
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_ssl_set_verify(SSL *s, int mode, int with_cb)
+int lsx_ssl_set_verify(SSL *s, int mode, int with_cb)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     lsh_ssl_set_verify(s, mode, with_cb);
+    ls_guard_leave(g);
+    return 0;
 }
 
-int lsx_SSL_get_verify_mode(const SSL *s)
+lsg_SSL_get_verify_mode lsx_SSL_get_verify_mode(const SSL *s)
 {
-    return SSL_get_verify_mode(s);
+    lsg_SSL_get_verify_mode r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_verify_mode(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_get_verify_depth(const SSL *s)
+lsg_SSL_get_verify_depth lsx_SSL_get_verify_depth(const SSL *s)
 {
-    return SSL_get_verify_depth(s);
+    lsg_SSL_get_verify_depth r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_verify_depth(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_SSL_set_verify_depth(SSL *s, int depth)
+int lsx_SSL_set_verify_depth(SSL *s, int depth)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_verify_depth(s, depth);
+    ls_guard_leave(g);
+    return 0;
 }
 
-long lsx_SSL_get_verify_result(const SSL *s)
+lsg_SSL_get_verify_result lsx_SSL_get_verify_result(const SSL *s)
 {
-    return SSL_get_verify_result(s);
+    lsg_SSL_get_verify_result r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_verify_result(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_has_verify_cb(SSL *s)
+lsg_ssl_has_verify_cb lsx_ssl_has_verify_cb(SSL *s)
 {
-    return lsh_ssl_has_verify_cb(s);
+    lsg_ssl_has_verify_cb r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_has_verify_cb(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-unsigned long lsx_ssl_get_verify_param_flags(SSL *s)
+lsg_ssl_get_verify_param_flags lsx_ssl_get_verify_param_flags(SSL *s)
 {
-    return lsh_ssl_get_verify_param_flags(s);
+    lsg_ssl_get_verify_param_flags r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_verify_param_flags(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_ssl_set_verify_param_flags(SSL *s, unsigned long f)
+int lsx_ssl_set_verify_param_flags(SSL *s, unsigned long f)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     lsh_ssl_set_verify_param_flags(s, f);
+    ls_guard_leave(g);
+    return 0;
 }
 
-void lsx_ssl_clear_verify_param_flags(SSL *s, unsigned long f)
+int lsx_ssl_clear_verify_param_flags(SSL *s, unsigned long f)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     lsh_ssl_clear_verify_param_flags(s, f);
+    ls_guard_leave(g);
+    return 0;
 }
 
 const char *lsx_X509_verify_cert_error_string(long v)
@@ -623,81 +1023,172 @@ ls_ret lsx_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out)
     return ls_finish_int((long)lsh_store_ctx_get1_current_cert(x, out));
 }
 
-void lsx_ssl_set_info_cb(SSL *s, int on)
+int lsx_ssl_set_info_cb(SSL *s, int on)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     lsh_ssl_set_info_cb(s, on);
+    ls_guard_leave(g);
+    return 0;
 }
 
-int lsx_ssl_has_info_cb(SSL *s)
+lsg_ssl_has_info_cb lsx_ssl_has_info_cb(SSL *s)
 {
-    return lsh_ssl_has_info_cb(s);
+    lsg_ssl_has_info_cb r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_has_info_cb(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_in_init(const SSL *s)
+lsg_SSL_in_init lsx_SSL_in_init(const SSL *s)
 {
-    return SSL_in_init(s);
+    lsg_SSL_in_init r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_in_init(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_in_before(const SSL *s)
+lsg_SSL_in_before lsx_SSL_in_before(const SSL *s)
 {
-    return SSL_in_before(s);
+    lsg_SSL_in_before r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_in_before(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_is_init_finished(const SSL *s)
+lsg_SSL_is_init_finished lsx_SSL_is_init_finished(const SSL *s)
 {
-    return SSL_is_init_finished(s);
+    lsg_SSL_is_init_finished r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_is_init_finished(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_session_reused(const SSL *s)
+lsg_SSL_session_reused lsx_SSL_session_reused(const SSL *s)
 {
-    return SSL_session_reused(s);
+    lsg_SSL_session_reused r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_session_reused(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_pending(const SSL *s)
+lsg_SSL_pending lsx_SSL_pending(const SSL *s)
 {
-    return SSL_pending(s);
+    lsg_SSL_pending r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_pending(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_renegotiate(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_renegotiate(s));
+    ls_ret r = ls_finish_int((long)SSL_renegotiate(s));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_renegotiate_pending(const SSL *s)
+lsg_SSL_renegotiate_pending lsx_SSL_renegotiate_pending(const SSL *s)
 {
-    return SSL_renegotiate_pending(s);
+    lsg_SSL_renegotiate_pending r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_renegotiate_pending(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_do_handshake(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_io(s, (int)SSL_do_handshake(s));
+    ls_ret r = ls_finish_io(s, (int)SSL_do_handshake(s));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_read(SSL *s, unsigned char *buf, int num)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_io(s, (int)SSL_read(s, buf, num));
+    ls_ret r = ls_finish_io(s, (int)SSL_read(s, buf, num));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_peek(SSL *s, unsigned char *buf, int num)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_io(s, (int)SSL_peek(s, buf, num));
+    ls_ret r = ls_finish_io(s, (int)SSL_peek(s, buf, num));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_write(SSL *s, const unsigned char *buf, int num)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_io(s, (int)SSL_write(s, buf, num));
+    ls_ret r = ls_finish_io(s, (int)SSL_write(s, buf, num));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_shutdown(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
     int v = (int)SSL_shutdown(s);
-    return v >= 0 ? ls_finish_int(v) : ls_finish_io(s, v);
+    ls_ret r = v >= 0 ? ls_finish_int(v) : ls_finish_io(s, v);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_bio_new_mem(void)
@@ -746,46 +1237,95 @@ int lsx_bio_is_mem(BIO *b)
 
 ls_ret lsx_ssl_get1_rbio(SSL *s, BIO **out)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_get1_rbio(s, out));
+    ls_ret r = ls_finish_int((long)lsh_ssl_get1_rbio(s, out));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_get1_wbio(SSL *s, BIO **out)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_get1_wbio(s, out));
+    ls_ret r = ls_finish_int((long)lsh_ssl_get1_wbio(s, out));
+    ls_guard_leave(g);
+    return r;
 }
 
-void lsx_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
+int lsx_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     lsh_ssl_set0_bios(s, r, w);
+    ls_guard_leave(g);
+    return 0;
 }
 
-int lsx_ssl_has_rbio(SSL *s)
+lsg_ssl_has_rbio lsx_ssl_has_rbio(SSL *s)
 {
-    return lsh_ssl_has_rbio(s);
+    lsg_ssl_has_rbio r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_has_rbio(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_has_wbio(SSL *s)
+lsg_ssl_has_wbio lsx_ssl_has_wbio(SSL *s)
 {
-    return lsh_ssl_has_wbio(s);
+    lsg_ssl_has_wbio r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_has_wbio(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_set_session(SSL *s, SSL_SESSION *sess)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_session(s, sess));
+    ls_ret r = ls_finish_int((long)SSL_set_session(s, sess));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_get1_session(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_ptr((void *)SSL_get1_session(s));
+    ls_ret r = ls_finish_ptr((void *)SSL_get1_session(s));
+    ls_guard_leave(g);
+    return r;
 }
 
-SSL_SESSION *lsx_SSL_get_session(const SSL *s)
+lsg_SSL_get_session lsx_SSL_get_session(const SSL *s)
 {
-    return SSL_get_session(s);
+    lsg_SSL_get_session r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_session(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_SESSION_up_ref(SSL_SESSION *s)
@@ -899,8 +1439,13 @@ ls_ret lsx_SSL_CTX_set_alpn_protos(SSL_CTX *c, const unsigned char *p, unsigned 
 
 ls_ret lsx_SSL_set_alpn_protos(SSL *s, const unsigned char *p, unsigned int len)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_alpn_protos(s, p, len));
+    ls_ret r = ls_finish_int((long)SSL_set_alpn_protos(s, p, len));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal)
@@ -914,9 +1459,17 @@ int lsx_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap)
     return lsh_ctx_get_alpn_select(c, buf, cap);
 }
 
-int lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
+lsg_ssl_alpn_selected lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
 {
-    return lsh_ssl_alpn_selected(s, buf, cap);
+    lsg_ssl_alpn_selected r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_alpn_selected(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_SESSION_dup(SSL_SESSION *src)
@@ -939,13 +1492,26 @@ ls_ret lsx_sess_set_timeout(SSL_SESSION *s, long t)
 
 ls_ret lsx_SSL_key_update(SSL *s, int updatetype)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_key_update(s, updatetype));
+    ls_ret r = ls_finish_int((long)SSL_key_update(s, updatetype));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_get_key_update_type(const SSL *s)
+lsg_SSL_get_key_update_type lsx_SSL_get_key_update_type(const SSL *s)
 {
-    return SSL_get_key_update_type(s);
+    lsg_SSL_get_key_update_type r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_key_update_type(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 void lsx_SSL_CTX_set_post_handshake_auth(SSL_CTX *c, int val)
@@ -953,15 +1519,25 @@ void lsx_SSL_CTX_set_post_handshake_auth(SSL_CTX *c, int val)
     SSL_CTX_set_post_handshake_auth(c, val);
 }
 
-void lsx_SSL_set_post_handshake_auth(SSL *s, int val)
+int lsx_SSL_set_post_handshake_auth(SSL *s, int val)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return 1;
     SSL_set_post_handshake_auth(s, val);
+    ls_guard_leave(g);
+    return 0;
 }
 
 ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_verify_client_post_handshake(s));
+    ls_ret r = ls_finish_int((long)SSL_verify_client_post_handshake(s));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_set_max_early_data(SSL_CTX *c, uint32_t n)
@@ -977,30 +1553,61 @@ uint32_t lsx_SSL_CTX_get_max_early_data(const SSL_CTX *c)
 
 ls_ret lsx_SSL_set_max_early_data(SSL *s, uint32_t n)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_set_max_early_data(s, n));
+    ls_ret r = ls_finish_int((long)SSL_set_max_early_data(s, n));
+    ls_guard_leave(g);
+    return r;
 }
 
-uint32_t lsx_SSL_get_max_early_data(const SSL *s)
+lsg_SSL_get_max_early_data lsx_SSL_get_max_early_data(const SSL *s)
 {
-    return SSL_get_max_early_data(s);
+    lsg_SSL_get_max_early_data r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_max_early_data(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_io(s, (int)lsh_ssl_write_early_data(s, buf, num, written));
+    ls_ret r = ls_finish_io(s, (int)lsh_ssl_write_early_data(s, buf, num, written));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_io(s, (int)lsh_ssl_read_early_data(s, buf, num, readbytes));
+    ls_ret r = ls_finish_io(s, (int)lsh_ssl_read_early_data(s, buf, num, readbytes));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_get_early_data_status(const SSL *s)
+lsg_SSL_get_early_data_status lsx_SSL_get_early_data_status(const SSL *s)
 {
-    return SSL_get_early_data_status(s);
+    lsg_SSL_get_early_data_status r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_early_data_status(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 void lsx_ctx_set_read_ahead(SSL_CTX *c, int yes)
@@ -1033,14 +1640,24 @@ ls_ret lsx_SSL_CTX_use_PrivateKey(SSL_CTX *c, EVP_PKEY *k)
 
 ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_use_certificate(s, x));
+    ls_ret r = ls_finish_int((long)SSL_use_certificate(s, x));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_use_PrivateKey(s, k));
+    ls_ret r = ls_finish_int((long)SSL_use_PrivateKey(s, k));
+    ls_guard_leave(g);
+    return r;
 }
 
 void lsx_ctx_set_servername_cb(SSL_CTX *c, int on)

@@ -519,10 +519,22 @@ func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 }
 
 // c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 64, predicate val).
-func c_ssl_ca_list_count(s *C.SSL) C.int { return C.lsx_ssl_ca_list_count(s) }
+func c_ssl_ca_list_count(s *C.SSL) C.int {
+	r := C.lsx_ssl_ca_list_count(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_ca_list_count")
+	}
+	return r.v
+}
 
 // c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 65, predicate val).
-func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer { return C.lsx_ssl_ca_list_ptr(s) }
+func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
+	r := C.lsx_ssl_ca_list_ptr(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_ca_list_ptr")
+	}
+	return r.v
+}
 
 // c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 66, predicate one).
 func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
@@ -557,7 +569,7 @@ func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 // c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 69, predicate opt).
 func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	r := C.lsx_ssl_get1_peer_certificate(s)
-	if r.ptr == nil && r.errq != nil {
+	if r.ptr == nil && (r.errq != nil || r.busy != 0) {
 		return nil, fail("SSL_get1_peer_certificate", &r)
 	}
 	done(&r)
@@ -565,7 +577,13 @@ func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 }
 
 // c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 70, predicate val).
-func c_ssl_peer_chain_len(s *C.SSL) C.int { return C.lsx_ssl_peer_chain_len(s) }
+func c_ssl_peer_chain_len(s *C.SSL) C.int {
+	r := C.lsx_ssl_peer_chain_len(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_chain_len")
+	}
+	return r.v
+}
 
 // c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 71, predicate nonneg).
 func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
@@ -684,7 +702,13 @@ func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 }
 
 // c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 92, predicate val).
-func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD { return C.lsx_SSL_get_ssl_method(s) }
+func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
+	r := C.lsx_SSL_get_ssl_method(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_ssl_method")
+	}
+	return r.v
+}
 
 // c_ssl_set_method calls lsh_ssl_set_method (shim.def line 93, predicate one).
 func c_ssl_set_method(s *C.SSL, method C.int) error {
@@ -697,46 +721,122 @@ func c_ssl_set_method(s *C.SSL, method C.int) error {
 }
 
 // c_SSL_version calls SSL_version (shim.def line 94, predicate val).
-func c_SSL_version(s *C.SSL) C.int { return C.lsx_SSL_version(s) }
+func c_SSL_version(s *C.SSL) C.int {
+	r := C.lsx_SSL_version(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_version")
+	}
+	return r.v
+}
 
 // c_SSL_is_server calls SSL_is_server (shim.def line 95, predicate val).
-func c_SSL_is_server(s *C.SSL) C.int { return C.lsx_SSL_is_server(s) }
+func c_SSL_is_server(s *C.SSL) C.int {
+	r := C.lsx_SSL_is_server(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_is_server")
+	}
+	return r.v
+}
 
 // c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 96, predicate void).
-func c_SSL_set_connect_state(s *C.SSL) { C.lsx_SSL_set_connect_state(s) }
+func c_SSL_set_connect_state(s *C.SSL) {
+	if C.lsx_SSL_set_connect_state(s) != 0 {
+		concurrentUse("SSL_set_connect_state")
+	}
+}
 
 // c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 97, predicate void).
-func c_SSL_set_accept_state(s *C.SSL) { C.lsx_SSL_set_accept_state(s) }
+func c_SSL_set_accept_state(s *C.SSL) {
+	if C.lsx_SSL_set_accept_state(s) != 0 {
+		concurrentUse("SSL_set_accept_state")
+	}
+}
 
 // c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 98, predicate void).
-func c_SSL_set_shutdown(s *C.SSL, mode C.int) { C.lsx_SSL_set_shutdown(s, mode) }
+func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
+	if C.lsx_SSL_set_shutdown(s, mode) != 0 {
+		concurrentUse("SSL_set_shutdown")
+	}
+}
 
 // c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 99, predicate val).
-func c_SSL_get_shutdown(s *C.SSL) C.int { return C.lsx_SSL_get_shutdown(s) }
+func c_SSL_get_shutdown(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_shutdown(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_shutdown")
+	}
+	return r.v
+}
 
 // c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 100, predicate void).
-func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) { C.lsx_SSL_set_quiet_shutdown(s, mode) }
+func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
+	if C.lsx_SSL_set_quiet_shutdown(s, mode) != 0 {
+		concurrentUse("SSL_set_quiet_shutdown")
+	}
+}
 
 // c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 101, predicate val).
-func c_SSL_get_quiet_shutdown(s *C.SSL) C.int { return C.lsx_SSL_get_quiet_shutdown(s) }
+func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_quiet_shutdown(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_quiet_shutdown")
+	}
+	return r.v
+}
 
 // c_SSL_set_options calls SSL_set_options (shim.def line 104, predicate val).
-func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t { return C.lsx_SSL_set_options(s, op) }
+func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
+	r := C.lsx_SSL_set_options(s, op)
+	if r.busy != 0 {
+		concurrentUse("SSL_set_options")
+	}
+	return r.v
+}
 
 // c_SSL_clear_options calls SSL_clear_options (shim.def line 105, predicate val).
-func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t { return C.lsx_SSL_clear_options(s, op) }
+func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
+	r := C.lsx_SSL_clear_options(s, op)
+	if r.busy != 0 {
+		concurrentUse("SSL_clear_options")
+	}
+	return r.v
+}
 
 // c_SSL_get_options calls SSL_get_options (shim.def line 106, predicate val).
-func c_SSL_get_options(s *C.SSL) C.uint64_t { return C.lsx_SSL_get_options(s) }
+func c_SSL_get_options(s *C.SSL) C.uint64_t {
+	r := C.lsx_SSL_get_options(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_options")
+	}
+	return r.v
+}
 
 // c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 107, predicate val).
-func c_ssl_set_mode(s *C.SSL, m C.long) C.long { return C.lsx_ssl_set_mode(s, m) }
+func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
+	r := C.lsx_ssl_set_mode(s, m)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_set_mode")
+	}
+	return r.v
+}
 
 // c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 108, predicate val).
-func c_ssl_clear_mode(s *C.SSL, m C.long) C.long { return C.lsx_ssl_clear_mode(s, m) }
+func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
+	r := C.lsx_ssl_clear_mode(s, m)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_clear_mode")
+	}
+	return r.v
+}
 
 // c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 109, predicate val).
-func c_ssl_get_mode(s *C.SSL) C.long { return C.lsx_ssl_get_mode(s) }
+func c_ssl_get_mode(s *C.SSL) C.long {
+	r := C.lsx_ssl_get_mode(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_mode")
+	}
+	return r.v
+}
 
 // c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 110, predicate one).
 func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
@@ -759,10 +859,22 @@ func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 }
 
 // c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 112, predicate val).
-func c_ssl_get_min_proto(s *C.SSL) C.int { return C.lsx_ssl_get_min_proto(s) }
+func c_ssl_get_min_proto(s *C.SSL) C.int {
+	r := C.lsx_ssl_get_min_proto(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_min_proto")
+	}
+	return r.v
+}
 
 // c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 113, predicate val).
-func c_ssl_get_max_proto(s *C.SSL) C.int { return C.lsx_ssl_get_max_proto(s) }
+func c_ssl_get_max_proto(s *C.SSL) C.int {
+	r := C.lsx_ssl_get_max_proto(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_max_proto")
+	}
+	return r.v
+}
 
 // c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 114, predicate one).
 func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
@@ -786,14 +898,30 @@ func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 
 // c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 116, predicate val).
 func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
-	return C.lsx_ssl_cipher_names(s, buf, cap)
+	r := C.lsx_ssl_cipher_names(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_cipher_names")
+	}
+	return r.v
 }
 
 // c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 117, predicate val).
-func c_ssl_current_cipher(s *C.SSL) *C.char { return C.lsx_ssl_current_cipher(s) }
+func c_ssl_current_cipher(s *C.SSL) *C.char {
+	r := C.lsx_ssl_current_cipher(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_current_cipher")
+	}
+	return r.v
+}
 
 // c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 118, predicate val).
-func c_ssl_current_cipher_id(s *C.SSL) C.int { return C.lsx_ssl_current_cipher_id(s) }
+func c_ssl_current_cipher_id(s *C.SSL) C.int {
+	r := C.lsx_ssl_current_cipher_id(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_current_cipher_id")
+	}
+	return r.v
+}
 
 // c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 119, predicate one).
 func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
@@ -806,7 +934,13 @@ func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 }
 
 // c_SSL_get_servername calls SSL_get_servername (shim.def line 120, predicate val).
-func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char { return C.lsx_SSL_get_servername(s, type_) }
+func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
+	r := C.lsx_SSL_get_servername(s, type_)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_servername")
+	}
+	return r.v
+}
 
 // c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 121, predicate one).
 func c_ssl_set1_host(s *C.SSL, name *C.char) error {
@@ -839,25 +973,63 @@ func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 }
 
 // c_SSL_get_security_level calls SSL_get_security_level (shim.def line 124, predicate val).
-func c_SSL_get_security_level(s *C.SSL) C.int { return C.lsx_SSL_get_security_level(s) }
+func c_SSL_get_security_level(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_security_level(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_security_level")
+	}
+	return r.v
+}
 
 // c_SSL_set_security_level calls SSL_set_security_level (shim.def line 125, predicate void).
-func c_SSL_set_security_level(s *C.SSL, level C.int) { C.lsx_SSL_set_security_level(s, level) }
+func c_SSL_set_security_level(s *C.SSL, level C.int) {
+	if C.lsx_SSL_set_security_level(s, level) != 0 {
+		concurrentUse("SSL_set_security_level")
+	}
+}
 
 // c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 126, predicate val).
-func c_SSL_get_read_ahead(s *C.SSL) C.int { return C.lsx_SSL_get_read_ahead(s) }
+func c_SSL_get_read_ahead(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_read_ahead(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_read_ahead")
+	}
+	return r.v
+}
 
 // c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 127, predicate void).
-func c_SSL_set_read_ahead(s *C.SSL, yes C.int) { C.lsx_SSL_set_read_ahead(s, yes) }
+func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
+	if C.lsx_SSL_set_read_ahead(s, yes) != 0 {
+		concurrentUse("SSL_set_read_ahead")
+	}
+}
 
 // c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 128, predicate val).
-func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long { return C.lsx_ssl_set_max_cert_list(s, n) }
+func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
+	r := C.lsx_ssl_set_max_cert_list(s, n)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_set_max_cert_list")
+	}
+	return r.v
+}
 
 // c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 129, predicate val).
-func c_ssl_get_max_cert_list(s *C.SSL) C.long { return C.lsx_ssl_get_max_cert_list(s) }
+func c_ssl_get_max_cert_list(s *C.SSL) C.long {
+	r := C.lsx_ssl_get_max_cert_list(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_max_cert_list")
+	}
+	return r.v
+}
 
 // c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 130, predicate val).
-func c_SSL_get_num_tickets(s *C.SSL) C.size_t { return C.lsx_SSL_get_num_tickets(s) }
+func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
+	r := C.lsx_SSL_get_num_tickets(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_num_tickets")
+	}
+	return r.v
+}
 
 // c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 131, predicate one).
 func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
@@ -870,31 +1042,77 @@ func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 }
 
 // c_ssl_set_verify calls lsh_ssl_set_verify (shim.def line 134, predicate void).
-func c_ssl_set_verify(s *C.SSL, mode C.int, with_cb C.int) { C.lsx_ssl_set_verify(s, mode, with_cb) }
+func c_ssl_set_verify(s *C.SSL, mode C.int, with_cb C.int) {
+	if C.lsx_ssl_set_verify(s, mode, with_cb) != 0 {
+		concurrentUse("lsh_ssl_set_verify")
+	}
+}
 
 // c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 135, predicate val).
-func c_SSL_get_verify_mode(s *C.SSL) C.int { return C.lsx_SSL_get_verify_mode(s) }
+func c_SSL_get_verify_mode(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_verify_mode(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_verify_mode")
+	}
+	return r.v
+}
 
 // c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 136, predicate val).
-func c_SSL_get_verify_depth(s *C.SSL) C.int { return C.lsx_SSL_get_verify_depth(s) }
+func c_SSL_get_verify_depth(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_verify_depth(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_verify_depth")
+	}
+	return r.v
+}
 
 // c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 137, predicate void).
-func c_SSL_set_verify_depth(s *C.SSL, depth C.int) { C.lsx_SSL_set_verify_depth(s, depth) }
+func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
+	if C.lsx_SSL_set_verify_depth(s, depth) != 0 {
+		concurrentUse("SSL_set_verify_depth")
+	}
+}
 
 // c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 138, predicate val).
-func c_SSL_get_verify_result(s *C.SSL) C.long { return C.lsx_SSL_get_verify_result(s) }
+func c_SSL_get_verify_result(s *C.SSL) C.long {
+	r := C.lsx_SSL_get_verify_result(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_verify_result")
+	}
+	return r.v
+}
 
 // c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 139, predicate val).
-func c_ssl_has_verify_cb(s *C.SSL) C.int { return C.lsx_ssl_has_verify_cb(s) }
+func c_ssl_has_verify_cb(s *C.SSL) C.int {
+	r := C.lsx_ssl_has_verify_cb(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_has_verify_cb")
+	}
+	return r.v
+}
 
 // c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 140, predicate val).
-func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong { return C.lsx_ssl_get_verify_param_flags(s) }
+func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
+	r := C.lsx_ssl_get_verify_param_flags(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_verify_param_flags")
+	}
+	return r.v
+}
 
 // c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 141, predicate void).
-func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) { C.lsx_ssl_set_verify_param_flags(s, f) }
+func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
+	if C.lsx_ssl_set_verify_param_flags(s, f) != 0 {
+		concurrentUse("lsh_ssl_set_verify_param_flags")
+	}
+}
 
 // c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 142, predicate void).
-func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) { C.lsx_ssl_clear_verify_param_flags(s, f) }
+func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
+	if C.lsx_ssl_clear_verify_param_flags(s, f) != 0 {
+		concurrentUse("lsh_ssl_clear_verify_param_flags")
+	}
+}
 
 // c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 143, predicate val).
 func c_X509_verify_cert_error_string(v C.long) *C.char { return C.lsx_X509_verify_cert_error_string(v) }
@@ -918,25 +1136,65 @@ func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 }
 
 // c_ssl_set_info_cb calls lsh_ssl_set_info_cb (shim.def line 149, predicate void).
-func c_ssl_set_info_cb(s *C.SSL, on C.int) { C.lsx_ssl_set_info_cb(s, on) }
+func c_ssl_set_info_cb(s *C.SSL, on C.int) {
+	if C.lsx_ssl_set_info_cb(s, on) != 0 {
+		concurrentUse("lsh_ssl_set_info_cb")
+	}
+}
 
 // c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 150, predicate val).
-func c_ssl_has_info_cb(s *C.SSL) C.int { return C.lsx_ssl_has_info_cb(s) }
+func c_ssl_has_info_cb(s *C.SSL) C.int {
+	r := C.lsx_ssl_has_info_cb(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_has_info_cb")
+	}
+	return r.v
+}
 
 // c_SSL_in_init calls SSL_in_init (shim.def line 153, predicate val).
-func c_SSL_in_init(s *C.SSL) C.int { return C.lsx_SSL_in_init(s) }
+func c_SSL_in_init(s *C.SSL) C.int {
+	r := C.lsx_SSL_in_init(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_in_init")
+	}
+	return r.v
+}
 
 // c_SSL_in_before calls SSL_in_before (shim.def line 154, predicate val).
-func c_SSL_in_before(s *C.SSL) C.int { return C.lsx_SSL_in_before(s) }
+func c_SSL_in_before(s *C.SSL) C.int {
+	r := C.lsx_SSL_in_before(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_in_before")
+	}
+	return r.v
+}
 
 // c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 155, predicate val).
-func c_SSL_is_init_finished(s *C.SSL) C.int { return C.lsx_SSL_is_init_finished(s) }
+func c_SSL_is_init_finished(s *C.SSL) C.int {
+	r := C.lsx_SSL_is_init_finished(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_is_init_finished")
+	}
+	return r.v
+}
 
 // c_SSL_session_reused calls SSL_session_reused (shim.def line 156, predicate val).
-func c_SSL_session_reused(s *C.SSL) C.int { return C.lsx_SSL_session_reused(s) }
+func c_SSL_session_reused(s *C.SSL) C.int {
+	r := C.lsx_SSL_session_reused(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_session_reused")
+	}
+	return r.v
+}
 
 // c_SSL_pending calls SSL_pending (shim.def line 157, predicate val).
-func c_SSL_pending(s *C.SSL) C.int { return C.lsx_SSL_pending(s) }
+func c_SSL_pending(s *C.SSL) C.int {
+	r := C.lsx_SSL_pending(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_pending")
+	}
+	return r.v
+}
 
 // c_SSL_renegotiate calls SSL_renegotiate (shim.def line 158, predicate one).
 func c_SSL_renegotiate(s *C.SSL) error {
@@ -949,7 +1207,13 @@ func c_SSL_renegotiate(s *C.SSL) error {
 }
 
 // c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 159, predicate val).
-func c_SSL_renegotiate_pending(s *C.SSL) C.int { return C.lsx_SSL_renegotiate_pending(s) }
+func c_SSL_renegotiate_pending(s *C.SSL) C.int {
+	r := C.lsx_SSL_renegotiate_pending(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_renegotiate_pending")
+	}
+	return r.v
+}
 
 // c_SSL_do_handshake calls SSL_do_handshake (shim.def line 160, predicate io).
 func c_SSL_do_handshake(s *C.SSL) (int, error) {
@@ -1074,13 +1338,29 @@ func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 }
 
 // c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 177, predicate void).
-func c_ssl_set0_bios(s *C.SSL, r *C.BIO, w *C.BIO) { C.lsx_ssl_set0_bios(s, r, w) }
+func c_ssl_set0_bios(s *C.SSL, r *C.BIO, w *C.BIO) {
+	if C.lsx_ssl_set0_bios(s, r, w) != 0 {
+		concurrentUse("lsh_ssl_set0_bios")
+	}
+}
 
 // c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 178, predicate val).
-func c_ssl_has_rbio(s *C.SSL) C.int { return C.lsx_ssl_has_rbio(s) }
+func c_ssl_has_rbio(s *C.SSL) C.int {
+	r := C.lsx_ssl_has_rbio(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_has_rbio")
+	}
+	return r.v
+}
 
 // c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 179, predicate val).
-func c_ssl_has_wbio(s *C.SSL) C.int { return C.lsx_ssl_has_wbio(s) }
+func c_ssl_has_wbio(s *C.SSL) C.int {
+	r := C.lsx_ssl_has_wbio(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_has_wbio")
+	}
+	return r.v
+}
 
 // c_SSL_set_session calls SSL_set_session (shim.def line 182, predicate one).
 func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
@@ -1095,7 +1375,7 @@ func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 // c_SSL_get1_session calls SSL_get1_session (shim.def line 183, predicate opt).
 func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	r := C.lsx_SSL_get1_session(s)
-	if r.ptr == nil && r.errq != nil {
+	if r.ptr == nil && (r.errq != nil || r.busy != 0) {
 		return nil, fail("SSL_get1_session", &r)
 	}
 	done(&r)
@@ -1103,7 +1383,13 @@ func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 }
 
 // c_SSL_get_session calls SSL_get_session (shim.def line 184, predicate val).
-func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION { return C.lsx_SSL_get_session(s) }
+func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
+	r := C.lsx_SSL_get_session(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_session")
+	}
+	return r.v
+}
 
 // c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 185, predicate one).
 func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
@@ -1261,7 +1547,11 @@ func c_ctx_get_alpn_select(c *C.SSL_CTX, buf *C.uchar, cap C.int) C.int {
 
 // c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 212, predicate val).
 func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
-	return C.lsx_ssl_alpn_selected(s, buf, cap)
+	r := C.lsx_ssl_alpn_selected(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_alpn_selected")
+	}
+	return r.v
 }
 
 // c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 216, predicate ptr).
@@ -1305,7 +1595,13 @@ func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 }
 
 // c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 221, predicate val).
-func c_SSL_get_key_update_type(s *C.SSL) C.int { return C.lsx_SSL_get_key_update_type(s) }
+func c_SSL_get_key_update_type(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_key_update_type(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_key_update_type")
+	}
+	return r.v
+}
 
 // c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 222, predicate void).
 func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
@@ -1313,7 +1609,11 @@ func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
 }
 
 // c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 223, predicate void).
-func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) { C.lsx_SSL_set_post_handshake_auth(s, val) }
+func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
+	if C.lsx_SSL_set_post_handshake_auth(s, val) != 0 {
+		concurrentUse("SSL_set_post_handshake_auth")
+	}
+}
 
 // c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 224, predicate one).
 func c_SSL_verify_client_post_handshake(s *C.SSL) error {
@@ -1351,7 +1651,13 @@ func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 }
 
 // c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 229, predicate val).
-func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t { return C.lsx_SSL_get_max_early_data(s) }
+func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
+	r := C.lsx_SSL_get_max_early_data(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_max_early_data")
+	}
+	return r.v
+}
 
 // c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 230, predicate io).
 func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
@@ -1374,7 +1680,13 @@ func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) 
 }
 
 // c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 232, predicate val).
-func c_SSL_get_early_data_status(s *C.SSL) C.int { return C.lsx_SSL_get_early_data_status(s) }
+func c_SSL_get_early_data_status(s *C.SSL) C.int {
+	r := C.lsx_SSL_get_early_data_status(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_early_data_status")
+	}
+	return r.v
+}
 
 // c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 234, predicate void).
 func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) { C.lsx_ctx_set_read_ahead(c, yes) }

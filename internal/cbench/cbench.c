@@ -112,6 +112,16 @@ long cb_clear(cb_env *e, long n)
     return n;
 }
 
+long cb_version(cb_env *e, long n)
+{
+    SSL *s = SSL_new(e->plain);
+    long sum = 0;
+    for (long i = 0; i < n; i++)
+        sum += SSL_version(s);
+    SSL_free(s);
+    return sum > 0 ? n : -1;
+}
+
 long cb_set_session(cb_env *e, long n)
 {
     SSL *s = SSL_new(e->cctx);
@@ -236,4 +246,34 @@ long cb_handshakes(cb_env *e, long n, int resume)
         if (!one_handshake(e, resume))
             return -1;
     return n;
+}
+
+__attribute__((noinline)) void cb_nop(void) { __asm__ volatile(""); }
+
+long cb_nop_calls(long n)
+{
+    for (long i = 0; i < n; i++)
+        cb_nop();
+    return n;
+}
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define CB_HAVE_CALLGRIND 1
+#endif
+#endif
+
+void cb_instr_zero(void)
+{
+#ifdef CB_HAVE_CALLGRIND
+    CALLGRIND_ZERO_STATS;
+#endif
+}
+
+void cb_instr_dump(void)
+{
+#ifdef CB_HAVE_CALLGRIND
+    CALLGRIND_DUMP_STATS_AT("cbench");
+#endif
 }

@@ -56,6 +56,9 @@ func (e *Env) UpRefFree(n int) error { return run(C.cb_upref_free(e.e, C.long(n)
 // Clear runs SSL_clear n times.
 func (e *Env) Clear(n int) error { return run(C.cb_clear(e.e, C.long(n))) }
 
+// Version runs SSL_version (a getter) n times.
+func (e *Env) Version(n int) error { return run(C.cb_version(e.e, C.long(n))) }
+
 // SetSession runs SSL_set_session(s, sess) + SSL_set_session(s, NULL) n
 // times on a fresh SSL.
 func (e *Env) SetSession(n int) error { return run(C.cb_set_session(e.e, C.long(n))) }
@@ -77,3 +80,17 @@ func (e *Env) Handshakes(n int, resume bool) error {
 	}
 	return run(C.cb_handshakes(e.e, C.long(n), C.int(r)))
 }
+
+// Nop is a bare cgo call of an empty C function: the floor of every call
+// through the binding.
+func Nop() { C.cb_nop() }
+
+// NopCalls calls the empty C function n times from C.
+func NopCalls(n int) error { return run(C.cb_nop_calls(C.long(n))) }
+
+// InstrZero zeroes callgrind's counters (every thread) when the process
+// runs under callgrind; elsewhere it does nothing.
+func InstrZero() { C.cb_instr_zero() }
+
+// InstrDump makes callgrind write its counters since InstrZero.
+func InstrDump() { C.cb_instr_dump() }

@@ -22,8 +22,18 @@
 //	void    cannot fail and returns nothing
 //
 // HINTS is "cb" (the call may reach a Go callback: no hint), or "nocb"
-// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape) by a
-// comma. since gates the function on OPENSSL_VERSION_NUMBER; on older
+// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape) and
+// "noguard" by commas.
+//
+// A function whose first parameter is an SSL (SSL * or const SSL *) is
+// guarded: its C wrapper enters the SSL's guard (ls_guard_enter, shim.h)
+// before the call and leaves it after, so that two threads are never inside
+// calls on one SSL at once. A call the guard refuses is not made: the
+// fallible wrappers return ls_busy() (Go: an error matching
+// ErrConcurrentUse), the val and void wrappers return a busy flag beside the
+// value (Go: a panic with such an error, as they have no error result).
+// "noguard" exempts the functions libssl makes safe to call concurrently
+// (SSL_up_ref, SSL_free: atomic reference counts). since gates the function on OPENSSL_VERSION_NUMBER; on older
 // versions the Go wrapper returns ErrUnsupported.
 package main
 
@@ -45,6 +55,7 @@ type param struct{ ctype, name string }
 type decl struct {
 	pred, op, since string
 	nocb, noesc     bool
+	noguard         bool
 	ret, name       string
 	params          []param
 	line            int
@@ -89,6 +100,8 @@ func parse(path string) ([]decl, error) {
 				d.nocb = true
 			case "noesc":
 				d.noesc = true
+			case "noguard":
+				d.noguard = true
 			default:
 				return nil, fmt.Errorf("%s:%d: unknown hint %q", path, n, h)
 			}
@@ -213,6 +226,18 @@ func goType(ct string) (string, error) {
 	return strings.Repeat("*", stars) + base, nil
 }
 
+// guarded reports whether the wrapper enters the SSL's guard.
+func (d *decl) guarded() bool {
+	if d.noguard || len(d.params) == 0 {
+		return false
+	}
+	t := d.params[0].ctype
+	return t == "SSL *" || t == "const SSL *"
+}
+
+// valType is the result struct of a guarded val wrapper.
+func (d *decl) valType() string { return "lsg_" + d.base() }
+
 func (d *decl) cParams() string {
 	if len(d.params) == 0 {
 		return "void"
@@ -239,8 +264,14 @@ func (d *decl) cArgs() string {
 func (d *decl) cRet() string {
 	switch d.pred {
 	case "val":
+		if d.guarded() {
+			return d.valType()
+		}
 		return d.ret
 	case "void":
+		if d.guarded() {
+			return "int"
+		}
 		return "void"
 	}
 	return "ls_ret"
@@ -252,6 +283,9 @@ func genC(ds []decl) (h, c []byte) {
 	hb.WriteString(head + "#ifndef LIBSSL_GO_ZSHIM_H\n#define LIBSSL_GO_ZSHIM_H\n\n")
 	cb.WriteString(head + "#include \"shim.h\"\n\n")
 	for _, d := range ds {
+		if d.pred == "val" && d.guarded() {
+			fmt.Fprintf(&hb, "typedef struct { %s v; int busy; } %s;\n", d.ret, d.valType())
+		}
 		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.cParams())
 		sig = strings.ReplaceAll(sig, "* ", "*")
 		fmt.Fprintf(&hb, "%s;\n", sig)
@@ -260,19 +294,45 @@ func genC(ds []decl) (h, c []byte) {
 		if d.since != "" {
 			fmt.Fprintf(&cb, "#if OPENSSL_VERSION_NUMBER >= %sL\n", d.since)
 		}
+		if d.guarded() {
+			busy := "\n        return ls_busy();"
+			switch d.pred {
+			case "val":
+				fmt.Fprintf(&cb, "    %s r = {0};\n", d.valType())
+				busy = " {\n        r.busy = 1;\n        return r;\n    }"
+			case "void":
+				busy = "\n        return 1;"
+			}
+			fmt.Fprintf(&cb, "    ls_guard *g;\n    if (!ls_guard_enter(%s, &g))%s\n", d.params[0].name, busy)
+		}
+		// ret is how the wrapper returns expr: at once, or after leaving
+		// the guard.
+		ret := func(expr string) string {
+			if !d.guarded() {
+				return "    return " + expr + ";\n"
+			}
+			return "    ls_ret r = " + expr + ";\n    ls_guard_leave(g);\n    return r;\n"
+		}
 		switch d.pred {
 		case "val":
-			fmt.Fprintf(&cb, "    return %s;\n", call)
+			if d.guarded() {
+				fmt.Fprintf(&cb, "    r.v = %s;\n    ls_guard_leave(g);\n    return r;\n", call)
+			} else {
+				fmt.Fprintf(&cb, "    return %s;\n", call)
+			}
 		case "void":
 			fmt.Fprintf(&cb, "    %s;\n", call)
+			if d.guarded() {
+				cb.WriteString("    ls_guard_leave(g);\n    return 0;\n")
+			}
 		case "ptr", "opt":
-			fmt.Fprintf(&cb, "    ls_begin();\n    return ls_finish_ptr((void *)%s);\n", call)
+			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_ptr((void *)%s)", call)))
 		case "io":
-			fmt.Fprintf(&cb, "    ls_begin();\n    return ls_finish_io(%s, (int)%s);\n", d.params[0].name, call)
+			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_io(%s, (int)%s)", d.params[0].name, call)))
 		case "io0":
-			fmt.Fprintf(&cb, "    ls_begin();\n    int v = (int)%s;\n    return v >= 0 ? ls_finish_int(v) : ls_finish_io(%s, v);\n", call, d.params[0].name)
+			fmt.Fprintf(&cb, "    ls_begin();\n    int v = (int)%s;\n%s", call, ret(fmt.Sprintf("v >= 0 ? ls_finish_int(v) : ls_finish_io(%s, v)", d.params[0].name)))
 		default:
-			fmt.Fprintf(&cb, "    ls_begin();\n    return ls_finish_int((long)%s);\n", call)
+			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_int((long)%s)", call)))
 		}
 		if d.since != "" {
 			var unused []string
@@ -309,6 +369,15 @@ func genGo(ds []decl) ([]byte, error) {
 		params, args := strings.Join(ps, ", "), strings.Join(as, ", ")
 		call := fmt.Sprintf("C.%s(%s)", d.wrapper(), args)
 		fmt.Fprintf(&b, "// %s calls %s (shim.def line %d, predicate %s).\n", d.goName(), d.name, d.line, d.pred)
+		switch {
+		case d.pred == "val" && d.guarded():
+			gt, _ := goType(d.ret)
+			fmt.Fprintf(&b, "func %s(%s) %s {\n\tr := %s\n\tif r.busy != 0 {\n\t\tconcurrentUse(%q)\n\t}\n\treturn r.v\n}\n\n", d.goName(), params, gt, call, d.op)
+			continue
+		case d.pred == "void" && d.guarded():
+			fmt.Fprintf(&b, "func %s(%s) {\n\tif %s != 0 {\n\t\tconcurrentUse(%q)\n\t}\n}\n\n", d.goName(), params, call, d.op)
+			continue
+		}
 		switch d.pred {
 		case "val":
 			gt, _ := goType(d.ret)
@@ -320,6 +389,9 @@ func genGo(ds []decl) ([]byte, error) {
 			failed := "r.ptr == nil"
 			if d.pred == "opt" {
 				failed = "r.ptr == nil && r.errq != nil"
+				if d.guarded() {
+					failed = "r.ptr == nil && (r.errq != nil || r.busy != 0)"
+				}
 			}
 			fmt.Fprintf(&b, "func %s(%s) (%s, error) {\n\tr := %s\n\tif %s {\n\t\treturn nil, fail(%q, &r)\n\t}\n\tdone(&r)\n\treturn (%s)(r.ptr), nil\n}\n\n",
 				d.goName(), params, gt, call, failed, d.op, gt)
