@@ -1685,71 +1685,172 @@ void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on)
     lsh_ctx_set_client_hello_cb(c, on);
 }
 
-int lsx_SSL_client_hello_isv2(SSL *s)
+lsg_SSL_client_hello_isv2 lsx_SSL_client_hello_isv2(SSL *s)
 {
-    return SSL_client_hello_isv2(s);
+    lsg_SSL_client_hello_isv2 r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_client_hello_isv2(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-unsigned int lsx_SSL_client_hello_get0_legacy_version(SSL *s)
+lsg_SSL_client_hello_get0_legacy_version lsx_SSL_client_hello_get0_legacy_version(SSL *s)
 {
-    return SSL_client_hello_get0_legacy_version(s);
+    lsg_SSL_client_hello_get0_legacy_version r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_client_hello_get0_legacy_version(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_client_hello_ciphers(SSL *s, unsigned char *buf, int cap)
+lsg_client_hello_ciphers lsx_client_hello_ciphers(SSL *s, unsigned char *buf, int cap)
 {
-    return lsh_client_hello_ciphers(s, buf, cap);
+    lsg_client_hello_ciphers r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_client_hello_ciphers(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_client_hello_compression(SSL *s, unsigned char *buf, int cap)
+lsg_client_hello_compression lsx_client_hello_compression(SSL *s, unsigned char *buf, int cap)
 {
-    return lsh_client_hello_compression(s, buf, cap);
+    lsg_client_hello_compression r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_client_hello_compression(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_client_hello_ext(SSL *s, int type_, unsigned char *buf, int cap)
+lsg_client_hello_ext lsx_client_hello_ext(SSL *s, int type_, unsigned char *buf, int cap)
 {
-    return lsh_client_hello_ext(s, type_, buf, cap);
+    lsg_client_hello_ext r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_client_hello_ext(s, type_, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_client_hello_exts(SSL *s, int *buf, int cap)
+lsg_client_hello_exts lsx_client_hello_exts(SSL *s, int *buf, int cap)
 {
-    return lsh_client_hello_exts(s, buf, cap);
+    lsg_client_hello_exts r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_client_hello_exts(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
+lsg_ssl_verify_cb_from lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
 {
-    return lsh_ssl_verify_cb_from(s, c);
+    lsg_ssl_verify_cb_from r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_verify_cb_from(s, c);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_method_id(SSL *s)
+lsg_ssl_method_id lsx_ssl_method_id(SSL *s)
 {
-    return lsh_ssl_method_id(s);
+    lsg_ssl_method_id r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_method_id(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-SSL_CTX *lsx_ssl_session_ctx(SSL *s)
+lsg_ssl_session_ctx lsx_ssl_session_ctx(SSL *s)
 {
-    return lsh_ssl_session_ctx(s);
+    lsg_ssl_session_ctx r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_session_ctx(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-const char *lsx_SSL_state_string_long(const SSL *s)
+lsg_SSL_state_string_long lsx_SSL_state_string_long(const SSL *s)
 {
-    return SSL_state_string_long(s);
+    lsg_SSL_state_string_long r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_state_string_long(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-const char *lsx_SSL_state_string(const SSL *s)
+lsg_SSL_state_string lsx_SSL_state_string(const SSL *s)
 {
-    return SSL_state_string(s);
+    lsg_SSL_state_string r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_state_string(s);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_SSL_has_pending(const SSL *s)
+lsg_SSL_has_pending lsx_SSL_has_pending(const SSL *s)
 {
-    return SSL_has_pending(s);
+    lsg_SSL_has_pending r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_has_pending(s);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_SSL_new_session_ticket(SSL *s)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)SSL_new_session_ticket(s));
+    ls_ret r = ls_finish_int((long)SSL_new_session_ticket(s));
+    ls_guard_leave(g);
+    return r;
 #else
     (void)s;
     return ls_unsupported();
@@ -1792,8 +1893,13 @@ ls_ret lsx_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, in
 
 ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_peer_ca_names_der(s, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_ssl_peer_ca_names_der(s, buf, cap));
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
@@ -1813,24 +1919,53 @@ ls_ret lsx_ctx_set1_groups_list(SSL_CTX *c, const char *list)
     return ls_finish_int((long)lsh_ctx_set1_groups_list(c, list));
 }
 
-int lsx_ssl_group_name(SSL *s, char *buf, int cap)
+lsg_ssl_group_name lsx_ssl_group_name(SSL *s, char *buf, int cap)
 {
-    return lsh_ssl_group_name(s, buf, cap);
+    lsg_ssl_group_name r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_group_name(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
 ls_ret lsx_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen, const unsigned char *context, int clen, int use_context)
 {
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
     ls_begin();
-    return ls_finish_int((long)lsh_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context));
+    ls_ret r = ls_finish_int((long)lsh_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context));
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
+lsg_ssl_finished lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
 {
-    return lsh_ssl_finished(s, peer, buf, cap);
+    lsg_ssl_finished r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_finished(s, peer, buf, cap);
+    ls_guard_leave(g);
+    return r;
 }
 
-int lsx_ssl_pending_cipher_id(SSL *s)
+lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(SSL *s)
 {
-    return lsh_ssl_pending_cipher_id(s);
+    lsg_ssl_pending_cipher_id r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_pending_cipher_id(s);
+    ls_guard_leave(g);
+    return r;
 }
 

@@ -1762,50 +1762,112 @@ func c_ctx_set_sess_get_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_sess_get_cb(c
 func c_ctx_set_client_hello_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_client_hello_cb(c, on) }
 
 // c_SSL_client_hello_isv2 calls SSL_client_hello_isv2 (shim.def line 250, predicate val).
-func c_SSL_client_hello_isv2(s *C.SSL) C.int { return C.lsx_SSL_client_hello_isv2(s) }
+func c_SSL_client_hello_isv2(s *C.SSL) C.int {
+	r := C.lsx_SSL_client_hello_isv2(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_client_hello_isv2")
+	}
+	return r.v
+}
 
 // c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 251, predicate val).
 func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
-	return C.lsx_SSL_client_hello_get0_legacy_version(s)
+	r := C.lsx_SSL_client_hello_get0_legacy_version(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_client_hello_get0_legacy_version")
+	}
+	return r.v
 }
 
 // c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 252, predicate val).
 func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
-	return C.lsx_client_hello_ciphers(s, buf, cap)
+	r := C.lsx_client_hello_ciphers(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_client_hello_ciphers")
+	}
+	return r.v
 }
 
 // c_client_hello_compression calls lsh_client_hello_compression (shim.def line 253, predicate val).
 func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
-	return C.lsx_client_hello_compression(s, buf, cap)
+	r := C.lsx_client_hello_compression(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_client_hello_compression")
+	}
+	return r.v
 }
 
 // c_client_hello_ext calls lsh_client_hello_ext (shim.def line 254, predicate val).
 func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
-	return C.lsx_client_hello_ext(s, type_, buf, cap)
+	r := C.lsx_client_hello_ext(s, type_, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_client_hello_ext")
+	}
+	return r.v
 }
 
 // c_client_hello_exts calls lsh_client_hello_exts (shim.def line 255, predicate val).
 func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
-	return C.lsx_client_hello_exts(s, buf, cap)
+	r := C.lsx_client_hello_exts(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_client_hello_exts")
+	}
+	return r.v
 }
 
 // c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 257, predicate val).
-func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int { return C.lsx_ssl_verify_cb_from(s, c) }
+func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int {
+	r := C.lsx_ssl_verify_cb_from(s, c)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_verify_cb_from")
+	}
+	return r.v
+}
 
 // c_ssl_method_id calls lsh_ssl_method_id (shim.def line 258, predicate val).
-func c_ssl_method_id(s *C.SSL) C.int { return C.lsx_ssl_method_id(s) }
+func c_ssl_method_id(s *C.SSL) C.int {
+	r := C.lsx_ssl_method_id(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_method_id")
+	}
+	return r.v
+}
 
 // c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 259, predicate val).
-func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX { return C.lsx_ssl_session_ctx(s) }
+func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
+	r := C.lsx_ssl_session_ctx(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_session_ctx")
+	}
+	return r.v
+}
 
 // c_SSL_state_string_long calls SSL_state_string_long (shim.def line 260, predicate val).
-func c_SSL_state_string_long(s *C.SSL) *C.char { return C.lsx_SSL_state_string_long(s) }
+func c_SSL_state_string_long(s *C.SSL) *C.char {
+	r := C.lsx_SSL_state_string_long(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_state_string_long")
+	}
+	return r.v
+}
 
 // c_SSL_state_string calls SSL_state_string (shim.def line 261, predicate val).
-func c_SSL_state_string(s *C.SSL) *C.char { return C.lsx_SSL_state_string(s) }
+func c_SSL_state_string(s *C.SSL) *C.char {
+	r := C.lsx_SSL_state_string(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_state_string")
+	}
+	return r.v
+}
 
 // c_SSL_has_pending calls SSL_has_pending (shim.def line 262, predicate val).
-func c_SSL_has_pending(s *C.SSL) C.int { return C.lsx_SSL_has_pending(s) }
+func c_SSL_has_pending(s *C.SSL) C.int {
+	r := C.lsx_SSL_has_pending(s)
+	if r.busy != 0 {
+		concurrentUse("SSL_has_pending")
+	}
+	return r.v
+}
 
 // c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 263, predicate one).
 func c_SSL_new_session_ticket(s *C.SSL) error {
@@ -1898,7 +1960,11 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 
 // c_ssl_group_name calls lsh_ssl_group_name (shim.def line 276, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
-	return C.lsx_ssl_group_name(s, buf, cap)
+	r := C.lsx_ssl_group_name(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_group_name")
+	}
+	return r.v
 }
 
 // c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 277, predicate one).
@@ -1913,8 +1979,18 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 
 // c_ssl_finished calls lsh_ssl_finished (shim.def line 278, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
-	return C.lsx_ssl_finished(s, peer, buf, cap)
+	r := C.lsx_ssl_finished(s, peer, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_finished")
+	}
+	return r.v
 }
 
 // c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 279, predicate val).
-func c_ssl_pending_cipher_id(s *C.SSL) C.int { return C.lsx_ssl_pending_cipher_id(s) }
+func c_ssl_pending_cipher_id(s *C.SSL) C.int {
+	r := C.lsx_ssl_pending_cipher_id(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_pending_cipher_id")
+	}
+	return r.v
+}
