@@ -112,7 +112,10 @@ type Config struct {
 	ClientAuth ClientAuthType
 
 	// Certificates: the server's certificate, or the client's certificate for
-	// servers that ask. OpenSSL uses one per key type (context).
+	// servers that ask. OpenSSL uses one per key type (context). A server's
+	// certificates for different names (their leaves' DNS names and IP
+	// addresses) are chosen by the name the client asks for: exact names
+	// first, then wildcards, else the first certificate's (sni.go).
 	Certificates []Certificate
 
 	// CipherList (TLS 1.2) and CipherSuites (TLS 1.3), in OpenSSL's syntax;

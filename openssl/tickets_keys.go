@@ -48,7 +48,10 @@ func ticketKey(secret [32]byte) libssl.TicketKey {
 // keys is then derived from its client-certificate policy (ClientAuth,
 // ClientCAs, ClientCAsFromSystem) instead of being random, so that servers
 // with the same keys and policy accept each other's sessions. It has no
-// effect on a Config with Ctx set: use Ctx.SetTicketKeys.
+// effect on a Config with Ctx set: use Ctx.SetTicketKeys. As libssl takes
+// ticket keys from the context a connection was made from, a connection
+// that GetConfigForClient moved to another Config uses the keys of the
+// Config it started on.
 func (cfg *Config) SetSessionTicketKeys(keys [][32]byte) error {
 	if len(keys) == 0 {
 		return errors.New("openssl: SetSessionTicketKeys: no keys")

@@ -107,23 +107,24 @@ func certVerifyCallback(s *libssl.SSL, v *libssl.CertVerifyContext) bool {
 	if c == nil {
 		return true
 	}
+	if c.peerVerifies() && v.Error() == 0 {
+		// Kept as DER; parsed only when asked for (OpenSSLState) or
+		// when a hook needs it.
+		if der, err := v.VerifiedChainDER(); err == nil && len(der) > 0 {
+			c.x.verifiedDER, c.x.verified = der, true
+		}
+	}
+	cfg := c.x.active
+	if cfg.VerifyPeerCertificate == nil && cfg.VerifyConnection == nil {
+		return true
+	}
 	raw, err := v.PeerChainDER()
 	if err != nil {
 		c.x.hookErr = fmt.Errorf("openssl: reading the peer's chain: %w", err)
 		_ = v.SetError(libssl.X509VErrApplicationVerification)
 		return false
 	}
-	var chains [][]*x509.Certificate
-	if c.peerVerifies() && v.Error() == 0 {
-		der, err := v.VerifiedChainDER()
-		if err == nil && len(der) > 0 {
-			c.x.verifiedDER, c.x.verified = der, true
-			if chain, err := parseChain(der); err == nil {
-				chains = [][]*x509.Certificate{chain}
-			}
-		}
-	}
-	cfg := c.x.active
+	chains := c.parseVerified()
 	if f := cfg.VerifyPeerCertificate; f != nil {
 		if err := f(raw, chains); err != nil {
 			c.x.hookErr = fmt.Errorf("openssl: Config.VerifyPeerCertificate: %w", err)
