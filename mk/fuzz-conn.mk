@@ -3,9 +3,12 @@
 # (openssl/testdata/fuzz/FuzzConn*) run in every `go test ./openssl/`; this
 # runs the engine.
 #
-#   make fuzz-conn      each target for $(FUZZ_CONN_N) inputs (about 25
-#                       inputs/s on the 2-core machine under load: 10000x is
-#                       some 7 minutes per target, plus the instrumented build)
+#   make fuzz-conn      each target for $(FUZZ_CONN_N) inputs. Measured on
+#                       the 2-core machine: 1000x took 5 s (server) and 10 s
+#                       (client) lightly loaded, and the rate fell to about
+#                       25 inputs/s under a load average of 9; so 10000x is
+#                       1 to 7 minutes per target, plus the instrumented
+#                       build (1 to 3 minutes cold)
 #
 # A count rather than a duration, for the reason mk/check.mk gives
 # (go.dev/issue/75804).
