@@ -1068,9 +1068,9 @@ void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on)
     lsh_ctx_set_client_hello_cb(c, on);
 }
 
-int lsx_SSL_client_hello_isv2(SSL *s)
+int lsx_client_hello_isv2(SSL *s)
 {
-    return SSL_client_hello_isv2(s);
+    return lsh_client_hello_isv2(s);
 }
 
 unsigned int lsx_SSL_client_hello_get0_legacy_version(SSL *s)

@@ -199,7 +199,7 @@ void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
 void lsx_ctx_set_info_cb(SSL_CTX *c, int on);
 void lsx_ctx_set_sess_get_cb(SSL_CTX *c, int on);
 void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on);
-int lsx_SSL_client_hello_isv2(SSL *s);
+int lsx_client_hello_isv2(SSL *s);
 unsigned int lsx_SSL_client_hello_get0_legacy_version(SSL *s);
 int lsx_client_hello_ciphers(SSL *s, unsigned char *buf, int cap);
 int lsx_client_hello_compression(SSL *s, unsigned char *buf, int cap);
