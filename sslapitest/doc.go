@@ -66,11 +66,11 @@
 //	test_incorrect_shutdown (2)             TestIncorrectShutdown          full on 3.0; on 1.1.1 test 0 expects SSL_ERROR_SYSCALL (what
 //	                                                                       1.1.1 reports) and test 1's option does not exist
 //	test_ssl_pending (2)                    TestSSLPending                 full (SSL_pending and SSL_has_pending, TLS and DTLS)
-//	test_info_callback (6)                  TestInfoCallback               partly: 0-3 check the where bit of every call, the role bits,
-//	                                                                       ret != 0 and !SSL_in_init at HANDSHAKE_DONE; the state names
-//	                                                                       are kept in the table, not checked (SSL_state_string and
-//	                                                                       SSL_CTX_set_info_callback are mirrored now; the port predates
-//	                                                                       them); 4-5 (early data) not written yet
+//	test_info_callback (6)                  TestInfoCallback               partly: 0-3 full (where bits, role bits, ret, SSL_in_init at
+//	                                                                       HANDSHAKE_DONE and SSL_state_string at each SSL_CB_LOOP, with
+//	                                                                       the callback on the context as in C; 1.1.1 pads some names and
+//	                                                                       calls the TLS 1.3 server's CertificateVerify write "TRSCV",
+//	                                                                       stated by version); 4-5 (early data) not written yet
 //	test_set_ciphersuite (10)               TestSetCiphersuite             full
 //	test_ciphersuite_change                 TestCiphersuiteChange          partly: the last step rewrites a session's cipher through
 //	                                                                       libssl's internal structure; no public function can
