@@ -625,9 +625,11 @@ func libsslGoClientHello(h C.uintptr_t, s *C.SSL, al *C.int) (res C.int) {
 }
 
 // ClientHelloIsV2 returns SSL_client_hello_isv2: the ClientHello being
-// handled was in the SSLv2 format. False outside a ClientHello callback.
+// handled was in the SSLv2 format. False outside a ClientHello callback,
+// and always on OpenSSL 4.0, which deprecates the function and no longer
+// accepts that format.
 func (s *SSL) ClientHelloIsV2() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool { return c_SSL_client_hello_isv2(p) == 1 })
+	return get(s.refp(), false, func(p *C.SSL) bool { return c_client_hello_isv2(p) == 1 })
 }
 
 // ClientHelloLegacyVersion returns SSL_client_hello_get0_legacy_version: the

@@ -1237,3 +1237,15 @@ int lsh_ssl_method_id(SSL *s)
 
 /* The SSL's session context (see session_ctx). */
 SSL_CTX *lsh_ssl_session_ctx(SSL *s) { return session_ctx(s); }
+
+/* SSL_client_hello_isv2 is deprecated in OpenSSL 4.0, which no longer
+ * accepts an SSLv2-format ClientHello: there, no ClientHello is one. */
+int lsh_client_hello_isv2(SSL *s)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    (void)s;
+    return 0;
+#else
+    return SSL_client_hello_isv2(s);
+#endif
+}

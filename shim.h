@@ -317,6 +317,7 @@ int lsh_client_hello_ciphers(SSL *s, unsigned char *buf, int cap);
 int lsh_client_hello_compression(SSL *s, unsigned char *buf, int cap);
 int lsh_client_hello_ext(SSL *s, int type, unsigned char *buf, int cap);
 int lsh_client_hello_exts(SSL *s, int *buf, int cap);
+int lsh_client_hello_isv2(SSL *s);
 int lsh_ssl_verify_cb_from(SSL *s, SSL_CTX *c);
 int lsh_ssl_method_id(SSL *s);
 SSL_CTX *lsh_ssl_session_ctx(SSL *s);

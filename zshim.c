@@ -1685,15 +1685,15 @@ void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on)
     lsh_ctx_set_client_hello_cb(c, on);
 }
 
-lsg_SSL_client_hello_isv2 lsx_SSL_client_hello_isv2(SSL *s)
+lsg_client_hello_isv2 lsx_client_hello_isv2(SSL *s)
 {
-    lsg_SSL_client_hello_isv2 r = {0};
+    lsg_client_hello_isv2 r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
         r.busy = 1;
         return r;
     }
-    r.v = SSL_client_hello_isv2(s);
+    r.v = lsh_client_hello_isv2(s);
     ls_guard_leave(g);
     return r;
 }

@@ -214,7 +214,7 @@ package libssl
 #cgo nocallback lsx_ctx_set_info_cb
 #cgo nocallback lsx_ctx_set_sess_get_cb
 #cgo nocallback lsx_ctx_set_client_hello_cb
-#cgo nocallback lsx_SSL_client_hello_isv2
+#cgo nocallback lsx_client_hello_isv2
 #cgo nocallback lsx_SSL_client_hello_get0_legacy_version
 #cgo nocallback lsx_client_hello_ciphers
 #cgo noescape lsx_client_hello_ciphers
@@ -1761,11 +1761,11 @@ func c_ctx_set_sess_get_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_sess_get_cb(c
 // c_ctx_set_client_hello_cb calls lsh_ctx_set_client_hello_cb (shim.def line 249, predicate void).
 func c_ctx_set_client_hello_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_client_hello_cb(c, on) }
 
-// c_SSL_client_hello_isv2 calls SSL_client_hello_isv2 (shim.def line 250, predicate val).
-func c_SSL_client_hello_isv2(s *C.SSL) C.int {
-	r := C.lsx_SSL_client_hello_isv2(s)
+// c_client_hello_isv2 calls lsh_client_hello_isv2 (shim.def line 250, predicate val).
+func c_client_hello_isv2(s *C.SSL) C.int {
+	r := C.lsx_client_hello_isv2(s)
 	if r.busy != 0 {
-		concurrentUse("SSL_client_hello_isv2")
+		concurrentUse("lsh_client_hello_isv2")
 	}
 	return r.v
 }

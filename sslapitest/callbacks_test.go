@@ -2,14 +2,14 @@ package sslapitest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	libssl "github.com/libssl-go/libssl"
 )
 
 // infoState is one row of test_info_callback's info_cb_states: the where bit
-// expected and, for SSL_CB_LOOP, the SSL_state_string libssl reports (kept
-// for reference: the Go API has no SSL_state_string, so it is not checked).
+// expected and, for SSL_CB_LOOP, the SSL_state_string libssl reports then.
 type infoState struct {
 	where int
 	state string
@@ -56,13 +56,28 @@ var infoStates = [][]infoState{
 
 // infoChecker is sslapi_info_callback: each call must be the next row of the
 // table (its where bit set), never report failure (ret 0), never carry
-// SSL_ST_CONNECT on a server or SSL_ST_ACCEPT on a client, and
-// SSL_CB_HANDSHAKE_DONE must come when SSL_in_init is false.
+// SSL_ST_CONNECT on a server or SSL_ST_ACCEPT on a client, at SSL_CB_LOOP
+// report the row's SSL_state_string, and SSL_CB_HANDSHAKE_DONE must come
+// when SSL_in_init is false. OpenSSL 1.1.1 pads some state strings to six
+// letters ("PINIT ", "SSLOK "), as its own copy of this table does; 3.x
+// does not: the padding is trimmed on 1.1.1. And 1.1.1's SSL_state_string
+// names the TLS 1.3 server's CertificateVerify write state "TRSCV" (its
+// ssl_stat.c returns the read name for TLS_ST_SW_CERT_VRFY), 3.x "TWSCV":
+// on 1.1.1 that row expects "TRSCV".
 type infoChecker struct {
 	states []infoState
 	next   int
 	failed string
 	ssl    *libssl.SSL // the SSL being watched, for SSL_is_server and SSL_in_init
+}
+
+// stateFor is the SSL_state_string the linked version reports for a row
+// of the 3.0 table (see infoChecker).
+func stateFor(want string) string {
+	if want == "TWSCV" && libssl.RuntimeVersion() < 0x30000000 {
+		return "TRSCV"
+	}
+	return want
 }
 
 func (c *infoChecker) callback(where, ret int) {
@@ -83,6 +98,8 @@ func (c *infoChecker) callback(where, ret int) {
 		fail("more calls than the %d expected", len(c.states))
 	case where&c.states[c.next].where == 0:
 		fail("expected where bit %#x (state %q)", c.states[c.next].where, c.states[c.next].state)
+	case where&cbLoop != 0 && strings.TrimRight(c.ssl.StateStringShort(), " ") != stateFor(c.states[c.next].state):
+		fail("SSL_state_string %q, want %q", c.ssl.StateStringShort(), stateFor(c.states[c.next].state))
 	case where&cbHandshakeDone != 0 && c.ssl.InInit():
 		fail("SSL_CB_HANDSHAKE_DONE while SSL_in_init")
 	}
@@ -91,15 +108,14 @@ func (c *infoChecker) callback(where, ret int) {
 
 // test_info_callback 0-3: the info callback sees the expected sequence of
 // states for a TLS 1.2 or 1.3 server or client, through a full handshake, a
-// shutdown and a resumption. C sets the callback on the context
-// (SSL_CTX_set_info_callback), which the Go API lacks; it is set here on each
-// SSL of the side under test, which libssl calls in place of the context's.
-// Tests 4 and 5 need early data.
+// shutdown and a resumption. As in C the callback is set on the context of
+// the side under test (SSL_CTX_set_info_callback). Tests 4 and 5 (early
+// data) are not written yet.
 func TestInfoCallback(t *testing.T) {
 	for tst := 0; tst < 6; tst++ {
 		t.Run(fmt.Sprint(tst), func(t *testing.T) {
 			if tst >= 4 {
-				t.Skip("needs SSL_write_early_data/SSL_read_early_data, which the Go API lacks")
+				t.Skip("the early-data cases of test_info_callback are not ported yet")
 			}
 			noLeaks(t)
 			v := libssl.TLS1_2
@@ -109,13 +125,16 @@ func TestInfoCallback(t *testing.T) {
 			sctx, cctx := ctxPair(t, v, v)
 			chk := &infoChecker{states: infoStates[tst]}
 			p := objects(t, sctx, cctx)
+			watched := cctx
+			if tst%2 == 0 {
+				watched = sctx
+			}
+			must(t, watched.SetInfoCallback(chk.callback))
 			setWatch := func() {
-				s := p.Client
+				chk.ssl = p.Client
 				if tst%2 == 0 {
-					s = p.Server
+					chk.ssl = p.Server
 				}
-				chk.ssl = s
-				must(t, s.SetInfoCallback(chk.callback))
 			}
 			setWatch()
 			must(t, connect(p))

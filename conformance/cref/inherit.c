@@ -704,8 +704,11 @@ static const char *method_name(const SSL_METHOD *m, const SSL_METHOD *other)
     } known[] = {
         {TLS_method, "TLS_method"}, {TLS_client_method, "TLS_client_method"},
         {TLS_server_method, "TLS_server_method"},
+#if OPENSSL_VERSION_NUMBER < 0x40000000L
+        /* OpenSSL 4.0 no longer declares the version-specific constructors. */
         {TLSv1_2_method, "TLSv1_2_method"}, {TLSv1_2_client_method, "TLSv1_2_client_method"},
         {TLSv1_2_server_method, "TLSv1_2_server_method"},
+#endif
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (known[i].f() == m)
