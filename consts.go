@@ -27,8 +27,10 @@ const (
 // ssl_choose_server_version), so that SSL.Method reports them after a
 // handshake until SSL_clear puts the context's method back. A TLS 1.2 client
 // runs TLSv1_2_client_method(), its server TLSv1_2_server_method(); TLS 1.3
-// client and server share one method that has no public constructor
-// (checked against C on 1.1.1w and 3.0). NewCtx and SetMethod do not take
+// runs a method that has no public constructor, reported as TLS1_3Method in
+// both roles: client and server share one object on 1.1.1w and 3.0 and each
+// have their own on 3.5.9 (checked against C; SSL.SameMethod tells). NewCtx
+// and SetMethod do not take
 // them: their constructors are deprecated since OpenSSL 1.1.0.
 const (
 	TLS1ClientMethod    Method = C.LS_M_TLS1_CLIENT    // TLSv1_client_method()

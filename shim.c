@@ -1249,3 +1249,10 @@ int lsh_client_hello_isv2(SSL *s)
     return SSL_client_hello_isv2(s);
 #endif
 }
+
+/* Whether two SSLs run the same SSL_METHOD object (the pointers
+ * SSL_get_ssl_method returns are equal). */
+int lsh_ssl_same_method(SSL *s, SSL *o)
+{
+    return SSL_get_ssl_method(s) == SSL_get_ssl_method(o);
+}

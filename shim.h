@@ -322,4 +322,6 @@ int lsh_ssl_verify_cb_from(SSL *s, SSL_CTX *c);
 int lsh_ssl_method_id(SSL *s);
 SSL_CTX *lsh_ssl_session_ctx(SSL *s);
 
+int lsh_ssl_same_method(SSL *s, SSL *o);
+
 #endif

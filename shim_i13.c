@@ -399,6 +399,15 @@ int lsh_ssl_group_name(SSL *s, char *buf, int cap)
 #endif
     EVP_PKEY_free(k);
     const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    /* A key exchange whose key has no NID of its own (the ML-KEM hybrids
+     * that 3.5's default groups put first, provider groups): the group
+     * libssl negotiated, by its TLS name. */
+    if (sn == NULL) {
+        nid = (int)SSL_get_negotiated_group(s);
+        sn = nid != 0 ? SSL_group_to_name(s, nid) : NULL;
+    }
+#endif
     if (sn == NULL)
         return 0;
     strncpy(buf, sn, (size_t)cap - 1);

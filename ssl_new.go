@@ -129,6 +129,19 @@ func (s *SSL) Method() Method {
 	})
 }
 
+// SameMethod reports whether s and o run the same SSL_METHOD object (the
+// pointers SSL_get_ssl_method returns for them are equal); false when either
+// handle is freed or nil. Method names the internal TLS 1.3 method
+// TLS1_3Method in both roles; SameMethod tells whether the two roles share
+// one object: they do on 1.1.1w and 3.0, and do not on 3.5.9.
+func (s *SSL) SameMethod(o *SSL) bool {
+	return get(s.refp(), false, func(p *C.SSL) bool {
+		return get(o.refp(), false, func(q *C.SSL) bool {
+			return c_ssl_same_method(p, q) != 0
+		})
+	})
+}
+
 // SetMethod sets the SSL's SSL_METHOD (SSL_set_ssl_method), for example
 // TLSClientMethod on an SSL made from a TLSMethod context. No ownership
 // changes hands: methods are static in libssl. SSL_dup copies the method;

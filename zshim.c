@@ -1789,6 +1789,19 @@ lsg_ssl_method_id lsx_ssl_method_id(SSL *s)
     return r;
 }
 
+lsg_ssl_same_method lsx_ssl_same_method(SSL *s, SSL *o)
+{
+    lsg_ssl_same_method r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_same_method(s, o);
+    ls_guard_leave(g);
+    return r;
+}
+
 lsg_ssl_session_ctx lsx_ssl_session_ctx(SSL *s)
 {
     lsg_ssl_session_ctx r = {0};

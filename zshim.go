@@ -226,6 +226,7 @@ package libssl
 #cgo noescape lsx_client_hello_exts
 #cgo nocallback lsx_ssl_verify_cb_from
 #cgo nocallback lsx_ssl_method_id
+#cgo nocallback lsx_ssl_same_method
 #cgo nocallback lsx_ssl_session_ctx
 #cgo nocallback lsx_SSL_state_string_long
 #cgo nocallback lsx_SSL_state_string
@@ -1833,7 +1834,16 @@ func c_ssl_method_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 259, predicate val).
+// c_ssl_same_method calls lsh_ssl_same_method (shim.def line 259, predicate val).
+func c_ssl_same_method(s *C.SSL, o *C.SSL) C.int {
+	r := C.lsx_ssl_same_method(s, o)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_same_method")
+	}
+	return r.v
+}
+
+// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 260, predicate val).
 func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
 	r := C.lsx_ssl_session_ctx(s)
 	if r.busy != 0 {
@@ -1842,7 +1852,7 @@ func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
 	return r.v
 }
 
-// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 260, predicate val).
+// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 261, predicate val).
 func c_SSL_state_string_long(s *C.SSL) *C.char {
 	r := C.lsx_SSL_state_string_long(s)
 	if r.busy != 0 {
@@ -1851,7 +1861,7 @@ func c_SSL_state_string_long(s *C.SSL) *C.char {
 	return r.v
 }
 
-// c_SSL_state_string calls SSL_state_string (shim.def line 261, predicate val).
+// c_SSL_state_string calls SSL_state_string (shim.def line 262, predicate val).
 func c_SSL_state_string(s *C.SSL) *C.char {
 	r := C.lsx_SSL_state_string(s)
 	if r.busy != 0 {
@@ -1860,7 +1870,7 @@ func c_SSL_state_string(s *C.SSL) *C.char {
 	return r.v
 }
 
-// c_SSL_has_pending calls SSL_has_pending (shim.def line 262, predicate val).
+// c_SSL_has_pending calls SSL_has_pending (shim.def line 263, predicate val).
 func c_SSL_has_pending(s *C.SSL) C.int {
 	r := C.lsx_SSL_has_pending(s)
 	if r.busy != 0 {
@@ -1869,7 +1879,7 @@ func c_SSL_has_pending(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 263, predicate one).
+// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 264, predicate one).
 func c_SSL_new_session_ticket(s *C.SSL) error {
 	r := C.lsx_SSL_new_session_ticket(s)
 	if r.ret != 1 {
@@ -1879,7 +1889,7 @@ func c_SSL_new_session_ticket(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 264, predicate ptr).
+// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 265, predicate ptr).
 func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	r := C.lsx_SSL_SESSION_new()
 	if r.ptr == nil {
@@ -1889,7 +1899,7 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_i13_set_handle calls lsh_i13_set_handle (shim.def line 267, predicate one).
+// c_i13_set_handle calls lsh_i13_set_handle (shim.def line 268, predicate one).
 func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 	r := C.lsx_i13_set_handle(c, which, h)
 	if r.ret != 1 {
@@ -1899,7 +1909,7 @@ func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 	return nil
 }
 
-// c_xstore_verify calls lsh_xstore_verify (shim.def line 268, predicate one).
+// c_xstore_verify calls lsh_xstore_verify (shim.def line 269, predicate one).
 func c_xstore_verify(x *C.X509_STORE_CTX) error {
 	r := C.lsx_xstore_verify(x)
 	if r.ret != 1 {
@@ -1909,13 +1919,13 @@ func c_xstore_verify(x *C.X509_STORE_CTX) error {
 	return nil
 }
 
-// c_xstore_get_error calls lsh_xstore_get_error (shim.def line 269, predicate val).
+// c_xstore_get_error calls lsh_xstore_get_error (shim.def line 270, predicate val).
 func c_xstore_get_error(x *C.X509_STORE_CTX) C.int { return C.lsx_xstore_get_error(x) }
 
-// c_xstore_set_error calls lsh_xstore_set_error (shim.def line 270, predicate void).
+// c_xstore_set_error calls lsh_xstore_set_error (shim.def line 271, predicate void).
 func c_xstore_set_error(x *C.X509_STORE_CTX, e C.int) { C.lsx_xstore_set_error(x, e) }
 
-// c_xstore_certs_der calls lsh_xstore_certs_der (shim.def line 271, predicate nonneg).
+// c_xstore_certs_der calls lsh_xstore_certs_der (shim.def line 272, predicate nonneg).
 func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
 	r := C.lsx_xstore_certs_der(x, which, buf, cap)
 	if r.ret < 0 {
@@ -1925,7 +1935,7 @@ func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.in
 	return int(r.ret), nil
 }
 
-// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 272, predicate nonneg).
+// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 273, predicate nonneg).
 func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
 	if r.ret < 0 {
@@ -1935,7 +1945,7 @@ func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 273, predicate one).
+// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 274, predicate one).
 func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
 	if r.ret != 1 {
@@ -1945,10 +1955,10 @@ func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	return nil
 }
 
-// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 274, predicate val).
+// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 275, predicate val).
 func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int { return C.lsx_ctx_ticket_key_count(c) }
 
-// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 275, predicate one).
+// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 276, predicate one).
 func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	r := C.lsx_ctx_set1_groups_list(c, list)
 	if r.ret != 1 {
@@ -1958,7 +1968,7 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 276, predicate val).
+// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 277, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	r := C.lsx_ssl_group_name(s, buf, cap)
 	if r.busy != 0 {
@@ -1967,7 +1977,7 @@ func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 277, predicate one).
+// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 278, predicate one).
 func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
 	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
 	if r.ret != 1 {
@@ -1977,7 +1987,7 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 	return nil
 }
 
-// c_ssl_finished calls lsh_ssl_finished (shim.def line 278, predicate val).
+// c_ssl_finished calls lsh_ssl_finished (shim.def line 279, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	r := C.lsx_ssl_finished(s, peer, buf, cap)
 	if r.busy != 0 {
@@ -1986,7 +1996,7 @@ func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 279, predicate val).
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 280, predicate val).
 func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	r := C.lsx_ssl_pending_cipher_id(s)
 	if r.busy != 0 {

@@ -259,6 +259,8 @@ typedef struct { int v; int busy; } lsg_ssl_verify_cb_from;
 lsg_ssl_verify_cb_from lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c);
 typedef struct { int v; int busy; } lsg_ssl_method_id;
 lsg_ssl_method_id lsx_ssl_method_id(SSL *s);
+typedef struct { int v; int busy; } lsg_ssl_same_method;
+lsg_ssl_same_method lsx_ssl_same_method(SSL *s, SSL *o);
 typedef struct { SSL_CTX * v; int busy; } lsg_ssl_session_ctx;
 lsg_ssl_session_ctx lsx_ssl_session_ctx(SSL *s);
 typedef struct { const char * v; int busy; } lsg_SSL_state_string_long;
