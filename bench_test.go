@@ -99,7 +99,7 @@ type benchOp struct {
 
 // floorHandle is the shape of a handle: a native pointer and a cleanup.
 type floorHandle struct {
-	p unsafe.Pointer
+	_ unsafe.Pointer
 	c runtime.Cleanup
 }
 

@@ -399,17 +399,17 @@ func (c *Ctx) SetSessionCallbacks(newSession func(s *SSL, sess *Session), remove
 // borrowedSSL wraps an SSL that libssl lends a callback: up-ref'd into a
 // handle that is freed when the callback returns.
 func borrowedSSL(s *C.SSL) *SSL {
-	if c_SSL_up_ref(s) != nil {
+	if c_SSL_up_ref(s) != 1 {
 		return nil
 	}
-	return wrapSSL(s)
+	return wrapSSLRef(s)
 }
 
 func borrowedSession(sess *C.SSL_SESSION) *Session {
 	if c_SSL_SESSION_up_ref(sess) != nil {
 		return nil
 	}
-	return wrapSession(sess)
+	return wrapSessionRef(sess)
 }
 
 //export libsslGoServername

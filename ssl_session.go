@@ -159,9 +159,16 @@ func (s *Session) SameObject(o *Session) bool {
 // MarshalDER encodes the session (i2d_SSL_SESSION).
 func (s *Session) MarshalDER() ([]byte, error) {
 	return use2(s.refp(), func(p *C.SSL_SESSION) ([]byte, error) {
-		n, err := c_sess_i2d(p, nil, 0)
+		// Most sessions fit a stack buffer: one call encodes twice (length,
+		// then bytes) as C does, where asking the length first and then
+		// encoding into an exact buffer would encode three times.
+		var stack [4096]byte
+		n, err := c_sess_i2d(p, (*C.uchar)(&stack[0]), C.int(len(stack)))
 		if err != nil {
 			return nil, err
+		}
+		if n <= len(stack) {
+			return append([]byte(nil), stack[:n]...), nil
 		}
 		buf := make([]byte, n)
 		m, err := c_sess_i2d(p, bytesPtr(buf), C.int(n))

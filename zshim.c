@@ -397,10 +397,9 @@ ls_ret lsx_SSL_dup(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_up_ref(SSL *s)
+int lsx_SSL_up_ref(SSL *s)
 {
-    ls_begin();
-    return ls_finish_int((long)SSL_up_ref(s));
+    return SSL_up_ref(s);
 }
 
 void lsx_SSL_free(SSL *s)

@@ -260,6 +260,7 @@ var _ unsafe.Pointer
 
 // c_ctx_new calls lsh_ctx_new (shim.def line 19, predicate ptr).
 func c_ctx_new(method C.int) (*C.SSL_CTX, error) {
+	countCall()
 	r := C.lsx_ctx_new(method)
 	if r.ptr == nil {
 		return nil, fail("SSL_CTX_new", &r)
@@ -270,6 +271,7 @@ func c_ctx_new(method C.int) (*C.SSL_CTX, error) {
 
 // c_SSL_CTX_up_ref calls SSL_CTX_up_ref (shim.def line 20, predicate one).
 func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
+	countCall()
 	r := C.lsx_SSL_CTX_up_ref(c)
 	if r.ret != 1 {
 		return fail("SSL_CTX_up_ref", &r)
@@ -279,35 +281,56 @@ func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
 }
 
 // c_SSL_CTX_free calls SSL_CTX_free (shim.def line 21, predicate void).
-func c_SSL_CTX_free(c *C.SSL_CTX) { C.lsx_SSL_CTX_free(c) }
+func c_SSL_CTX_free(c *C.SSL_CTX) {
+	countCall()
+	C.lsx_SSL_CTX_free(c)
+}
 
 // c_SSL_CTX_get_ssl_method calls SSL_CTX_get_ssl_method (shim.def line 22, predicate val).
-func c_SSL_CTX_get_ssl_method(c *C.SSL_CTX) *C.SSL_METHOD { return C.lsx_SSL_CTX_get_ssl_method(c) }
+func c_SSL_CTX_get_ssl_method(c *C.SSL_CTX) *C.SSL_METHOD {
+	countCall()
+	return C.lsx_SSL_CTX_get_ssl_method(c)
+}
 
 // c_SSL_CTX_set_options calls SSL_CTX_set_options (shim.def line 23, predicate val).
 func c_SSL_CTX_set_options(c *C.SSL_CTX, op C.uint64_t) C.uint64_t {
+	countCall()
 	return C.lsx_SSL_CTX_set_options(c, op)
 }
 
 // c_SSL_CTX_clear_options calls SSL_CTX_clear_options (shim.def line 24, predicate val).
 func c_SSL_CTX_clear_options(c *C.SSL_CTX, op C.uint64_t) C.uint64_t {
+	countCall()
 	return C.lsx_SSL_CTX_clear_options(c, op)
 }
 
 // c_SSL_CTX_get_options calls SSL_CTX_get_options (shim.def line 25, predicate val).
-func c_SSL_CTX_get_options(c *C.SSL_CTX) C.uint64_t { return C.lsx_SSL_CTX_get_options(c) }
+func c_SSL_CTX_get_options(c *C.SSL_CTX) C.uint64_t {
+	countCall()
+	return C.lsx_SSL_CTX_get_options(c)
+}
 
 // c_ctx_set_mode calls lsh_ctx_set_mode (shim.def line 26, predicate val).
-func c_ctx_set_mode(c *C.SSL_CTX, m C.long) C.long { return C.lsx_ctx_set_mode(c, m) }
+func c_ctx_set_mode(c *C.SSL_CTX, m C.long) C.long {
+	countCall()
+	return C.lsx_ctx_set_mode(c, m)
+}
 
 // c_ctx_clear_mode calls lsh_ctx_clear_mode (shim.def line 27, predicate val).
-func c_ctx_clear_mode(c *C.SSL_CTX, m C.long) C.long { return C.lsx_ctx_clear_mode(c, m) }
+func c_ctx_clear_mode(c *C.SSL_CTX, m C.long) C.long {
+	countCall()
+	return C.lsx_ctx_clear_mode(c, m)
+}
 
 // c_ctx_get_mode calls lsh_ctx_get_mode (shim.def line 28, predicate val).
-func c_ctx_get_mode(c *C.SSL_CTX) C.long { return C.lsx_ctx_get_mode(c) }
+func c_ctx_get_mode(c *C.SSL_CTX) C.long {
+	countCall()
+	return C.lsx_ctx_get_mode(c)
+}
 
 // c_ctx_set_min_proto calls lsh_ctx_set_min_proto (shim.def line 29, predicate one).
 func c_ctx_set_min_proto(c *C.SSL_CTX, v C.int) error {
+	countCall()
 	r := C.lsx_ctx_set_min_proto(c, v)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_min_proto_version", &r)
@@ -318,6 +341,7 @@ func c_ctx_set_min_proto(c *C.SSL_CTX, v C.int) error {
 
 // c_ctx_set_max_proto calls lsh_ctx_set_max_proto (shim.def line 30, predicate one).
 func c_ctx_set_max_proto(c *C.SSL_CTX, v C.int) error {
+	countCall()
 	r := C.lsx_ctx_set_max_proto(c, v)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_max_proto_version", &r)
@@ -327,13 +351,20 @@ func c_ctx_set_max_proto(c *C.SSL_CTX, v C.int) error {
 }
 
 // c_ctx_get_min_proto calls lsh_ctx_get_min_proto (shim.def line 31, predicate val).
-func c_ctx_get_min_proto(c *C.SSL_CTX) C.int { return C.lsx_ctx_get_min_proto(c) }
+func c_ctx_get_min_proto(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_get_min_proto(c)
+}
 
 // c_ctx_get_max_proto calls lsh_ctx_get_max_proto (shim.def line 32, predicate val).
-func c_ctx_get_max_proto(c *C.SSL_CTX) C.int { return C.lsx_ctx_get_max_proto(c) }
+func c_ctx_get_max_proto(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_get_max_proto(c)
+}
 
 // c_SSL_CTX_set_cipher_list calls SSL_CTX_set_cipher_list (shim.def line 33, predicate one).
 func c_SSL_CTX_set_cipher_list(c *C.SSL_CTX, str *C.char) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_cipher_list(c, str)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_cipher_list", &r)
@@ -344,6 +375,7 @@ func c_SSL_CTX_set_cipher_list(c *C.SSL_CTX, str *C.char) error {
 
 // c_SSL_CTX_set_ciphersuites calls SSL_CTX_set_ciphersuites (shim.def line 34, predicate one).
 func c_SSL_CTX_set_ciphersuites(c *C.SSL_CTX, str *C.char) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_ciphersuites(c, str)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_ciphersuites", &r)
@@ -354,36 +386,55 @@ func c_SSL_CTX_set_ciphersuites(c *C.SSL_CTX, str *C.char) error {
 
 // c_ctx_cipher_names calls lsh_ctx_cipher_names (shim.def line 35, predicate val).
 func c_ctx_cipher_names(c *C.SSL_CTX, buf *C.char, cap C.int) C.int {
+	countCall()
 	return C.lsx_ctx_cipher_names(c, buf, cap)
 }
 
 // c_SSL_CTX_get_security_level calls SSL_CTX_get_security_level (shim.def line 36, predicate val).
-func c_SSL_CTX_get_security_level(c *C.SSL_CTX) C.int { return C.lsx_SSL_CTX_get_security_level(c) }
+func c_SSL_CTX_get_security_level(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_SSL_CTX_get_security_level(c)
+}
 
 // c_SSL_CTX_set_security_level calls SSL_CTX_set_security_level (shim.def line 37, predicate void).
 func c_SSL_CTX_set_security_level(c *C.SSL_CTX, level C.int) {
+	countCall()
 	C.lsx_SSL_CTX_set_security_level(c, level)
 }
 
 // c_SSL_CTX_get_quiet_shutdown calls SSL_CTX_get_quiet_shutdown (shim.def line 38, predicate val).
-func c_SSL_CTX_get_quiet_shutdown(c *C.SSL_CTX) C.int { return C.lsx_SSL_CTX_get_quiet_shutdown(c) }
+func c_SSL_CTX_get_quiet_shutdown(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_SSL_CTX_get_quiet_shutdown(c)
+}
 
 // c_SSL_CTX_set_quiet_shutdown calls SSL_CTX_set_quiet_shutdown (shim.def line 39, predicate void).
 func c_SSL_CTX_set_quiet_shutdown(c *C.SSL_CTX, mode C.int) {
+	countCall()
 	C.lsx_SSL_CTX_set_quiet_shutdown(c, mode)
 }
 
 // c_SSL_CTX_get_timeout calls SSL_CTX_get_timeout (shim.def line 40, predicate val).
-func c_SSL_CTX_get_timeout(c *C.SSL_CTX) C.long { return C.lsx_SSL_CTX_get_timeout(c) }
+func c_SSL_CTX_get_timeout(c *C.SSL_CTX) C.long {
+	countCall()
+	return C.lsx_SSL_CTX_get_timeout(c)
+}
 
 // c_SSL_CTX_set_timeout calls SSL_CTX_set_timeout (shim.def line 41, predicate val).
-func c_SSL_CTX_set_timeout(c *C.SSL_CTX, t C.long) C.long { return C.lsx_SSL_CTX_set_timeout(c, t) }
+func c_SSL_CTX_set_timeout(c *C.SSL_CTX, t C.long) C.long {
+	countCall()
+	return C.lsx_SSL_CTX_set_timeout(c, t)
+}
 
 // c_SSL_CTX_get_num_tickets calls SSL_CTX_get_num_tickets (shim.def line 42, predicate val).
-func c_SSL_CTX_get_num_tickets(c *C.SSL_CTX) C.size_t { return C.lsx_SSL_CTX_get_num_tickets(c) }
+func c_SSL_CTX_get_num_tickets(c *C.SSL_CTX) C.size_t {
+	countCall()
+	return C.lsx_SSL_CTX_get_num_tickets(c)
+}
 
 // c_SSL_CTX_set_num_tickets calls SSL_CTX_set_num_tickets (shim.def line 43, predicate one).
 func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_num_tickets(c, n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_num_tickets", &r)
@@ -394,23 +445,37 @@ func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
 
 // c_ctx_set_verify calls lsh_ctx_set_verify (shim.def line 46, predicate void).
 func c_ctx_set_verify(c *C.SSL_CTX, mode C.int, with_cb C.int) {
+	countCall()
 	C.lsx_ctx_set_verify(c, mode, with_cb)
 }
 
 // c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 47, predicate val).
-func c_SSL_CTX_get_verify_mode(c *C.SSL_CTX) C.int { return C.lsx_SSL_CTX_get_verify_mode(c) }
+func c_SSL_CTX_get_verify_mode(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_SSL_CTX_get_verify_mode(c)
+}
 
 // c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 48, predicate val).
-func c_SSL_CTX_get_verify_depth(c *C.SSL_CTX) C.int { return C.lsx_SSL_CTX_get_verify_depth(c) }
+func c_SSL_CTX_get_verify_depth(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_SSL_CTX_get_verify_depth(c)
+}
 
 // c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 49, predicate void).
-func c_SSL_CTX_set_verify_depth(c *C.SSL_CTX, depth C.int) { C.lsx_SSL_CTX_set_verify_depth(c, depth) }
+func c_SSL_CTX_set_verify_depth(c *C.SSL_CTX, depth C.int) {
+	countCall()
+	C.lsx_SSL_CTX_set_verify_depth(c, depth)
+}
 
 // c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 50, predicate val).
-func c_ctx_has_verify_cb(c *C.SSL_CTX) C.int { return C.lsx_ctx_has_verify_cb(c) }
+func c_ctx_has_verify_cb(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_has_verify_cb(c)
+}
 
 // c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 51, predicate one).
 func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) error {
+	countCall()
 	r := C.lsx_SSL_CTX_load_verify_locations(c, file, dir)
 	if r.ret != 1 {
 		return fail("SSL_CTX_load_verify_locations", &r)
@@ -421,6 +486,7 @@ func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) er
 
 // c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 52, predicate one).
 func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_default_verify_paths(c)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_default_verify_paths", &r)
@@ -431,6 +497,7 @@ func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 
 // c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 53, predicate pos).
 func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
+	countCall()
 	r := C.lsx_ctx_add_ca_pem(c, pem, len)
 	if r.ret <= 0 {
 		return int(r.ret), fail("X509_STORE_add_cert", &r)
@@ -441,6 +508,7 @@ func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 
 // c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 56, predicate one).
 func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
+	countCall()
 	r := C.lsx_ctx_use_cert_chain_pem(c, pem, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_certificate", &r)
@@ -451,6 +519,7 @@ func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 
 // c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 57, predicate one).
 func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
+	countCall()
 	r := C.lsx_ctx_use_key_pem(c, pem, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_PrivateKey", &r)
@@ -461,6 +530,7 @@ func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 
 // c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 58, predicate one).
 func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
+	countCall()
 	r := C.lsx_SSL_CTX_use_certificate_chain_file(c, path)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_certificate_chain_file", &r)
@@ -471,6 +541,7 @@ func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 
 // c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 59, predicate one).
 func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) error {
+	countCall()
 	r := C.lsx_SSL_CTX_use_PrivateKey_file(c, path, type_)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_PrivateKey_file", &r)
@@ -481,6 +552,7 @@ func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) erro
 
 // c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 60, predicate one).
 func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
+	countCall()
 	r := C.lsx_SSL_CTX_check_private_key(c)
 	if r.ret != 1 {
 		return fail("SSL_CTX_check_private_key", &r)
@@ -491,6 +563,7 @@ func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 
 // c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 61, predicate one).
 func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
+	countCall()
 	r := C.lsx_ssl_use_cert_pem(s, pem, len)
 	if r.ret != 1 {
 		return fail("SSL_use_certificate", &r)
@@ -501,6 +574,7 @@ func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 
 // c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 62, predicate one).
 func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
+	countCall()
 	r := C.lsx_ssl_use_key_pem(s, pem, len)
 	if r.ret != 1 {
 		return fail("SSL_use_PrivateKey", &r)
@@ -511,6 +585,7 @@ func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 
 // c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 63, predicate one).
 func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
+	countCall()
 	r := C.lsx_ssl_add_ca_name_pem(s, pem, len)
 	if r.ret != 1 {
 		return fail("SSL_add1_to_CA_list", &r)
@@ -521,6 +596,7 @@ func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 
 // c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 64, predicate val).
 func c_ssl_ca_list_count(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_ca_list_count(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_ca_list_count")
@@ -530,6 +606,7 @@ func c_ssl_ca_list_count(s *C.SSL) C.int {
 
 // c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 65, predicate val).
 func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
+	countCall()
 	r := C.lsx_ssl_ca_list_ptr(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_ca_list_ptr")
@@ -539,6 +616,7 @@ func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
 
 // c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 66, predicate one).
 func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
+	countCall()
 	r := C.lsx_ssl_ca_name(s, i, buf, cap)
 	if r.ret != 1 {
 		return fail("X509_NAME_print_ex", &r)
@@ -549,6 +627,7 @@ func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 
 // c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 67, predicate one).
 func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
+	countCall()
 	r := C.lsx_ssl_get1_certificate(s, out)
 	if r.ret != 1 {
 		return fail("X509_up_ref", &r)
@@ -559,6 +638,7 @@ func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 
 // c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 68, predicate one).
 func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
+	countCall()
 	r := C.lsx_ssl_get1_privatekey(s, out)
 	if r.ret != 1 {
 		return fail("EVP_PKEY_up_ref", &r)
@@ -569,6 +649,7 @@ func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 
 // c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 69, predicate opt).
 func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
+	countCall()
 	r := C.lsx_ssl_get1_peer_certificate(s)
 	if r.ptr == nil && (r.errq != nil || r.busy != 0) {
 		return nil, fail("SSL_get1_peer_certificate", &r)
@@ -579,6 +660,7 @@ func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 
 // c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 70, predicate val).
 func c_ssl_peer_chain_len(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_peer_chain_len(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_peer_chain_len")
@@ -588,6 +670,7 @@ func c_ssl_peer_chain_len(s *C.SSL) C.int {
 
 // c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 71, predicate nonneg).
 func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
 	r := C.lsx_ssl_peer_chain_der(s, buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("i2d_X509", &r)
@@ -598,6 +681,7 @@ func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 
 // c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 74, predicate one).
 func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_session_id_context(c, p, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_session_id_context", &r)
@@ -607,22 +691,38 @@ func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) erro
 }
 
 // c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 75, predicate val).
-func c_ctx_set_cache_mode(c *C.SSL_CTX, m C.long) C.long { return C.lsx_ctx_set_cache_mode(c, m) }
+func c_ctx_set_cache_mode(c *C.SSL_CTX, m C.long) C.long {
+	countCall()
+	return C.lsx_ctx_set_cache_mode(c, m)
+}
 
 // c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 76, predicate val).
-func c_ctx_get_cache_mode(c *C.SSL_CTX) C.long { return C.lsx_ctx_get_cache_mode(c) }
+func c_ctx_get_cache_mode(c *C.SSL_CTX) C.long {
+	countCall()
+	return C.lsx_ctx_get_cache_mode(c)
+}
 
 // c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 77, predicate val).
-func c_ctx_set_cache_size(c *C.SSL_CTX, n C.long) C.long { return C.lsx_ctx_set_cache_size(c, n) }
+func c_ctx_set_cache_size(c *C.SSL_CTX, n C.long) C.long {
+	countCall()
+	return C.lsx_ctx_set_cache_size(c, n)
+}
 
 // c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 78, predicate val).
-func c_ctx_get_cache_size(c *C.SSL_CTX) C.long { return C.lsx_ctx_get_cache_size(c) }
+func c_ctx_get_cache_size(c *C.SSL_CTX) C.long {
+	countCall()
+	return C.lsx_ctx_get_cache_size(c)
+}
 
 // c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 79, predicate val).
-func c_ctx_sess_stat(c *C.SSL_CTX, which C.int) C.long { return C.lsx_ctx_sess_stat(c, which) }
+func c_ctx_sess_stat(c *C.SSL_CTX, which C.int) C.long {
+	countCall()
+	return C.lsx_ctx_sess_stat(c, which)
+}
 
 // c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 80, predicate one).
 func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
+	countCall()
 	r := C.lsx_SSL_CTX_add_session(c, s)
 	if r.ret != 1 {
 		return fail("SSL_CTX_add_session", &r)
@@ -633,14 +733,19 @@ func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 
 // c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 81, predicate val).
 func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
+	countCall()
 	return C.lsx_SSL_CTX_remove_session(c, s)
 }
 
 // c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 82, predicate void).
-func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) { C.lsx_ctx_flush_sessions(c, t) }
+func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) {
+	countCall()
+	C.lsx_ctx_flush_sessions(c, t)
+}
 
 // c_ssl_new calls lsh_ssl_new (shim.def line 85, predicate ptr).
 func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
+	countCall()
 	r := C.lsx_ssl_new(c)
 	if r.ptr == nil {
 		return nil, fail("SSL_new", &r)
@@ -651,6 +756,7 @@ func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 
 // c_SSL_dup calls SSL_dup (shim.def line 86, predicate ptr).
 func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
+	countCall()
 	r := C.lsx_SSL_dup(s)
 	if r.ptr == nil {
 		return nil, fail("SSL_dup", &r)
@@ -659,21 +765,21 @@ func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_up_ref calls SSL_up_ref (shim.def line 87, predicate one).
-func c_SSL_up_ref(s *C.SSL) error {
-	r := C.lsx_SSL_up_ref(s)
-	if r.ret != 1 {
-		return fail("SSL_up_ref", &r)
-	}
-	done(&r)
-	return nil
+// c_SSL_up_ref calls SSL_up_ref (shim.def line 87, predicate val).
+func c_SSL_up_ref(s *C.SSL) C.int {
+	countCall()
+	return C.lsx_SSL_up_ref(s)
 }
 
 // c_SSL_free calls SSL_free (shim.def line 88, predicate void).
-func c_SSL_free(s *C.SSL) { C.lsx_SSL_free(s) }
+func c_SSL_free(s *C.SSL) {
+	countCall()
+	C.lsx_SSL_free(s)
+}
 
 // c_SSL_clear calls SSL_clear (shim.def line 89, predicate one).
 func c_SSL_clear(s *C.SSL) error {
+	countCall()
 	r := C.lsx_SSL_clear(s)
 	if r.ret != 1 {
 		return fail("SSL_clear", &r)
@@ -684,6 +790,7 @@ func c_SSL_clear(s *C.SSL) error {
 
 // c_SSL_set_SSL_CTX calls SSL_set_SSL_CTX (shim.def line 90, predicate ptr).
 func c_SSL_set_SSL_CTX(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
+	countCall()
 	r := C.lsx_SSL_set_SSL_CTX(s, c)
 	if r.ptr == nil {
 		return nil, fail("SSL_set_SSL_CTX", &r)
@@ -694,6 +801,7 @@ func c_SSL_set_SSL_CTX(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 
 // c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 91, predicate one).
 func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
+	countCall()
 	r := C.lsx_ssl_get1_ctx(s, out)
 	if r.ret != 1 {
 		return fail("SSL_CTX_up_ref", &r)
@@ -704,6 +812,7 @@ func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 
 // c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 92, predicate val).
 func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
+	countCall()
 	r := C.lsx_SSL_get_ssl_method(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_ssl_method")
@@ -713,6 +822,7 @@ func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
 
 // c_ssl_set_method calls lsh_ssl_set_method (shim.def line 93, predicate one).
 func c_ssl_set_method(s *C.SSL, method C.int) error {
+	countCall()
 	r := C.lsx_ssl_set_method(s, method)
 	if r.ret != 1 {
 		return fail("SSL_set_ssl_method", &r)
@@ -723,6 +833,7 @@ func c_ssl_set_method(s *C.SSL, method C.int) error {
 
 // c_SSL_version calls SSL_version (shim.def line 94, predicate val).
 func c_SSL_version(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_version(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_version")
@@ -732,6 +843,7 @@ func c_SSL_version(s *C.SSL) C.int {
 
 // c_SSL_is_server calls SSL_is_server (shim.def line 95, predicate val).
 func c_SSL_is_server(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_is_server(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_is_server")
@@ -741,6 +853,7 @@ func c_SSL_is_server(s *C.SSL) C.int {
 
 // c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 96, predicate void).
 func c_SSL_set_connect_state(s *C.SSL) {
+	countCall()
 	if C.lsx_SSL_set_connect_state(s) != 0 {
 		concurrentUse("SSL_set_connect_state")
 	}
@@ -748,6 +861,7 @@ func c_SSL_set_connect_state(s *C.SSL) {
 
 // c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 97, predicate void).
 func c_SSL_set_accept_state(s *C.SSL) {
+	countCall()
 	if C.lsx_SSL_set_accept_state(s) != 0 {
 		concurrentUse("SSL_set_accept_state")
 	}
@@ -755,6 +869,7 @@ func c_SSL_set_accept_state(s *C.SSL) {
 
 // c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 98, predicate void).
 func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
+	countCall()
 	if C.lsx_SSL_set_shutdown(s, mode) != 0 {
 		concurrentUse("SSL_set_shutdown")
 	}
@@ -762,6 +877,7 @@ func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
 
 // c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 99, predicate val).
 func c_SSL_get_shutdown(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_shutdown(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_shutdown")
@@ -771,6 +887,7 @@ func c_SSL_get_shutdown(s *C.SSL) C.int {
 
 // c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 100, predicate void).
 func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
+	countCall()
 	if C.lsx_SSL_set_quiet_shutdown(s, mode) != 0 {
 		concurrentUse("SSL_set_quiet_shutdown")
 	}
@@ -778,6 +895,7 @@ func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
 
 // c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 101, predicate val).
 func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_quiet_shutdown(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_quiet_shutdown")
@@ -787,6 +905,7 @@ func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
 
 // c_SSL_set_options calls SSL_set_options (shim.def line 104, predicate val).
 func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
+	countCall()
 	r := C.lsx_SSL_set_options(s, op)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_options")
@@ -796,6 +915,7 @@ func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 
 // c_SSL_clear_options calls SSL_clear_options (shim.def line 105, predicate val).
 func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
+	countCall()
 	r := C.lsx_SSL_clear_options(s, op)
 	if r.busy != 0 {
 		concurrentUse("SSL_clear_options")
@@ -805,6 +925,7 @@ func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 
 // c_SSL_get_options calls SSL_get_options (shim.def line 106, predicate val).
 func c_SSL_get_options(s *C.SSL) C.uint64_t {
+	countCall()
 	r := C.lsx_SSL_get_options(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_options")
@@ -814,6 +935,7 @@ func c_SSL_get_options(s *C.SSL) C.uint64_t {
 
 // c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 107, predicate val).
 func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
+	countCall()
 	r := C.lsx_ssl_set_mode(s, m)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_mode")
@@ -823,6 +945,7 @@ func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
 
 // c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 108, predicate val).
 func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
+	countCall()
 	r := C.lsx_ssl_clear_mode(s, m)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_clear_mode")
@@ -832,6 +955,7 @@ func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
 
 // c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 109, predicate val).
 func c_ssl_get_mode(s *C.SSL) C.long {
+	countCall()
 	r := C.lsx_ssl_get_mode(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_mode")
@@ -841,6 +965,7 @@ func c_ssl_get_mode(s *C.SSL) C.long {
 
 // c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 110, predicate one).
 func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
+	countCall()
 	r := C.lsx_ssl_set_min_proto(s, v)
 	if r.ret != 1 {
 		return fail("SSL_set_min_proto_version", &r)
@@ -851,6 +976,7 @@ func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 
 // c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 111, predicate one).
 func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
+	countCall()
 	r := C.lsx_ssl_set_max_proto(s, v)
 	if r.ret != 1 {
 		return fail("SSL_set_max_proto_version", &r)
@@ -861,6 +987,7 @@ func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 
 // c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 112, predicate val).
 func c_ssl_get_min_proto(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_get_min_proto(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_min_proto")
@@ -870,6 +997,7 @@ func c_ssl_get_min_proto(s *C.SSL) C.int {
 
 // c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 113, predicate val).
 func c_ssl_get_max_proto(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_get_max_proto(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_max_proto")
@@ -879,6 +1007,7 @@ func c_ssl_get_max_proto(s *C.SSL) C.int {
 
 // c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 114, predicate one).
 func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
+	countCall()
 	r := C.lsx_SSL_set_cipher_list(s, str)
 	if r.ret != 1 {
 		return fail("SSL_set_cipher_list", &r)
@@ -889,6 +1018,7 @@ func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 
 // c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 115, predicate one).
 func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
+	countCall()
 	r := C.lsx_SSL_set_ciphersuites(s, str)
 	if r.ret != 1 {
 		return fail("SSL_set_ciphersuites", &r)
@@ -899,6 +1029,7 @@ func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 
 // c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 116, predicate val).
 func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
+	countCall()
 	r := C.lsx_ssl_cipher_names(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_cipher_names")
@@ -908,6 +1039,7 @@ func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
 
 // c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 117, predicate val).
 func c_ssl_current_cipher(s *C.SSL) *C.char {
+	countCall()
 	r := C.lsx_ssl_current_cipher(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_current_cipher")
@@ -917,6 +1049,7 @@ func c_ssl_current_cipher(s *C.SSL) *C.char {
 
 // c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 118, predicate val).
 func c_ssl_current_cipher_id(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_current_cipher_id(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_current_cipher_id")
@@ -926,6 +1059,7 @@ func c_ssl_current_cipher_id(s *C.SSL) C.int {
 
 // c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 119, predicate one).
 func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
+	countCall()
 	r := C.lsx_ssl_set_host_name(s, name)
 	if r.ret != 1 {
 		return fail("SSL_set_tlsext_host_name", &r)
@@ -936,6 +1070,7 @@ func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 
 // c_SSL_get_servername calls SSL_get_servername (shim.def line 120, predicate val).
 func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
+	countCall()
 	r := C.lsx_SSL_get_servername(s, type_)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_servername")
@@ -945,6 +1080,7 @@ func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
 
 // c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 121, predicate one).
 func c_ssl_set1_host(s *C.SSL, name *C.char) error {
+	countCall()
 	r := C.lsx_ssl_set1_host(s, name)
 	if r.ret != 1 {
 		return fail("SSL_set1_host", &r)
@@ -955,6 +1091,7 @@ func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 
 // c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 122, predicate one).
 func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
+	countCall()
 	r := C.lsx_ssl_set1_ip_asc(s, ip)
 	if r.ret != 1 {
 		return fail("X509_VERIFY_PARAM_set1_ip_asc", &r)
@@ -965,6 +1102,7 @@ func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 
 // c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 123, predicate one).
 func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
+	countCall()
 	r := C.lsx_SSL_set_session_id_context(s, p, len)
 	if r.ret != 1 {
 		return fail("SSL_set_session_id_context", &r)
@@ -975,6 +1113,7 @@ func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 
 // c_SSL_get_security_level calls SSL_get_security_level (shim.def line 124, predicate val).
 func c_SSL_get_security_level(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_security_level(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_security_level")
@@ -984,6 +1123,7 @@ func c_SSL_get_security_level(s *C.SSL) C.int {
 
 // c_SSL_set_security_level calls SSL_set_security_level (shim.def line 125, predicate void).
 func c_SSL_set_security_level(s *C.SSL, level C.int) {
+	countCall()
 	if C.lsx_SSL_set_security_level(s, level) != 0 {
 		concurrentUse("SSL_set_security_level")
 	}
@@ -991,6 +1131,7 @@ func c_SSL_set_security_level(s *C.SSL, level C.int) {
 
 // c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 126, predicate val).
 func c_SSL_get_read_ahead(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_read_ahead(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_read_ahead")
@@ -1000,6 +1141,7 @@ func c_SSL_get_read_ahead(s *C.SSL) C.int {
 
 // c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 127, predicate void).
 func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
+	countCall()
 	if C.lsx_SSL_set_read_ahead(s, yes) != 0 {
 		concurrentUse("SSL_set_read_ahead")
 	}
@@ -1007,6 +1149,7 @@ func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
 
 // c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 128, predicate val).
 func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
+	countCall()
 	r := C.lsx_ssl_set_max_cert_list(s, n)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_max_cert_list")
@@ -1016,6 +1159,7 @@ func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
 
 // c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 129, predicate val).
 func c_ssl_get_max_cert_list(s *C.SSL) C.long {
+	countCall()
 	r := C.lsx_ssl_get_max_cert_list(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_max_cert_list")
@@ -1025,6 +1169,7 @@ func c_ssl_get_max_cert_list(s *C.SSL) C.long {
 
 // c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 130, predicate val).
 func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
+	countCall()
 	r := C.lsx_SSL_get_num_tickets(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_num_tickets")
@@ -1034,6 +1179,7 @@ func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
 
 // c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 131, predicate one).
 func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
+	countCall()
 	r := C.lsx_SSL_set_num_tickets(s, n)
 	if r.ret != 1 {
 		return fail("SSL_set_num_tickets", &r)
@@ -1044,6 +1190,7 @@ func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 
 // c_ssl_set_verify calls lsh_ssl_set_verify (shim.def line 134, predicate void).
 func c_ssl_set_verify(s *C.SSL, mode C.int, with_cb C.int) {
+	countCall()
 	if C.lsx_ssl_set_verify(s, mode, with_cb) != 0 {
 		concurrentUse("lsh_ssl_set_verify")
 	}
@@ -1051,6 +1198,7 @@ func c_ssl_set_verify(s *C.SSL, mode C.int, with_cb C.int) {
 
 // c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 135, predicate val).
 func c_SSL_get_verify_mode(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_verify_mode(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_verify_mode")
@@ -1060,6 +1208,7 @@ func c_SSL_get_verify_mode(s *C.SSL) C.int {
 
 // c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 136, predicate val).
 func c_SSL_get_verify_depth(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_verify_depth(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_verify_depth")
@@ -1069,6 +1218,7 @@ func c_SSL_get_verify_depth(s *C.SSL) C.int {
 
 // c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 137, predicate void).
 func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
+	countCall()
 	if C.lsx_SSL_set_verify_depth(s, depth) != 0 {
 		concurrentUse("SSL_set_verify_depth")
 	}
@@ -1076,6 +1226,7 @@ func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
 
 // c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 138, predicate val).
 func c_SSL_get_verify_result(s *C.SSL) C.long {
+	countCall()
 	r := C.lsx_SSL_get_verify_result(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_verify_result")
@@ -1085,6 +1236,7 @@ func c_SSL_get_verify_result(s *C.SSL) C.long {
 
 // c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 139, predicate val).
 func c_ssl_has_verify_cb(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_has_verify_cb(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_verify_cb")
@@ -1094,6 +1246,7 @@ func c_ssl_has_verify_cb(s *C.SSL) C.int {
 
 // c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 140, predicate val).
 func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
+	countCall()
 	r := C.lsx_ssl_get_verify_param_flags(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_verify_param_flags")
@@ -1103,6 +1256,7 @@ func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 
 // c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 141, predicate void).
 func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
+	countCall()
 	if C.lsx_ssl_set_verify_param_flags(s, f) != 0 {
 		concurrentUse("lsh_ssl_set_verify_param_flags")
 	}
@@ -1110,24 +1264,33 @@ func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 
 // c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 142, predicate void).
 func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
+	countCall()
 	if C.lsx_ssl_clear_verify_param_flags(s, f) != 0 {
 		concurrentUse("lsh_ssl_clear_verify_param_flags")
 	}
 }
 
 // c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 143, predicate val).
-func c_X509_verify_cert_error_string(v C.long) *C.char { return C.lsx_X509_verify_cert_error_string(v) }
+func c_X509_verify_cert_error_string(v C.long) *C.char {
+	countCall()
+	return C.lsx_X509_verify_cert_error_string(v)
+}
 
 // c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 144, predicate val).
 func c_X509_STORE_CTX_get_error_depth(x *C.X509_STORE_CTX) C.int {
+	countCall()
 	return C.lsx_X509_STORE_CTX_get_error_depth(x)
 }
 
 // c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 145, predicate val).
-func c_X509_STORE_CTX_get_error(x *C.X509_STORE_CTX) C.int { return C.lsx_X509_STORE_CTX_get_error(x) }
+func c_X509_STORE_CTX_get_error(x *C.X509_STORE_CTX) C.int {
+	countCall()
+	return C.lsx_X509_STORE_CTX_get_error(x)
+}
 
 // c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 146, predicate one).
 func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
+	countCall()
 	r := C.lsx_store_ctx_get1_current_cert(x, out)
 	if r.ret != 1 {
 		return fail("X509_up_ref", &r)
@@ -1138,6 +1301,7 @@ func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 
 // c_ssl_set_info_cb calls lsh_ssl_set_info_cb (shim.def line 149, predicate void).
 func c_ssl_set_info_cb(s *C.SSL, on C.int) {
+	countCall()
 	if C.lsx_ssl_set_info_cb(s, on) != 0 {
 		concurrentUse("lsh_ssl_set_info_cb")
 	}
@@ -1145,6 +1309,7 @@ func c_ssl_set_info_cb(s *C.SSL, on C.int) {
 
 // c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 150, predicate val).
 func c_ssl_has_info_cb(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_has_info_cb(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_info_cb")
@@ -1154,6 +1319,7 @@ func c_ssl_has_info_cb(s *C.SSL) C.int {
 
 // c_SSL_in_init calls SSL_in_init (shim.def line 153, predicate val).
 func c_SSL_in_init(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_in_init(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_in_init")
@@ -1163,6 +1329,7 @@ func c_SSL_in_init(s *C.SSL) C.int {
 
 // c_SSL_in_before calls SSL_in_before (shim.def line 154, predicate val).
 func c_SSL_in_before(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_in_before(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_in_before")
@@ -1172,6 +1339,7 @@ func c_SSL_in_before(s *C.SSL) C.int {
 
 // c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 155, predicate val).
 func c_SSL_is_init_finished(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_is_init_finished(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_is_init_finished")
@@ -1181,6 +1349,7 @@ func c_SSL_is_init_finished(s *C.SSL) C.int {
 
 // c_SSL_session_reused calls SSL_session_reused (shim.def line 156, predicate val).
 func c_SSL_session_reused(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_session_reused(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_session_reused")
@@ -1190,6 +1359,7 @@ func c_SSL_session_reused(s *C.SSL) C.int {
 
 // c_SSL_pending calls SSL_pending (shim.def line 157, predicate val).
 func c_SSL_pending(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_pending(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_pending")
@@ -1199,6 +1369,7 @@ func c_SSL_pending(s *C.SSL) C.int {
 
 // c_SSL_renegotiate calls SSL_renegotiate (shim.def line 158, predicate one).
 func c_SSL_renegotiate(s *C.SSL) error {
+	countCall()
 	r := C.lsx_SSL_renegotiate(s)
 	if r.ret != 1 {
 		return fail("SSL_renegotiate", &r)
@@ -1209,6 +1380,7 @@ func c_SSL_renegotiate(s *C.SSL) error {
 
 // c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 159, predicate val).
 func c_SSL_renegotiate_pending(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_renegotiate_pending(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_renegotiate_pending")
@@ -1218,6 +1390,7 @@ func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 
 // c_SSL_do_handshake calls SSL_do_handshake (shim.def line 160, predicate io).
 func c_SSL_do_handshake(s *C.SSL) (int, error) {
+	countCall()
 	r := C.lsx_SSL_do_handshake(s)
 	if r.ret > 0 {
 		done(&r)
@@ -1228,6 +1401,7 @@ func c_SSL_do_handshake(s *C.SSL) (int, error) {
 
 // c_SSL_read calls SSL_read (shim.def line 161, predicate io).
 func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
+	countCall()
 	r := C.lsx_SSL_read(s, buf, num)
 	if r.ret > 0 {
 		done(&r)
@@ -1238,6 +1412,7 @@ func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 
 // c_SSL_peek calls SSL_peek (shim.def line 162, predicate io).
 func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
+	countCall()
 	r := C.lsx_SSL_peek(s, buf, num)
 	if r.ret > 0 {
 		done(&r)
@@ -1248,6 +1423,7 @@ func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 
 // c_SSL_write calls SSL_write (shim.def line 163, predicate io).
 func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
+	countCall()
 	r := C.lsx_SSL_write(s, buf, num)
 	if r.ret > 0 {
 		done(&r)
@@ -1258,6 +1434,7 @@ func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 
 // c_SSL_shutdown calls SSL_shutdown (shim.def line 164, predicate io0).
 func c_SSL_shutdown(s *C.SSL) (int, error) {
+	countCall()
 	r := C.lsx_SSL_shutdown(s)
 	if r.ret >= 0 {
 		done(&r)
@@ -1268,6 +1445,7 @@ func c_SSL_shutdown(s *C.SSL) (int, error) {
 
 // c_bio_new_mem calls lsh_bio_new_mem (shim.def line 167, predicate ptr).
 func c_bio_new_mem() (*C.BIO, error) {
+	countCall()
 	r := C.lsx_bio_new_mem()
 	if r.ptr == nil {
 		return nil, fail("BIO_new", &r)
@@ -1278,6 +1456,7 @@ func c_bio_new_mem() (*C.BIO, error) {
 
 // c_BIO_up_ref calls BIO_up_ref (shim.def line 168, predicate one).
 func c_BIO_up_ref(b *C.BIO) error {
+	countCall()
 	r := C.lsx_BIO_up_ref(b)
 	if r.ret != 1 {
 		return fail("BIO_up_ref", &r)
@@ -1287,10 +1466,14 @@ func c_BIO_up_ref(b *C.BIO) error {
 }
 
 // c_BIO_free calls BIO_free (shim.def line 169, predicate val).
-func c_BIO_free(b *C.BIO) C.int { return C.lsx_BIO_free(b) }
+func c_BIO_free(b *C.BIO) C.int {
+	countCall()
+	return C.lsx_BIO_free(b)
+}
 
 // c_BIO_write calls BIO_write (shim.def line 170, predicate pos).
 func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
+	countCall()
 	r := C.lsx_BIO_write(b, p, len)
 	if r.ret <= 0 {
 		return int(r.ret), fail("BIO_write", &r)
@@ -1301,6 +1484,7 @@ func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 
 // c_bio_read calls lsh_bio_read (shim.def line 171, predicate pos).
 func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
+	countCall()
 	r := C.lsx_bio_read(b, p, len, retry)
 	if r.ret <= 0 {
 		return int(r.ret), fail("BIO_read", &r)
@@ -1310,16 +1494,26 @@ func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 }
 
 // c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 172, predicate val).
-func c_BIO_ctrl_pending(b *C.BIO) C.size_t { return C.lsx_BIO_ctrl_pending(b) }
+func c_BIO_ctrl_pending(b *C.BIO) C.size_t {
+	countCall()
+	return C.lsx_BIO_ctrl_pending(b)
+}
 
 // c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 173, predicate void).
-func c_bio_set_mem_eof_return(b *C.BIO, v C.int) { C.lsx_bio_set_mem_eof_return(b, v) }
+func c_bio_set_mem_eof_return(b *C.BIO, v C.int) {
+	countCall()
+	C.lsx_bio_set_mem_eof_return(b, v)
+}
 
 // c_bio_is_mem calls lsh_bio_is_mem (shim.def line 174, predicate val).
-func c_bio_is_mem(b *C.BIO) C.int { return C.lsx_bio_is_mem(b) }
+func c_bio_is_mem(b *C.BIO) C.int {
+	countCall()
+	return C.lsx_bio_is_mem(b)
+}
 
 // c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 175, predicate one).
 func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
+	countCall()
 	r := C.lsx_ssl_get1_rbio(s, out)
 	if r.ret != 1 {
 		return fail("BIO_up_ref", &r)
@@ -1330,6 +1524,7 @@ func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 
 // c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 176, predicate one).
 func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
+	countCall()
 	r := C.lsx_ssl_get1_wbio(s, out)
 	if r.ret != 1 {
 		return fail("BIO_up_ref", &r)
@@ -1340,6 +1535,7 @@ func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 
 // c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 177, predicate void).
 func c_ssl_set0_bios(s *C.SSL, r *C.BIO, w *C.BIO) {
+	countCall()
 	if C.lsx_ssl_set0_bios(s, r, w) != 0 {
 		concurrentUse("lsh_ssl_set0_bios")
 	}
@@ -1347,6 +1543,7 @@ func c_ssl_set0_bios(s *C.SSL, r *C.BIO, w *C.BIO) {
 
 // c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 178, predicate val).
 func c_ssl_has_rbio(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_has_rbio(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_rbio")
@@ -1356,6 +1553,7 @@ func c_ssl_has_rbio(s *C.SSL) C.int {
 
 // c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 179, predicate val).
 func c_ssl_has_wbio(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_has_wbio(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_wbio")
@@ -1365,6 +1563,7 @@ func c_ssl_has_wbio(s *C.SSL) C.int {
 
 // c_SSL_set_session calls SSL_set_session (shim.def line 182, predicate one).
 func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
+	countCall()
 	r := C.lsx_SSL_set_session(s, sess)
 	if r.ret != 1 {
 		return fail("SSL_set_session", &r)
@@ -1375,6 +1574,7 @@ func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 
 // c_SSL_get1_session calls SSL_get1_session (shim.def line 183, predicate opt).
 func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
+	countCall()
 	r := C.lsx_SSL_get1_session(s)
 	if r.ptr == nil && (r.errq != nil || r.busy != 0) {
 		return nil, fail("SSL_get1_session", &r)
@@ -1385,6 +1585,7 @@ func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 
 // c_SSL_get_session calls SSL_get_session (shim.def line 184, predicate val).
 func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
+	countCall()
 	r := C.lsx_SSL_get_session(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_session")
@@ -1394,6 +1595,7 @@ func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
 
 // c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 185, predicate one).
 func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
+	countCall()
 	r := C.lsx_SSL_SESSION_up_ref(s)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_up_ref", &r)
@@ -1403,10 +1605,14 @@ func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 }
 
 // c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 186, predicate void).
-func c_SSL_SESSION_free(s *C.SSL_SESSION) { C.lsx_SSL_SESSION_free(s) }
+func c_SSL_SESSION_free(s *C.SSL_SESSION) {
+	countCall()
+	C.lsx_SSL_SESSION_free(s)
+}
 
 // c_sess_i2d calls lsh_sess_i2d (shim.def line 187, predicate pos).
 func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
 	r := C.lsx_sess_i2d(s, buf, cap)
 	if r.ret <= 0 {
 		return int(r.ret), fail("i2d_SSL_SESSION", &r)
@@ -1417,6 +1623,7 @@ func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 
 // c_sess_d2i calls lsh_sess_d2i (shim.def line 188, predicate ptr).
 func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
+	countCall()
 	r := C.lsx_sess_d2i(p, len, used)
 	if r.ptr == nil {
 		return nil, fail("d2i_SSL_SESSION", &r)
@@ -1427,16 +1634,19 @@ func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 
 // c_sess_get_id calls lsh_sess_get_id (shim.def line 189, predicate val).
 func c_sess_get_id(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	return C.lsx_sess_get_id(s, buf, cap)
 }
 
 // c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 190, predicate val).
 func c_sess_get_sid_ctx(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	return C.lsx_sess_get_sid_ctx(s, buf, cap)
 }
 
 // c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 191, predicate one).
 func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) error {
+	countCall()
 	r := C.lsx_SSL_SESSION_set1_id_context(s, p, len)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set1_id_context", &r)
@@ -1446,24 +1656,38 @@ func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) err
 }
 
 // c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 192, predicate val).
-func c_SSL_SESSION_is_resumable(s *C.SSL_SESSION) C.int { return C.lsx_SSL_SESSION_is_resumable(s) }
+func c_SSL_SESSION_is_resumable(s *C.SSL_SESSION) C.int {
+	countCall()
+	return C.lsx_SSL_SESSION_is_resumable(s)
+}
 
 // c_sess_get_time calls lsh_sess_get_time (shim.def line 193, predicate val).
-func c_sess_get_time(s *C.SSL_SESSION) C.int64_t { return C.lsx_sess_get_time(s) }
+func c_sess_get_time(s *C.SSL_SESSION) C.int64_t {
+	countCall()
+	return C.lsx_sess_get_time(s)
+}
 
 // c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 194, predicate val).
-func c_SSL_SESSION_get_timeout(s *C.SSL_SESSION) C.long { return C.lsx_SSL_SESSION_get_timeout(s) }
+func c_SSL_SESSION_get_timeout(s *C.SSL_SESSION) C.long {
+	countCall()
+	return C.lsx_SSL_SESSION_get_timeout(s)
+}
 
 // c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 195, predicate val).
 func c_SSL_SESSION_get_protocol_version(s *C.SSL_SESSION) C.int {
+	countCall()
 	return C.lsx_SSL_SESSION_get_protocol_version(s)
 }
 
 // c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 196, predicate val).
-func c_SSL_SESSION_get0_peer(s *C.SSL_SESSION) *C.X509 { return C.lsx_SSL_SESSION_get0_peer(s) }
+func c_SSL_SESSION_get0_peer(s *C.SSL_SESSION) *C.X509 {
+	countCall()
+	return C.lsx_SSL_SESSION_get0_peer(s)
+}
 
 // c_X509_up_ref calls X509_up_ref (shim.def line 199, predicate one).
 func c_X509_up_ref(x *C.X509) error {
+	countCall()
 	r := C.lsx_X509_up_ref(x)
 	if r.ret != 1 {
 		return fail("X509_up_ref", &r)
@@ -1473,10 +1697,14 @@ func c_X509_up_ref(x *C.X509) error {
 }
 
 // c_X509_free calls X509_free (shim.def line 200, predicate void).
-func c_X509_free(x *C.X509) { C.lsx_X509_free(x) }
+func c_X509_free(x *C.X509) {
+	countCall()
+	C.lsx_X509_free(x)
+}
 
 // c_x509_i2d calls lsh_x509_i2d (shim.def line 201, predicate pos).
 func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
 	r := C.lsx_x509_i2d(x, buf, cap)
 	if r.ret <= 0 {
 		return int(r.ret), fail("i2d_X509", &r)
@@ -1487,6 +1715,7 @@ func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 
 // c_x509_from_pem calls lsh_x509_from_pem (shim.def line 202, predicate ptr).
 func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
+	countCall()
 	r := C.lsx_x509_from_pem(pem, len)
 	if r.ptr == nil {
 		return nil, fail("PEM_read_bio_X509", &r)
@@ -1496,10 +1725,14 @@ func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 }
 
 // c_X509_cmp calls X509_cmp (shim.def line 203, predicate val).
-func c_X509_cmp(a *C.X509, b *C.X509) C.int { return C.lsx_X509_cmp(a, b) }
+func c_X509_cmp(a *C.X509, b *C.X509) C.int {
+	countCall()
+	return C.lsx_X509_cmp(a, b)
+}
 
 // c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 204, predicate one).
 func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
+	countCall()
 	r := C.lsx_EVP_PKEY_up_ref(k)
 	if r.ret != 1 {
 		return fail("EVP_PKEY_up_ref", &r)
@@ -1509,10 +1742,14 @@ func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 }
 
 // c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 205, predicate void).
-func c_EVP_PKEY_free(k *C.EVP_PKEY) { C.lsx_EVP_PKEY_free(k) }
+func c_EVP_PKEY_free(k *C.EVP_PKEY) {
+	countCall()
+	C.lsx_EVP_PKEY_free(k)
+}
 
 // c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 208, predicate zero).
 func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_alpn_protos(c, p, len)
 	if r.ret != 0 {
 		return fail("SSL_CTX_set_alpn_protos", &r)
@@ -1523,6 +1760,7 @@ func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 
 // c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 209, predicate zero).
 func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
+	countCall()
 	r := C.lsx_SSL_set_alpn_protos(s, p, len)
 	if r.ret != 0 {
 		return fail("SSL_set_alpn_protos", &r)
@@ -1533,6 +1771,7 @@ func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 
 // c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 210, predicate one).
 func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) error {
+	countCall()
 	r := C.lsx_ctx_set_alpn_select(c, p, len, fatal)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_alpn_select_cb", &r)
@@ -1543,11 +1782,13 @@ func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) err
 
 // c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 211, predicate val).
 func c_ctx_get_alpn_select(c *C.SSL_CTX, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	return C.lsx_ctx_get_alpn_select(c, buf, cap)
 }
 
 // c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 212, predicate val).
 func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	r := C.lsx_ssl_alpn_selected(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_alpn_selected")
@@ -1557,6 +1798,7 @@ func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 
 // c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 216, predicate ptr).
 func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
+	countCall()
 	r := C.lsx_SSL_SESSION_dup(src)
 	if r.ptr == nil {
 		return nil, fail("SSL_SESSION_dup", &r)
@@ -1567,6 +1809,7 @@ func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 
 // c_sess_set_time calls lsh_sess_set_time (shim.def line 217, predicate one).
 func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
+	countCall()
 	r := C.lsx_sess_set_time(s, t)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_time", &r)
@@ -1577,6 +1820,7 @@ func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 
 // c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 218, predicate one).
 func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
+	countCall()
 	r := C.lsx_sess_set_timeout(s, t)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_timeout", &r)
@@ -1587,6 +1831,7 @@ func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 
 // c_SSL_key_update calls SSL_key_update (shim.def line 220, predicate one).
 func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
+	countCall()
 	r := C.lsx_SSL_key_update(s, updatetype)
 	if r.ret != 1 {
 		return fail("SSL_key_update", &r)
@@ -1597,6 +1842,7 @@ func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 
 // c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 221, predicate val).
 func c_SSL_get_key_update_type(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_key_update_type(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_key_update_type")
@@ -1606,11 +1852,13 @@ func c_SSL_get_key_update_type(s *C.SSL) C.int {
 
 // c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 222, predicate void).
 func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
+	countCall()
 	C.lsx_SSL_CTX_set_post_handshake_auth(c, val)
 }
 
 // c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 223, predicate void).
 func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
+	countCall()
 	if C.lsx_SSL_set_post_handshake_auth(s, val) != 0 {
 		concurrentUse("SSL_set_post_handshake_auth")
 	}
@@ -1618,6 +1866,7 @@ func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 
 // c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 224, predicate one).
 func c_SSL_verify_client_post_handshake(s *C.SSL) error {
+	countCall()
 	r := C.lsx_SSL_verify_client_post_handshake(s)
 	if r.ret != 1 {
 		return fail("SSL_verify_client_post_handshake", &r)
@@ -1628,6 +1877,7 @@ func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 
 // c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 226, predicate one).
 func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
+	countCall()
 	r := C.lsx_SSL_CTX_set_max_early_data(c, n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_max_early_data", &r)
@@ -1638,11 +1888,13 @@ func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 
 // c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 227, predicate val).
 func c_SSL_CTX_get_max_early_data(c *C.SSL_CTX) C.uint32_t {
+	countCall()
 	return C.lsx_SSL_CTX_get_max_early_data(c)
 }
 
 // c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 228, predicate one).
 func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
+	countCall()
 	r := C.lsx_SSL_set_max_early_data(s, n)
 	if r.ret != 1 {
 		return fail("SSL_set_max_early_data", &r)
@@ -1653,6 +1905,7 @@ func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 
 // c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 229, predicate val).
 func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
+	countCall()
 	r := C.lsx_SSL_get_max_early_data(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_max_early_data")
@@ -1662,6 +1915,7 @@ func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 
 // c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 230, predicate io).
 func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
+	countCall()
 	r := C.lsx_ssl_write_early_data(s, buf, num, written)
 	if r.ret > 0 {
 		done(&r)
@@ -1672,6 +1926,7 @@ func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (
 
 // c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 231, predicate io).
 func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) (int, error) {
+	countCall()
 	r := C.lsx_ssl_read_early_data(s, buf, num, readbytes)
 	if r.ret > 0 {
 		done(&r)
@@ -1682,6 +1937,7 @@ func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) 
 
 // c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 232, predicate val).
 func c_SSL_get_early_data_status(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_get_early_data_status(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_early_data_status")
@@ -1690,13 +1946,20 @@ func c_SSL_get_early_data_status(s *C.SSL) C.int {
 }
 
 // c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 234, predicate void).
-func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) { C.lsx_ctx_set_read_ahead(c, yes) }
+func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) {
+	countCall()
+	C.lsx_ctx_set_read_ahead(c, yes)
+}
 
 // c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 235, predicate val).
-func c_ctx_get_read_ahead(c *C.SSL_CTX) C.int { return C.lsx_ctx_get_read_ahead(c) }
+func c_ctx_get_read_ahead(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_get_read_ahead(c)
+}
 
 // c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 236, predicate one).
 func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
+	countCall()
 	r := C.lsx_ctx_add_extra_chain_cert(c, x)
 	if r.ret != 1 {
 		return fail("SSL_CTX_add_extra_chain_cert", &r)
@@ -1707,6 +1970,7 @@ func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 
 // c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 237, predicate one).
 func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
+	countCall()
 	r := C.lsx_SSL_CTX_use_certificate(c, x)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_certificate", &r)
@@ -1717,6 +1981,7 @@ func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 
 // c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 238, predicate one).
 func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
+	countCall()
 	r := C.lsx_SSL_CTX_use_PrivateKey(c, k)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_PrivateKey", &r)
@@ -1727,6 +1992,7 @@ func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 
 // c_SSL_use_certificate calls SSL_use_certificate (shim.def line 239, predicate one).
 func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
+	countCall()
 	r := C.lsx_SSL_use_certificate(s, x)
 	if r.ret != 1 {
 		return fail("SSL_use_certificate", &r)
@@ -1737,6 +2003,7 @@ func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 
 // c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 240, predicate one).
 func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
+	countCall()
 	r := C.lsx_SSL_use_PrivateKey(s, k)
 	if r.ret != 1 {
 		return fail("SSL_use_PrivateKey", &r)
@@ -1746,24 +2013,38 @@ func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 }
 
 // c_ctx_set_servername_cb calls lsh_ctx_set_servername_cb (shim.def line 242, predicate void).
-func c_ctx_set_servername_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_servername_cb(c, on) }
+func c_ctx_set_servername_cb(c *C.SSL_CTX, on C.int) {
+	countCall()
+	C.lsx_ctx_set_servername_cb(c, on)
+}
 
 // c_ctx_set_sess_cbs calls lsh_ctx_set_sess_cbs (shim.def line 243, predicate void).
 func c_ctx_set_sess_cbs(c *C.SSL_CTX, new_on C.int, remove_on C.int) {
+	countCall()
 	C.lsx_ctx_set_sess_cbs(c, new_on, remove_on)
 }
 
 // c_ctx_set_info_cb calls lsh_ctx_set_info_cb (shim.def line 244, predicate void).
-func c_ctx_set_info_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_info_cb(c, on) }
+func c_ctx_set_info_cb(c *C.SSL_CTX, on C.int) {
+	countCall()
+	C.lsx_ctx_set_info_cb(c, on)
+}
 
 // c_ctx_set_sess_get_cb calls lsh_ctx_set_sess_get_cb (shim.def line 248, predicate void).
-func c_ctx_set_sess_get_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_sess_get_cb(c, on) }
+func c_ctx_set_sess_get_cb(c *C.SSL_CTX, on C.int) {
+	countCall()
+	C.lsx_ctx_set_sess_get_cb(c, on)
+}
 
 // c_ctx_set_client_hello_cb calls lsh_ctx_set_client_hello_cb (shim.def line 249, predicate void).
-func c_ctx_set_client_hello_cb(c *C.SSL_CTX, on C.int) { C.lsx_ctx_set_client_hello_cb(c, on) }
+func c_ctx_set_client_hello_cb(c *C.SSL_CTX, on C.int) {
+	countCall()
+	C.lsx_ctx_set_client_hello_cb(c, on)
+}
 
 // c_client_hello_isv2 calls lsh_client_hello_isv2 (shim.def line 250, predicate val).
 func c_client_hello_isv2(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_client_hello_isv2(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_isv2")
@@ -1773,6 +2054,7 @@ func c_client_hello_isv2(s *C.SSL) C.int {
 
 // c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 251, predicate val).
 func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
+	countCall()
 	r := C.lsx_SSL_client_hello_get0_legacy_version(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_client_hello_get0_legacy_version")
@@ -1782,6 +2064,7 @@ func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
 
 // c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 252, predicate val).
 func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	r := C.lsx_client_hello_ciphers(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_ciphers")
@@ -1791,6 +2074,7 @@ func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 
 // c_client_hello_compression calls lsh_client_hello_compression (shim.def line 253, predicate val).
 func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	r := C.lsx_client_hello_compression(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_compression")
@@ -1800,6 +2084,7 @@ func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 
 // c_client_hello_ext calls lsh_client_hello_ext (shim.def line 254, predicate val).
 func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	r := C.lsx_client_hello_ext(s, type_, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_ext")
@@ -1809,6 +2094,7 @@ func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
 
 // c_client_hello_exts calls lsh_client_hello_exts (shim.def line 255, predicate val).
 func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
+	countCall()
 	r := C.lsx_client_hello_exts(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_exts")
@@ -1818,6 +2104,7 @@ func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
 
 // c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 257, predicate val).
 func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int {
+	countCall()
 	r := C.lsx_ssl_verify_cb_from(s, c)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_verify_cb_from")
@@ -1827,6 +2114,7 @@ func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int {
 
 // c_ssl_method_id calls lsh_ssl_method_id (shim.def line 258, predicate val).
 func c_ssl_method_id(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_method_id(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_method_id")
@@ -1836,6 +2124,7 @@ func c_ssl_method_id(s *C.SSL) C.int {
 
 // c_ssl_same_method calls lsh_ssl_same_method (shim.def line 259, predicate val).
 func c_ssl_same_method(s *C.SSL, o *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_same_method(s, o)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_same_method")
@@ -1845,6 +2134,7 @@ func c_ssl_same_method(s *C.SSL, o *C.SSL) C.int {
 
 // c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 260, predicate val).
 func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
+	countCall()
 	r := C.lsx_ssl_session_ctx(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_session_ctx")
@@ -1854,6 +2144,7 @@ func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
 
 // c_SSL_state_string_long calls SSL_state_string_long (shim.def line 261, predicate val).
 func c_SSL_state_string_long(s *C.SSL) *C.char {
+	countCall()
 	r := C.lsx_SSL_state_string_long(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_state_string_long")
@@ -1863,6 +2154,7 @@ func c_SSL_state_string_long(s *C.SSL) *C.char {
 
 // c_SSL_state_string calls SSL_state_string (shim.def line 262, predicate val).
 func c_SSL_state_string(s *C.SSL) *C.char {
+	countCall()
 	r := C.lsx_SSL_state_string(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_state_string")
@@ -1872,6 +2164,7 @@ func c_SSL_state_string(s *C.SSL) *C.char {
 
 // c_SSL_has_pending calls SSL_has_pending (shim.def line 263, predicate val).
 func c_SSL_has_pending(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_SSL_has_pending(s)
 	if r.busy != 0 {
 		concurrentUse("SSL_has_pending")
@@ -1881,6 +2174,7 @@ func c_SSL_has_pending(s *C.SSL) C.int {
 
 // c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 264, predicate one).
 func c_SSL_new_session_ticket(s *C.SSL) error {
+	countCall()
 	r := C.lsx_SSL_new_session_ticket(s)
 	if r.ret != 1 {
 		return fail("SSL_new_session_ticket", &r)
@@ -1891,6 +2185,7 @@ func c_SSL_new_session_ticket(s *C.SSL) error {
 
 // c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 265, predicate ptr).
 func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
+	countCall()
 	r := C.lsx_SSL_SESSION_new()
 	if r.ptr == nil {
 		return nil, fail("SSL_SESSION_new", &r)
@@ -1901,6 +2196,7 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 
 // c_i13_set_handle calls lsh_i13_set_handle (shim.def line 268, predicate one).
 func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
+	countCall()
 	r := C.lsx_i13_set_handle(c, which, h)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_cert_verify_callback", &r)
@@ -1911,6 +2207,7 @@ func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 
 // c_xstore_verify calls lsh_xstore_verify (shim.def line 269, predicate one).
 func c_xstore_verify(x *C.X509_STORE_CTX) error {
+	countCall()
 	r := C.lsx_xstore_verify(x)
 	if r.ret != 1 {
 		return fail("X509_verify_cert", &r)
@@ -1920,13 +2217,20 @@ func c_xstore_verify(x *C.X509_STORE_CTX) error {
 }
 
 // c_xstore_get_error calls lsh_xstore_get_error (shim.def line 270, predicate val).
-func c_xstore_get_error(x *C.X509_STORE_CTX) C.int { return C.lsx_xstore_get_error(x) }
+func c_xstore_get_error(x *C.X509_STORE_CTX) C.int {
+	countCall()
+	return C.lsx_xstore_get_error(x)
+}
 
 // c_xstore_set_error calls lsh_xstore_set_error (shim.def line 271, predicate void).
-func c_xstore_set_error(x *C.X509_STORE_CTX, e C.int) { C.lsx_xstore_set_error(x, e) }
+func c_xstore_set_error(x *C.X509_STORE_CTX, e C.int) {
+	countCall()
+	C.lsx_xstore_set_error(x, e)
+}
 
 // c_xstore_certs_der calls lsh_xstore_certs_der (shim.def line 272, predicate nonneg).
 func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
 	r := C.lsx_xstore_certs_der(x, which, buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("i2d_X509", &r)
@@ -1937,6 +2241,7 @@ func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.in
 
 // c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 273, predicate nonneg).
 func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
 	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("SSL_get_client_CA_list", &r)
@@ -1947,6 +2252,7 @@ func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 
 // c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 274, predicate one).
 func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
+	countCall()
 	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_tlsext_ticket_key_evp_cb", &r)
@@ -1956,10 +2262,14 @@ func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 }
 
 // c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 275, predicate val).
-func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int { return C.lsx_ctx_ticket_key_count(c) }
+func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_ticket_key_count(c)
+}
 
 // c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 276, predicate one).
 func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
+	countCall()
 	r := C.lsx_ctx_set1_groups_list(c, list)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_groups_list", &r)
@@ -1970,6 +2280,7 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 
 // c_ssl_group_name calls lsh_ssl_group_name (shim.def line 277, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
+	countCall()
 	r := C.lsx_ssl_group_name(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_group_name")
@@ -1979,6 +2290,7 @@ func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 
 // c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 278, predicate one).
 func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
+	countCall()
 	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
 	if r.ret != 1 {
 		return fail("SSL_export_keying_material", &r)
@@ -1989,6 +2301,7 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 
 // c_ssl_finished calls lsh_ssl_finished (shim.def line 279, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
+	countCall()
 	r := C.lsx_ssl_finished(s, peer, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_finished")
@@ -1998,6 +2311,7 @@ func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 
 // c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 280, predicate val).
 func c_ssl_pending_cipher_id(s *C.SSL) C.int {
+	countCall()
 	r := C.lsx_ssl_pending_cipher_id(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_pending_cipher_id")

@@ -30,5 +30,6 @@ per() { # impl: the smaller of two counts at N and at 2N (noise only adds)
 	if [ "$a" = - ] || [ "$b" = - ]; then echo -; else echo $(((b - a) / n)); fi
 }
 c=$(per c); g=$(per go)
+[ "$g" != - ] || g=-
 if [ "$c" = - ] || [ "$c" -le 0 ]; then r=-; else r=$(awk "BEGIN{printf \"%.2f\", $g/$c}"); fi
 printf '%-20s %12s %12s %8s\n' "$op" "$c" "$g" "$r"

@@ -13,4 +13,9 @@ var (
 	// ExDataDupCalls counts the runs of the dup function of libssl-go's
 	// ex_data slots (CRYPTO_dup_ex_data during SSL_dup).
 	ExDataDupCalls func() int64
+
+	// CgoCalls counts the cgo calls package libssl has made through its
+	// generated wrappers; set only in builds with the libssl_callcount tag
+	// (nil otherwise).
+	CgoCalls func() uint64
 )

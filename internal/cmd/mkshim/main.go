@@ -367,6 +367,9 @@ func genGo(ds []decl) ([]byte, error) {
 			as = append(as, p.name)
 		}
 		params, args := strings.Join(ps, ", "), strings.Join(as, ", ")
+		// countCall is a no-op the compiler removes, except in builds with
+		// the libssl_callcount tag (callcount_on.go), where tests count
+		// the cgo calls an operation makes.
 		call := fmt.Sprintf("C.%s(%s)", d.wrapper(), args)
 		fmt.Fprintf(&b, "// %s calls %s (shim.def line %d, predicate %s).\n", d.goName(), d.name, d.line, d.pred)
 		switch {
@@ -409,7 +412,18 @@ func genGo(ds []decl) ([]byte, error) {
 				d.goName(), params, call, cond, d.op)
 		}
 	}
-	return format.Source(b.Bytes())
+	// Every wrapper counts its call first (see countCall).
+	src := regexp.MustCompile(`(?m)^(func c_[A-Za-z0-9_]+\(.*\) .*\{)(.*)$`).ReplaceAllFunc(b.Bytes(), func(m []byte) []byte {
+		line := string(m)
+		i := strings.LastIndex(line, "{")
+		head, rest := line[:i+1], strings.TrimSpace(line[i+1:])
+		if rest == "" {
+			return []byte(head + "\n\tcountCall()")
+		}
+		// one-line body: "{ return X }" or "{ X }"
+		return []byte(head + "\n\tcountCall()\n\t" + strings.TrimSuffix(rest, "}") + "\n}")
+	})
+	return format.Source(src)
 }
 
 func main() {

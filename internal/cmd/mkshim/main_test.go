@@ -67,3 +67,29 @@ func TestBadDeclarations(t *testing.T) {
 		t.Error("a function declared twice parsed without error")
 	}
 }
+
+// A function taking an SSL first enters the SSL's guard in its C wrapper,
+// whatever its predicate; noguard and functions on other objects do not.
+func TestGuardedWrappers(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "x.def")
+	src := "one nocb int SSL_clear(SSL *s)\nval nocb int SSL_version(const SSL *s)\nvoid nocb void SSL_set_quiet_shutdown(SSL *s, int m)\n" +
+		"val nocb,noguard int SSL_up_ref(SSL *s)\none nocb int SSL_CTX_up_ref(SSL_CTX *c)\n"
+	if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := parse(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := genC(ds)
+	for _, d := range ds {
+		i := bytes.Index(c, []byte(" "+d.wrapper()+"("))
+		body := c[i:]
+		body = body[:bytes.Index(body, []byte("\n}\n"))]
+		want := d.name != "SSL_up_ref" && d.name != "SSL_CTX_up_ref"
+		if got := bytes.Contains(body, []byte("ls_guard_enter")); got != want {
+			t.Errorf("%s: guarded %v, want %v:\n%s", d.name, got, want, body)
+		}
+	}
+}
