@@ -399,7 +399,7 @@ func (c *Ctx) SetSessionCallbacks(newSession func(s *SSL, sess *Session), remove
 // borrowedSSL wraps an SSL that libssl lends a callback: up-ref'd into a
 // handle that is freed when the callback returns.
 func borrowedSSL(s *C.SSL) *SSL {
-	if c_SSL_up_ref(s) != 1 {
+	if c_SSL_up_ref(s) != nil {
 		return nil
 	}
 	return wrapSSLRef(s)

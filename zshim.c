@@ -397,9 +397,10 @@ ls_ret lsx_SSL_dup(SSL *s)
     return r;
 }
 
-int lsx_SSL_up_ref(SSL *s)
+ls_ret lsx_SSL_up_ref(SSL *s)
 {
-    return SSL_up_ref(s);
+    ls_begin();
+    return ls_finish_int((long)SSL_up_ref(s));
 }
 
 void lsx_SSL_free(SSL *s)

@@ -765,10 +765,15 @@ func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_up_ref calls SSL_up_ref (shim.def line 87, predicate val).
-func c_SSL_up_ref(s *C.SSL) C.int {
+// c_SSL_up_ref calls SSL_up_ref (shim.def line 87, predicate one).
+func c_SSL_up_ref(s *C.SSL) error {
 	countCall()
-	return C.lsx_SSL_up_ref(s)
+	r := C.lsx_SSL_up_ref(s)
+	if r.ret != 1 {
+		return fail("SSL_up_ref", &r)
+	}
+	done(&r)
+	return nil
 }
 
 // c_SSL_free calls SSL_free (shim.def line 88, predicate void).

@@ -65,7 +65,7 @@ int lsx_SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s);
 void lsx_ctx_flush_sessions(SSL_CTX *c, long t);
 ls_ret lsx_ssl_new(SSL_CTX *c);
 ls_ret lsx_SSL_dup(SSL *s);
-int lsx_SSL_up_ref(SSL *s);
+ls_ret lsx_SSL_up_ref(SSL *s);
 void lsx_SSL_free(SSL *s);
 ls_ret lsx_SSL_clear(SSL *s);
 ls_ret lsx_SSL_set_SSL_CTX(SSL *s, SSL_CTX *c);

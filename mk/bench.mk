@@ -53,3 +53,7 @@ memcheck:
 .PHONY: test-callcount
 test-callcount:
 	$(GO) test -count=1 -tags libssl_callcount -run 'TestCgoCallsPerReadWrite' -v ./openssl
+
+# The cgo-call ceilings of the connection layer are a test, not a timing:
+# CI runs them (about 2 s).
+CI_STEPS += test-callcount
