@@ -158,8 +158,17 @@ static void run(const char *id, int client_max, int first)
 
     char cn[128] = "";
     X509 *peer = SSL_get_peer_certificate(c);
-    if (peer != NULL)
-        X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof(cn));
+    if (peer != NULL) {
+        /* The subject's CN (X509_NAME_get_text_by_NID is deprecated in 4.0). */
+        const X509_NAME *subj = X509_get_subject_name(peer);
+        int at = X509_NAME_get_index_by_NID((X509_NAME *)subj, NID_commonName, -1);
+        const ASN1_STRING *d = at >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, at)) : NULL;
+        if (d != NULL) {
+            int n = ASN1_STRING_length(d) < (int)sizeof(cn) - 1 ? ASN1_STRING_length(d) : (int)sizeof(cn) - 1;
+            memcpy(cn, ASN1_STRING_get0_data(d), (size_t)n);
+            cn[n] = '\0';
+        }
+    }
     X509_free(peer);
     const unsigned char *alpn = NULL;
     unsigned int alen = 0;
