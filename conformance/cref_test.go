@@ -15,23 +15,22 @@ import (
 	"github.com/libssl-go/libssl/internal/testcerts"
 )
 
-// buildCRef compiles cref/cref.c with the C compiler and flags of the Go
+// buildCRef compiles cref/NAME.c with the C compiler and flags of the Go
 // build (CC, CGO_CFLAGS, CGO_LDFLAGS), so that it links the same libssl as
-// the package under test, and returns the binary's path.
-func buildCRef(t *testing.T, dir string) string {
+// the package under test, into dir, and returns the binary's path.
+func buildCRef(t *testing.T, dir, name string) string {
 	t.Helper()
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "gcc"
 	}
-	bin := filepath.Join(dir, "cref")
+	bin := filepath.Join(dir, name)
 	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-o", bin}
 	args = append(args, strings.Fields(os.Getenv("CGO_CFLAGS"))...)
-	args = append(args, filepath.Join("cref", "cref.c"))
+	args = append(args, filepath.Join("cref", name+".c"))
 	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
 	args = append(args, "-lssl", "-lcrypto")
-	out, err := exec.Command(cc, args...).CombinedOutput()
-	if err != nil {
+	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
 	}
 	return bin
@@ -42,7 +41,7 @@ func buildCRef(t *testing.T, dir string) string {
 // observed, value by value.
 func TestCReference(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildCRef(t, dir)
+	bin := buildCRef(t, dir, "cref")
 	cs := testcerts.Get()
 	files := map[string][]byte{"ca.pem": cs.CACert, "chain.pem": cs.LeafChain, "key.pem": cs.LeafKey}
 	for name, data := range files {

@@ -66,19 +66,7 @@ func TestInheritance(t *testing.T) {
 func runInheritRef(t *testing.T) map[string]map[string]string {
 	t.Helper()
 	dir := t.TempDir()
-	cc := os.Getenv("CC")
-	if cc == "" {
-		cc = "gcc"
-	}
-	bin := filepath.Join(dir, "inherit")
-	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-o", bin}
-	args = append(args, strings.Fields(os.Getenv("CGO_CFLAGS"))...)
-	args = append(args, filepath.Join("cref", "inherit.c"))
-	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
-	args = append(args, "-lssl", "-lcrypto")
-	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
-	}
+	bin := buildCRef(t, dir, "inherit")
 	cs := testcerts.Get()
 	chain, key := filepath.Join(dir, "chain.pem"), filepath.Join(dir, "key.pem")
 	if err := os.WriteFile(chain, cs.LeafChain, 0o600); err != nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,19 +50,7 @@ func TestSetSSLCtxInServerName(t *testing.T) {
 func runSetSSLCtxRef(t *testing.T) map[string]map[string]string {
 	t.Helper()
 	dir := t.TempDir()
-	cc := os.Getenv("CC")
-	if cc == "" {
-		cc = "gcc"
-	}
-	bin := filepath.Join(dir, "setsslctx")
-	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-o", bin}
-	args = append(args, strings.Fields(os.Getenv("CGO_CFLAGS"))...)
-	args = append(args, filepath.Join("cref", "setsslctx.c"))
-	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
-	args = append(args, "-lssl", "-lcrypto")
-	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
-	}
+	bin := buildCRef(t, dir, "setsslctx")
 	cs := testcerts.Get()
 	var paths []string
 	for i, data := range [][]byte{cs.LeafChain, cs.LeafKey, cs.OtherCert, cs.OtherKey} {
