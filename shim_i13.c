@@ -159,6 +159,20 @@ int lsh_xstore_verify(X509_STORE_CTX *x) { return X509_verify_cert(x); }
 int lsh_xstore_get_error(X509_STORE_CTX *x) { return X509_STORE_CTX_get_error(x); }
 void lsh_xstore_set_error(X509_STORE_CTX *x, int e) { X509_STORE_CTX_set_error(x, e); }
 
+/* Writes n as a 4-byte big-endian length at buf + need when a record of
+ * 4 + n bytes fits in cap, and returns where its n bytes of DER go; NULL
+ * when there is no buffer or no room (the caller only counts). */
+static unsigned char *len_prefix(unsigned char *buf, int cap, int need, int n)
+{
+    if (buf == NULL || need + 4 + n > cap)
+        return NULL;
+    buf[need] = (unsigned char)(n >> 24);
+    buf[need + 1] = (unsigned char)(n >> 16);
+    buf[need + 2] = (unsigned char)(n >> 8);
+    buf[need + 3] = (unsigned char)n;
+    return buf + need + 4;
+}
+
 /* Writes the certificates of a stack as 4-byte big-endian length + DER,
  * one after another, into buf when it fits; returns the length needed, or
  * -1 when a certificate cannot be encoded. */
@@ -170,15 +184,9 @@ static int stack_der(STACK_OF(X509) *sk, unsigned char *buf, int cap)
         int n = i2d_X509(x, NULL);
         if (n <= 0)
             return -1;
-        if (buf != NULL && need + 4 + n <= cap) {
-            unsigned char *p = buf + need + 4;
-            buf[need] = (unsigned char)(n >> 24);
-            buf[need + 1] = (unsigned char)(n >> 16);
-            buf[need + 2] = (unsigned char)(n >> 8);
-            buf[need + 3] = (unsigned char)n;
-            if (i2d_X509(x, &p) != n)
-                return -1;
-        }
+        unsigned char *p = len_prefix(buf, cap, need, n);
+        if (p != NULL && i2d_X509(x, &p) != n)
+            return -1;
         need += 4 + n;
     }
     return need;
@@ -220,15 +228,9 @@ int lsh_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
         int n = i2d_X509_NAME(nm, NULL);
         if (n <= 0)
             return -1;
-        if (buf != NULL && need + 4 + n <= cap) {
-            unsigned char *p = buf + need + 4;
-            buf[need] = (unsigned char)(n >> 24);
-            buf[need + 1] = (unsigned char)(n >> 16);
-            buf[need + 2] = (unsigned char)(n >> 8);
-            buf[need + 3] = (unsigned char)n;
-            if (i2d_X509_NAME(nm, &p) != n)
-                return -1;
-        }
+        unsigned char *p = len_prefix(buf, cap, need, n);
+        if (p != NULL && i2d_X509_NAME(nm, &p) != n)
+            return -1;
         need += 4 + n;
     }
     return need;
