@@ -25,10 +25,10 @@ func (c *Ctx) SetGroupsList(list string) error {
 // NID and short name of OpenSSL's object table ("X25519", "prime256v1",
 // "secp384r1"), read from the ephemeral key (SSL_get_peer_tmp_key on a
 // client, SSL_get_tmp_key on a server): 0 and "" when there was no key
-// exchange (a TLS 1.2 resumption) or no handshake. From 3.0 on, a group
-// whose key has no NID of its own (X25519MLKEM768, which 3.5's default
-// groups put first) is named by SSL_group_to_name, with the value
-// SSL_get_negotiated_group returns.
+// exchange (a TLS 1.2 resumption) or no handshake. From 3.0 on, a TLS 1.3
+// group whose key has no NID of its own or cannot be read (X25519MLKEM768,
+// which 3.5's default groups put first) is named by SSL_group_to_name, in
+// its TLS spelling, with the value SSL_get_negotiated_group returns.
 func (s *SSL) NegotiatedGroup() (nid int, name string) {
 	get(s.refp(), 0, func(p *C.SSL) int {
 		buf := make([]byte, 64)

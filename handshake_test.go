@@ -71,6 +71,14 @@ func TestHandshakeDataShutdownResume(t *testing.T) {
 			if !pair.Client.SessionReused() || !pair.Server.SessionReused() {
 				t.Fatal("the second handshake did not resume")
 			}
+			// NegotiatedGroup: no key exchange in a TLS 1.2 resumption;
+			// TLS 1.3 resumes with a (EC)DHE key exchange (psk_dhe_ke).
+			for _, s := range []*libssl.SSL{pair.Client, pair.Server} {
+				nid, name := s.NegotiatedGroup()
+				if (v == libssl.TLS1_2) != (nid == 0 && name == "") {
+					t.Errorf("%v resumption: NegotiatedGroup %d %q", v, nid, name)
+				}
+			}
 			// A resumed session still carries the peer certificate.
 			p2 := pair.Client.PeerCertificate()
 			if p2 == nil {

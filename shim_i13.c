@@ -382,9 +382,8 @@ int lsh_ssl_group_name(SSL *s, char *buf, int cap)
     } else if (!SSL_get_peer_tmp_key(s, &k)) {
         k = NULL;
     }
-    if (k == NULL)
-        return 0;
-    int nid = EVP_PKEY_id(k);
+    int had_key = k != NULL;
+    int nid = had_key ? EVP_PKEY_id(k) : NID_undef;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
     if (nid == EVP_PKEY_EC) {
         char name[80];
@@ -402,13 +401,17 @@ int lsh_ssl_group_name(SSL *s, char *buf, int cap)
     EVP_PKEY_free(k);
     const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    /* A key exchange whose key has no NID of its own (the ML-KEM hybrids
-     * that 3.5's default groups put first, provider groups): the group
-     * libssl negotiated, by its TLS name. */
-    if (sn == NULL) {
+    /* A key with no NID of its own, or on TLS 1.3 (which always exchanges
+     * keys) no key to read: the ML-KEM hybrids that 3.5's default groups put
+     * first, provider groups. Then the group libssl negotiated, by its TLS
+     * name. Not for a TLS 1.2 resumption, which has no key exchange (there
+     * SSL_get_negotiated_group still answers the group of an earlier one). */
+    if (sn == NULL && (had_key || SSL_version(s) == TLS1_3_VERSION)) {
         nid = (int)SSL_get_negotiated_group(s);
         sn = nid != 0 ? SSL_group_to_name(s, nid) : NULL;
     }
+#else
+    (void)had_key;
 #endif
     if (sn == NULL)
         return 0;
