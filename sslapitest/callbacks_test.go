@@ -109,14 +109,11 @@ func (c *infoChecker) callback(where, ret int) {
 // test_info_callback 0-3: the info callback sees the expected sequence of
 // states for a TLS 1.2 or 1.3 server or client, through a full handshake, a
 // shutdown and a resumption. As in C the callback is set on the context of
-// the side under test (SSL_CTX_set_info_callback). Tests 4 and 5 (early
-// data) are not written yet.
+// the side under test (SSL_CTX_set_info_callback). C's tests 4 and 5 (early
+// data) are not ported: the package doc's table says so.
 func TestInfoCallback(t *testing.T) {
-	for tst := 0; tst < 6; tst++ {
+	for tst := 0; tst < 4; tst++ {
 		t.Run(fmt.Sprint(tst), func(t *testing.T) {
-			if tst >= 4 {
-				t.Skip("the early-data cases of test_info_callback are not ported yet")
-			}
 			noLeaks(t)
 			v := libssl.TLS1_2
 			if tst >= 2 {

@@ -43,11 +43,11 @@ func setupEarlyData(t *testing.T, idx int) (*sslpair.Pair, *libssl.Session) {
 // test_early_data_not_sent: a server reading early data from a client that
 // sends none learns that none was sent, and the connection goes on.
 func TestEarlyDataNotSent(t *testing.T) {
-	for idx := 0; idx < 3; idx++ {
+	// C's idx 2 (an external PSK) needs SSL_CTX_set_psk_use_session_callback
+	// and find_session_callback, which the Go API lacks: not expressed (the
+	// package doc's table says so).
+	for idx := 0; idx < 2; idx++ {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
-			if idx == 2 {
-				t.Skip("needs SSL_CTX_set_psk_use_session_callback/find_session_callback, which the Go API lacks")
-			}
 			noLeaks(t)
 			p, _ := setupEarlyData(t, idx)
 			msg1, msg2 := []byte("Hello"), []byte("World.")
@@ -103,11 +103,11 @@ func handshakeStep(p *sslpair.Pair, s *libssl.SSL) error {
 // SSL_connect completes, both see the early data rejected, and normal data
 // then flows.
 func TestEarlyDataNotExpected(t *testing.T) {
-	for idx := 0; idx < 3; idx++ {
+	// C's idx 2 (an external PSK) needs SSL_CTX_set_psk_use_session_callback
+	// and find_session_callback, which the Go API lacks: not expressed (the
+	// package doc's table says so).
+	for idx := 0; idx < 2; idx++ {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
-			if idx == 2 {
-				t.Skip("needs SSL_CTX_set_psk_use_session_callback/find_session_callback, which the Go API lacks")
-			}
 			noLeaks(t)
 			p, _ := setupEarlyData(t, idx)
 			msg1, msg2 := []byte("Hello"), []byte("World.")
@@ -148,11 +148,11 @@ func TestEarlyDataNotExpected(t *testing.T) {
 // read_ahead on both contexts and SNI on the client; idx 2 (PSK callbacks,
 // unused by TLS 1.2) needs callbacks the Go API lacks.
 func TestEarlyDataTLS12(t *testing.T) {
-	for idx := 0; idx < 3; idx++ {
+	// C's idx 2 (an external PSK) needs SSL_CTX_set_psk_use_session_callback
+	// and find_session_callback, which the Go API lacks: not expressed (the
+	// package doc's table says so).
+	for idx := 0; idx < 2; idx++ {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
-			if idx == 2 {
-				t.Skip("needs SSL_CTX_set_psk_use_session_callback/find_session_callback, which the Go API lacks")
-			}
 			noLeaks(t)
 			sctx, cctx := ctxPair(t, libssl.TLS1, 0)
 			must(t, sctx.SetMaxEarlyData(16384))
