@@ -397,6 +397,17 @@ static SSL_CTX *session_ctx(SSL *s)
 
 SSL_CTX *ls_ssl_session_ctx(SSL *s) { return session_ctx(s); }
 
+/* SSL_set_SSL_CTX, recording first the context the SSL had, which until
+ * this first switch is its session context. Recording here rather than at
+ * SSL_new keeps an ex_data write (about 500 instructions) off every
+ * SSL_new; every switch goes through this helper. */
+SSL_CTX *lsh_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
+{
+    if (SSL_get_ex_data(s, sessctx_idx) == NULL && !SSL_set_ex_data(s, sessctx_idx, SSL_get_SSL_CTX(s)))
+        return NULL;
+    return SSL_set_SSL_CTX(s, c);
+}
+
 static uintptr_t ctx_handle_with(SSL_CTX *c, int flag)
 {
     gobox *b = c != NULL ? SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_MISC][1]) : NULL;
@@ -406,16 +417,14 @@ static uintptr_t ctx_handle_with(SSL_CTX *c, int flag)
 /* SSL_new, then for the Go side what libssl does for the C side: SSL_new
  * copies the context's verify callback into the SSL (ssl_lib.c:
  * s->verify_callback = ctx->default_verify_callback), so the SSL's verify
- * slot shares the box of its context's; and the context is recorded as the
- * SSL's session context. This cannot be an ex_data new_func: from OpenSSL
+ * slot shares the box of its context's. (The session context is recorded
+ * at the first SSL_set_SSL_CTX: lsh_ssl_set_ssl_ctx.) This cannot be an ex_data new_func: from OpenSSL
  * 3.2 on, SSL_new runs those before it sets the SSL's context. */
 SSL *lsh_ssl_new(SSL_CTX *c)
 {
     SSL *s = SSL_new(c);
     if (s == NULL)
         return NULL;
-    if (!SSL_set_ex_data(s, sessctx_idx, c))
-        goto err;
     gobox *b = SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]);
     if (b != NULL) {
         __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);

@@ -293,6 +293,7 @@ typedef struct {
 } lsh_ticket_key;
 /* The SSL's session context (the context SSL_new was given; shim.c). */
 SSL_CTX *ls_ssl_session_ctx(SSL *s);
+SSL_CTX *lsh_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c);
 int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h);
 int lsh_xstore_verify(X509_STORE_CTX *x);
 int lsh_xstore_get_error(X509_STORE_CTX *x);

@@ -8,26 +8,27 @@ package libssl
 */
 import "C"
 import (
+	"sync"
 	"unsafe"
 )
 
 // SSL is an owned reference to an SSL object, one TLS connection.
 type SSL struct {
 	r ref
+	w *sslWeightBlock // the object's weight, on the handle that made it; nil after Free
 }
 
-// weightedSSL is the allocation behind a handle whose call made the native
-// object (see "Weight" in finalizers.go); the handle is its first field.
-type weightedSSL struct {
-	SSL
-	_ [sslWeight]byte
-}
+// sslWeightBlock is an SSL's weight (see "Weight" in finalizers.go). Free
+// gives it back to sslWeights for the next SSL_new; a dropped handle keeps
+// it until the collector takes both.
+type sslWeightBlock [sslWeight]byte
+
+var sslWeights = sync.Pool{New: func() any { return new(sslWeightBlock) }}
 
 // wrapSSL owns p, an object the call has just made: the handle carries the
 // object's weight.
 func wrapSSL(p *C.SSL) *SSL {
-	w := &weightedSSL{}
-	s := &w.SSL
+	s := &SSL{w: sslWeights.Get().(*sslWeightBlock)}
 	own(s, &s.r, unsafe.Pointer(p), kindSSL)
 	return s
 }
@@ -80,6 +81,10 @@ func (s *SSL) Free() {
 	}
 	if p := s.r.release(); p != nil {
 		c_SSL_free((*C.SSL)(p))
+		if w := s.w; w != nil { // only the caller that released p gets here
+			s.w = nil
+			sslWeights.Put(w)
+		}
 	}
 }
 
@@ -116,7 +121,7 @@ func (s *SSL) Ctx() *Ctx {
 func (s *SSL) SetSSLCtx(ctx *Ctx) error {
 	return use(s.refp(), func(p *C.SSL) error {
 		return use(ctx.refp(), func(c *C.SSL_CTX) error {
-			_, err := c_SSL_set_SSL_CTX(p, c)
+			_, err := c_ssl_set_ssl_ctx(p, c)
 			return err
 		})
 	})

@@ -419,13 +419,13 @@ ls_ret lsx_SSL_clear(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_set_SSL_CTX(SSL *s, SSL_CTX *c)
+ls_ret lsx_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
 {
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
-    ls_ret r = ls_finish_ptr((void *)SSL_set_SSL_CTX(s, c));
+    ls_ret r = ls_finish_ptr((void *)lsh_ssl_set_ssl_ctx(s, c));
     ls_guard_leave(g);
     return r;
 }

@@ -795,10 +795,10 @@ func c_SSL_clear(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_set_SSL_CTX calls SSL_set_SSL_CTX (shim.def line 90, predicate ptr).
-func c_SSL_set_SSL_CTX(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
+// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 90, predicate ptr).
+func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	countCall()
-	r := C.lsx_SSL_set_SSL_CTX(s, c)
+	r := C.lsx_ssl_set_ssl_ctx(s, c)
 	if r.ptr == nil {
 		return nil, fail("SSL_set_SSL_CTX", &r)
 	}

@@ -68,7 +68,7 @@ ls_ret lsx_SSL_dup(SSL *s);
 ls_ret lsx_SSL_up_ref(SSL *s);
 void lsx_SSL_free(SSL *s);
 ls_ret lsx_SSL_clear(SSL *s);
-ls_ret lsx_SSL_set_SSL_CTX(SSL *s, SSL_CTX *c);
+ls_ret lsx_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c);
 ls_ret lsx_ssl_get1_ctx(SSL *s, SSL_CTX **out);
 typedef struct { const SSL_METHOD * v; int busy; } lsg_SSL_get_ssl_method;
 lsg_SSL_get_ssl_method lsx_SSL_get_ssl_method(const SSL *s);
