@@ -69,14 +69,15 @@ const runTimeout = 5 * time.Minute
 
 func main() {
 	role := flag.String("role", "", "run one end in this process: server or client (used by the report)")
-	impl := flag.String("impl", "libssl,cryptotls,c", "implementations to measure (with -role: one)")
+	impl := flag.String("impl", "libssl,libssl-release,cryptotls,c,c-release", "implementations to measure (with -role: one)")
 	n := flag.Int("n", 10000, "connections")
 	certs := flag.String("certs", "", "directory of ca.pem, chain.pem, key.pem (with -role)")
 	addr := flag.String("addr", "", "the server's address (with -role client)")
 	profile := flag.String("profile", "", "with -role: write the heap profile here; else a directory for them")
+	rate := flag.Int("memprofilerate", 4096, "runtime.MemProfileRate in the ends' processes (1: every allocation, exact sites, slower)")
 	flag.Parse()
+	runtime.MemProfileRate = *rate
 	if *role != "" {
-		runtime.MemProfileRate = 1
 		if err := runSide(*role, *impl, *n, *certs, *addr, *profile); err != nil {
 			fmt.Fprintf(os.Stderr, "idlemem %s %s: %v\n", *role, *impl, err)
 			os.Exit(1)
@@ -127,8 +128,8 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 	for _, impl := range impls {
 		start := time.Now()
 		var rs []row
-		if impl == "c" {
-			rs, err = runC(dir, n)
+		if impl == "c" || impl == "c-release" {
+			rs, err = runC(dir, n, impl == "c-release")
 		} else {
 			rs, err = runGo(impl, dir, n, profileDir)
 		}
@@ -139,9 +140,9 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 		rows = append(rows, rs...)
 	}
 	fmt.Fprintf(w, "\nbytes per connection (delta over the baseline / n)\n")
-	fmt.Fprintf(w, "%-10s %-7s %-8s %10s %10s %10s %10s %10s\n", "impl", "side", "state", "Go heap", "stacks", "C heap", "RSS", "goroutines")
+	fmt.Fprintf(w, "%-14s %-7s %-8s %10s %10s %10s %10s %10s\n", "impl", "side", "state", "Go heap", "stacks", "C heap", "RSS", "goroutines")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-10s %-7s %-8s %10.0f %10.0f %10.0f %10.0f %10.2f\n", r.impl, r.side, r.state, r.goHeap, r.stacks, r.cHeap, r.rss, r.grtns)
+		fmt.Fprintf(w, "%-14s %-7s %-8s %10.0f %10.0f %10.0f %10.0f %10.2f\n", r.impl, r.side, r.state, r.goHeap, r.stacks, r.cHeap, r.rss, r.grtns)
 	}
 	fmt.Fprintf(w, "\nopenssl.Conn struct: %d bytes (reflect; allocated in newConn, in its size class)\n",
 		reflect.TypeOf((*openssl.Conn)(nil)).Elem().Size())
@@ -152,7 +153,7 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 		}
 		fmt.Fprintf(w, "%s %s %s: Conn buffers %.0f\n", r.impl, r.side, r.state, connBuffers(r))
 		for _, s := range r.sites {
-			if b := float64(s.Bytes) / float64(r.n); b >= 8 {
+			if b := s.Bytes / float64(r.n); b >= 8 {
 				fmt.Fprintf(w, "  %10.0f  %s\n", b, trimModule(s.Where))
 			}
 		}
@@ -163,13 +164,13 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 // connBuffers is the live heap allocated by the openssl.Conn's own methods
 // other than its constructor (inBuf, outBuf, held tickets), per connection.
 func connBuffers(r row) float64 {
-	var b int64
+	var b float64
 	for _, s := range r.sites {
 		if strings.HasPrefix(s.Where, "github.com/libssl-go/libssl/openssl.(*Conn).") {
 			b += s.Bytes
 		}
 	}
-	return float64(b) / float64(r.n)
+	return b / float64(r.n)
 }
 
 func trimModule(s string) string { return strings.TrimPrefix(s, "github.com/libssl-go/libssl/") }
@@ -217,7 +218,8 @@ func runGo(impl, dir string, n int, profileDir string) ([]row, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	args := func(role string) []string {
-		a := []string{"-role", role, "-impl", impl, "-n", strconv.Itoa(n), "-certs", dir}
+		a := []string{"-role", role, "-impl", impl, "-n", strconv.Itoa(n), "-certs", dir,
+			"-memprofilerate", strconv.Itoa(runtime.MemProfileRate)}
 		if profileDir != "" {
 			a = append(a, "-profile", filepath.Join(profileDir, impl+"-"+role+".pprof"))
 		}
@@ -287,7 +289,7 @@ var idlecLine = regexp.MustCompile(`side=(\w+) n=(\d+) cheap_base=(\d+) cheap=(\
 
 // runC builds testdata/idlec.c (with CC, CGO_CFLAGS, CGO_LDFLAGS, as cgo
 // builds the package) and runs it.
-func runC(dir string, n int) ([]row, error) {
+func runC(dir string, n int, release bool) ([]row, error) {
 	src := filepath.Join(dir, "idlec.c")
 	bin := filepath.Join(dir, "idlec")
 	if err := os.WriteFile(src, idlecSource, 0o600); err != nil {
@@ -312,8 +314,13 @@ func runC(dir string, n int) ([]row, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, strconv.Itoa(n), filepath.Join(dir, "ca.pem"),
-		filepath.Join(dir, "chain.pem"), filepath.Join(dir, "key.pem"))
+	args = []string{strconv.Itoa(n), filepath.Join(dir, "ca.pem"), filepath.Join(dir, "chain.pem"), filepath.Join(dir, "key.pem")}
+	impl := "c"
+	if release {
+		args = append(args, "release")
+		impl = "c-release"
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("idlec: %v: %s", err, stderr.String())
@@ -338,7 +345,7 @@ func runC(dir string, n int) ([]row, error) {
 			v[i-1], _ = strconv.ParseUint(m[i], 10, 64)
 		}
 		r := perConn(sample{CHeap: v[3], RSS: v[5]}, sample{CHeap: v[2], RSS: v[4]}, n)
-		r.impl, r.side, r.state = "c", side, "idle"
+		r.impl, r.side, r.state = impl, side, "idle"
 		rows = append(rows, r)
 	}
 	return rows, nil

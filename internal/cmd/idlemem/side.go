@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/openssl"
 )
 
@@ -67,8 +69,33 @@ type ends struct {
 	server func(net.Conn) (tlsConn, error)
 }
 
-func makeEnds(impl string, m material) (ends, error) {
+func makeEnds(impl string, m material, certDir string) (ends, error) {
 	switch impl {
+	case "libssl-release":
+		// The same, from contexts built here with SSL_MODE_RELEASE_BUFFERS:
+		// libssl frees an SSL's record buffers whenever they are empty.
+		sctx, err := releaseCtx(func(ctx *libssl.Ctx) error {
+			if err := ctx.UseCertificateChainFile(filepath.Join(certDir, "chain.pem")); err != nil {
+				return err
+			}
+			return ctx.UsePrivateKeyFile(filepath.Join(certDir, "key.pem"))
+		})
+		if err != nil {
+			return ends{}, err
+		}
+		cctx, err := releaseCtx(func(ctx *libssl.Ctx) error {
+			return ctx.LoadVerifyLocations(filepath.Join(certDir, "ca.pem"), "")
+		})
+		if err != nil {
+			return ends{}, err
+		}
+		// The contexts live as long as the process.
+		scfg := &openssl.Config{Ctx: sctx}
+		ccfg := &openssl.Config{Ctx: cctx, ServerName: "localhost"}
+		return ends{
+			client: func(c net.Conn) (tlsConn, error) { return openssl.Client(c, ccfg) },
+			server: func(c net.Conn) (tlsConn, error) { return openssl.Server(c, scfg) },
+		}, nil
 	case "libssl":
 		scfg := &openssl.Config{
 			Certificates: []openssl.Certificate{{CertPEM: m.chain, KeyPEM: m.key}},
@@ -102,6 +129,29 @@ func makeEnds(impl string, m material) (ends, error) {
 		}, nil
 	}
 	return ends{}, fmt.Errorf("unknown implementation %q", impl)
+}
+
+// releaseCtx builds a context as openssl.Config builds one for TLS 1.3 and
+// TLS_AES_128_GCM_SHA256, with SSL_MODE_RELEASE_BUFFERS set.
+func releaseCtx(setup func(*libssl.Ctx) error) (*libssl.Ctx, error) {
+	ctx, err := libssl.NewCtx(libssl.TLSMethod)
+	if err != nil {
+		return nil, err
+	}
+	for _, step := range []func() error{
+		func() error { return ctx.SetMinProtoVersion(libssl.TLS1_3) },
+		func() error { return ctx.SetMaxProtoVersion(libssl.TLS1_3) },
+		func() error { return ctx.SetCiphersuites("TLS_AES_128_GCM_SHA256") },
+		func() error { return ctx.SetOptions(libssl.OpNoRenegotiation) },
+		func() error { return ctx.SetMode(libssl.ModeReleaseBuffers) },
+		func() error { return setup(ctx) },
+	} {
+		if err := step(); err != nil {
+			ctx.Free()
+			return nil, err
+		}
+	}
+	return ctx, nil
 }
 
 // exchange runs the handshake and the one exchange: the client writes
@@ -146,8 +196,8 @@ type sample struct {
 // site is the Go heap in use allocated at one place: the innermost frame in
 // the implementation's own code (package libssl or openssl, or crypto/tls).
 type site struct {
-	Where string `json:"where"`
-	Bytes int64  `json:"bytes"`
+	Where string  `json:"where"`
+	Bytes float64 `json:"bytes"`
 }
 
 func measure(event string, sitesOf string) sample {
@@ -180,7 +230,8 @@ func rss() uint64 {
 
 // sites sums the in-use heap profile by allocation site: the innermost
 // frame whose function starts with one of the prefixes (else the innermost
-// frame outside the runtime).
+// frame outside the runtime). Below MemProfileRate 1 the profile is sampled;
+// each record is scaled up as pprof does (by 1/(1-exp(-size/rate))).
 func sites(prefixes string) []site {
 	n, _ := runtime.MemProfile(nil, false)
 	recs := make([]runtime.MemProfileRecord, n+64)
@@ -188,12 +239,17 @@ func sites(prefixes string) []site {
 	if !ok {
 		return nil
 	}
-	sum := map[string]int64{}
+	rate := float64(runtime.MemProfileRate)
+	sum := map[string]float64{}
 	for _, r := range recs[:n] {
 		if r.InUseBytes() == 0 {
 			continue
 		}
-		sum[siteOf(r.Stack(), strings.Split(prefixes, ","))] += r.InUseBytes()
+		b := float64(r.InUseBytes())
+		if rate > 1 && r.AllocObjects > 0 {
+			b /= 1 - math.Exp(-float64(r.AllocBytes)/float64(r.AllocObjects)/rate)
+		}
+		sum[siteOf(r.Stack(), strings.Split(prefixes, ","))] += b
 	}
 	out := make([]site, 0, len(sum))
 	for w, b := range sum {
@@ -306,14 +362,17 @@ func runSide(role, impl string, n int, certDir, addr, profile string) error {
 	if err != nil {
 		return err
 	}
-	e, err := makeEnds(impl, m)
+	e, err := makeEnds(impl, m, certDir)
 	if err != nil {
 		return err
 	}
 	if err := warm(e); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
-	prefixes := map[string]string{"libssl": "github.com/libssl-go/libssl", "cryptotls": "crypto/tls."}[impl]
+	prefixes := "github.com/libssl-go/libssl"
+	if impl == "cryptotls" {
+		prefixes = "crypto/tls."
+	}
 	out := json.NewEncoder(os.Stdout)
 	in := bufio.NewScanner(os.Stdin)
 	expect := func(cmd string) error {

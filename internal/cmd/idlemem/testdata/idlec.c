@@ -18,7 +18,11 @@
  * no client session cache (tickets are read and dropped). Sockets are
  * blocking, with SSL_set_fd (the natural C program: no memory BIOs).
  *
- * usage: idlec N ca.pem chain.pem key.pem
+ * With "release" after the files, both contexts set SSL_MODE_RELEASE_BUFFERS:
+ * libssl then frees an SSL's record buffers whenever they are empty, which
+ * shows what those buffers are of an idle connection's memory.
+ *
+ * usage: idlec N ca.pem chain.pem key.pem [release]
  * stdout, one line per end:
  *   "side=<client|server> n=<N> cheap_base=<B> cheap=<B> rss_base=<B> rss=<B>"
  * stderr: "idlec: runtime <OpenSSL_version text>"
@@ -91,13 +95,16 @@ static void read_exactly(SSL *s, char *buf, int n, const char *what)
     }
 }
 
-static SSL_CTX *make_ctx(int server, const char *ca, const char *chain, const char *key)
+static SSL_CTX *make_ctx(int server, const char *ca, const char *chain, const char *key,
+                         int release)
 {
     SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
     if (ctx == NULL || SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
         SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 ||
         SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") != 1)
         die("SSL_CTX_new");
+    if (release)
+        SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (server) {
         if (SSL_CTX_use_certificate_chain_file(ctx, chain) != 1 ||
             SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
@@ -121,7 +128,7 @@ int main(int argc, char **argv)
 {
     struct sockaddr_in a;
     socklen_t alen = sizeof a;
-    int l, sync[2], r;
+    int l, sync[2], r, release;
     long n, i;
     pid_t pid;
     size_t cheap_base;
@@ -130,14 +137,16 @@ int main(int argc, char **argv)
     SSL_CTX *sctx, *cctx;
     SSL **conns;
 
-    if (argc != 5 || (n = atol(argv[1])) <= 0) {
-        fprintf(stderr, "usage: idlec N ca.pem chain.pem key.pem\n");
+    if (argc < 5 || argc > 6 || (n = atol(argv[1])) <= 0 ||
+        (argc == 6 && strcmp(argv[5], "release") != 0)) {
+        fprintf(stderr, "usage: idlec N ca.pem chain.pem key.pem [release]\n");
         return 2;
     }
+    release = argc == 6;
     fprintf(stderr, "idlec: runtime %s\n", OpenSSL_version(OPENSSL_VERSION));
     conns = calloc(n, sizeof *conns);
-    sctx = make_ctx(1, argv[2], argv[3], argv[4]);
-    cctx = make_ctx(0, argv[2], argv[3], argv[4]);
+    sctx = make_ctx(1, argv[2], argv[3], argv[4], release);
+    cctx = make_ctx(0, argv[2], argv[3], argv[4], release);
     if (conns == NULL)
         die("calloc");
 
