@@ -299,7 +299,7 @@ func runC(dir string, n int, release bool) ([]row, error) {
 	if cc == "" {
 		cc = "gcc"
 	}
-	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-o", bin}
+	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", bin}
 	if cf := os.Getenv("CGO_CFLAGS"); cf != "" {
 		args = append(args, strings.Fields(cf)...)
 	} else {

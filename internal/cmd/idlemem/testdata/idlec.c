@@ -8,7 +8,9 @@
  * server process forks the client. Each connection: TCP connect/accept,
  * SSL_connect/SSL_accept, the client writes 64 bytes and reads the server's
  * 64-byte reply (reading the TLS 1.3 session tickets before it), then the
- * connection is kept open and untouched. When all N are done each process
+ * connection is kept open and untouched. Each end makes its connections
+ * with THREADS threads (the Go side with goroutines), which end before it
+ * measures. When all N are done each process
  * measures its heap; the client then waits for the server to finish before
  * it exits, so that every connection is open while either end measures.
  *
@@ -32,6 +34,7 @@
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +47,7 @@
 
 #define MSG 64
 #define IO_TIMEOUT_S 60 /* no operation may block longer than this */
+#define THREADS 4       /* connections made at once, per end */
 
 static void die(const char *what)
 {
@@ -124,18 +128,95 @@ static void report(const char *side, long n, size_t cheap_base, long rss_base)
     fflush(stdout);
 }
 
+/* What the workers share: each makes or accepts connections [from, to). */
+static SSL_CTX *sctx, *cctx;
+static struct sockaddr_in addr;
+static int listener;
+static SSL **conns;
+
+struct work {
+    int server;
+    long from, to;
+    pthread_t t;
+};
+
+static SSL *connect_one(void)
+{
+    char buf[MSG];
+    int r, fd = socket(AF_INET, SOCK_STREAM, 0);
+    SSL *c;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0)
+        die("connect");
+    sockopts(fd);
+    c = SSL_new(cctx);
+    if (c == NULL || SSL_set_fd(c, fd) != 1 || SSL_set_tlsext_host_name(c, "localhost") != 1 ||
+        SSL_set1_host(c, "localhost") != 1)
+        die("client SSL_new");
+    if ((r = SSL_connect(c)) != 1)
+        ssl_die("SSL_connect", c, r);
+    memset(buf, 'c', sizeof buf);
+    if ((r = SSL_write(c, buf, MSG)) != MSG)
+        ssl_die("client SSL_write", c, r);
+    read_exactly(c, buf, MSG, "client SSL_read");
+    return c;
+}
+
+static SSL *accept_one(void)
+{
+    char buf[MSG];
+    int r, fd = accept(listener, NULL, NULL);
+    SSL *s;
+    if (fd < 0)
+        die("accept");
+    sockopts(fd);
+    s = SSL_new(sctx);
+    if (s == NULL || SSL_set_fd(s, fd) != 1)
+        die("server SSL_new");
+    if ((r = SSL_accept(s)) != 1)
+        ssl_die("SSL_accept", s, r);
+    read_exactly(s, buf, MSG, "server SSL_read");
+    memset(buf, 's', sizeof buf);
+    if ((r = SSL_write(s, buf, MSG)) != MSG)
+        ssl_die("server SSL_write", s, r);
+    return s;
+}
+
+static void *worker(void *arg)
+{
+    struct work *w = arg;
+    long i;
+    for (i = w->from; i < w->to; i++)
+        conns[i] = w->server ? accept_one() : connect_one();
+    return NULL;
+}
+
+/* run makes this end's n connections with THREADS threads (as the Go side
+ * runs its connections concurrently) and waits for them. */
+static void run(int server, long n)
+{
+    struct work w[THREADS];
+    int i;
+    for (i = 0; i < THREADS; i++) {
+        w[i].server = server;
+        w[i].from = n * i / THREADS;
+        w[i].to = n * (i + 1) / THREADS;
+        if (pthread_create(&w[i].t, NULL, worker, &w[i]) != 0)
+            die("pthread_create");
+    }
+    for (i = 0; i < THREADS; i++)
+        if (pthread_join(w[i].t, NULL) != 0)
+            die("pthread_join");
+}
+
 int main(int argc, char **argv)
 {
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    int l, sync[2], r, release;
-    long n, i;
+    socklen_t alen = sizeof addr;
+    int sync[2], r, release;
+    long n;
     pid_t pid;
     size_t cheap_base;
     long rss_base;
-    char buf[MSG];
-    SSL_CTX *sctx, *cctx;
-    SSL **conns;
+    char one;
 
     if (argc < 5 || argc > 6 || (n = atol(argv[1])) <= 0 ||
         (argc == 6 && strcmp(argv[5], "release") != 0)) {
@@ -150,12 +231,12 @@ int main(int argc, char **argv)
     if (conns == NULL)
         die("calloc");
 
-    l = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4096) != 0 ||
-        getsockname(l, (struct sockaddr *)&a, &alen) != 0)
+    listener = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        listen(listener, 4096) != 0 || getsockname(listener, (struct sockaddr *)&addr, &alen) != 0)
         die("listen");
     if (pipe(sync) != 0)
         die("pipe");
@@ -166,50 +247,17 @@ int main(int argc, char **argv)
         die("fork");
 
     if (pid == 0) { /* the client */
-        close(l);
+        close(listener);
         close(sync[1]);
-        for (i = 0; i < n; i++) {
-            int fd = socket(AF_INET, SOCK_STREAM, 0);
-            SSL *c;
-            if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
-                die("connect");
-            sockopts(fd);
-            c = SSL_new(cctx);
-            if (c == NULL || SSL_set_fd(c, fd) != 1 ||
-                SSL_set_tlsext_host_name(c, "localhost") != 1 || SSL_set1_host(c, "localhost") != 1)
-                die("client SSL_new");
-            if ((r = SSL_connect(c)) != 1)
-                ssl_die("SSL_connect", c, r);
-            memset(buf, 'c', sizeof buf);
-            if ((r = SSL_write(c, buf, MSG)) != MSG)
-                ssl_die("client SSL_write", c, r);
-            read_exactly(c, buf, MSG, "client SSL_read");
-            conns[i] = c;
-        }
+        run(0, n);
         report("client", n, cheap_base, rss_base);
         /* Stay until the server has measured (it closes its end of the pipe). */
-        (void)read(sync[0], buf, 1);
+        (void)read(sync[0], &one, 1);
         _exit(0);
     }
 
     close(sync[0]);
-    for (i = 0; i < n; i++) {
-        int fd = accept(l, NULL, NULL);
-        SSL *s;
-        if (fd < 0)
-            die("accept");
-        sockopts(fd);
-        s = SSL_new(sctx);
-        if (s == NULL || SSL_set_fd(s, fd) != 1)
-            die("server SSL_new");
-        if ((r = SSL_accept(s)) != 1)
-            ssl_die("SSL_accept", s, r);
-        read_exactly(s, buf, MSG, "server SSL_read");
-        memset(buf, 's', sizeof buf);
-        if ((r = SSL_write(s, buf, MSG)) != MSG)
-            ssl_die("server SSL_write", s, r);
-        conns[i] = s;
-    }
+    run(1, n);
     report("server", n, cheap_base, rss_base);
     close(sync[1]);
     if (waitpid(pid, &r, 0) != pid || !WIFEXITED(r) || WEXITSTATUS(r) != 0)
