@@ -140,18 +140,23 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 		rows = append(rows, rs...)
 	}
 	fmt.Fprintf(w, "\nbytes per connection (delta over the baseline / n)\n")
-	fmt.Fprintf(w, "%-14s %-7s %-8s %10s %10s %10s %10s %10s\n", "impl", "side", "state", "Go heap", "stacks", "C heap", "RSS", "goroutines")
+	fmt.Fprintf(w, "%-14s %-7s %-8s %10s %10s %10s %10s %10s %10s\n", "impl", "side", "state", "Go heap", "Conn bufs", "stacks", "C heap", "RSS", "goroutines")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-14s %-7s %-8s %10.0f %10.0f %10.0f %10.0f %10.2f\n", r.impl, r.side, r.state, r.goHeap, r.stacks, r.cHeap, r.rss, r.grtns)
+		bufs := "-"
+		if strings.HasPrefix(r.impl, "libssl") {
+			bufs = fmt.Sprintf("%.0f", connBuffers(r))
+		}
+		fmt.Fprintf(w, "%-14s %-7s %-8s %10.0f %10s %10.0f %10.0f %10.0f %10.2f\n", r.impl, r.side, r.state, r.goHeap, bufs, r.stacks, r.cHeap, r.rss, r.grtns)
 	}
-	fmt.Fprintf(w, "\nopenssl.Conn struct: %d bytes (reflect; allocated in newConn, in its size class)\n",
+	fmt.Fprintf(w, "\nConn bufs: the live Go heap allocated by openssl.(*Conn) methods (inBuf, outBuf, held tickets)\n")
+	fmt.Fprintf(w, "openssl.Conn struct: %d bytes (reflect; allocated in newConn, in its size class)\n",
 		reflect.TypeOf((*openssl.Conn)(nil)).Elem().Size())
-	fmt.Fprintf(w, "\nlive Go heap by allocation site, bytes per connection (innermost frame in the implementation)\n")
+	fmt.Fprintf(w, "\nlive Go heap of the held state by allocation site, bytes per connection (innermost frame in the implementation)\n")
 	for _, r := range rows {
-		if len(r.sites) == 0 {
+		if len(r.sites) == 0 || r.state != "held" {
 			continue
 		}
-		fmt.Fprintf(w, "%s %s %s: Conn buffers %.0f\n", r.impl, r.side, r.state, connBuffers(r))
+		fmt.Fprintf(w, "%s %s:\n", r.impl, r.side)
 		for _, s := range r.sites {
 			if b := s.Bytes / float64(r.n); b >= 8 {
 				fmt.Fprintf(w, "  %10.0f  %s\n", b, trimModule(s.Where))
