@@ -4,7 +4,9 @@
 // back, taking the server's session tickets first), then left idle. For
 // package openssl, beside crypto/tls and a C program using libssl directly
 // (testdata/idlec.c, built by this run with CC, CGO_CFLAGS and CGO_LDFLAGS
-// so that it links the libssl the package links).
+// so that it links the libssl the package links). The -release variants
+// (libssl-release, c-release) set SSL_MODE_RELEASE_BUFFERS on the contexts,
+// which shows what libssl's record buffers are of the total.
 //
 // Each end of the connections lives in a process of its own: n connections
 // are 2n descriptors, more than this machine's limit of 20,000 for one
@@ -25,12 +27,14 @@
 //	          objects, their record buffers and BIOs
 //	RSS       the resident set (/proc/self/statm)
 //
-// and the top allocation sites of the live Go heap (the heap profile at
-// MemProfileRate 1, by the innermost frame in the implementation's code),
-// which name the openssl.Conn's own buffers. The C program has one state
-// (no goroutines) and reports C heap and RSS.
+// and the top allocation sites of the live Go heap (the heap profile,
+// sampled at -memprofilerate 4096 and scaled as pprof scales it, by the
+// innermost frame in the implementation's code), which name the
+// openssl.Conn's own buffers ("Conn bufs"). The C program has one state (no
+// goroutines) and reports C heap and RSS.
 //
-//	idlemem [-n 10000] [-impl libssl,cryptotls,c] [-profile DIR]
+//	idlemem [-n 10000] [-impl libssl,libssl-release,cryptotls,c,c-release]
+//	        [-profile DIR] [-memprofilerate 4096]
 //
 // -profile writes each Go end's heap profile in the reading state
 // (DIR/<impl>-<side>.pprof; read with go tool pprof -sample_index=inuse_space
