@@ -237,6 +237,21 @@ func fail(op string, r *C.ls_ret) error {
 	return e
 }
 
+// failWant is fail for the pump calls (predicate iow): a want-read or
+// want-write that queued nothing and set no errno is returned as the bare
+// sentinel, so that the steady state of a Conn allocates nothing.
+func failWant(op string, r *C.ls_ret) error {
+	if r.errq == nil && r.busy == 0 && r.unsupported == 0 {
+		switch SSLErrorCode(r.ssl_error) {
+		case SSLErrorWantRead:
+			return ErrWantRead
+		case SSLErrorWantWrite:
+			return ErrWantWrite
+		}
+	}
+	return fail(op, r)
+}
+
 // done frees the queue a successful call drained (entries that libssl left
 // behind though the call succeeded).
 func done(r *C.ls_ret) {

@@ -8,6 +8,10 @@ package libssl
 #include "shim.h"
 */
 import "C"
+import (
+	"errors"
+	"fmt"
+)
 
 // Handshake runs handshake steps until the handshake completes or must wait
 // for the transport (SSL_do_handshake). It returns nil when the handshake is
@@ -68,6 +72,74 @@ func (s *SSL) Write(b []byte) (int, error) {
 		return nil
 	})
 	return written, err
+}
+
+// FeedAndRead is one step of a program that runs the SSL over memory BIOs
+// (as package openssl's Conn does), in one C call: it appends in to the
+// SSL's read BIO (BIO_write on SSL_get_rbio), marks the read BIO's end when
+// eof is set (BIO_set_mem_eof_return(rbio, 0): the transport has ended),
+// then decrypts into b (SSL_read). outPending is what then waits in the
+// SSL's write BIO (BIO_ctrl_pending on SSL_get_wbio): an alert, a KeyUpdate
+// answer, a renegotiation record, to be sent.
+//
+// The results are Read's, except that when libssl must wait for the
+// transport and nothing was queued, err is ErrWantRead (or ErrWantWrite)
+// itself, not wrapped in an *Error, so that the pump allocates nothing. in
+// is copied into the BIO whatever the result; if the copy itself fails
+// (BIO_write: no memory, or the SSL has no read BIO), nothing is read and
+// the error says so. The caller keeps in and b.
+func (s *SSL) FeedAndRead(in []byte, eof bool, b []byte) (n, outPending int, err error) {
+	if len(in) > maxIO {
+		return 0, 0, errors.New("libssl: FeedAndRead: input larger than 1 GiB")
+	}
+	err = use(s.refp(), func(p *C.SSL) error {
+		r, aux, err := c_feed_read(p, bytesPtr(in), C.int(len(in)), cbool(eof), bytesPtr(b), C.int(min(len(b), maxIO)))
+		repanic(p)
+		outPending = aux[1]
+		if aux[0] == 0 && !errors.Is(err, ErrConcurrentUse) {
+			if r == -2 {
+				return errors.New("libssl: FeedAndRead: the SSL has no read BIO (SetBIO)")
+			}
+			return fmt.Errorf("libssl: FeedAndRead: BIO_write to the read BIO failed: %w", err)
+		}
+		if err == nil {
+			n = r
+		}
+		return err
+	})
+	return n, outPending, err
+}
+
+// WriteAndDrain is one step of a program that runs the SSL over memory
+// BIOs, in one C call: it encrypts b into records (SSL_write, skipped when
+// b is empty) and, if that succeeded, moves the SSL's write BIO into out
+// (BIO_read on SSL_get_wbio): the records just made, after whatever was
+// already waiting there. drained bytes of out are to be sent, in order;
+// outPending more wait in the BIO when out was too small. n is the bytes of
+// b taken: all of them, unless SSL_MODE_ENABLE_PARTIAL_WRITE is set.
+//
+// On failure nothing is drained (SSL_get_error judges the BIOs as SSL_write
+// left them): the caller drains with WriteAndDrain(nil, out) before it sends
+// the alert libssl may have queued. When libssl must wait for the transport
+// (a renegotiation under way) with nothing queued, err is ErrWantRead (or
+// ErrWantWrite) itself, without an allocation. The caller keeps b and out.
+func (s *SSL) WriteAndDrain(b, out []byte) (n, drained, outPending int, err error) {
+	if len(b) > maxIO {
+		return 0, 0, 0, errors.New("libssl: WriteAndDrain: data larger than 1 GiB; write it in parts")
+	}
+	err = use(s.refp(), func(p *C.SSL) error {
+		r, aux, err := c_write_drain(p, bytesPtr(b), C.int(len(b)), bytesPtr(out), C.int(min(len(out), maxIO)))
+		repanic(p)
+		if err != nil {
+			return err
+		}
+		if len(b) > 0 {
+			n = r
+		}
+		drained, outPending = aux[0], aux[1]
+		return nil
+	})
+	return n, drained, outPending, err
 }
 
 // Pending returns SSL_pending: decrypted bytes buffered and readable without

@@ -5,6 +5,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,16 @@ static ls_ret finish_io(SSL *s, int v)
 ls_ret ls_finish_ptr(void *p) { return finish_ptr(p); }
 ls_ret ls_finish_int(long v) { return finish_int(v); }
 ls_ret ls_finish_io(SSL *s, int v) { return finish_io(s, v); }
+
+__thread int ls_aux[2];
+
+ls_ret ls_finish_iow(SSL *s, int v)
+{
+    ls_ret r = finish_io(s, v);
+    r.aux[0] = ls_aux[0];
+    r.aux[1] = ls_aux[1];
+    return r;
+}
 
 /* ------------------------------------------------------------------ */
 /* Versions and start-up                                               */
@@ -1037,6 +1048,48 @@ int lsh_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *wri
     int r = SSL_write_early_data(s, buf, (size_t)num, &w);
     *written = (int)w;
     return r;
+}
+
+static int wbio_pending(SSL *s)
+{
+    BIO *w = SSL_get_wbio(s);
+    size_t n = w != NULL ? BIO_ctrl_pending(w) : 0;
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+int lsh_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num)
+{
+    BIO *r = SSL_get_rbio(s);
+    ls_aux[0] = ls_aux[1] = 0;
+    if (inlen > 0 && r == NULL)
+        return -2; /* aux[0] 0: not fed, no read BIO */
+    if (inlen > 0 && BIO_write(r, in, inlen) != inlen)
+        return -1; /* aux[0] 0: not fed; what BIO_write queued tells why */
+    if (eof && r != NULL)
+        (void)BIO_set_mem_eof_return(r, 0);
+    int n = SSL_read(s, buf, num);
+    ls_aux[0] = 1;
+    ls_aux[1] = wbio_pending(s);
+    return n;
+}
+
+int lsh_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char *out, int cap)
+{
+    int n = num > 0 ? SSL_write(s, buf, num) : 1;
+    ls_aux[0] = ls_aux[1] = 0;
+    if (n <= 0)
+        return n; /* SSL_get_error must see the BIOs as SSL_write left them */
+    BIO *w = SSL_get_wbio(s);
+    int d = 0;
+    if (w != NULL && cap > 0) {
+        d = BIO_read(w, out, cap);
+        if (d < 0)
+            d = 0;
+    }
+    int p = wbio_pending(s);
+    ls_aux[0] = d;
+    ls_aux[1] = p;
+    return n;
 }
 
 int lsh_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes)

@@ -76,6 +76,7 @@ typedef struct {
     ls_errq *errq;   /* NULL when the queue was empty; free with ls_errq_free */
     int unsupported; /* 1: the linked OpenSSL lacks the function (shim.def since=) */
     int busy;        /* 1: another thread was inside a call on the same SSL (ls_guard) */
+    int aux[2];      /* two more results of a pump helper (predicate iow), from ls_aux */
 } ls_ret;
 
 void ls_errq_free(ls_errq *q);
@@ -87,6 +88,11 @@ void ls_begin(void);
 ls_ret ls_finish_ptr(void *p);
 ls_ret ls_finish_int(long v);
 ls_ret ls_finish_io(SSL *s, int v);
+/* ls_finish_io that also carries the helper's ls_aux (predicate iow). The
+ * helpers set ls_aux last, so a callback's nested call cannot overwrite it;
+ * results travel by value so that no Go pointer is passed for them. */
+extern __thread int ls_aux[2];
+ls_ret ls_finish_iow(SSL *s, int v);
 /* The oldest entry on this thread's queue (0 when empty), left in place. */
 unsigned long ls_err_peek(void);
 
@@ -254,6 +260,15 @@ int64_t lsh_sess_get_time(SSL_SESSION *s);
 int lsh_sess_set_time(SSL_SESSION *s, int64_t t);
 int lsh_sess_set_timeout(SSL_SESSION *s, long t);
 int lsh_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written);
+/* The pump of a Conn over memory BIOs, one C call per step (issue 15).
+ * lsh_feed_read appends in to the SSL's read BIO, marks its end when eof is
+ * set, then SSL_reads into buf; ls_aux[0] is 1 once the input is in the BIO
+ * (0: BIO_write failed and SSL_read was not called), ls_aux[1] the bytes
+ * waiting in the write BIO. lsh_write_drain SSL_writes buf (when num > 0)
+ * and, if that succeeded, BIO_reads the SSL's write BIO into out; ls_aux[0]
+ * is the bytes drained, ls_aux[1] the bytes left in the write BIO. */
+int lsh_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num);
+int lsh_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char *out, int cap);
 int lsh_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes);
 void lsh_ctx_set_read_ahead(SSL_CTX *c, int yes);
 int lsh_ctx_get_read_ahead(SSL_CTX *c);

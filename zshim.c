@@ -1982,3 +1982,25 @@ lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(SSL *s)
     return r;
 }
 
+ls_ret lsx_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_iow(s, (int)lsh_feed_read(s, in, inlen, eof, buf, num));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char *out, int cap)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_iow(s, (int)lsh_write_drain(s, buf, num, out, cap));
+    ls_guard_leave(g);
+    return r;
+}
+

@@ -250,6 +250,8 @@ package libssl
 #cgo nocallback lsx_ssl_finished
 #cgo noescape lsx_ssl_finished
 #cgo nocallback lsx_ssl_pending_cipher_id
+#cgo noescape lsx_feed_read
+#cgo noescape lsx_write_drain
 #include "shim.h"
 */
 import "C"
@@ -2322,4 +2324,28 @@ func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 		concurrentUse("lsh_ssl_pending_cipher_id")
 	}
 	return r.v
+}
+
+// c_feed_read calls lsh_feed_read (shim.def line 282, predicate iow).
+func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
+	countCall()
+	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
+	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), aux, nil
+	}
+	return int(r.ret), aux, failWant("SSL_read", &r)
+}
+
+// c_write_drain calls lsh_write_drain (shim.def line 283, predicate iow).
+func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
+	countCall()
+	r := C.lsx_write_drain(s, buf, num, out, cap)
+	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), aux, nil
+	}
+	return int(r.ret), aux, failWant("SSL_write", &r)
 }

@@ -287,5 +287,7 @@ typedef struct { int v; int busy; } lsg_ssl_finished;
 lsg_ssl_finished lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap);
 typedef struct { int v; int busy; } lsg_ssl_pending_cipher_id;
 lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(SSL *s);
+ls_ret lsx_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num);
+ls_ret lsx_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char *out, int cap);
 
 #endif

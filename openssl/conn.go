@@ -21,6 +21,19 @@ const (
 	maxWriteChunk = 4 << 14
 	// inBufSize holds one full TLS record with its header and overhead.
 	inBufSize = 16384 + 2048
+	// outBufSize holds the records one WriteAndDrain makes of a
+	// maxWriteChunk (at most 2048 bytes of overhead per record), so that
+	// a Write is one C call per chunk.
+	outBufSize = maxWriteChunk + 4*2048
+)
+
+// The Conn's transport buffers are taken from these pools for one Read or
+// Write and given back after, so that an idle Conn holds none and the
+// steady state allocates nothing. A Read blocked on the transport holds
+// one read buffer.
+var (
+	readBufs  = sync.Pool{New: func() any { return new([inBufSize]byte) }}
+	writeBufs = sync.Pool{New: func() any { return new([outBufSize]byte) }}
 )
 
 // Conn is a TLS connection over a net.Conn, run by libssl through memory
@@ -58,14 +71,12 @@ type Conn struct {
 	parseOnce     sync.Once
 
 	readMu  sync.Mutex
-	inBuf   []byte
 	eofSeen bool
 	readErr error
 
 	writeMu sync.Mutex
 
 	outMu           sync.Mutex
-	outBuf          []byte
 	held            []byte // under outMu: a TLS 1.3 server's tickets, sent before the next output
 	outErr          error
 	wantFlush       atomic.Bool
@@ -338,8 +349,7 @@ func (c *Conn) handshake() error {
 			c.outMu.Lock() // outMu before sslMu, as flushLocked takes them
 			c.sslMu.Lock()
 			if !c.freed {
-				n := c.drainLocked()
-				c.held = append(c.held, c.outBuf[:n]...)
+				c.holdLocked()
 			}
 			c.sslMu.Unlock()
 			c.outMu.Unlock()
@@ -499,37 +509,42 @@ func (c *Conn) storeSessionLocked() {
 	c.config.ClientSessionCache.Put(c.cacheKey, sess)
 }
 
-// fill reads once from the transport into the read BIO. At the transport's
-// end it marks the BIO's end, so that libssl reports it.
+// fill reads once from the transport into the read BIO (the handshake's
+// pump; Read feeds and reads in one call). At the transport's end it marks
+// the BIO's end, so that libssl reports it.
 func (c *Conn) fill() error {
-	if c.inBuf == nil {
-		c.inBuf = make([]byte, inBufSize)
-	}
 	if c.eofSeen {
 		return libssl.ErrUnexpectedEOF
 	}
-	n, err := c.conn.Read(c.inBuf)
+	buf := readBufs.Get().(*[inBufSize]byte)
+	defer readBufs.Put(buf)
+	n, err := c.conn.Read(buf[:])
 	if n > 0 || err == io.EOF {
-		c.sslMu.Lock()
-		if c.freed {
-			c.sslMu.Unlock()
-			return net.ErrClosed
-		}
-		var werr error
-		if n > 0 {
-			_, werr = c.rbio.Write(c.inBuf[:n])
-		}
-		if err == io.EOF {
-			c.eofSeen = true
-			_ = c.rbio.SetEOF()
-		}
-		c.sslMu.Unlock()
-		if werr != nil {
+		if werr := c.feed(buf[:n], err == io.EOF); werr != nil {
 			return werr
 		}
 		if err == io.EOF {
 			return nil
 		}
+	}
+	return err
+}
+
+// feed writes what the transport gave into the read BIO, and marks the
+// BIO's end when the transport has ended.
+func (c *Conn) feed(in []byte, eof bool) error {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return net.ErrClosed
+	}
+	var err error
+	if len(in) > 0 {
+		_, err = c.rbio.Write(in)
+	}
+	if eof {
+		c.eofSeen = true
+		_ = c.rbio.SetEOF()
 	}
 	return err
 }
@@ -543,8 +558,15 @@ func (c *Conn) flush() error {
 }
 
 // flushLocked drains the write BIO to the transport until it is empty; the
-// caller holds outMu.
+// caller holds outMu. Output a reader adds meanwhile sets wantFlush, which
+// unlockOut serves.
 func (c *Conn) flushLocked() error {
+	var buf *[outBufSize]byte
+	defer func() {
+		if buf != nil {
+			writeBufs.Put(buf)
+		}
+	}()
 	for {
 		if c.outErr != nil {
 			c.wantFlush.Store(false)
@@ -552,48 +574,54 @@ func (c *Conn) flushLocked() error {
 		}
 		c.sslMu.Lock()
 		c.wantFlush.Store(false)
-		n := 0
+		d, pend := 0, 0
 		if !c.freed {
-			n = c.drainLocked()
+			if buf == nil {
+				buf = writeBufs.Get().(*[outBufSize]byte)
+			}
+			_, d, pend, _ = c.ssl.WriteAndDrain(nil, buf[:])
 		}
 		c.sslMu.Unlock()
-		if n == 0 {
-			return nil
-		}
-		out := c.outBuf[:n]
-		if len(c.held) > 0 {
-			out = append(c.held, out...)
-			c.held = nil
-		}
-		if _, err := c.conn.Write(out); err != nil {
-			// Part of a record may have reached the peer: the stream is lost.
-			c.outErr = &permanentError{err: err}
-			if !isTimeout(err) {
-				c.fail("write", c.outErr)
+		if d > 0 {
+			if err := c.sendLocked(buf[:d]); err != nil {
+				return err
 			}
-			return c.outErr
+		}
+		if pend == 0 {
+			return nil
 		}
 	}
 }
 
-// drainLocked reads the write BIO into outBuf; the caller holds sslMu.
-func (c *Conn) drainLocked() int {
-	if c.outBuf == nil {
-		c.outBuf = make([]byte, inBufSize)
+// sendLocked writes records to the transport, after a TLS 1.3 server's
+// held tickets; the caller holds outMu. A failed write breaks the
+// connection for every later write.
+func (c *Conn) sendLocked(out []byte) error {
+	if len(c.held) > 0 {
+		out = append(c.held, out...)
+		c.held = nil
 	}
-	n := 0
-	for {
-		if n == len(c.outBuf) {
-			if p := c.wbio.Pending(); p > 0 {
-				c.outBuf = append(c.outBuf, make([]byte, p)...)
-			} else {
-				return n
-			}
+	if _, err := c.conn.Write(out); err != nil {
+		// Part of a record may have reached the peer: the stream is lost.
+		c.outErr = &permanentError{err: err}
+		if !isTimeout(err) {
+			c.fail("write", c.outErr)
 		}
-		m, err := c.wbio.Read(c.outBuf[n:])
-		n += m
-		if err != nil || n < len(c.outBuf) {
-			return n
+		return c.outErr
+	}
+	return nil
+}
+
+// holdLocked moves what the write BIO holds into held; the caller holds
+// outMu and sslMu.
+func (c *Conn) holdLocked() {
+	buf := writeBufs.Get().(*[outBufSize]byte)
+	defer writeBufs.Put(buf)
+	for {
+		_, d, pend, _ := c.ssl.WriteAndDrain(nil, buf[:])
+		c.held = append(c.held, buf[:d]...)
+		if d == 0 || pend == 0 {
+			return
 		}
 	}
 }
@@ -629,15 +657,33 @@ func (c *Conn) Read(b []byte) (int, error) {
 	if err := c.failed("read"); err != nil {
 		return 0, err
 	}
+	// What the transport gave goes into the read BIO with the next
+	// SSL_read, in one C call (FeedAndRead): a Read with data buffered is
+	// one C call, one that waits for the network two.
+	var in *[inBufSize]byte
+	defer func() {
+		if in != nil {
+			readBufs.Put(in)
+		}
+	}()
+	inLen, inEOF := 0, false
 	for {
 		c.sslMu.Lock()
 		if c.freed {
 			c.sslMu.Unlock()
 			return 0, net.ErrClosed
 		}
-		n, err := c.ssl.Read(b)
+		var feed []byte
+		if inLen > 0 {
+			feed = in[:inLen]
+		}
+		if inEOF {
+			c.eofSeen = true
+		}
+		n, outPending, err := c.ssl.FeedAndRead(feed, inEOF, b)
+		inLen, inEOF = 0, false
 		pending := false
-		if err != nil && c.wbio.Pending() > 0 {
+		if err != nil && outPending > 0 {
 			// Something to send (an alert, a KeyUpdate answer). While a
 			// Write is under way the output may be its records: leave them
 			// to its flush (which drains the BIO until empty), so that this
@@ -654,7 +700,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 		}
 		var fatal error
 		switch {
-		case err == nil, errors.Is(err, libssl.ErrWantRead), errors.Is(err, libssl.ErrZeroReturn):
+		case err == nil, err == libssl.ErrWantRead, errors.Is(err, libssl.ErrWantRead), errors.Is(err, libssl.ErrZeroReturn):
 		case errors.Is(err, libssl.ErrUnexpectedEOF):
 			fatal = fmt.Errorf(msgTruncated, err)
 		default:
@@ -673,19 +719,32 @@ func (c *Conn) Read(b []byte) (int, error) {
 			return 0, c.readErr
 		}
 		switch {
-		case errors.Is(err, libssl.ErrWantRead):
-			if ferr := c.fill(); ferr != nil {
-				if errors.Is(ferr, libssl.ErrUnexpectedEOF) {
-					c.readErr = c.fail("read", fmt.Errorf(msgTruncated, ferr))
-					return 0, c.readErr
-				}
-				if isTimeout(ferr) {
-					return 0, ferr // a timeout can be retried
-				}
-				// A reset or a closed transport stays.
-				c.readErr = c.fail("read", fmt.Errorf("openssl: read: %w", ferr))
+		case err == libssl.ErrWantRead || errors.Is(err, libssl.ErrWantRead):
+			if c.eofSeen {
+				c.readErr = c.fail("read", fmt.Errorf(msgTruncated, libssl.ErrUnexpectedEOF))
 				return 0, c.readErr
 			}
+			if in == nil {
+				in = readBufs.Get().(*[inBufSize]byte)
+			}
+			m, rerr := c.conn.Read(in[:])
+			if rerr == nil || rerr == io.EOF {
+				inLen, inEOF = m, rerr == io.EOF
+				continue
+			}
+			if m > 0 {
+				// Data and an error together: keep the data for the next
+				// Read before reporting the error.
+				if ferr := c.feed(in[:m], false); ferr != nil {
+					rerr = ferr
+				}
+			}
+			if isTimeout(rerr) {
+				return 0, rerr // a timeout can be retried
+			}
+			// A reset or a closed transport stays.
+			c.readErr = c.fail("read", fmt.Errorf("openssl: read: %w", rerr))
+			return 0, c.readErr
 		case errors.Is(err, libssl.ErrZeroReturn):
 			c.readErr = io.EOF
 			return 0, io.EOF
@@ -739,15 +798,8 @@ func (c *Conn) Write(b []byte) (int, error) {
 		if len(chunk) > maxWriteChunk {
 			chunk = chunk[:maxWriteChunk]
 		}
-		c.sslMu.Lock()
-		if c.freed {
-			c.sslMu.Unlock()
-			return written, net.ErrClosed
-		}
-		c.writing = true
-		n, err := c.ssl.Write(chunk)
-		c.sslMu.Unlock()
-		if errors.Is(err, libssl.ErrWantRead) {
+		n, err := c.writeRecords(chunk)
+		if err == libssl.ErrWantRead || errors.Is(err, libssl.ErrWantRead) {
 			// A renegotiation (Config.AllowRenegotiation) is under way and
 			// needs the peer's records before data can go out.
 			if ferr := c.flush(); ferr != nil {
@@ -762,15 +814,52 @@ func (c *Conn) Write(b []byte) (int, error) {
 			continue
 		}
 		if err != nil {
-			_ = c.flush()
-			return written, c.fail("write", fmt.Errorf("openssl: write: %w", err))
-		}
-		if err := c.flush(); err != nil {
 			return written, err
 		}
 		written += n
 	}
 	return written, nil
+}
+
+// writeRecords encrypts chunk and sends its records, in one C call
+// (WriteAndDrain) and one transport write. It holds outMu throughout, so
+// that records reach the transport in the order libssl made them. On a
+// failed transport write none of chunk counts as written.
+func (c *Conn) writeRecords(chunk []byte) (int, error) {
+	c.outMu.Lock()
+	defer c.unlockOut()
+	if c.outErr != nil {
+		return 0, c.outErr
+	}
+	buf := writeBufs.Get().(*[outBufSize]byte)
+	defer writeBufs.Put(buf)
+	c.sslMu.Lock()
+	if c.freed {
+		c.sslMu.Unlock()
+		return 0, net.ErrClosed
+	}
+	c.writing = true
+	c.wantFlush.Store(false) // this drain takes what a reader left too
+	n, d, pend, err := c.ssl.WriteAndDrain(chunk, buf[:])
+	c.sslMu.Unlock()
+	if err == libssl.ErrWantRead || errors.Is(err, libssl.ErrWantRead) {
+		return 0, err
+	}
+	if err != nil {
+		_ = c.flushLocked() // the alert libssl queued, if any
+		return 0, c.fail("write", fmt.Errorf("openssl: write: %w", err))
+	}
+	if d > 0 {
+		if err := c.sendLocked(buf[:d]); err != nil {
+			return 0, err
+		}
+	}
+	if pend > 0 {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // fillForWrite reads the transport for a Write that met a renegotiation.

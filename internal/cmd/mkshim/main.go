@@ -18,6 +18,10 @@
 //	nonneg  fails when the result is < 0
 //	io      SSL I/O: fails unless the result is > 0, judged by SSL_get_error
 //	io0     SSL I/O that succeeds with 0 too (SSL_shutdown)
+//	iow     io, but a want-read or want-write with nothing queued returns
+//	        the bare ErrWantRead or ErrWantWrite, without allocating, and
+//	        the helper's two ls_aux results come back by value beside the
+//	        result (the steady-state pump of package openssl's Conn)
 //	val     cannot fail: no capture, the value is returned as is
 //	void    cannot fail and returns nothing
 //
@@ -89,7 +93,7 @@ func parse(path string) ([]decl, error) {
 		}
 		d := decl{pred: fields[0], line: n}
 		switch d.pred {
-		case "one", "zero", "ptr", "opt", "pos", "nonneg", "io", "io0", "val", "void":
+		case "one", "zero", "ptr", "opt", "pos", "nonneg", "io", "io0", "iow", "val", "void":
 		default:
 			return nil, fmt.Errorf("%s:%d: unknown predicate %q", path, n, d.pred)
 		}
@@ -182,7 +186,7 @@ func (d *decl) check() error {
 			return fmt.Errorf("predicate %s needs an integer result", d.pred)
 		}
 	}
-	if (d.pred == "io" || d.pred == "io0") && (len(d.params) == 0 || d.params[0].ctype != "SSL *") {
+	if (d.pred == "io" || d.pred == "io0" || d.pred == "iow") && (len(d.params) == 0 || d.params[0].ctype != "SSL *") {
 		return fmt.Errorf("an I/O call takes the SSL first")
 	}
 	if d.since != "" && (d.pred == "val" || d.pred == "void") {
@@ -327,8 +331,9 @@ func genC(ds []decl) (h, c []byte) {
 			}
 		case "ptr", "opt":
 			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_ptr((void *)%s)", call)))
-		case "io":
-			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_io(%s, (int)%s)", d.params[0].name, call)))
+		case "io", "iow":
+			fin := map[string]string{"io": "ls_finish_io", "iow": "ls_finish_iow"}[d.pred]
+			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("%s(%s, (int)%s)", fin, d.params[0].name, call)))
 		case "io0":
 			fmt.Fprintf(&cb, "    ls_begin();\n    int v = (int)%s;\n%s", call, ret(fmt.Sprintf("v >= 0 ? ls_finish_int(v) : ls_finish_io(%s, v)", d.params[0].name)))
 		default:
@@ -410,6 +415,9 @@ func genGo(ds []decl) ([]byte, error) {
 			cond := map[string]string{"io": "r.ret > 0", "io0": "r.ret >= 0"}[d.pred]
 			fmt.Fprintf(&b, "func %s(%s) (int, error) {\n\tr := %s\n\tif %s {\n\t\tdone(&r)\n\t\treturn int(r.ret), nil\n\t}\n\treturn int(r.ret), fail(%q, &r)\n}\n\n",
 				d.goName(), params, call, cond, d.op)
+		case "iow":
+			fmt.Fprintf(&b, "func %s(%s) (int, [2]int, error) {\n\tr := %s\n\taux := [2]int{int(r.aux[0]), int(r.aux[1])}\n\tif r.ret > 0 {\n\t\tdone(&r)\n\t\treturn int(r.ret), aux, nil\n\t}\n\treturn int(r.ret), aux, failWant(%q, &r)\n}\n\n",
+				d.goName(), params, call, d.op)
 		}
 	}
 	// Every wrapper counts its call first (see countCall).
