@@ -50,6 +50,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,17 +153,30 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 		}
 		fmt.Fprintf(w, "%-14s %-7s %-8s %10.0f %10s %10.0f %10.0f %10.0f %10.2f\n", r.impl, r.side, r.state, r.goHeap, bufs, r.stacks, r.cHeap, r.rss, r.grtns)
 	}
-	fmt.Fprintf(w, "\nConn bufs: the live Go heap allocated by openssl.(*Conn) methods (inBuf, outBuf, held tickets)\n")
+	fmt.Fprintf(w, "\nConn bufs: the live Go heap allocated in openssl/conn.go outside newConn (the Conn's buffers, pooled or its own)\n")
 	fmt.Fprintf(w, "openssl.Conn struct: %d bytes (reflect; allocated in newConn, in its size class)\n",
 		reflect.TypeOf((*openssl.Conn)(nil)).Elem().Size())
-	fmt.Fprintf(w, "\nlive Go heap of the held state by allocation site, bytes per connection (innermost frame in the implementation)\n")
+	fmt.Fprintf(w, "\nlive Go heap by allocation site, bytes per connection (innermost frame in the implementation;\n")
+	fmt.Fprintf(w, "for the reading state, the sites that differ from the held state by 64 B or more)\n")
+	held := map[string]map[string]float64{}
 	for _, r := range rows {
-		if len(r.sites) == 0 || r.state != "held" {
+		if len(r.sites) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%s %s:\n", r.impl, r.side)
+		fmt.Fprintf(w, "%s %s %s:\n", r.impl, r.side, r.state)
+		key := r.impl + " " + r.side
+		if r.state == "held" {
+			held[key] = map[string]float64{}
+		}
 		for _, s := range r.sites {
-			if b := s.Bytes / float64(r.n); b >= 8 {
+			b := s.Bytes / float64(r.n)
+			if r.state == "held" {
+				held[key][s.Where] = b
+			}
+			if h, ok := held[key]; ok && r.state != "held" && math.Abs(b-h[s.Where]) < 64 {
+				continue
+			}
+			if b >= 8 {
 				fmt.Fprintf(w, "  %10.0f  %s\n", b, trimModule(s.Where))
 			}
 		}
@@ -170,12 +184,14 @@ func report(w io.Writer, impls []string, n int, profileDir string) error {
 	return nil
 }
 
-// connBuffers is the live heap allocated by the openssl.Conn's own methods
-// other than its constructor (inBuf, outBuf, held tickets), per connection.
+// connBuffers is the live heap allocated in openssl/conn.go other than by
+// its constructor newConn: the Conn's own buffers (made by its methods, or
+// by the New of the buffer pools there), per connection.
 func connBuffers(r row) float64 {
 	var b float64
 	for _, s := range r.sites {
-		if strings.HasPrefix(s.Where, "github.com/libssl-go/libssl/openssl.(*Conn).") {
+		if strings.HasPrefix(s.Where, "github.com/libssl-go/libssl/openssl.") && strings.Contains(s.Where, " conn.go:") &&
+			!strings.HasPrefix(s.Where, "github.com/libssl-go/libssl/openssl.newConn ") {
 			b += s.Bytes
 		}
 	}
