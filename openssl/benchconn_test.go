@@ -68,11 +68,22 @@ import (
 	instr "github.com/libssl-go/libssl/internal/cbench"
 )
 
+// connBulkTotal is the bytes each way of one Bulk op: 64 MiB, or
+// LIBSSL_CONN_BULK_MIB MiB (instruction runs, which report per MiB; the C
+// program gets the same value as CCONN_BULK_MIB).
+var connBulkTotal = func() int {
+	if s := os.Getenv("LIBSSL_CONN_BULK_MIB"); s != "" {
+		if m, err := strconv.Atoi(s); err == nil && m > 0 {
+			return m << 20
+		}
+	}
+	return 64 << 20
+}()
+
 const (
-	connBulkTotal = 64 << 20
-	connChunk     = 16 << 10
-	connPeriod    = 251
-	connTimeout   = 2 * time.Minute // no connection may take longer
+	connChunk   = 16 << 10
+	connPeriod  = 251
+	connTimeout = 2 * time.Minute // no connection may take longer
 )
 
 // connPattern[k] = k mod 251: the bytes at stream offset o are
@@ -153,12 +164,22 @@ func connImpls(b *testing.B, op connOp) []connImpl {
 }
 
 func BenchmarkConn(b *testing.B) {
-	cb := buildC(b, "cconn")
+	// The C program is built when an impl=c benchmark first runs: the Go
+	// implementations' instruction runs under callgrind run no
+	// subprocess (callgrind stumbles over a child's SIGCHLD).
+	dir := b.TempDir()
+	var cb *cbench
+	runC := func(b *testing.B, op connOp, p int) {
+		if cb == nil {
+			cb = buildCIn(b, dir, "cconn")
+		}
+		cb.runConn(b, op, p)
+	}
 	for _, op := range connOps {
 		b.Run("op="+op.name, func(b *testing.B) {
 			for _, p := range connPs {
 				b.Run("P="+strconv.Itoa(p), func(b *testing.B) {
-					b.Run("impl=c", func(b *testing.B) { cb.runConn(b, op, p) })
+					b.Run("impl=c", func(b *testing.B) { runC(b, op, p) })
 					for _, im := range connImpls(b, op) {
 						b.Run("impl="+im.name, func(b *testing.B) {
 							if op.bulk {
@@ -342,6 +363,9 @@ func bulkEnd(c net.Conn, n int, fe *firstErr, wg *sync.WaitGroup) {
 }
 
 func benchBulkP(b *testing.B, im connImpl, p int) {
+	if connBulkTotal%(connChunk*p) != 0 {
+		b.Fatalf("%d bytes do not split into 16 KiB writes over %d connections", connBulkTotal, p)
+	}
 	type pair struct{ cl, sv hsConn }
 	pairs := make([]pair, p)
 	for k := range pairs {
@@ -379,7 +403,7 @@ func benchBulkP(b *testing.B, im connImpl, p int) {
 		}
 	}
 	per := b.N * (connBulkTotal / p)
-	b.SetBytes(2 * connBulkTotal)
+	b.SetBytes(2 * int64(connBulkTotal))
 	b.ReportAllocs()
 	b.ResetTimer()
 	instr.InstrZero()
@@ -410,6 +434,7 @@ func (cb *cbench) runConn(b *testing.B, op connOp, p int) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = append(os.Environ(), "CCONN_BULK_MIB="+strconv.Itoa(connBulkTotal>>20))
 	b.ResetTimer()
 	err := cmd.Run()
 	b.StopTimer()
@@ -432,7 +457,7 @@ func (cb *cbench) runConn(b *testing.B, op connOp, p int) {
 	b.ReportMetric(0, "B/op")
 	b.ReportMetric(0, "allocs/op")
 	if op.bulk {
-		b.ReportMetric(2*connBulkTotal*float64(b.N)/ns*1e3, "MB/s")
+		b.ReportMetric(2*float64(connBulkTotal)*float64(b.N)/ns*1e3, "MB/s")
 	} else {
 		b.ReportMetric(float64(b.N)/ns*1e9, "hs/s")
 	}

@@ -37,9 +37,11 @@ func buildCBench(b *testing.B) *cbench { return buildC(b, "cbench") }
 
 // buildC compiles testdata/NAME.c into a temporary directory and writes the
 // certificate material beside it.
-func buildC(b *testing.B, name string) *cbench {
+func buildC(b *testing.B, name string) *cbench { return buildCIn(b, b.TempDir(), name) }
+
+// buildCIn is buildC into dir.
+func buildCIn(b *testing.B, dir, name string) *cbench {
 	b.Helper()
-	dir := b.TempDir()
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "gcc"

@@ -73,7 +73,7 @@
 #endif
 #endif
 
-#define TOTAL (64L << 20)
+static long bulk_total = 64L << 20; /* CCONN_BULK_MIB overrides (instruction runs) */
 #define CHUNK (16 << 10)
 #define PERIOD 251
 #define IO_TIMEOUT_S 120 /* no operation may block longer than this */
@@ -365,9 +365,11 @@ int main(int argc, char **argv)
     } else {
         return 2;
     }
+    if (getenv("CCONN_BULK_MIB") != NULL)
+        bulk_total = strtol(getenv("CCONN_BULK_MIB"), NULL, 10) << 20;
     p = strtol(argv[2], NULL, 10);
     n = strtol(argv[3], NULL, 10);
-    if (p < 1 || n < 1 || (mode == BULK && TOTAL % p != 0))
+    if (p < 1 || n < 1 || bulk_total < CHUNK || (mode == BULK && bulk_total % ((long)CHUNK * p) != 0))
         return 2;
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "cconn: header %s, runtime %s\n", OPENSSL_VERSION_TEXT, OpenSSL_version(OPENSSL_VERSION));
@@ -405,7 +407,7 @@ int main(int argc, char **argv)
             c->fd = dial(&a);
             s->fd = accept_fd(l);
             close(l);
-            c->bytes = s->bytes = n * (TOTAL / p);
+            c->bytes = s->bytes = n * (bulk_total / p);
         }
     }
     for (i = 0; i < 2 * p; i++)
