@@ -77,7 +77,7 @@ CI_STEPS += test-callcount
 #     BENCH_CONN_COUNT runs, one column per implementation (-col /impl, C
 #     first and the base), with hs/s and MB/s.
 #
-# About 11 minutes on the 2 shared cores (instructions ~8, wall ~3);
+# About 12 minutes on the 2 shared cores (instructions ~9, wall ~3);
 # BENCH_CONN_INSTR=0 skips the instruction table.
 BENCH_CONN_COUNT     ?= 6
 BENCH_CONN_HS_TIME   ?= 100x
@@ -108,6 +108,6 @@ bench-conn-instr:
 	done | tee -a $(BENCH_OUT)/conn-instr.txt
 
 # Each BenchmarkConn benchmark once (C, libssl-go, crypto/tls at every P),
-# so that none rots: about 10 s beside the build. Not a timing.
+# so that none rots: about 14 s with the build (11 s of run). Not a timing.
 bench-conn-smoke:
 	$(GO) test -run '^$$' -bench '^BenchmarkConn$$' -benchtime 1x ./openssl
