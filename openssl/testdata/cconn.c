@@ -36,12 +36,13 @@
  * of the chain and of "localhost", TCP_NODELAY as Go sets it.
  *
  * Timed region: from the moment every thread has finished its set-up (a
- * barrier) to the join of the last one. Under callgrind the same region is
+ * barrier) to the join of the last one; its CPU time (user and system,
+ * every thread, getrusage) is reported beside the wall time. Under callgrind the same region is
  * bracketed by CALLGRIND_ZERO_STATS and CALLGRIND_DUMP_STATS, so the dump
  * holds the instructions of the N operations on every thread.
  *
  * usage: cconn MODE P N ca.pem chain.pem key.pem
- * stdout: "elapsed_ns=<ns> n=<N> resumed=<count>"
+ * stdout: "elapsed_ns=<ns> n=<N> resumed=<count> cpu_ns=<user+system ns>"
  * stderr: "cconn: header <text>, runtime <text>"
  *
  * Built by the benchmark run itself (cbench_test.go's buildC) with CC,
@@ -59,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -324,6 +326,16 @@ static void *run_end(void *arg)
     return NULL;
 }
 
+/* cpu_ns is the process's user and system time so far, every thread. */
+static int64_t cpu_ns(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        die("getrusage");
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -348,7 +360,7 @@ int main(int argc, char **argv)
     long p, n, i, k;
     struct end *ends;
     pthread_t *th;
-    int64_t start, elapsed;
+    int64_t start, elapsed, cpu0, cpu;
 
     if (argc != 7) {
         fprintf(stderr, "usage: cconn hs13full|hs13resumed|hs12full|hs12resumed|bulk P N ca.pem chain.pem key.pem\n");
@@ -418,6 +430,7 @@ int main(int argc, char **argv)
     CALLGRIND_ZERO_STATS;
 #endif
     start = now_ns();
+    cpu0 = cpu_ns();
     pthread_barrier_wait(&go);
     if (mode == BULK)
         pthread_barrier_wait(&ready); /* every end has sent and read all */
@@ -426,6 +439,7 @@ int main(int argc, char **argv)
             if (pthread_join(th[i], NULL) != 0)
                 die("pthread_join");
     elapsed = now_ns() - start;
+    cpu = cpu_ns() - cpu0;
 #ifdef HAVE_CALLGRIND
     CALLGRIND_DUMP_STATS_AT("cconn");
 #endif
@@ -440,6 +454,7 @@ int main(int argc, char **argv)
     SSL_SESSION_free(store);
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
-    printf("elapsed_ns=%lld n=%ld resumed=%ld\n", (long long)elapsed, n, resumed_total);
+    printf("elapsed_ns=%lld n=%ld resumed=%ld cpu_ns=%lld\n", (long long)elapsed, n, resumed_total,
+           (long long)cpu);
     return 0;
 }
