@@ -77,7 +77,7 @@ CI_STEPS += test-callcount
 #     BENCH_CONN_COUNT runs, one column per implementation (-col /impl, C
 #     first and the base), with hs/s and MB/s.
 #
-# About 13 minutes on the 2 shared cores (instructions ~9, wall ~4);
+# 7 to 12 minutes on the 2 shared cores, by their load (instructions 5-9);
 # BENCH_CONN_INSTR=0 skips the instruction table.
 BENCH_CONN_COUNT     ?= 8
 BENCH_CONN_HS_TIME   ?= 100x
