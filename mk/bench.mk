@@ -34,6 +34,7 @@ bench:
 	  | sed -E 's#^(BenchmarkOps/[^/ ]+)/(c|go|go-unlocked)([- \t])#\1/impl=\2\3#' >$(BENCH_OUT)/ops.txt
 	$(BENCHSTAT) -col /impl $(BENCH_OUT)/ops.txt
 	$(GO) run ./internal/cmd/memcheck
+	$(MAKE) --no-print-directory bench-conn
 
 # The instruction table alone.
 bench-instr:
@@ -67,3 +68,59 @@ IDLEMEM_N ?= 10000
 .PHONY: idlemem
 idlemem:
 	$(GO) run ./internal/cmd/idlemem -n $(IDLEMEM_N)
+
+# ---------------------------------------------------------------------------
+# The connection layer over loopback (issue 15): openssl's BenchmarkConn,
+# handshakes (TLS 1.3 and 1.2, full and resumed) and full-duplex bulk (64 MiB
+# each way at once, every byte checked) at P = 1, 2, 8, 64 concurrent
+# connections, for impl=c (openssl/testdata/cconn.c, 2P threads, built by
+# the run and linked to the same libssl), impl=libssl and impl=cryptotls.
+# Two tables, as for `bench`:
+#
+#  1. Instructions per handshake, and per MiB moved for Bulk (both
+#     directions counted), by callgrind on every thread, C and Go in the
+#     same build (mk/instrconn.sh: N and 2N, the difference over N).
+#     INSTR_CONN_OPS lists OP:P:N; Bulk runs with BENCH_CONN_BULK_MIB MiB
+#     each way per op (callgrind is ~50x slower). Callgrind runs one thread
+#     at a time, so the counts say what work is done, not how it overlaps.
+#  2. Wall time: benchstat's medians and confidence intervals over
+#     BENCH_CONN_COUNT runs, one column per implementation (-col /impl, C
+#     first and the base), with hs/s and MB/s.
+#
+# 7 to 12 minutes on the 2 shared cores, by their load (instructions 5-9);
+# BENCH_CONN_INSTR=0 skips the instruction table.
+BENCH_CONN_COUNT     ?= 8
+BENCH_CONN_HS_TIME   ?= 100x
+BENCH_CONN_BULK_TIME ?= 3x
+BENCH_CONN_INSTR     ?= 1
+BENCH_CONN_BULK_MIB  ?= 8
+INSTR_CONN_OPS       ?= HS13Full:1:5 HS13Resumed:1:10 HS12Full:1:5 HS12Resumed:1:10 Bulk:1:1 \
+	HS13Full:8:8 Bulk:8:1
+.PHONY: bench-conn bench-conn-instr bench-conn-smoke
+bench-conn:
+	@mkdir -p $(BENCH_OUT)
+	@if [ "$(BENCH_CONN_INSTR)" = 1 ]; then $(MAKE) --no-print-directory bench-conn-instr; fi
+	$(GO) test -run '^$$' -bench '^BenchmarkConn$$/^op=HS' -benchtime $(BENCH_CONN_HS_TIME) \
+	  -count $(BENCH_CONN_COUNT) -benchmem ./openssl >$(BENCH_OUT)/conn.txt
+	$(GO) test -run '^$$' -bench '^BenchmarkConn$$/^op=Bulk' -benchtime $(BENCH_CONN_BULK_TIME) \
+	  -count $(BENCH_CONN_COUNT) -benchmem ./openssl >>$(BENCH_OUT)/conn.txt
+	$(BENCHSTAT) -col /impl $(BENCH_OUT)/conn.txt
+
+# The instruction table of BenchmarkConn alone (needs valgrind).
+bench-conn-instr:
+	@command -v valgrind >/dev/null || { echo "bench-conn-instr: needs valgrind"; exit 1; }
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -c -o $(BENCH_OUT)/openssl.test ./openssl
+	@printf '%-12s %3s %12s %12s %12s %9s\n' "instr/op" P c libssl cryptotls libssl/c | tee $(BENCH_OUT)/conn-instr.txt
+	@cd openssl && for e in $(INSTR_CONN_OPS); do \
+	  op=$${e%%:*}; r=$${e#*:}; \
+	  LIBSSL_CONN_BULK_MIB=$(BENCH_CONN_BULK_MIB) sh ../mk/instrconn.sh $(BENCH_OUT)/openssl.test $$op $${r%%:*} $${r#*:} || exit 1; \
+	done | tee -a $(BENCH_OUT)/conn-instr.txt
+
+# Each BenchmarkConn benchmark once (C, libssl-go, crypto/tls at every P),
+# so that none rots: about 14 s with the build (11 s of run). Not a timing.
+bench-conn-smoke:
+	$(GO) test -run '^$$' -bench '^BenchmarkConn$$' -benchtime 1x ./openssl
+
+# The smoke run is a test that each benchmark still works, not a timing.
+CI_STEPS += bench-conn-smoke

@@ -3,7 +3,7 @@
 # run), not tests. `make bench-openssl` runs them on the machine's OpenSSL,
 # then on 1.1.1w, each followed by a table of the ratios
 # (openssl/internal/benchratio).
-BENCH_OPENSSL_FLAGS ?= -run '^$$' -bench . -benchtime 40x -benchmem
+BENCH_OPENSSL_FLAGS ?= -run '^$$' -bench '^Benchmark(HandshakeFull|HandshakeResumed|Bulk)$$' -benchtime 40x -benchmem
 
 .PHONY: bench-openssl
 bench-openssl:

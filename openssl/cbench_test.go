@@ -33,21 +33,27 @@ type cbench struct {
 
 // buildCBench compiles testdata/cbench.c into a temporary directory and
 // writes the certificate material beside it.
-func buildCBench(b *testing.B) *cbench {
+func buildCBench(b *testing.B) *cbench { return buildC(b, "cbench") }
+
+// buildC compiles testdata/NAME.c into a temporary directory and writes the
+// certificate material beside it.
+func buildC(b *testing.B, name string) *cbench { return buildCIn(b, b.TempDir(), name) }
+
+// buildCIn is buildC into dir.
+func buildCIn(b *testing.B, dir, name string) *cbench {
 	b.Helper()
-	dir := b.TempDir()
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "gcc"
 	}
-	cb := &cbench{bin: filepath.Join(dir, "cbench")}
+	cb := &cbench{bin: filepath.Join(dir, name)}
 	args := []string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", cb.bin}
 	if cf := os.Getenv("CGO_CFLAGS"); cf != "" {
 		args = append(args, strings.Fields(cf)...)
 	} else {
 		args = append(args, "-O2", "-g") // cgo's default
 	}
-	args = append(args, filepath.Join("testdata", "cbench.c"))
+	args = append(args, filepath.Join("testdata", name+".c"))
 	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
 	args = append(args, "-lssl", "-lcrypto")
 	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
