@@ -6,8 +6,14 @@
 // no cgo of its own. Each Conn owns one SSL with two memory BIOs; the Conn
 // moves bytes between them and the net.Conn from Go, so that deadlines,
 // net.Pipe and any other net.Conn work, and no Go callback runs on the data
-// path: a read is one SSL_read, a write one SSL_write per 64 KiB, plus the
-// BIO calls that move whole records in bulk into reused buffers.
+// path. Each step is one C call: a Write is one libssl.SSL.WriteAndDrain
+// (SSL_write and the drain of the write BIO) per 64 KiB and one transport
+// write; a Read with data buffered is one SSL_read, and one that must wait
+// for the network two (the second, libssl.SSL.FeedAndRead, feeds what the
+// transport gave and reads). In steady state neither allocates: the
+// transport buffers come from pools, so an idle Conn holds none (a Read
+// blocked on the transport holds one 18 KiB read buffer). make test-callcount
+// holds these counts.
 //
 // Secure defaults: a client verifies the server's chain (the system roots,
 // or Config.RootCAs) and its host name or IP address (SSL_set1_host,
