@@ -64,14 +64,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	libssl "github.com/libssl-go/libssl"
 	instr "github.com/libssl-go/libssl/internal/cbench"
 )
 
@@ -453,34 +451,15 @@ func (cb *cbench) runConn(b *testing.B, op connOp, p int) {
 		args = append([]string{"valgrind", "--tool=callgrind", "--quiet", "--dump-instr=no", "--dump-line=no",
 			"--callgrind-out-file=" + filepath.Join(dir, "c."+strconv.Itoa(b.N))}, args...)
 	}
-	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "CCONN_BULK_MIB="+strconv.Itoa(connBulkTotal>>20))
-	b.ResetTimer()
-	err := cmd.Run()
-	b.StopTimer()
-	if err != nil {
-		b.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	if want := "runtime " + libssl.RuntimeVersionText(); !strings.Contains(stderr.String(), want) {
-		b.Fatalf("cconn ran against another libssl than the package (want %q): %s", want, stderr.String())
-	}
-	m := cbenchOut.FindStringSubmatch(stdout.String())
-	if m == nil {
-		b.Fatalf("cconn output: %q", stdout.String())
-	}
-	ns, _ := strconv.ParseFloat(m[1], 64)
-	resumed, _ := strconv.Atoi(m[3])
-	if want := map[bool]int{true: b.N}[op.resume]; resumed != want {
-		b.Fatalf("cconn %s: %d of %d handshakes resumed, want %d", op.cmode, resumed, b.N, want)
-	}
+	ns, stdout := runC(b, "cconn "+op.cmode, cmd, map[bool]int{true: b.N}[op.resume])
 	b.ReportMetric(ns/float64(b.N), "ns/op")
-	if m := cconnCPU.FindStringSubmatch(stdout.String()); m != nil {
+	if m := cconnCPU.FindStringSubmatch(stdout); m != nil {
 		cpu, _ := strconv.ParseFloat(m[1], 64)
 		b.ReportMetric(cpu/float64(b.N), "cpu-ns/op")
 	} else {
-		b.Fatalf("cconn output without cpu_ns: %q", stdout.String())
+		b.Fatalf("cconn output without cpu_ns: %q", stdout)
 	}
 	b.ReportMetric(0, "B/op")
 	b.ReportMetric(0, "allocs/op")

@@ -75,33 +75,39 @@ func buildCIn(b *testing.B, dir, name string) *cbench {
 
 var cbenchOut = regexp.MustCompile(`elapsed_ns=(\d+) n=(\d+) resumed=(\d+)`)
 
-// run runs the C program for b.N operations and reports its elapsed time as
-// the benchmark's ns/op (and MB/s when bytes is set).
-func (cb *cbench) run(b *testing.B, mode, transport string, bytesPerOp int64) {
-	ctx, cancel := context.WithTimeout(context.Background(), cbenchTimeout)
-	defer cancel()
+// runC runs a C baseline (timed alone), checks that it ran against the
+// libssl the package runs with and resumed as many handshakes as wanted,
+// and returns its own elapsed time in ns and its output.
+func runC(b *testing.B, name string, cmd *exec.Cmd, wantResumed int) (float64, string) {
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, cb.bin, mode, transport, strconv.Itoa(b.N), cb.ca, cb.chain, cb.key)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	b.ResetTimer()
 	err := cmd.Run()
 	b.StopTimer()
 	if err != nil {
-		b.Fatalf("cbench %s %s %d: %v\n%s", mode, transport, b.N, err, stderr.String())
+		b.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, stderr.String())
 	}
-	// The C program must run against the libssl the package runs with.
 	if want := "runtime " + libssl.RuntimeVersionText(); !strings.Contains(stderr.String(), want) {
-		b.Fatalf("cbench ran against another libssl than the package (want %q): %s", want, stderr.String())
+		b.Fatalf("%s ran against another libssl than the package (want %q): %s", name, want, stderr.String())
 	}
 	m := cbenchOut.FindStringSubmatch(stdout.String())
 	if m == nil {
-		b.Fatalf("cbench output: %q", stdout.String())
+		b.Fatalf("%s output: %q", name, stdout.String())
 	}
 	ns, _ := strconv.ParseFloat(m[1], 64)
-	resumed, _ := strconv.Atoi(m[3])
-	if want := map[bool]int{true: b.N}[mode == "resumed"]; resumed != want {
-		b.Fatalf("cbench %s: %d of %d handshakes resumed, want %d", mode, resumed, b.N, want)
+	if resumed, _ := strconv.Atoi(m[3]); resumed != wantResumed {
+		b.Fatalf("%s: %d of %d handshakes resumed, want %d", name, resumed, b.N, wantResumed)
 	}
+	return ns, stdout.String()
+}
+
+// run runs the C program for b.N operations and reports its elapsed time as
+// the benchmark's ns/op (and MB/s when bytes is set).
+func (cb *cbench) run(b *testing.B, mode, transport string, bytesPerOp int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), cbenchTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cb.bin, mode, transport, strconv.Itoa(b.N), cb.ca, cb.chain, cb.key)
+	ns, _ := runC(b, "cbench "+mode, cmd, map[bool]int{true: b.N}[mode == "resumed"])
 	b.ReportMetric(ns/float64(b.N), "ns/op")
 	// -benchmem would otherwise divide the Go side's exec bookkeeping by N;
 	// the C program allocates nothing on the Go heap.

@@ -47,24 +47,14 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#define PROG "cbench"
+#include "cprog.h"
+
 #define TOTAL (64 << 20)
 #define CHUNK (16 << 10)
 #define IO_TIMEOUT_S 60 /* no operation may block longer than this */
 
 enum mode { FULL, RESUMED, BULK };
-
-static void die(const char *what)
-{
-    fprintf(stderr, "cbench: %s (errno %d: %s)\n", what, errno, strerror(errno));
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-static void ssl_die(const char *what, SSL *s, int ret)
-{
-    fprintf(stderr, "cbench: %s: ret %d, SSL_get_error %d\n", what, ret, SSL_get_error(s, ret));
-    die(what);
-}
 
 static void bound(int fd)
 {
@@ -207,25 +197,6 @@ static SSL *connect_one(SSL_CTX *ctx, int fd, SSL_SESSION *sess)
     return c;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static const char sid_ctx[] = "libssl-go/openssl"; /* as Config.configure */
-
-static SSL_CTX *new_ctx(void)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-    if (ctx == NULL || SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
-        SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 ||
-        SSL_CTX_set_session_id_context(ctx, (const unsigned char *)sid_ctx, sizeof sid_ctx - 1) != 1)
-        die("SSL_CTX_new");
-    return ctx;
-}
-
 int main(int argc, char **argv)
 {
     enum mode mode;
@@ -260,12 +231,12 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "cbench: header %s, runtime %s\n", OPENSSL_VERSION_TEXT, OpenSSL_version(OPENSSL_VERSION));
 
-    sctx = new_ctx();
+    sctx = new_ctx_version(TLS1_3_VERSION);
     if (SSL_CTX_use_certificate_chain_file(sctx, argv[5]) != 1 ||
         SSL_CTX_use_PrivateKey_file(sctx, argv[6], SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(sctx) != 1)
         die("server certificate");
-    cctx = new_ctx();
+    cctx = new_ctx_version(TLS1_3_VERSION);
     if (SSL_CTX_set_ciphersuites(cctx, "TLS_AES_128_GCM_SHA256") != 1 ||
         SSL_CTX_load_verify_locations(cctx, argv[4], NULL) != 1)
         die("client context");

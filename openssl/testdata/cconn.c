@@ -68,6 +68,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#define PROG "cconn"
+#include "cprog.h"
+
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
@@ -91,19 +94,6 @@ static pthread_barrier_t ready, go;
 static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
 static SSL_SESSION *store; /* the newest resumable session */
 static long resumed_total;
-
-static void die(const char *what)
-{
-    fprintf(stderr, "cconn: %s (errno %d: %s)\n", what, errno, strerror(errno));
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-static void ssl_die(const char *what, SSL *s, int ret)
-{
-    fprintf(stderr, "cconn: %s: ret %d, SSL_get_error %d\n", what, ret, SSL_get_error(s, ret));
-    die(what);
-}
 
 static void sockopts(int fd)
 {
@@ -336,25 +326,6 @@ static int64_t cpu_ns(void)
            ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static const char sid_ctx[] = "libssl-go/openssl"; /* as Config.configure */
-
-static SSL_CTX *new_ctx(void)
-{
-    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-    if (ctx == NULL || SSL_CTX_set_min_proto_version(ctx, version) != 1 ||
-        SSL_CTX_set_max_proto_version(ctx, version) != 1 ||
-        SSL_CTX_set_session_id_context(ctx, (const unsigned char *)sid_ctx, sizeof sid_ctx - 1) != 1)
-        die("SSL_CTX_new");
-    return ctx;
-}
-
 int main(int argc, char **argv)
 {
     long p, n, i, k;
@@ -388,12 +359,12 @@ int main(int argc, char **argv)
     for (i = 0; i < (long)sizeof pat; i++)
         pat[i] = (unsigned char)(i % PERIOD);
 
-    sctx = new_ctx();
+    sctx = new_ctx_version(version);
     if (SSL_CTX_use_certificate_chain_file(sctx, argv[5]) != 1 ||
         SSL_CTX_use_PrivateKey_file(sctx, argv[6], SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(sctx) != 1)
         die("server certificate");
-    cctx = new_ctx();
+    cctx = new_ctx_version(version);
     if (SSL_CTX_set_ciphersuites(cctx, "TLS_AES_128_GCM_SHA256") != 1 ||
         SSL_CTX_set_cipher_list(cctx, "ECDHE-ECDSA-AES128-GCM-SHA256") != 1 ||
         SSL_CTX_load_verify_locations(cctx, argv[4], NULL) != 1)
