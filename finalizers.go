@@ -104,8 +104,11 @@ var (
 )
 
 func noteOwned() {
-	outstanding.Add(1)
-	if ownedCount.Add(1)%backlogCheckEvery == 0 && cleanupBacklog() > maxCleanupBacklog {
+	// The package's own queued cleanups are at most its outstanding
+	// references: while those are few there is no backlog of ours to wait
+	// for, and the metrics read (a runtime call) is skipped.
+	n := outstanding.Add(1)
+	if ownedCount.Add(1)%backlogCheckEvery == 0 && n > maxCleanupBacklog && cleanupBacklog() > maxCleanupBacklog {
 		awaitCleanups()
 	}
 }
