@@ -504,7 +504,11 @@ func (c *Conn) storeSessionLocked() {
 	c.offered.Free()
 	c.offered = nil
 	if !c.config.InsecureSkipVerify && c.state.VerifyResult == libssl.VerifyOK {
-		c.config.recordOwnSession(sess)
+		var leaf []byte
+		if len(c.peerDER) > 0 {
+			leaf = c.peerDER[0]
+		}
+		c.config.recordOwnSession(sess, c.name, leaf)
 	}
 	c.config.ClientSessionCache.Put(c.cacheKey, sess)
 }

@@ -28,7 +28,15 @@ type trustState struct {
 	roots *x509.CertPool
 	err   error
 	mu    sync.Mutex
-	own   map[string]bool // IDs of sessions this Config's handshakes verified
+	own   map[string]ownSession // by ID: sessions this Config's handshakes verified
+}
+
+// ownSession is what a Config remembers of a session its own verified
+// handshake made: the name it verified, and its server certificate's
+// validity (zero when the leaf could not be parsed).
+type ownSession struct {
+	name                string
+	notBefore, notAfter time.Time
 }
 
 func (cfg *Config) rootPool() (*x509.CertPool, error) {
@@ -45,26 +53,39 @@ func (cfg *Config) rootPool() (*x509.CertPool, error) {
 	return cfg.trust.roots, cfg.trust.err
 }
 
-func (cfg *Config) recordOwnSession(s *libssl.Session) {
+// recordOwnSession remembers s as made by this Config's handshake that
+// verified leafDER for name. The leaf is parsed here, once per full
+// handshake, so that resuming s later needs no parse (issue 15).
+func (cfg *Config) recordOwnSession(s *libssl.Session, name string, leafDER []byte) {
 	id := string(s.ID())
 	if id == "" {
 		return
+	}
+	o := ownSession{name: name}
+	if leaf, err := x509.ParseCertificate(leafDER); err == nil {
+		o.notBefore, o.notAfter = leaf.NotBefore, leaf.NotAfter
 	}
 	cfg.trust.mu.Lock()
 	if cfg.trust.own == nil || len(cfg.trust.own) >= maxOwnSessions {
 		// Bounded: forgetting only costs full handshakes for sessions whose
 		// certificate needs intermediates to verify.
-		cfg.trust.own = map[string]bool{}
+		cfg.trust.own = map[string]ownSession{}
 	}
-	cfg.trust.own[id] = true
+	cfg.trust.own[id] = o
 	cfg.trust.mu.Unlock()
 }
 
-func (cfg *Config) isOwnSession(s *libssl.Session) bool {
+func (cfg *Config) ownSession(s *libssl.Session) (ownSession, bool) {
 	id := string(s.ID())
 	cfg.trust.mu.Lock()
 	defer cfg.trust.mu.Unlock()
-	return id != "" && cfg.trust.own[id]
+	o, ok := cfg.trust.own[id]
+	return o, ok && id != ""
+}
+
+func (cfg *Config) isOwnSession(s *libssl.Session) bool {
+	_, ok := cfg.ownSession(s)
+	return ok
 }
 
 // sessionTrusted reports, as an error wrapping ErrSessionNotTrusted, why a
@@ -81,6 +102,15 @@ func (cfg *Config) sessionTrusted(s *libssl.Session, serverName string) error {
 	if s.ProtocolVersion() == 0 {
 		return fmt.Errorf("%w: not a usable session", ErrSessionNotTrusted)
 	}
+	if o, ok := cfg.ownSession(s); ok && o.name == serverName {
+		// This Config's own verified handshake made it for this very name:
+		// if its server's certificate is still valid, what the checks below
+		// would add is a parse and an ECDSA or RSA verification that the
+		// handshake made already (issue 15: most of a resumption's cost).
+		if now := time.Now(); !now.Before(o.notBefore) && !now.After(o.notAfter) {
+			return nil
+		}
+	}
 	x := s.PeerCertificate()
 	if x == nil {
 		return fmt.Errorf("%w: the session holds no server certificate", ErrSessionNotTrusted)
@@ -96,13 +126,6 @@ func (cfg *Config) sessionTrusted(s *libssl.Session, serverName string) error {
 	}
 	if err := leaf.VerifyHostname(serverName); err != nil {
 		return fmt.Errorf("%w: %v", ErrSessionNotTrusted, err)
-	}
-	if now := time.Now(); cfg.isOwnSession(s) && !now.Before(leaf.NotBefore) && !now.After(leaf.NotAfter) {
-		// This Config's own verified handshake made it, and its server's
-		// certificate is still valid for this name: what the chain
-		// verification below would add is an ECDSA or RSA check that the
-		// handshake made already (issue 15: most of a resumption's cost).
-		return nil
 	}
 	roots, err := cfg.rootPool()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"net"
 	"testing"
 	"time"
 
@@ -20,6 +21,12 @@ import (
 // expiredLeaf is a leaf for "localhost" signed by the test CA that expired
 // a minute ago.
 func expiredLeaf(t *testing.T) (certPEM, keyPEM []byte) {
+	return caLeaf(t, time.Now().Add(-time.Minute))
+}
+
+// caLeaf is a leaf for the DNS name "localhost" alone (no IP address),
+// signed by the test CA, valid until notAfter.
+func caLeaf(t *testing.T, notAfter time.Time) (certPEM, keyPEM []byte) {
 	tc := testcerts.Get()
 	cb, _ := pem.Decode(tc.CACert)
 	kb, _ := pem.Decode(tc.CAKey)
@@ -37,7 +44,7 @@ func expiredLeaf(t *testing.T) (certPEM, keyPEM []byte) {
 		Subject:      pkix.Name{CommonName: "localhost"},
 		DNSNames:     []string{"localhost"},
 		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(-time.Minute),
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -253,6 +260,47 @@ func TestResumedClientHeldToClientAuth(t *testing.T) {
 				if err == nil {
 					t.Fatalf("a client without a certificate got in (resumed=%v) under RequireAndVerifyClientCert", resumed)
 				}
+			}
+		})
+	}
+}
+
+// A session this Config verified itself skips the new verification only for
+// the name its handshake verified (issue 15's fast path): offered for
+// another name that its certificate does not cover, it is refused.
+func TestOwnSessionTrustedOnlyForItsName(t *testing.T) {
+	tc := testcerts.Get()
+	certPEM, keyPEM := caLeaf(t, time.Now().Add(time.Hour)) // "localhost", not 127.0.0.1
+	for _, ver := range versions {
+		t.Run(ver.name, func(t *testing.T) {
+			scfg := &Config{Certificates: []Certificate{{CertPEM: append(append([]byte(nil), certPEM...), tc.CACert...), KeyPEM: keyPEM}},
+				MinVersion: ver.v, MaxVersion: ver.v}
+			defer scfg.Free()
+			addr := echoServer(t, scfg) // 127.0.0.1:port
+			_, port, err := net.SplitHostPort(addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byName := net.JoinHostPort("localhost", port)
+			// No ServerName: Dial verifies the host part of the address.
+			cfg := &Config{RootCAs: tc.CACert, MinVersion: ver.v, MaxVersion: ver.v, ClientSessionCache: NewLRUClientSessionCache(4)}
+			defer cfg.Free()
+			der := sessionFrom(t, byName, cfg)
+			c, err := DialSession("tcp", byName, cfg, der)
+			if err != nil {
+				t.Fatalf("the own session for localhost: %v", err)
+			}
+			resumed := c.ConnectionState().DidResume
+			c.Close()
+			if !resumed {
+				t.Fatal("the own session did not resume for its own name")
+			}
+			if c, err := DialSession("tcp", addr, cfg, der); err == nil {
+				st := c.ConnectionState()
+				c.Close()
+				t.Fatalf("an own session for localhost was offered to 127.0.0.1 (resumed=%v), which its certificate does not cover", st.DidResume)
+			} else if !errors.Is(err, ErrSessionNotTrusted) {
+				t.Fatalf("own session for another name: %v, want ErrSessionNotTrusted", err)
 			}
 		})
 	}
