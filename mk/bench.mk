@@ -23,7 +23,7 @@ BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-2
 BENCH_OUT   ?= $(CURDIR)/.cache/bench
 # Operations and their callgrind iteration counts (cheap ones need many so
 # that the runtime's background work is small beside them).
-INSTR_OPS   ?= FloorCgoCall:20000 Version:20000 UpRefFree:10000 Clear:5000 SetSession:10000 \
+INSTR_OPS   ?= FloorCgoCall:20000 FloorHandleAlloc:20000 FloorCleanup:10000 Version:20000 UpRefFree:10000 Clear:5000 SetSession:10000 \
 	SessionFree:10000 NewFree:2000 DupFree:2000 MarshalDER:5000 UnmarshalDER:2000 \
 	Handshake13Full:20 Handshake13Resumed:40 Handshake12Full:20 Handshake12Resumed:40
 .PHONY: bench bench-instr memcheck
