@@ -98,6 +98,28 @@ func TestCgoCallsPerReadWrite(t *testing.T) {
 	}
 	must(readFullConn(sv, buf[:16<<10]))
 
+	// A Read waiting on the network reads into a 2 KiB buffer while reads
+	// are small (an idle Conn's blocked Read then holds 2 KiB): the first
+	// full record after small reads costs one call more, and from then on
+	// a record is read whole again.
+	must(cl.Write(msg)) // a small read first
+	must(readFullConn(sv, buf[:64]))
+	for i, max := range []uint64{3, 2, 2} {
+		must(cl.Write(big))
+		got := 0
+		n := count(func() {
+			// Read goes to the network: the record is not in the BIO yet.
+			var err error
+			got, err = sv.Read(buf[:16<<10])
+			must(got, err)
+		})
+		must(readFullConn(sv, buf[:16<<10-got])) // whatever the first Read left
+		t.Logf("16 KiB record %d from the network: %d cgo calls", i, n)
+		if n > max {
+			t.Errorf("16 KiB record %d from the network: %d cgo calls, at most %d", i, n, max)
+		}
+	}
+
 	// Allocations of a 64-byte round trip (issue 15's target: none; the
 	// want-read of the pump is the bare sentinel, and the transport
 	// buffers come from pools).

@@ -25,15 +25,19 @@ const (
 	// maxWriteChunk (at most 2048 bytes of overhead per record), so that
 	// a Write is one C call per chunk.
 	outBufSize = maxWriteChunk + 4*2048
+	// smallInBufSize is what a Read reads from the transport into while
+	// reads are small (smallReadBufs).
+	smallInBufSize = 2048
 )
 
 // The Conn's transport buffers are taken from these pools for one Read or
 // Write and given back after, so that an idle Conn holds none and the
 // steady state allocates nothing. A Read blocked on the transport holds
-// one read buffer.
+// one read buffer: 2 KiB while reads are small, 18 KiB during bulk.
 var (
-	readBufs  = sync.Pool{New: func() any { return new([inBufSize]byte) }}
-	writeBufs = sync.Pool{New: func() any { return new([outBufSize]byte) }}
+	readBufs      = sync.Pool{New: func() any { return new([inBufSize]byte) }}
+	smallReadBufs = sync.Pool{New: func() any { return new([smallInBufSize]byte) }}
+	writeBufs     = sync.Pool{New: func() any { return new([outBufSize]byte) }}
 )
 
 // Conn is a TLS connection over a net.Conn, run by libssl through memory
@@ -70,9 +74,10 @@ type Conn struct {
 	peerDER       [][]byte
 	parseOnce     sync.Once
 
-	readMu  sync.Mutex
-	eofSeen bool
-	readErr error
+	readMu   sync.Mutex
+	eofSeen  bool
+	bigReads bool // the last transport read filled its buffer: read into a record-sized one
+	readErr  error
 
 	writeMu sync.Mutex
 
@@ -664,12 +669,21 @@ func (c *Conn) Read(b []byte) (int, error) {
 	// What the transport gave goes into the read BIO with the next
 	// SSL_read, in one C call (FeedAndRead): a Read with data buffered is
 	// one C call, one that waits for the network two.
-	var in *[inBufSize]byte
+	//
+	// The transport read goes into a small buffer unless the last one
+	// filled it: a Read that waits on an idle connection then holds 2 KiB,
+	// not a record's 18 KiB, and bulk transfer reads whole records.
+	var big *[inBufSize]byte
+	var small *[smallInBufSize]byte
 	defer func() {
-		if in != nil {
-			readBufs.Put(in)
+		if big != nil {
+			readBufs.Put(big)
+		}
+		if small != nil {
+			smallReadBufs.Put(small)
 		}
 	}()
+	var in []byte
 	inLen, inEOF := 0, false
 	for {
 		c.sslMu.Lock()
@@ -728,10 +742,19 @@ func (c *Conn) Read(b []byte) (int, error) {
 				c.readErr = c.fail("read", fmt.Errorf(msgTruncated, libssl.ErrUnexpectedEOF))
 				return 0, c.readErr
 			}
-			if in == nil {
-				in = readBufs.Get().(*[inBufSize]byte)
+			if c.bigReads {
+				if big == nil {
+					big = readBufs.Get().(*[inBufSize]byte)
+				}
+				in = big[:]
+			} else {
+				if small == nil {
+					small = smallReadBufs.Get().(*[smallInBufSize]byte)
+				}
+				in = small[:]
 			}
-			m, rerr := c.conn.Read(in[:])
+			m, rerr := c.conn.Read(in)
+			c.bigReads = m == len(in) || c.bigReads && m > smallInBufSize
 			if rerr == nil || rerr == io.EOF {
 				inLen, inEOF = m, rerr == io.EOF
 				continue
