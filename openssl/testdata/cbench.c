@@ -280,16 +280,8 @@ int main(int argc, char **argv)
             c = connect_one(cctx, cfd, sess);
             if (i >= 0 && SSL_session_reused(c))
                 reused++;
-            if (mode == RESUMED) {
-                /* As the Go client's cache: keep the newest resumable session. */
-                SSL_SESSION *s = SSL_get1_session(c);
-                if (s != NULL && SSL_SESSION_is_resumable(s)) {
-                    SSL_SESSION_free(sess);
-                    sess = s;
-                } else {
-                    SSL_SESSION_free(s);
-                }
-            }
+            if (mode == RESUMED)
+                keep_session(c, &sess, NULL);
             if ((r = SSL_shutdown(c)) < 0)
                 ssl_die("client SSL_shutdown", c, r);
             SSL_free(c);

@@ -172,17 +172,8 @@ static void client_hs(const struct sockaddr_in *a)
         ssl_die("SSL_connect", c, r);
     if ((r = SSL_read(c, &one, 1)) != 1)
         ssl_die("client SSL_read", c, r);
-    if (resume) {
-        SSL_SESSION *s = SSL_get1_session(c);
-        if (s != NULL && SSL_SESSION_is_resumable(s)) {
-            pthread_mutex_lock(&store_mu);
-            SSL_SESSION_free(store);
-            store = s;
-            pthread_mutex_unlock(&store_mu);
-        } else {
-            SSL_SESSION_free(s);
-        }
-    }
+    if (resume)
+        keep_session(c, &store, &store_mu);
     if ((r = SSL_shutdown(c)) < 0)
         ssl_die("client SSL_shutdown", c, r);
     SSL_free(c);

@@ -6,6 +6,7 @@
 #define CPROG_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,24 @@ static SSL_CTX *new_ctx_version(int version)
         SSL_CTX_set_session_id_context(ctx, (const unsigned char *)sid_ctx, sizeof sid_ctx - 1) != 1)
         die("SSL_CTX_new");
     return ctx;
+}
+
+/* keep_session replaces *slot with the session of c when it is resumable,
+ * as the Go client's session cache keeps the newest one; mu (may be NULL)
+ * guards *slot. */
+static void keep_session(SSL *c, SSL_SESSION **slot, pthread_mutex_t *mu)
+{
+    SSL_SESSION *s = SSL_get1_session(c);
+    if (s == NULL || !SSL_SESSION_is_resumable(s)) {
+        SSL_SESSION_free(s);
+        return;
+    }
+    if (mu != NULL)
+        pthread_mutex_lock(mu);
+    SSL_SESSION_free(*slot);
+    *slot = s;
+    if (mu != NULL)
+        pthread_mutex_unlock(mu);
 }
 
 #endif
