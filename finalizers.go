@@ -57,16 +57,20 @@ func (r *ref) release() unsafe.Pointer {
 //
 //   - Weight: a handle whose call made its native object (SSL_new, SSL_dup
 //     of a fresh SSL, d2i_SSL_SESSION, ...) carries a block of Go memory
-//     roughly the size of that object (sslWeight and the others below, a
-//     trailing array in the handle's allocation, never scanned). The GC's
-//     pacing then counts dropped handles as the memory they hold, and
-//     collects after about as many of them as it would after the same
-//     amount of Go garbage. A handle that takes one more reference on an
-//     object that exists already (UpRef, SSL_get1_session, Dup of a started
-//     SSL) carries none: the object is weighed once, by the handle that made
-//     it. The weight is what a handle costs most: allocating 4 KiB is about
-//     7,000 instructions of marking work for the collector, two orders of
-//     magnitude more than the rest of UpRef+Free (issue 15's profile).
+//     roughly the size of that object (sslWeight and the others below,
+//     never scanned). The GC's pacing then counts dropped handles as the
+//     memory they hold, and collects after about as many of them as it
+//     would after the same amount of Go garbage. A handle that takes one
+//     more reference on an object that exists already (UpRef,
+//     SSL_get1_session, Dup of a started SSL) carries none: the object is
+//     weighed once, by the handle that made it. The weight is what a handle
+//     costs most: 4 KiB of garbage per handle was about 4,000-7,000
+//     instructions of collection work (issue 15's profile). So an SSL's
+//     weight is a separate block that Free gives back to a pool for the
+//     next SSL_new (ssl_new.go): a program that frees its handles makes no
+//     such garbage, and a dropped handle keeps its block until the
+//     collector takes both. The other kinds keep a trailing array in the
+//     handle's allocation.
 //   - Back-pressure: the runtime runs cleanups on one goroutine, and
 //     SSL_free costs about what SSL_new does, so a goroutine that keeps
 //     making and dropping handles could outrun it. Every 64 new handles the
