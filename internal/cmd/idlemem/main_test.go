@@ -15,8 +15,10 @@ import (
 // what each pair keeps:
 //
 //   - C heap: at most what the C program's two ends keep (the same steps
-//     with libssl directly, measured in the same run) plus 8 KiB, the room
-//     for the two pairs of memory BIOs the binding runs libssl through;
+//     with libssl directly, measured in the same run) plus 10%, the room
+//     for the two pairs of memory BIOs the binding runs libssl through
+//     (measured: 5.2% on 1.1.1w, 5.4% on 3.0.19, 7.5% on 3.5.9; one more
+//     4 KiB memory BIO per Conn is 16% on 3.0 and fails);
 //   - Go heap: at most 24 KiB, which an idle Conn keeping one of its
 //     record-sized transport buffers (18 KiB, pooled while idle) exceeds:
 //     today each end keeps its handles (the SSL's GC weight, 4.8 KiB, the
@@ -101,8 +103,8 @@ func TestIdleConnMemoryBounds(t *testing.T) {
 	}
 	r := perConn(measure("held", ""), base, n)
 	t.Logf("per idle pair at n=%d: Go heap %.0f B, C heap %.0f B (C program %.0f B)", n, r.goHeap, r.cHeap, cPair)
-	if max := cPair + 8<<10; r.cHeap > max {
-		t.Errorf("C heap per idle connection pair %.0f B, want at most %.0f (C's %.0f + 8 KiB)", r.cHeap, max, cPair)
+	if max := cPair * 1.10; r.cHeap > max {
+		t.Errorf("C heap per idle connection pair %.0f B, want at most %.0f (C's %.0f + 10%%)", r.cHeap, max, cPair)
 	}
 	if max := 24.0 * 1024; r.goHeap > max {
 		t.Errorf("Go heap per idle connection pair %.0f B, want at most %.0f", r.goHeap, max)
