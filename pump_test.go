@@ -110,6 +110,11 @@ func TestPumpSteadyStateAllocatesNothing(t *testing.T) {
 			t.Fatalf("want-read: %v", err)
 		}
 	})
+	if asanBuild {
+		// The pump still ran 100 rounds with the checks above.
+		t.Logf("-asan build: %.1f allocations per round, counted by the sanitizer's instrumentation; asserted in the other builds", allocs)
+		return
+	}
 	if allocs != 0 {
 		t.Fatalf("write, read and want-read: %.1f allocations per round, want none", allocs)
 	}

@@ -1,0 +1,5 @@
+//go:build !asan
+
+package libssl_test
+
+const asanBuild = false
