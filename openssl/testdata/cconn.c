@@ -142,7 +142,7 @@ static SSL *client_ssl(int fd)
 {
     SSL *c = SSL_new(cctx);
     if (c == NULL || SSL_set_fd(c, fd) != 1 || SSL_set_tlsext_host_name(c, "localhost") != 1 ||
-        SSL_set1_host(c, "localhost") != 1)
+        X509_VERIFY_PARAM_set1_host(SSL_get0_param(c), "localhost", 0) != 1)
         die("client SSL_new");
     SSL_set_verify(c, SSL_VERIFY_PEER, NULL);
     return c;
