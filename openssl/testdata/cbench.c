@@ -150,14 +150,7 @@ static void *serve(void *arg)
         for (i = 0; i < sv->n; i++) {
             xread(sv->in, &fd, sizeof fd);
             s = accept_one(sv->ctx, fd);
-            while ((r = SSL_read(s, buf, sizeof buf)) > 0)
-                ;
-            if (SSL_get_error(s, r) != SSL_ERROR_ZERO_RETURN)
-                ssl_die("server SSL_read: want close_notify", s, r);
-            (void)SSL_shutdown(s); /* the peer may be gone: as Go's Close */
-            SSL_free(s);
-            close(fd);
-            ERR_clear_error();
+            finish_server(s, fd, buf, sizeof buf);
             xwrite(sv->out, "k", 1);
         }
         return NULL;

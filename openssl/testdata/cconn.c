@@ -193,14 +193,7 @@ static int server_hs(int l)
     if ((r = SSL_write(s, "\1", 1)) != 1)
         ssl_die("server SSL_write", s, r);
     reused = SSL_session_reused(s);
-    while ((r = SSL_read(s, buf, sizeof buf)) > 0)
-        ;
-    if (SSL_get_error(s, r) != SSL_ERROR_ZERO_RETURN)
-        ssl_die("server SSL_read: want close_notify", s, r);
-    (void)SSL_shutdown(s); /* the peer may be gone: as Go's Close */
-    SSL_free(s);
-    close(fd);
-    ERR_clear_error();
+    finish_server(s, fd, buf, sizeof buf);
     return reused;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -48,6 +49,21 @@ static SSL_CTX *new_ctx_version(int version)
         SSL_CTX_set_session_id_context(ctx, (const unsigned char *)sid_ctx, sizeof sid_ctx - 1) != 1)
         die("SSL_CTX_new");
     return ctx;
+}
+
+/* finish_server reads until the client's close_notify, answers it (the
+ * peer may be gone already, as after Go's Close), and frees s and fd. */
+static void finish_server(SSL *s, int fd, char *buf, int len)
+{
+    int r;
+    while ((r = SSL_read(s, buf, len)) > 0)
+        ;
+    if (SSL_get_error(s, r) != SSL_ERROR_ZERO_RETURN)
+        ssl_die("server SSL_read: want close_notify", s, r);
+    (void)SSL_shutdown(s);
+    SSL_free(s);
+    close(fd);
+    ERR_clear_error();
 }
 
 /* keep_session replaces *slot with the session of c when it is resumable,
