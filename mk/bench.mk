@@ -50,14 +50,11 @@ memcheck:
 	$(GO) run ./internal/bench/cmd/memcheck
 
 # The cgo calls per Read and Write of an openssl.Conn, counted by a build of
-# package libssl with the libssl_callcount tag (about 2 s).
+# package libssl with the libssl_callcount tag (about 2 s). A test, not a
+# timing: a step of make ci.
 .PHONY: test-callcount
 test-callcount:
 	$(GO) test -count=1 -tags libssl_callcount -run 'TestCgoCallsPerReadWrite' -v ./openssl
-
-# The cgo-call ceilings of the connection layer are a test, not a timing:
-# CI runs them (about 2 s).
-CI_STEPS += test-callcount
 
 # Memory per idle connection (issue 15): n TLS 1.3 connections over loopback
 # TCP (10,000 by default; IDLEMEM_N), each handshaken with one small exchange
@@ -118,9 +115,7 @@ bench-conn-instr:
 	done | tee -a $(BENCH_OUT)/conn-instr.txt
 
 # Each BenchmarkConn benchmark once (C, libssl-go, crypto/tls at every P),
-# so that none rots: about 14 s with the build (11 s of run). Not a timing.
+# so that none rots: about 14 s with the build (11 s of run). Not a timing:
+# a test that each benchmark still works, and a step of make ci.
 bench-conn-smoke:
 	$(GO) test -run '^$$' -bench '^BenchmarkConn$$' -benchtime 1x ./openssl
-
-# The smoke run is a test that each benchmark still works, not a timing.
-CI_STEPS += bench-conn-smoke
