@@ -7,7 +7,7 @@ import (
 	"unsafe"
 
 	libssl "github.com/libssl-go/libssl"
-	"github.com/libssl-go/libssl/internal/cbench"
+	"github.com/libssl-go/libssl/internal/bench/cbench"
 	"github.com/libssl-go/libssl/internal/sslpair"
 	"github.com/libssl-go/libssl/internal/testcerts"
 )
@@ -250,7 +250,7 @@ func handshakeOps() []benchOp {
 // BenchmarkOps measures each mirrored operation through the binding ("go")
 // and as plain C ("c", one cgo call running the loop) in the same run.
 // `make bench` turns the output into a table of medians and ratios. Under
-// callgrind (mk/instrcount.sh) the loops are bracketed by InstrZero and
+// callgrind (internal/bench/instrcount.sh) the loops are bracketed by InstrZero and
 // InstrDump, so that the dump holds the instructions of the loop alone, on
 // every thread (the garbage collector's included).
 func BenchmarkOps(b *testing.B) {

@@ -1,16 +1,16 @@
 # Performance: every mirrored call through the binding beside the same call
-# in C (internal/cbench, built by this run), in two tables from the same
+# in C (internal/bench/cbench, built by this run), in two tables from the same
 # build:
 #
 #  1. Instructions per operation (the primary figure): callgrind counts the
 #     instructions of each benchmark loop, C's and Go's, on every thread
-#     (mk/instrcount.sh). Counts do not move with the machine's load; wall
+#     (internal/bench/instrcount.sh). Counts do not move with the machine's load; wall
 #     times on a shared machine move by +-30% between runs.
 #  2. Wall time: benchstat's medians and confidence intervals over
 #     BENCH_COUNT runs, one column per implementation (-col /impl: c, go,
 #     go-unlocked).
 #
-# Then memory under a million handles (internal/cmd/memcheck).
+# Then memory under a million handles (internal/bench/cmd/memcheck).
 #
 # benchstat is pinned and run with `go run` (the module proxy, no install).
 # The sed turns the positional sub-benchmark names BenchmarkOps/OP/c|go|...
@@ -33,7 +33,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'BenchmarkOps' -count $(BENCH_COUNT) . \
 	  | sed -E 's#^(BenchmarkOps/[^/ ]+)/(c|go|go-unlocked)([- \t])#\1/impl=\2\3#' >$(BENCH_OUT)/ops.txt
 	$(BENCHSTAT) -col /impl $(BENCH_OUT)/ops.txt
-	$(GO) run ./internal/cmd/memcheck
+	$(GO) run ./internal/bench/cmd/memcheck
 	$(MAKE) --no-print-directory bench-conn
 
 # The instruction table alone.
@@ -43,43 +43,40 @@ bench-instr:
 	$(GO) test -c -o $(BENCH_OUT)/libssl.test .
 	@printf '%-20s %12s %12s %8s\n' "instructions/op" c go go/c | tee $(BENCH_OUT)/instr.txt
 	@for e in $(INSTR_OPS); do \
-	  sh mk/instrcount.sh $(BENCH_OUT)/libssl.test $${e%%:*} $${e##*:} || exit 1; \
+	  sh internal/bench/instrcount.sh $(BENCH_OUT)/libssl.test $${e%%:*} $${e##*:} || exit 1; \
 	done | tee -a $(BENCH_OUT)/instr.txt
 
 memcheck:
-	$(GO) run ./internal/cmd/memcheck
+	$(GO) run ./internal/bench/cmd/memcheck
 
 # The cgo calls per Read and Write of an openssl.Conn, counted by a build of
-# package libssl with the libssl_callcount tag (about 2 s).
+# package libssl with the libssl_callcount tag (about 2 s). A test, not a
+# timing: a step of make ci.
 .PHONY: test-callcount
 test-callcount:
 	$(GO) test -count=1 -tags libssl_callcount -run 'TestCgoCallsPerReadWrite' -v ./openssl
 
-# The cgo-call ceilings of the connection layer are a test, not a timing:
-# CI runs them (about 2 s).
-CI_STEPS += test-callcount
-
 # Memory per idle connection (issue 15): n TLS 1.3 connections over loopback
 # TCP (10,000 by default; IDLEMEM_N), each handshaken with one small exchange
 # each way, then idle; bytes per connection for package openssl, crypto/tls
-# and C (internal/cmd/idlemem builds testdata/idlec.c), each end in a process
+# and C (internal/bench/cmd/idlemem builds internal/bench/c/idlec.c), each end in a process
 # of its own. About 2-3 minutes on two loaded cores.
 IDLEMEM_N ?= 10000
 .PHONY: idlemem
 idlemem:
-	$(GO) run ./internal/cmd/idlemem -n $(IDLEMEM_N)
+	$(GO) run ./internal/bench/cmd/idlemem -n $(IDLEMEM_N)
 
 # ---------------------------------------------------------------------------
 # The connection layer over loopback (issue 15): openssl's BenchmarkConn,
 # handshakes (TLS 1.3 and 1.2, full and resumed) and full-duplex bulk (64 MiB
 # each way at once, every byte checked) at P = 1, 2, 8, 64 concurrent
-# connections, for impl=c (openssl/testdata/cconn.c, 2P threads, built by
+# connections, for impl=c (internal/bench/c/cconn.c, 2P threads, built by
 # the run and linked to the same libssl), impl=libssl and impl=cryptotls.
 # Two tables, as for `bench`:
 #
 #  1. Instructions per handshake, and per MiB moved for Bulk (both
 #     directions counted), by callgrind on every thread, C and Go in the
-#     same build (mk/instrconn.sh: N and 2N, the difference over N).
+#     same build (internal/bench/instrconn.sh: N and 2N, the difference over N).
 #     INSTR_CONN_OPS lists OP:P:N; Bulk runs with BENCH_CONN_BULK_MIB MiB
 #     each way per op (callgrind is ~50x slower). Callgrind runs one thread
 #     at a time, so the counts say what work is done, not how it overlaps.
@@ -114,13 +111,11 @@ bench-conn-instr:
 	@printf '%-12s %3s %12s %12s %12s %9s\n' "instr/op" P c libssl cryptotls libssl/c | tee $(BENCH_OUT)/conn-instr.txt
 	@cd openssl && for e in $(INSTR_CONN_OPS); do \
 	  op=$${e%%:*}; r=$${e#*:}; \
-	  LIBSSL_CONN_BULK_MIB=$(BENCH_CONN_BULK_MIB) sh ../mk/instrconn.sh $(BENCH_OUT)/openssl.test $$op $${r%%:*} $${r#*:} || exit 1; \
+	  LIBSSL_CONN_BULK_MIB=$(BENCH_CONN_BULK_MIB) sh ../internal/bench/instrconn.sh $(BENCH_OUT)/openssl.test $$op $${r%%:*} $${r#*:} || exit 1; \
 	done | tee -a $(BENCH_OUT)/conn-instr.txt
 
 # Each BenchmarkConn benchmark once (C, libssl-go, crypto/tls at every P),
-# so that none rots: about 14 s with the build (11 s of run). Not a timing.
+# so that none rots: about 14 s with the build (11 s of run). Not a timing:
+# a test that each benchmark still works, and a step of make ci.
 bench-conn-smoke:
 	$(GO) test -run '^$$' -bench '^BenchmarkConn$$' -benchtime 1x ./openssl
-
-# The smoke run is a test that each benchmark still works, not a timing.
-CI_STEPS += bench-conn-smoke

@@ -28,5 +28,3 @@ fuzz-conn:
 .PHONY: fuzz-conn-ci
 fuzz-conn-ci:
 	$(MAKE) --no-print-directory fuzz-conn FUZZ_CONN_N=400x
-
-CI_STEPS += fuzz-conn-ci

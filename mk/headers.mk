@@ -15,5 +15,3 @@ headercheck:
 	  echo "headers: $$suite libssl-dev $$ver"; sets="$$sets $$suite=$$inc:$$arch"; \
 	done < $(HEADERS_DIR)/sets.txt; \
 	LIBSSL_GO_HEADERS="$$sets" $(GO) test -count=1 -v -run 'Test' ./internal/headercheck/
-
-CI_STEPS += headercheck

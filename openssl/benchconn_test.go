@@ -3,7 +3,7 @@ package openssl
 // BenchmarkConn: the connection layer over loopback TCP, with P = 1, 2, 8
 // and 64 concurrent connections, for three implementations in the same run:
 //
-//	impl=c          testdata/cconn.c, libssl driven directly (2P threads)
+//	impl=c          internal/bench/c/cconn.c, libssl driven directly (2P threads)
 //	impl=libssl     this package
 //	impl=cryptotls  Go's crypto/tls, for the reader
 //
@@ -42,7 +42,7 @@ package openssl
 // ECDSA P-256, TLS_AES_128_GCM_SHA256 (TLS 1.3) or
 // ECDHE-ECDSA-AES128-GCM-SHA256 (TLS 1.2).
 //
-// Under callgrind (mk/instrconn.sh) the measured region is bracketed by
+// Under callgrind (internal/bench/instrconn.sh) the measured region is bracketed by
 // callgrind's zero and dump requests (cbench.InstrZero/InstrDump here, the
 // same client requests in cconn.c), so the dump holds the instructions of
 // the N operations on every thread. With LIBSSL_CCONN_CALLGRIND=DIR set,
@@ -70,7 +70,7 @@ import (
 	"testing"
 	"time"
 
-	instr "github.com/libssl-go/libssl/internal/cbench"
+	instr "github.com/libssl-go/libssl/internal/bench/cbench"
 )
 
 // connBulkTotal is the bytes each way of one Bulk op: 64 MiB, or
@@ -441,7 +441,7 @@ func benchBulkP(b *testing.B, im connImpl, p int) {
 
 var cconnCPU = regexp.MustCompile(`cpu_ns=(\d+)`)
 
-// runConn runs testdata/cconn.c for b.N operations with p connections and
+// runConn runs internal/bench/c/cconn.c for b.N operations with p connections and
 // reports its elapsed time as ns/op.
 func (cb *cbench) runConn(b *testing.B, op connOp, p int) {
 	ctx, cancel := context.WithTimeout(context.Background(), cbenchTimeout)

@@ -1,6 +1,6 @@
 package openssl
 
-// The C baseline of the benchmarks: testdata/cbench.c does with libssl
+// The C baseline of the benchmarks: internal/bench/c/cbench.c does with libssl
 // directly what bench_test.go does through the binding and with crypto/tls.
 // Each benchmark builds it once (with CC, CGO_CFLAGS and CGO_LDFLAGS, so it
 // links the libssl the package links) and its .../c sub-benchmarks run it
@@ -24,6 +24,9 @@ import (
 	"github.com/libssl-go/libssl/internal/testcerts"
 )
 
+// cBaselines is the folder of the C baseline programs, from this package's.
+const cBaselines = "../internal/bench/c"
+
 // cbenchTimeout bounds one run of the C program.
 const cbenchTimeout = 10 * time.Minute
 
@@ -31,11 +34,11 @@ type cbench struct {
 	bin, ca, chain, key string
 }
 
-// buildCBench compiles testdata/cbench.c into a temporary directory and
+// buildCBench compiles internal/bench/c/cbench.c into a temporary directory and
 // writes the certificate material beside it.
 func buildCBench(b *testing.B) *cbench { return buildC(b, "cbench") }
 
-// buildC compiles testdata/NAME.c into a temporary directory and writes the
+// buildC compiles internal/bench/c/NAME.c into a temporary directory and writes the
 // certificate material beside it.
 func buildC(b *testing.B, name string) *cbench { return buildCIn(b, b.TempDir(), name) }
 
@@ -53,7 +56,7 @@ func buildCIn(b *testing.B, dir, name string) *cbench {
 	} else {
 		args = append(args, "-O2", "-g") // cgo's default
 	}
-	args = append(args, filepath.Join("testdata", name+".c"))
+	args = append(args, filepath.Join(cBaselines, name+".c"))
 	args = append(args, strings.Fields(os.Getenv("CGO_LDFLAGS"))...)
 	args = append(args, "-lssl", "-lcrypto")
 	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {

@@ -8,7 +8,7 @@
 //	memcheck -run MODE N  one scenario (used by the report)
 //
 // It is a development command (internal/, not installed by `go install
-// ./cmd/...`): run it with `make memcheck` or `go run ./internal/cmd/memcheck`.
+// ./cmd/...`): run it with `make memcheck` or `go run ./internal/bench/cmd/memcheck`.
 package main
 
 import (

@@ -3,8 +3,8 @@
 // one small exchange each way (the client writes 64 bytes and reads 64
 // back, taking the server's session tickets first), then left idle. For
 // package openssl, beside crypto/tls and a C program using libssl directly
-// (testdata/idlec.c, built by this run with CC, CGO_CFLAGS and CGO_LDFLAGS
-// so that it links the libssl the package links). The -release variants
+// (internal/bench/c/idlec.c, built by this run with CC, CGO_CFLAGS and
+// CGO_LDFLAGS so that it links the libssl the package links). The -release variants
 // (libssl-release, c-release) set SSL_MODE_RELEASE_BUFFERS on the contexts,
 // which shows what libssl's record buffers are of the total.
 //
@@ -45,7 +45,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -65,9 +64,6 @@ import (
 	"github.com/libssl-go/libssl/internal/testcerts"
 	"github.com/libssl-go/libssl/openssl"
 )
-
-//go:embed testdata/idlec.c
-var idlecSource []byte
 
 // runTimeout bounds one implementation's run (both processes).
 const runTimeout = 5 * time.Minute
@@ -312,14 +308,37 @@ func runGo(impl, dir string, n int, profileDir string) ([]row, error) {
 
 var idlecLine = regexp.MustCompile(`side=(\w+) n=(\d+) cheap_base=(\d+) cheap=(\d+) rss_base=(\d+) rss=(\d+)`)
 
-// runC builds testdata/idlec.c (with CC, CGO_CFLAGS, CGO_LDFLAGS, as cgo
-// builds the package) and runs it.
+// idlecSource is the C baseline's source, internal/bench/c/idlec.c of the
+// module, found from the working directory up to the module's go.mod
+// (`make idlemem` runs in the module's root, go test in this package's
+// folder).
+func idlecSource() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			src := filepath.Join(dir, "internal", "bench", "c", "idlec.c")
+			if _, err := os.Stat(src); err != nil {
+				return "", fmt.Errorf("the C baseline: %v (run idlemem within the libssl-go module)", err)
+			}
+			return src, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("the C baseline: no go.mod in %s or above it (run idlemem within the libssl-go module)", wd)
+		}
+	}
+}
+
+// runC builds internal/bench/c/idlec.c (with CC, CGO_CFLAGS, CGO_LDFLAGS,
+// as cgo builds the package) into dir and runs it.
 func runC(dir string, n int, release bool) ([]row, error) {
-	src := filepath.Join(dir, "idlec.c")
-	bin := filepath.Join(dir, "idlec")
-	if err := os.WriteFile(src, idlecSource, 0o600); err != nil {
+	src, err := idlecSource()
+	if err != nil {
 		return nil, err
 	}
+	bin := filepath.Join(dir, "idlec")
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "gcc"

@@ -45,7 +45,7 @@
  * stdout: "elapsed_ns=<ns> n=<N> resumed=<count> cpu_ns=<user+system ns>"
  * stderr: "cconn: header <text>, runtime <text>"
  *
- * Built by the benchmark run itself (cbench_test.go's buildC) with CC,
+ * Built by the benchmark run itself (openssl/cbench_test.go's buildC) with CC,
  * CGO_CFLAGS and CGO_LDFLAGS, so it links the libssl the Go package links.
  */
 #define _GNU_SOURCE

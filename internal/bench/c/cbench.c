@@ -1,6 +1,6 @@
 /*
  * cbench: the C baseline for the openssl/ package's benchmarks. It does with
- * libssl directly what bench_test.go does through the binding and with
+ * libssl directly what openssl/bench_test.go does through the binding and with
  * crypto/tls, so that the three can be put side by side:
  *
  *   full     N TLS 1.3 full handshakes, each on a new connection: handshake,
@@ -28,7 +28,7 @@
  * stdout: "elapsed_ns=<ns for the N operations> n=<N> resumed=<count>"
  * stderr: "cbench: header <text>, runtime <text>"
  *
- * Built by the benchmark run itself (cbench_test.go) with CC, CGO_CFLAGS and
+ * Built by the benchmark run itself (openssl/cbench_test.go) with CC, CGO_CFLAGS and
  * CGO_LDFLAGS, so it links the libssl the Go package links.
  */
 #define _GNU_SOURCE

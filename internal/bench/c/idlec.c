@@ -1,5 +1,5 @@
 /*
- * idlec: the C baseline of internal/cmd/idlemem. It holds N idle, handshaken
+ * idlec: the C baseline of internal/bench/cmd/idlemem. It holds N idle, handshaken
  * TLS 1.3 connections over loopback TCP, made with libssl directly, and
  * reports the C heap (glibc mallinfo2) each end holds per connection.
  *

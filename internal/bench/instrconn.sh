@@ -3,8 +3,8 @@
 # BenchmarkConn/op=OP/P=P for each implementation (c, libssl, cryptotls),
 # counted by callgrind, as one table row:
 #   OP  P  C  LIBSSL  CRYPTOTLS  LIBSSL/C
-# As mk/instrcount.sh: the measured region is bracketed by callgrind's zero
-# and dump client requests (in the Go benchmark and in testdata/cconn.c),
+# As instrcount.sh: the measured region is bracketed by callgrind's zero
+# and dump client requests (in the Go benchmark and in c/cconn.c),
 # so a dump holds the instructions of the operations alone, on every
 # thread; each implementation runs with N and 2N operations and the
 # difference divided by N is one operation (fixed costs cancel). The Go

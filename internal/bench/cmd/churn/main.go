@@ -12,7 +12,7 @@
 // (libssl.CleanupFrees), and RSS growth. It exits non-zero when goroutines,
 // descriptors or the probe are not back where they started.
 //
-// It is a measurement, not a test: `go run ./internal/cmd/churn [-n N]`
+// It is a measurement, not a test: `go run ./internal/bench/cmd/churn [-n N]`
 // (minutes for the default N on a loaded two-core machine). After the closed
 // phase nothing is collected before measuring: Close alone must have
 // released everything. After the abandoned phase it collects (runtime.GC)
