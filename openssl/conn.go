@@ -324,7 +324,18 @@ func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
 	if c.handshakeDone.Load() {
 		return nil
 	}
-	if err := c.handshake(); err != nil {
+	finished := false
+	defer func() {
+		if !finished {
+			// A Config hook panicked (the panic goes on to the caller):
+			// the handshake is over, and a later call must not run it again.
+			c.handshakeErr = errHookPanicked
+			c.fail("handshake", errHookPanicked)
+		}
+	}()
+	err := c.handshake()
+	finished = true
+	if err != nil {
 		c.handshakeErr = err
 		if !isTimeout(err) {
 			c.fail("handshake", err)
@@ -337,30 +348,19 @@ func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
 
 func (c *Conn) handshake() error {
 	for {
-		c.sslMu.Lock()
-		if c.freed {
-			c.sslMu.Unlock()
-			return net.ErrClosed
+		var err error
+		held := false
+		if serr := c.withSSL(func(s *libssl.SSL) error {
+			err = s.Handshake()
+			held = err == nil && !c.isClient && s.Version() >= libssl.TLS1_3
+			return nil
+		}); serr != nil {
+			return serr
 		}
-		err := c.ssl.Handshake()
-		if err == nil && !c.isClient && c.ssl.Version() >= libssl.TLS1_3 {
-			// The step that completes a TLS 1.3 server's handshake wrote
-			// only its session tickets. Sending them now would block the
-			// handshake on a peer that does not read (net.Pipe), and left
-			// unread by a client that only writes they make its close a
-			// TCP reset that destroys what it sent. They go out with this
-			// side's next output (data, alert, close_notify) instead.
-			c.sslMu.Unlock()
-			c.outMu.Lock() // outMu before sslMu, as flushLocked takes them
-			c.sslMu.Lock()
-			if !c.freed {
-				c.holdLocked()
-			}
-			c.sslMu.Unlock()
-			c.outMu.Unlock()
+		if held {
+			c.holdTickets()
 			return c.completeHandshake()
 		}
-		c.sslMu.Unlock()
 		if err != nil && !errors.Is(err, libssl.ErrWantRead) && !errors.Is(err, libssl.ErrWantWrite) {
 			// The failure is recorded before the alert goes out, so that a
 			// transport that refuses the alert cannot take its place.
@@ -388,6 +388,34 @@ func (c *Conn) handshake() error {
 			return c.handshakeFailure(err)
 		}
 	}
+}
+
+// errHookPanicked is the handshake's error once a Config hook panicked
+// during it.
+var errHookPanicked = errors.New("openssl: handshake: a Config hook panicked")
+
+// withSSL runs f on the SSL under sslMu, or returns net.ErrClosed once the
+// SSL has been freed. The unlock is deferred, so that a panic f raises (a
+// Config hook's, raised again by the root package on this goroutine) leaves
+// the SSL usable by Close. Lock order: outMu before sslMu.
+func (c *Conn) withSSL(f func(*libssl.SSL) error) error {
+	c.sslMu.Lock()
+	defer c.sslMu.Unlock()
+	if c.freed {
+		return net.ErrClosed
+	}
+	return f(c.ssl)
+}
+
+// holdTickets keeps what a TLS 1.3 server's last handshake step wrote: only
+// its session tickets. Sending them now would block the handshake on a peer
+// that does not read (net.Pipe), and left unread by a client that only
+// writes they make its close a TCP reset that destroys what it sent. They
+// go out with this side's next output (data, alert, close_notify) instead.
+func (c *Conn) holdTickets() {
+	c.outMu.Lock() // outMu before sslMu, as flushLocked takes them
+	defer c.outMu.Unlock()
+	_ = c.withSSL(func(*libssl.SSL) error { c.holdLocked(); return nil })
 }
 
 // handshakeFailure turns a failed verification into a
