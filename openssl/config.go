@@ -241,7 +241,7 @@ func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
 		ctx.Free()
 		return nil, err
 	}
-	if err := cfg.configureMore(ctx, isClient, groups); err != nil {
+	if err := cfg.configureHooksAndSNI(ctx, isClient, groups); err != nil {
 		ctx.Free()
 		return nil, err
 	}

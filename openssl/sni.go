@@ -154,10 +154,11 @@ func (cfg *Config) freeSNI() {
 	cfg.sni = nil
 }
 
-// configureMore sets what issue 13 added on a context the Config built:
-// the hooks, key logging, groups, ticket keys, and for a server with
-// certificates for several names, one context per name group.
-func (cfg *Config) configureMore(ctx *libssl.Ctx, isClient bool, groups certGroupsT) error {
+// configureHooksAndSNI sets on a context the Config built what lies beyond
+// its certificates and verification: the hooks, key logging, groups, ticket
+// keys, and for a server with certificates for several names, one context
+// per name group with the servername callback that chooses among them.
+func (cfg *Config) configureHooksAndSNI(ctx *libssl.Ctx, isClient bool, groups certGroupsT) error {
 	if err := cfg.configureHooks(ctx, isClient); err != nil {
 		return err
 	}

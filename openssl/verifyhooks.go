@@ -225,11 +225,11 @@ func (c *Conn) hookFailure(err error) error {
 	return &hookError{hook: c.x.hookErr, ssl: err}
 }
 
-// completeMoreLocked fills the state issue 13 added and runs
-// VerifyConnection when it did not run during the handshake. The caller
-// holds sslMu.
-func (c *Conn) completeMoreLocked() error {
-	s := c.ssl
+// fillStateAndVerifyConnectionLocked fills the state the hooks and
+// ConnectionState's later fields need (the group, tls-unique) and runs
+// VerifyConnection when it did not run during the handshake (a resumption,
+// a server that asked for no certificate). The caller is in withSSL.
+func (c *Conn) fillStateAndVerifyConnectionLocked(s *libssl.SSL) error {
 	_, c.x.group = s.NegotiatedGroup()
 	c.state.NegotiatedGroup = c.x.group
 	c.state.CurveID = curveIDOf(c.x.group)
