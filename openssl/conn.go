@@ -90,7 +90,7 @@ type Conn struct {
 	failMu  sync.Mutex
 	failure error // the first error that broke the connection; sticky
 
-	x connExtra // the Config hooks' state (verifyhooks.go)
+	hooks hookState // the Config hooks' state (verifyhooks.go)
 
 	// activeCall: bit 0 is set by Close; Write adds 2 while it runs (as in
 	// crypto/tls, a Close during a Write only closes the transport).
