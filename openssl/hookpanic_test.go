@@ -3,7 +3,9 @@ package openssl
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -20,8 +22,9 @@ const hookPanicBound = 10 * time.Second
 // TestHookPanicReleasesConn: a panic in a Config hook reaches the caller of
 // Handshake with the hook's own value, and leaves nothing locked behind: a
 // Close after the caller recovered (as net/http's conn.serve does) returns
-// promptly and frees the SSL, and a later Read, Write or Handshake returns
-// an error instead of hanging.
+// promptly and frees the SSL, and a later Handshake (before Close), Read,
+// Write or Handshake (after) returns an error instead of hanging or running
+// the hook again.
 func TestHookPanicReleasesConn(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -98,6 +101,7 @@ func TestHookPanicReleasesConn(t *testing.T) {
 				t.Errorf("recovered %v (Handshake returned %v), want the hook's panic value %v", got, herr, value)
 			}
 
+			within(t, "Handshake after the recovered panic", true, c.Handshake)
 			within(t, "Close after the recovered panic", false, c.Close)
 			within(t, "Read after Close", true, func() error { _, err := c.Read(make([]byte, 1)); return err })
 			within(t, "Write after Close", true, func() error { _, err := c.Write([]byte("x")); return err })
@@ -110,16 +114,25 @@ func TestHookPanicReleasesConn(t *testing.T) {
 }
 
 // within runs op and fails t when it does not return within hookPanicBound,
-// or returns no error when wantErr.
+// panics, or returns no error when wantErr.
 func within(t *testing.T, what string, wantErr bool, op func() error) {
 	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- op() }()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("panic: %v", p)
+			}
+		}()
+		done <- op()
+	}()
 	timer := time.NewTimer(hookPanicBound)
 	defer timer.Stop()
 	select {
 	case err := <-done:
-		if wantErr && err == nil {
+		if err != nil && strings.HasPrefix(err.Error(), "panic: ") {
+			t.Errorf("%s: %v", what, err)
+		} else if wantErr && err == nil {
 			t.Errorf("%s: no error", what)
 		}
 	case <-timer.C:
