@@ -11,7 +11,7 @@ import (
 
 // The cgo calls a Conn makes per Read and Write in steady state, counted by
 // package libssl's generated wrappers in a build with the libssl_callcount
-// tag (make test-callcount). The ceilings are issue 15's targets: one call
+// tag (make test-callcount). The ceilings: one call
 // per Write (encrypt and drain together, libssl.SSL.WriteAndDrain), one per
 // Read with data buffered and two per Read that goes to the network (the
 // second feeds and reads together, libssl.SSL.FeedAndRead). A change that
@@ -120,7 +120,7 @@ func TestCgoCallsPerReadWrite(t *testing.T) {
 		}
 	}
 
-	// Allocations of a 64-byte round trip (issue 15's target: none; the
+	// Allocations of a 64-byte round trip (none: the
 	// want-read of the pump is the bare sentinel, and the transport
 	// buffers come from pools).
 	allocs := testing.AllocsPerRun(50, func() {

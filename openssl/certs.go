@@ -1,6 +1,6 @@
 package openssl
 
-// This file (issue 13): certificates given as parsed objects or files.
+// Certificates given as parsed objects or files.
 
 import (
 	"crypto/tls"

@@ -143,7 +143,7 @@ type Config struct {
 	// cache between Configs.
 	ClientSessionCache ClientSessionCache
 
-	// The fields below (issue 13) are described in sni.go, verifyhooks.go,
+	// The fields below are described in sni.go, verifyhooks.go,
 	// keylog.go, tickets_keys.go and state.go.
 
 	// GetCertificate, when set, chooses the server's certificate for each
@@ -241,7 +241,7 @@ func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
 		ctx.Free()
 		return nil, err
 	}
-	if err := cfg.configureMore(ctx, isClient, groups); err != nil {
+	if err := cfg.configureHooksAndSNI(ctx, isClient, groups); err != nil {
 		ctx.Free()
 		return nil, err
 	}

@@ -205,15 +205,16 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 // handshake step whose output, HelloRequest or ClientHello, is flushed).
 func renegotiate(t *testing.T, c *Conn) {
 	t.Helper()
-	c.sslMu.Lock()
-	err := c.ssl.Renegotiate()
-	if err == nil {
-		err = c.ssl.Handshake()
-		if errors.Is(err, libssl.ErrWantRead) {
-			err = nil
+	err := c.withSSL(func(s *libssl.SSL) error {
+		err := s.Renegotiate()
+		if err == nil {
+			err = s.Handshake()
+			if errors.Is(err, libssl.ErrWantRead) {
+				err = nil
+			}
 		}
-	}
-	c.sslMu.Unlock()
+		return err
+	})
 	if err != nil {
 		t.Fatalf("starting renegotiation: %v", err)
 	}
@@ -283,9 +284,8 @@ func TestRenegotiationRefusedByDefault(t *testing.T) {
 					init.NetConn().Close() // ends the peer's Read
 				}
 				perr := <-done
-				init.sslMu.Lock()
-				pending := init.ssl.RenegotiatePending()
-				init.sslMu.Unlock()
+				pending := false
+				_ = init.withSSL(func(s *libssl.SSL) error { pending = s.RenegotiatePending(); return nil })
 				t.Logf("initiator: %v; peer: %v; renegotiation pending: %v", rerr, perr, pending)
 				if allow && (rerr != nil || perr != nil || pending) {
 					t.Fatalf("allowed renegotiation did not complete: initiator %v, peer %v, pending %v", rerr, perr, pending)

@@ -63,9 +63,7 @@ func dial(ctx context.Context, network, addr string, config *Config, sess *libss
 		return nil, err
 	}
 	if alpn != nil {
-		c.sslMu.Lock()
-		err := c.ssl.SetALPNProtos(alpn)
-		c.sslMu.Unlock()
+		err := c.withSSL(func(s *libssl.SSL) error { return s.SetALPNProtos(alpn) })
 		if err != nil {
 			c.Close()
 			return nil, err

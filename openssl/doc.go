@@ -11,9 +11,11 @@
 // write; a Read with data buffered is one SSL_read, and one that must wait
 // for the network two (the second, libssl.SSL.FeedAndRead, feeds what the
 // transport gave and reads). In steady state neither allocates: the
-// transport buffers come from pools, so an idle Conn holds none (a Read
-// blocked on the transport holds one 18 KiB read buffer). make test-callcount
-// holds these counts.
+// transport buffers come from pools, so an idle Conn holds none. A Read
+// blocked on the transport holds one read buffer: 2 KiB while reads are
+// small, 18 KiB (a whole record) once a transport read has filled the small
+// one, until a read fits in 2 KiB again. make test-callcount holds these
+// counts.
 //
 // Secure defaults: a client verifies the server's chain (the system roots,
 // or Config.RootCAs) and its host name or IP address (SSL_set1_host,

@@ -40,7 +40,7 @@ func (t *tamperConn) Write(b []byte) (int, error) {
 	return t.Conn.Write(b)
 }
 
-// Issue 16, "Errors stay true": once a connection has failed, every later
+// Errors stay true: once a connection has failed, every later
 // Read, Write and Close returns that first failure (errors.Is finds it),
 // and errors.Is(err, libssl.ErrUnexpectedEOF) holds for truncation only.
 func TestErrorsStayTrue(t *testing.T) {

@@ -1,6 +1,6 @@
 package openssl
 
-// This file (issue 13): Config.KeyLogWriter (SSL_CTX_set_keylog_callback).
+// Config.KeyLogWriter (SSL_CTX_set_keylog_callback).
 
 import (
 	"fmt"

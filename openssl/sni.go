@@ -1,6 +1,6 @@
 package openssl
 
-// This file (issue 13): the server's certificate chosen by the name the
+// The server's certificate chosen by the name the
 // client asks for (SNI), and a whole Config chosen per ClientHello.
 //
 // All three run in the servername callback
@@ -154,10 +154,11 @@ func (cfg *Config) freeSNI() {
 	cfg.sni = nil
 }
 
-// configureMore sets what issue 13 added on a context the Config built:
-// the hooks, key logging, groups, ticket keys, and for a server with
-// certificates for several names, one context per name group.
-func (cfg *Config) configureMore(ctx *libssl.Ctx, isClient bool, groups certGroupsT) error {
+// configureHooksAndSNI sets on a context the Config built what lies beyond
+// its certificates and verification: the hooks, key logging, groups, ticket
+// keys, and for a server with certificates for several names, one context
+// per name group with the servername callback that chooses among them.
+func (cfg *Config) configureHooksAndSNI(ctx *libssl.Ctx, isClient bool, groups certGroupsT) error {
 	if err := cfg.configureHooks(ctx, isClient); err != nil {
 		return err
 	}
@@ -224,16 +225,16 @@ func serverNameCallback(s *libssl.SSL) libssl.TLSExtResult {
 	}
 	name := s.ServerName()
 	hello := &ClientHelloInfo{ServerName: name, Conn: c.conn}
-	cfg := c.x.active
+	cfg := c.hooks.active
 	if f := cfg.GetConfigForClient; f != nil {
 		ncfg, err := f(hello)
 		if err != nil {
-			c.x.hookErr = fmt.Errorf("openssl: Config.GetConfigForClient: %w", err)
+			c.hooks.hookErr = fmt.Errorf("openssl: Config.GetConfigForClient: %w", err)
 			return libssl.TLSExtAlertFatal
 		}
 		if ncfg != nil && ncfg != cfg {
 			if err := c.moveTo(s, ncfg); err != nil {
-				c.x.hookErr = fmt.Errorf("openssl: Config.GetConfigForClient: %w", err)
+				c.hooks.hookErr = fmt.Errorf("openssl: Config.GetConfigForClient: %w", err)
 				return libssl.TLSExtAlertFatal
 			}
 			cfg = ncfg
@@ -242,12 +243,12 @@ func serverNameCallback(s *libssl.SSL) libssl.TLSExtResult {
 	if f := cfg.GetCertificate; f != nil {
 		cert, err := f(hello)
 		if err != nil {
-			c.x.hookErr = fmt.Errorf("openssl: Config.GetCertificate: %w", err)
+			c.hooks.hookErr = fmt.Errorf("openssl: Config.GetCertificate: %w", err)
 			return libssl.TLSExtAlertFatal
 		}
 		if cert != nil {
 			if err := useCertificate(s, cert); err != nil {
-				c.x.hookErr = fmt.Errorf("openssl: Config.GetCertificate: %w", err)
+				c.hooks.hookErr = fmt.Errorf("openssl: Config.GetCertificate: %w", err)
 				return libssl.TLSExtAlertFatal
 			}
 			return libssl.TLSExtOK
@@ -255,7 +256,7 @@ func serverNameCallback(s *libssl.SSL) libssl.TLSExtResult {
 	}
 	if sub := cfg.pickSNI(name); sub != nil {
 		if err := s.SetSSLCtx(sub); err != nil {
-			c.x.hookErr = fmt.Errorf("openssl: choosing the certificate for %q: %w", name, err)
+			c.hooks.hookErr = fmt.Errorf("openssl: choosing the certificate for %q: %w", name, err)
 			return libssl.TLSExtAlertFatal
 		}
 	}
@@ -306,7 +307,7 @@ func (c *Conn) moveTo(s *libssl.SSL, ncfg *Config) error {
 	if err := setClientAuth(s, ncfg.ClientAuth); err != nil {
 		return err
 	}
-	c.x.active = ncfg
+	c.hooks.active = ncfg
 	return nil
 }
 

@@ -1,6 +1,6 @@
 package openssl
 
-// This file (issue 13): session ticket keys shared by a fleet of servers.
+// Session ticket keys shared by a fleet of servers.
 
 import (
 	"crypto/sha256"

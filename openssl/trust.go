@@ -55,7 +55,7 @@ func (cfg *Config) rootPool() (*x509.CertPool, error) {
 
 // recordOwnSession remembers s as made by this Config's handshake that
 // verified leafDER for name. The leaf is parsed here, once per full
-// handshake, so that resuming s later needs no parse (issue 15).
+// handshake, so that resuming s later needs no parse.
 func (cfg *Config) recordOwnSession(s *libssl.Session, name string, leafDER []byte) {
 	id := string(s.ID())
 	if id == "" {
@@ -106,7 +106,7 @@ func (cfg *Config) sessionTrusted(s *libssl.Session, serverName string) error {
 		// This Config's own verified handshake made it for this very name:
 		// if its server's certificate is still valid, what the checks below
 		// would add is a parse and an ECDSA or RSA verification that the
-		// handshake made already (issue 15: most of a resumption's cost).
+		// handshake made already (most of a resumption's cost).
 		if now := time.Now(); !now.Before(o.notBefore) && !now.After(o.notAfter) {
 			return nil
 		}

@@ -106,7 +106,7 @@ func sessionFrom(t *testing.T, addr string, cfg *Config) []byte {
 	return der
 }
 
-// Issue 16, "Resumption never widens trust": a session is resumed only if
+// Resumption never widens trust: a session is resumed only if
 // its server would pass the resuming client's own verification.
 func TestResumptionNeverWidensTrust(t *testing.T) {
 	tc := testcerts.Get()
@@ -222,7 +222,7 @@ func TestSessionIDContextPerConfig(t *testing.T) {
 	}
 }
 
-// Issue 16: a resumed client is held to the server Config's current
+// A resumed client is held to the server Config's current
 // ClientAuth. Two Configs share one caller-made SSL_CTX (so libssl resumes
 // across them); a session made under NoClientCert must not let a client
 // without a certificate into the Config that requires one.
@@ -266,7 +266,7 @@ func TestResumedClientHeldToClientAuth(t *testing.T) {
 }
 
 // A session this Config verified itself skips the new verification only for
-// the name its handshake verified (issue 15's fast path): offered for
+// the name its handshake verified (the fast path): offered for
 // another name that its certificate does not cover, it is refused.
 func TestOwnSessionTrustedOnlyForItsName(t *testing.T) {
 	tc := testcerts.Get()

@@ -1,6 +1,6 @@
 package openssl
 
-// This file (issue 13): verification hooks with crypto/tls's meaning, and
+// Verification hooks with crypto/tls's meaning, and
 // the client's certificate chosen per request.
 //
 // VerifyPeerCertificate and VerifyConnection run inside libssl's
@@ -32,10 +32,10 @@ type CertificateRequestInfo struct {
 	Version uint16
 }
 
-// connExtra is the Conn's state for issue 13's hooks, used during the
+// hookState is the Conn's state for the Config hooks, used during the
 // handshake (inside libssl's callbacks, on the handshake's goroutine) and
 // read after it.
-type connExtra struct {
+type hookState struct {
 	active      *Config // the Config in force (GetConfigForClient may change it)
 	hookErr     error   // why a hook failed the handshake
 	verifiedDER [][]byte
@@ -59,7 +59,7 @@ func connOf(s *libssl.SSL) *Conn {
 // libssl to check the chain with a callback that accepts every chain, so
 // that the hooks run and can fail the handshake.
 func (c *Conn) setupHooks() error {
-	c.x.active = c.config
+	c.hooks.active = c.config
 	if err := c.ssl.SetUserData(weak.Make(c)); err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (c *Conn) peerVerifies() bool {
 	if c.isClient {
 		return !c.config.InsecureSkipVerify
 	}
-	return c.x.active.ClientAuth.verifies()
+	return c.hooks.active.ClientAuth.verifies()
 }
 
 // certVerifyCallback runs libssl's verification, records the verified
@@ -111,32 +111,32 @@ func certVerifyCallback(s *libssl.SSL, v *libssl.CertVerifyContext) bool {
 		// Kept as DER; parsed only when asked for (OpenSSLState) or
 		// when a hook needs it.
 		if der, err := v.VerifiedChainDER(); err == nil && len(der) > 0 {
-			c.x.verifiedDER, c.x.verified = der, true
+			c.hooks.verifiedDER, c.hooks.verified = der, true
 		}
 	}
-	cfg := c.x.active
+	cfg := c.hooks.active
 	if cfg.VerifyPeerCertificate == nil && cfg.VerifyConnection == nil {
 		return true
 	}
 	raw, err := v.PeerChainDER()
 	if err != nil {
-		c.x.hookErr = fmt.Errorf("openssl: reading the peer's chain: %w", err)
+		c.hooks.hookErr = fmt.Errorf("openssl: reading the peer's chain: %w", err)
 		_ = v.SetError(libssl.X509VErrApplicationVerification)
 		return false
 	}
 	chains := c.parseVerified()
 	if f := cfg.VerifyPeerCertificate; f != nil {
 		if err := f(raw, chains); err != nil {
-			c.x.hookErr = fmt.Errorf("openssl: Config.VerifyPeerCertificate: %w", err)
+			c.hooks.hookErr = fmt.Errorf("openssl: Config.VerifyPeerCertificate: %w", err)
 			_ = v.SetError(libssl.X509VErrApplicationVerification)
 			return false
 		}
 	}
 	if f := cfg.VerifyConnection; f != nil {
 		st := c.stateDuring(s, raw, chains)
-		c.x.vcRan = true
+		c.hooks.vcRan = true
 		if err := f(st); err != nil {
-			c.x.hookErr = fmt.Errorf("openssl: Config.VerifyConnection: %w", err)
+			c.hooks.hookErr = fmt.Errorf("openssl: Config.VerifyConnection: %w", err)
 			_ = v.SetError(libssl.X509VErrApplicationVerification)
 			return false
 		}
@@ -184,24 +184,24 @@ func (c *Conn) stateDuring(s *libssl.SSL, raw [][]byte, chains [][]*x509.Certifi
 // certificate (SSL_CTX_set_cert_cb on the client's context).
 func clientCertCallback(s *libssl.SSL) bool {
 	c := connOf(s)
-	if c == nil || c.x.active.GetClientCertificate == nil {
+	if c == nil || c.hooks.active.GetClientCertificate == nil {
 		return true
 	}
 	cas, err := s.PeerCANamesDER()
 	if err != nil {
-		c.x.hookErr = fmt.Errorf("openssl: reading the server's CA names: %w", err)
+		c.hooks.hookErr = fmt.Errorf("openssl: reading the server's CA names: %w", err)
 		return false
 	}
-	cert, err := c.x.active.GetClientCertificate(&CertificateRequestInfo{AcceptableCAs: cas, Version: uint16(s.Version())})
+	cert, err := c.hooks.active.GetClientCertificate(&CertificateRequestInfo{AcceptableCAs: cas, Version: uint16(s.Version())})
 	if err != nil {
-		c.x.hookErr = fmt.Errorf("openssl: Config.GetClientCertificate: %w", err)
+		c.hooks.hookErr = fmt.Errorf("openssl: Config.GetClientCertificate: %w", err)
 		return false
 	}
 	if cert == nil || len(cert.CertPEM) == 0 {
 		return true // no certificate: the server decides
 	}
 	if err := useCertificate(s, cert); err != nil {
-		c.x.hookErr = fmt.Errorf("openssl: Config.GetClientCertificate: %w", err)
+		c.hooks.hookErr = fmt.Errorf("openssl: Config.GetClientCertificate: %w", err)
 		return false
 	}
 	return true
@@ -219,36 +219,36 @@ func (e *hookError) Unwrap() []error { return []error{e.hook, e.ssl} }
 // hookFailure returns the hook's error for a failed handshake, or nil when
 // no hook failed it.
 func (c *Conn) hookFailure(err error) error {
-	if c.x.hookErr == nil {
+	if c.hooks.hookErr == nil {
 		return nil
 	}
-	return &hookError{hook: c.x.hookErr, ssl: err}
+	return &hookError{hook: c.hooks.hookErr, ssl: err}
 }
 
-// completeMoreLocked fills the state issue 13 added and runs
-// VerifyConnection when it did not run during the handshake. The caller
-// holds sslMu.
-func (c *Conn) completeMoreLocked() error {
-	s := c.ssl
-	_, c.x.group = s.NegotiatedGroup()
-	c.state.NegotiatedGroup = c.x.group
-	c.state.CurveID = curveIDOf(c.x.group)
+// fillStateAndVerifyConnectionLocked fills the state the hooks and
+// ConnectionState's later fields need (the group, tls-unique) and runs
+// VerifyConnection when it did not run during the handshake (a resumption,
+// a server that asked for no certificate). The caller is in withSSL.
+func (c *Conn) fillStateAndVerifyConnectionLocked(s *libssl.SSL) error {
+	_, c.hooks.group = s.NegotiatedGroup()
+	c.state.NegotiatedGroup = c.hooks.group
+	c.state.CurveID = curveIDOf(c.hooks.group)
 	if c.state.Version < VersionTLS13 {
 		// tls-unique (RFC 5929): the first Finished of the handshake, the
 		// client's in a full handshake, the server's in a resumption.
 		if c.isClient != c.state.DidResume {
-			c.x.tlsUnique = s.Finished()
+			c.hooks.tlsUnique = s.Finished()
 		} else {
-			c.x.tlsUnique = s.PeerFinished()
+			c.hooks.tlsUnique = s.PeerFinished()
 		}
 	}
-	c.state.TLSUnique = append([]byte(nil), c.x.tlsUnique...)
+	c.state.TLSUnique = append([]byte(nil), c.hooks.tlsUnique...)
 	c.state.conn = c
-	if f := c.x.active.VerifyConnection; f != nil && !c.x.vcRan {
+	if f := c.hooks.active.VerifyConnection; f != nil && !c.hooks.vcRan {
 		st := c.state
 		st.PeerCertificates, _ = parseChain(c.peerDER)
-		if c.x.verified {
-			if chain, err := parseChain(c.x.verifiedDER); err == nil {
+		if c.hooks.verified {
+			if chain, err := parseChain(c.hooks.verifiedDER); err == nil {
 				st.VerifiedChains = [][]*x509.Certificate{chain}
 			}
 		}
@@ -262,10 +262,10 @@ func (c *Conn) completeMoreLocked() error {
 
 // parseVerified parses the verified chain for OpenSSLState.
 func (c *Conn) parseVerified() [][]*x509.Certificate {
-	if !c.x.verified {
+	if !c.hooks.verified {
 		return nil
 	}
-	chain, err := parseChain(c.x.verifiedDER)
+	chain, err := parseChain(c.hooks.verifiedDER)
 	if err != nil {
 		return nil
 	}

@@ -1,5 +1,9 @@
 package openssl
 
+// Certificates issued by the test CA for given names, and handshakes of a
+// Conn against a crypto/tls peer over loopback TCP (pairGoClient,
+// pairGoServer), for the tests of the Config hooks, SNI and state.
+
 import (
 	"crypto/rand"
 	"crypto/tls"
