@@ -40,7 +40,7 @@ func libsslGoKeylog(h C.uintptr_t, s *C.SSL, line *C.char) {
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 		}
 	}()
 	cb(ssl, C.GoString(line))

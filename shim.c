@@ -113,6 +113,15 @@ static void begin(void)
 
 void ls_begin(void) { begin(); }
 
+__thread ls_call ls_current_call;
+uint64_t ls_last_token;
+
+uint64_t ls_call_panicked(void)
+{
+    ls_current_call.panicked = 1;
+    return ls_current_call.token;
+}
+
 ls_ret ls_unsupported(void)
 {
     ls_ret r = {0};
@@ -956,12 +965,12 @@ int lsh_ssl_get1_wbio(SSL *s, BIO **out)
     return 1;
 }
 
-void lsh_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
+void lsh_ssl_set0_bios(SSL *s, BIO *rbio, BIO *wbio)
 {
     /* set0 takes exactly one reference each and frees the previous BIO,
-     * unlike SSL_set_bio's special cases; the caller up-ref'd r and w. */
-    SSL_set0_rbio(s, r);
-    SSL_set0_wbio(s, w);
+     * unlike SSL_set_bio's special cases; the caller up-ref'd both. */
+    SSL_set0_rbio(s, rbio);
+    SSL_set0_wbio(s, wbio);
 }
 
 int lsh_ssl_has_rbio(SSL *s) { return SSL_get_rbio(s) != NULL; }

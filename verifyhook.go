@@ -209,7 +209,7 @@ func libsslGoCertVerify(h C.uintptr_t, s *C.SSL, x *C.X509_STORE_CTX) (res C.int
 		v.store = nil
 		v.mu.Unlock()
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			c_xstore_set_error(x, C.X509_V_ERR_APPLICATION_VERIFICATION)
 			res = 0
 		}
@@ -236,7 +236,7 @@ func libsslGoCert(h C.uintptr_t, s *C.SSL) (res C.int) {
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			res = 0
 		}
 	}()

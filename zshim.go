@@ -285,7 +285,10 @@ func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
 // c_SSL_CTX_free calls SSL_CTX_free (shim.def line 21, predicate void).
 func c_SSL_CTX_free(c *C.SSL_CTX) {
 	countCall()
-	C.lsx_SSL_CTX_free(c)
+	r := C.lsx_SSL_CTX_free(c)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
 }
 
 // c_SSL_CTX_get_ssl_method calls SSL_CTX_get_ssl_method (shim.def line 22, predicate val).
@@ -726,6 +729,9 @@ func c_ctx_sess_stat(c *C.SSL_CTX, which C.int) C.long {
 func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_CTX_add_session(c, s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_CTX_add_session", &r)
 	}
@@ -736,19 +742,29 @@ func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 // c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 81, predicate val).
 func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
 	countCall()
-	return C.lsx_SSL_CTX_remove_session(c, s)
+	r := C.lsx_SSL_CTX_remove_session(c, s)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
+	return r.v
 }
 
 // c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 82, predicate void).
 func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) {
 	countCall()
-	C.lsx_ctx_flush_sessions(c, t)
+	r := C.lsx_ctx_flush_sessions(c, t)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
 }
 
 // c_ssl_new calls lsh_ssl_new (shim.def line 85, predicate ptr).
 func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	countCall()
 	r := C.lsx_ssl_new(c)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ptr == nil {
 		return nil, fail("SSL_new", &r)
 	}
@@ -760,6 +776,9 @@ func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	countCall()
 	r := C.lsx_SSL_dup(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ptr == nil {
 		return nil, fail("SSL_dup", &r)
 	}
@@ -781,13 +800,19 @@ func c_SSL_up_ref(s *C.SSL) error {
 // c_SSL_free calls SSL_free (shim.def line 88, predicate void).
 func c_SSL_free(s *C.SSL) {
 	countCall()
-	C.lsx_SSL_free(s)
+	r := C.lsx_SSL_free(s)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
 }
 
 // c_SSL_clear calls SSL_clear (shim.def line 89, predicate one).
 func c_SSL_clear(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_clear(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_clear", &r)
 	}
@@ -799,6 +824,9 @@ func c_SSL_clear(s *C.SSL) error {
 func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ssl_set_ssl_ctx(s, c)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ptr == nil {
 		return nil, fail("SSL_set_SSL_CTX", &r)
 	}
@@ -861,7 +889,8 @@ func c_SSL_is_server(s *C.SSL) C.int {
 // c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 96, predicate void).
 func c_SSL_set_connect_state(s *C.SSL) {
 	countCall()
-	if C.lsx_SSL_set_connect_state(s) != 0 {
+	r := C.lsx_SSL_set_connect_state(s)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_connect_state")
 	}
 }
@@ -869,7 +898,8 @@ func c_SSL_set_connect_state(s *C.SSL) {
 // c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 97, predicate void).
 func c_SSL_set_accept_state(s *C.SSL) {
 	countCall()
-	if C.lsx_SSL_set_accept_state(s) != 0 {
+	r := C.lsx_SSL_set_accept_state(s)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_accept_state")
 	}
 }
@@ -877,7 +907,8 @@ func c_SSL_set_accept_state(s *C.SSL) {
 // c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 98, predicate void).
 func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
 	countCall()
-	if C.lsx_SSL_set_shutdown(s, mode) != 0 {
+	r := C.lsx_SSL_set_shutdown(s, mode)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_shutdown")
 	}
 }
@@ -895,7 +926,8 @@ func c_SSL_get_shutdown(s *C.SSL) C.int {
 // c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 100, predicate void).
 func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
 	countCall()
-	if C.lsx_SSL_set_quiet_shutdown(s, mode) != 0 {
+	r := C.lsx_SSL_set_quiet_shutdown(s, mode)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_quiet_shutdown")
 	}
 }
@@ -1131,7 +1163,8 @@ func c_SSL_get_security_level(s *C.SSL) C.int {
 // c_SSL_set_security_level calls SSL_set_security_level (shim.def line 125, predicate void).
 func c_SSL_set_security_level(s *C.SSL, level C.int) {
 	countCall()
-	if C.lsx_SSL_set_security_level(s, level) != 0 {
+	r := C.lsx_SSL_set_security_level(s, level)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_security_level")
 	}
 }
@@ -1149,7 +1182,8 @@ func c_SSL_get_read_ahead(s *C.SSL) C.int {
 // c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 127, predicate void).
 func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
 	countCall()
-	if C.lsx_SSL_set_read_ahead(s, yes) != 0 {
+	r := C.lsx_SSL_set_read_ahead(s, yes)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_read_ahead")
 	}
 }
@@ -1198,7 +1232,8 @@ func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 // c_ssl_set_verify calls lsh_ssl_set_verify (shim.def line 134, predicate void).
 func c_ssl_set_verify(s *C.SSL, mode C.int, with_cb C.int) {
 	countCall()
-	if C.lsx_ssl_set_verify(s, mode, with_cb) != 0 {
+	r := C.lsx_ssl_set_verify(s, mode, with_cb)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_verify")
 	}
 }
@@ -1226,7 +1261,8 @@ func c_SSL_get_verify_depth(s *C.SSL) C.int {
 // c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 137, predicate void).
 func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
 	countCall()
-	if C.lsx_SSL_set_verify_depth(s, depth) != 0 {
+	r := C.lsx_SSL_set_verify_depth(s, depth)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_verify_depth")
 	}
 }
@@ -1264,7 +1300,8 @@ func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 // c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 141, predicate void).
 func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
-	if C.lsx_ssl_set_verify_param_flags(s, f) != 0 {
+	r := C.lsx_ssl_set_verify_param_flags(s, f)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_verify_param_flags")
 	}
 }
@@ -1272,7 +1309,8 @@ func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 // c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 142, predicate void).
 func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
-	if C.lsx_ssl_clear_verify_param_flags(s, f) != 0 {
+	r := C.lsx_ssl_clear_verify_param_flags(s, f)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_clear_verify_param_flags")
 	}
 }
@@ -1309,7 +1347,8 @@ func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 // c_ssl_set_info_cb calls lsh_ssl_set_info_cb (shim.def line 149, predicate void).
 func c_ssl_set_info_cb(s *C.SSL, on C.int) {
 	countCall()
-	if C.lsx_ssl_set_info_cb(s, on) != 0 {
+	r := C.lsx_ssl_set_info_cb(s, on)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_info_cb")
 	}
 }
@@ -1378,6 +1417,9 @@ func c_SSL_pending(s *C.SSL) C.int {
 func c_SSL_renegotiate(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_renegotiate", &r)
 	}
@@ -1399,6 +1441,9 @@ func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_SSL_do_handshake(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1410,6 +1455,9 @@ func c_SSL_do_handshake(s *C.SSL) (int, error) {
 func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_read(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1421,6 +1469,9 @@ func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_peek(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1432,6 +1483,9 @@ func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_write(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1443,6 +1497,9 @@ func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 func c_SSL_shutdown(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_SSL_shutdown(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret >= 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1541,9 +1598,13 @@ func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 }
 
 // c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 177, predicate void).
-func c_ssl_set0_bios(s *C.SSL, r *C.BIO, w *C.BIO) {
+func c_ssl_set0_bios(s *C.SSL, rbio *C.BIO, wbio *C.BIO) {
 	countCall()
-	if C.lsx_ssl_set0_bios(s, r, w) != 0 {
+	r := C.lsx_ssl_set0_bios(s, rbio, wbio)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set0_bios")
 	}
 }
@@ -1572,6 +1633,9 @@ func c_ssl_has_wbio(s *C.SSL) C.int {
 func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_set_session(s, sess)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_set_session", &r)
 	}
@@ -1840,6 +1904,9 @@ func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	countCall()
 	r := C.lsx_SSL_key_update(s, updatetype)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_key_update", &r)
 	}
@@ -1866,7 +1933,8 @@ func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
 // c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 223, predicate void).
 func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 	countCall()
-	if C.lsx_SSL_set_post_handshake_auth(s, val) != 0 {
+	r := C.lsx_SSL_set_post_handshake_auth(s, val)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_post_handshake_auth")
 	}
 }
@@ -1875,6 +1943,9 @@ func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_verify_client_post_handshake(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_verify_client_post_handshake", &r)
 	}
@@ -1924,6 +1995,9 @@ func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_write_early_data(s, buf, num, written)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1935,6 +2009,9 @@ func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (
 func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_read_early_data(s, buf, num, readbytes)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -2205,6 +2282,9 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 	countCall()
 	r := C.lsx_i13_set_handle(c, which, h)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_cert_verify_callback", &r)
 	}
@@ -2216,6 +2296,9 @@ func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 func c_xstore_verify(x *C.X509_STORE_CTX) error {
 	countCall()
 	r := C.lsx_xstore_verify(x)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("X509_verify_cert", &r)
 	}
@@ -2330,6 +2413,9 @@ func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
 	if r.ret > 0 {
 		done(&r)
@@ -2342,6 +2428,9 @@ func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, nu
 func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_write_drain(s, buf, num, out, cap)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
 	if r.ret > 0 {
 		done(&r)
