@@ -1,21 +1,26 @@
 /*
- * shim.h: the C boundary of libssl-go, with shim.c, shim_alpn.c and the
- * files generated from shim.def (zshim.h, zshim.c, zshim.go).
+ * shim.h: the C boundary of libssl-go: the runtime the C files share with
+ * Go. The files are shim_runtime.c (capture protocol, panic tokens),
+ * shim_slots.c (destruction probe, guard records, Go-handle slots,
+ * trampolines), one helper file per object (shim_ctx.c, shim_ssl.c,
+ * shim_session.c, shim_bio.c, shim_x509.c, shim_io.c, shim_alpn.c,
+ * shim_client_hello.c, shim_ctxhooks.c) and the files generated from
+ * shim.def (zshim.h, zshim.c, zshim.go).
  *
- * shim.def declares every C function the package calls, once: its failure
- * predicate, whether it can reach a Go callback, and the versions that have
- * it. internal/cmd/mkshim turns each declaration into a C wrapper that
- * clears the thread's error queue, makes the call, reads SSL_get_error and
- * errno, and drains the queue into an ls_errq before it returns to Go (the
- * capture protocol below), and into the raw Go wrapper that decides failure
- * by the predicate. Go never reads the error queue in a second cgo call: a
- * goroutine can move to another OS thread between two calls, and the queue
- * belongs to the thread.
+ * shim.def declares every C function the package calls, once: its C
+ * prototype, its failure predicate, whether it can reach a Go callback,
+ * and the versions that have it. internal/cmd/mkshim turns each
+ * declaration into the prototype of a hand-written lsh_ helper (zshim.h),
+ * a C wrapper that clears the thread's error queue, makes the call, reads
+ * SSL_get_error and errno, and drains the queue into an ls_errq before it
+ * returns to Go (the capture protocol below), and the raw Go wrapper that
+ * decides failure by the predicate and raises a callback's panic. Go never
+ * reads the error queue in a second cgo call: a goroutine can move to
+ * another OS thread between two calls, and the queue belongs to the thread.
  *
- * What is written by hand here: the capture protocol, the lsh_* helpers
- * (macros, composites and version differences, each one C function that
- * shim.def declares and the generated wrapper captures around), the
- * destruction probe, and the ex_data slots that carry cgo.Handle values.
+ * What is written by hand here: the capture protocol, the panic tokens,
+ * the destruction probe and guard, and the ex_data slots that carry
+ * cgo.Handle values. No lsh_ prototype: those are generated.
  */
 #ifndef LIBSSL_GO_SHIM_H
 #define LIBSSL_GO_SHIM_H
@@ -139,7 +144,7 @@ int ls_init(void); /* registers ex_data indexes; 1 on success */
 int64_t ls_probe_created(int kind);
 int64_t ls_probe_destroyed(int kind);
 
-/* The per-SSL guard (issue 16). libssl does not allow two threads inside
+/* The per-SSL guard. libssl does not allow two threads inside
  * calls on one SSL object at once; the probe's ex_data new function gives
  * each SSL a guard record, and every generated wrapper of a function that
  * takes an SSL (shim.def, unless hinted noguard) enters it before the call
@@ -229,8 +234,9 @@ ls_ret ls_unsupported(void);
 #endif
 
 /* The certificate-verify, certificate and key-log callbacks: their Go
- * handles live in one SSL_CTX ex_data slot, chosen by LS_HOOK_*. */
-enum { LS_I13_CERT_VERIFY = 0, LS_I13_CERT = 1, LS_I13_KEYLOG = 2 };
+ * handles live in one SSL_CTX ex_data slot, the hook slot (shim_ctxhooks.c),
+ * at the index LS_HOOK_*. */
+enum { LS_HOOK_CERT_VERIFY = 0, LS_HOOK_CERT = 1, LS_HOOK_KEYLOG = 2 };
 /* One session ticket key as SetTicketKeys passes it (ticketkey.go). */
 typedef struct {
     unsigned char name[16];

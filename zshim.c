@@ -2028,40 +2028,40 @@ ls_ret lsx_SSL_SESSION_new(void)
     return r;
 }
 
-ls_ret lsx_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
+ls_ret lsx_ctx_set_hook_handle(SSL_CTX *c, int which, uintptr_t h)
 {
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
-    ls_ret r = ls_finish_int((long)lsh_i13_set_handle(c, which, h));
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_hook_handle(c, which, h));
     r.panic_token = ls_call_leave(&saved);
     return r;
 }
 
-ls_ret lsx_xstore_verify(X509_STORE_CTX *x)
+ls_ret lsx_store_ctx_verify(X509_STORE_CTX *x)
 {
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
-    ls_ret r = ls_finish_int((long)lsh_xstore_verify(x));
+    ls_ret r = ls_finish_int((long)lsh_store_ctx_verify(x));
     r.panic_token = ls_call_leave(&saved);
     return r;
 }
 
-int lsx_xstore_get_error(X509_STORE_CTX *x)
+int lsx_store_ctx_get_error(X509_STORE_CTX *x)
 {
-    return lsh_xstore_get_error(x);
+    return lsh_store_ctx_get_error(x);
 }
 
-void lsx_xstore_set_error(X509_STORE_CTX *x, int e)
+void lsx_store_ctx_set_error(X509_STORE_CTX *x, int e)
 {
-    lsh_xstore_set_error(x, e);
+    lsh_store_ctx_set_error(x, e);
 }
 
-ls_ret lsx_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
+ls_ret lsx_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
 {
     ls_begin();
-    ls_ret r = ls_finish_int((long)lsh_xstore_certs_der(x, which, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_store_ctx_certs_der(x, which, buf, cap));
     return r;
 }
 
