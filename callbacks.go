@@ -38,7 +38,6 @@ import "C"
 import (
 	"runtime/cgo"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -251,51 +250,6 @@ func (s *SSL) UserData() any {
 	})
 }
 
-// Panics recovered in callbacks, by the SSL whose C call ran them, until
-// that call returns and its method raises them again.
-var (
-	pendingPanics sync.Map // *C.SSL -> panicValue
-	panicsPending atomic.Int32
-)
-
-type panicValue struct{ v any }
-
-// ctxPanicKey is the key under which a panic in a context-level callback
-// waits: a distinct key type, so it never meets an SSL's.
-type ctxPanicKey *C.SSL_CTX
-
-func keepPanic(s any, v any) {
-	if _, loaded := pendingPanics.LoadOrStore(s, panicValue{v}); !loaded {
-		panicsPending.Add(1)
-	}
-}
-
-// repanic raises, on the calling goroutine, a panic that a callback run by
-// the C call just made on s recovered. It costs one atomic load when no
-// callback panicked.
-func repanic(s any) {
-	if panicsPending.Load() == 0 {
-		return
-	}
-	if v, ok := pendingPanics.LoadAndDelete(s); ok {
-		panicsPending.Add(-1)
-		panic(v.(panicValue).v)
-	}
-	if p, ok := s.(*C.SSL); ok {
-		// A handshake step or SSL_set_session can run the remove callback
-		// of the SSL's session context (cache upkeep, a bad session).
-		repanicCtx(c_ssl_session_ctx(p))
-	}
-}
-
-// repanicCtx raises a panic that a remove-session callback of the context
-// recovered (see libsslGoSessRemove).
-func repanicCtx(c *C.SSL_CTX) {
-	if c != nil {
-		repanic(ctxPanicKey(c))
-	}
-}
-
 //export libsslGoVerify
 func libsslGoVerify(h C.uintptr_t, s *C.SSL, ok C.int, x *C.X509_STORE_CTX) (res C.int) {
 	cb, _ := cgo.Handle(h).Value().(VerifyCallback)
@@ -312,7 +266,7 @@ func libsslGoVerify(h C.uintptr_t, s *C.SSL, ok C.int, x *C.X509_STORE_CTX) (res
 		v.store = nil
 		v.mu.Unlock()
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			res = 0
 		}
 	}()
@@ -330,7 +284,7 @@ func libsslGoInfo(h C.uintptr_t, s *C.SSL, where, ret C.int) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 		}
 	}()
 	c.info(int(where), int(ret))
@@ -426,7 +380,7 @@ func libsslGoServername(h C.uintptr_t, s *C.SSL, al *C.int) (res C.int) {
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			*al = C.SSL_AD_INTERNAL_ERROR
 			res = C.SSL_TLSEXT_ERR_ALERT_FATAL
 		}
@@ -454,14 +408,14 @@ func libsslGoSessNew(h C.uintptr_t, s *C.SSL, sess *C.SSL_SESSION) {
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 		}
 	}()
 	c.sessNew(ssl, hs)
 }
 
 //export libsslGoSessRemove
-func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
+func libsslGoSessRemove(h C.uintptr_t, _ *C.SSL_CTX, sess *C.SSL_SESSION) {
 	c := callbacksOf(h)
 	if c == nil || c.sessRemove == nil {
 		return
@@ -472,13 +426,12 @@ func libsslGoSessRemove(h C.uintptr_t, c_ *C.SSL_CTX, sess *C.SSL_SESSION) {
 	}
 	// The cache drops sessions inside SSL_CTX_remove_session,
 	// SSL_CTX_flush_sessions, SSL_CTX_add_session (a full cache),
-	// SSL_CTX_free, SSL_set_session and a handshake's cache upkeep: a panic
-	// is kept under the context and raised again by the method that made
-	// the C call (RemoveSession, FlushSessions, AddSession, Ctx.Free,
-	// SetSession, Handshake and the other SSL I/O methods; see repanic).
+	// SSL_CTX_free, SSL_set_session, SSL_clear, SSL_free and a handshake's
+	// cache upkeep: a panic is raised again by the wrapper of that C call
+	// (panics.go).
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(ctxPanicKey(c_), p)
+			keepPanic(p)
 		}
 	}()
 	c.sessRemove(hs)
@@ -544,7 +497,7 @@ func libsslGoSessGet(h C.uintptr_t, s *C.SSL, id *C.uchar, n C.int, cp *C.int) (
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			res = nil
 		}
 	}()
@@ -614,7 +567,7 @@ func libsslGoClientHello(h C.uintptr_t, s *C.SSL, al *C.int) (res C.int) {
 	alert := int(*al)
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			*al = C.SSL_AD_INTERNAL_ERROR
 			res = C.SSL_CLIENT_HELLO_ERROR
 		}

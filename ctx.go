@@ -52,9 +52,6 @@ func (c *Ctx) Free() {
 	}
 	if p := c.r.release(); p != nil {
 		c_SSL_CTX_free((*C.SSL_CTX)(p))
-		// The last reference frees the cache, which runs the
-		// remove-session callback for each session.
-		repanicCtx((*C.SSL_CTX)(p))
 	}
 }
 

@@ -110,9 +110,7 @@ func (c *Ctx) CachedSessions() int {
 func (c *Ctx) AddSession(s *Session) error {
 	return use(c.refp(), func(p *C.SSL_CTX) error {
 		return use(s.refp(), func(sp *C.SSL_SESSION) error {
-			err := c_SSL_CTX_add_session(p, sp)
-			repanicCtx(p)
-			return err
+			return c_SSL_CTX_add_session(p, sp)
 		})
 	})
 }
@@ -123,9 +121,7 @@ func (c *Ctx) AddSession(s *Session) error {
 func (c *Ctx) RemoveSession(s *Session) bool {
 	return get(c.refp(), false, func(p *C.SSL_CTX) bool {
 		return get(s.refp(), false, func(sp *C.SSL_SESSION) bool {
-			ok := c_SSL_CTX_remove_session(p, sp) == 1
-			repanicCtx(p)
-			return ok
+			return c_SSL_CTX_remove_session(p, sp) == 1
 		})
 	})
 }
@@ -136,7 +132,6 @@ func (c *Ctx) RemoveSession(s *Session) bool {
 func (c *Ctx) FlushSessions(t time.Time) error {
 	return use(c.refp(), func(p *C.SSL_CTX) error {
 		c_ctx_flush_sessions(p, C.long(t.Unix()))
-		repanicCtx(p)
 		return nil
 	})
 }

@@ -1,6 +1,6 @@
 package libssl
 
-// This file (issue 13): keying material export and the Finished messages.
+// This file: keying material export and the Finished messages.
 
 /*
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 package libssl
 
-// This file (issue 13): key exchange groups.
+// This file: key exchange groups.
 
 /*
 #include <stdlib.h>

@@ -21,7 +21,6 @@ import (
 func (s *SSL) Handshake() error {
 	return use(s.refp(), func(p *C.SSL) error {
 		_, err := c_SSL_do_handshake(p)
-		repanic(p)
 		return err
 	})
 }
@@ -45,7 +44,6 @@ func (s *SSL) read(b []byte, call func(*C.SSL, *C.uchar, C.int) (int, error)) (i
 	err := use(s.refp(), func(p *C.SSL) error {
 		var err error
 		n, err = call(p, bytesPtr(b), C.int(min(len(b), maxIO)))
-		repanic(p)
 		if err != nil {
 			n = 0
 		}
@@ -63,7 +61,6 @@ func (s *SSL) Write(b []byte) (int, error) {
 		for written < len(b) {
 			chunk := b[written:min(len(b), written+maxIO)]
 			n, err := c_SSL_write(p, bytesPtr(chunk), C.int(len(chunk)))
-			repanic(p)
 			if err != nil {
 				return err
 			}
@@ -94,7 +91,6 @@ func (s *SSL) FeedAndRead(in []byte, eof bool, b []byte) (n, outPending int, err
 	}
 	err = use(s.refp(), func(p *C.SSL) error {
 		r, aux, err := c_feed_read(p, bytesPtr(in), C.int(len(in)), cbool(eof), bytesPtr(b), C.int(min(len(b), maxIO)))
-		repanic(p)
 		outPending = aux[1]
 		if aux[0] == 0 && !errors.Is(err, ErrConcurrentUse) {
 			if r == -2 {
@@ -129,7 +125,6 @@ func (s *SSL) WriteAndDrain(b, out []byte) (n, drained, outPending int, err erro
 	}
 	err = use(s.refp(), func(p *C.SSL) error {
 		r, aux, err := c_write_drain(p, bytesPtr(b), C.int(len(b)), bytesPtr(out), C.int(min(len(out), maxIO)))
-		repanic(p)
 		if err != nil {
 			return err
 		}
@@ -158,7 +153,6 @@ func (s *SSL) Pending() int {
 func (s *SSL) Shutdown() (done bool, err error) {
 	err = use(s.refp(), func(p *C.SSL) error {
 		r, err := c_SSL_shutdown(p)
-		repanic(p)
 		done = r == 1
 		return err
 	})
@@ -196,7 +190,6 @@ func (s *SSL) WriteEarlyData(b []byte) (int, error) {
 	err := use(s.refp(), func(p *C.SSL) error {
 		var w C.int
 		_, err := c_ssl_write_early_data(p, bytesPtr(b), C.int(min(len(b), maxIO)), &w)
-		repanic(p)
 		n = int(w)
 		return err
 	})
@@ -223,7 +216,6 @@ func (s *SSL) ReadEarlyData(b []byte) (int, EarlyDataRead, error) {
 	err := use(s.refp(), func(p *C.SSL) error {
 		var got C.int
 		r, err := c_ssl_read_early_data(p, bytesPtr(b), C.int(min(len(b), maxIO)), &got)
-		repanic(p)
 		n, res = int(got), EarlyDataRead(r)
 		return err
 	})

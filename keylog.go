@@ -1,6 +1,6 @@
 package libssl
 
-// This file (issue 13): the key-log callback (SSL_CTX_set_keylog_callback).
+// This file: the key-log callback (SSL_CTX_set_keylog_callback).
 
 /*
 #include "shim.h"
@@ -24,7 +24,7 @@ type KeylogCallback func(s *SSL, line string)
 // the callback of the SSL's current context. Set it before connections are
 // made from the context. The lines hold secrets: debugging only.
 func (c *Ctx) SetKeylogCallback(cb KeylogCallback) error {
-	return c.setI13(C.LS_I13_KEYLOG, cb)
+	return c.setHook(C.LS_HOOK_KEYLOG, cb)
 }
 
 //export libsslGoKeylog
@@ -40,7 +40,7 @@ func libsslGoKeylog(h C.uintptr_t, s *C.SSL, line *C.char) {
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 		}
 	}()
 	cb(ssl, C.GoString(line))

@@ -1,21 +1,26 @@
 /*
- * shim.h: the C boundary of libssl-go, with shim.c, shim_alpn.c and the
- * files generated from shim.def (zshim.h, zshim.c, zshim.go).
+ * shim.h: the C boundary of libssl-go: the runtime the C files share with
+ * Go. The files are shim_runtime.c (capture protocol, panic tokens),
+ * shim_slots.c (destruction probe, guard records, Go-handle slots,
+ * trampolines), one helper file per object (shim_ctx.c, shim_ssl.c,
+ * shim_session.c, shim_bio.c, shim_x509.c, shim_io.c, shim_alpn.c,
+ * shim_client_hello.c, shim_ctxhooks.c) and the files generated from
+ * shim.def (zshim.h, zshim.c, zshim.go).
  *
- * shim.def declares every C function the package calls, once: its failure
- * predicate, whether it can reach a Go callback, and the versions that have
- * it. internal/cmd/mkshim turns each declaration into a C wrapper that
- * clears the thread's error queue, makes the call, reads SSL_get_error and
- * errno, and drains the queue into an ls_errq before it returns to Go (the
- * capture protocol below), and into the raw Go wrapper that decides failure
- * by the predicate. Go never reads the error queue in a second cgo call: a
- * goroutine can move to another OS thread between two calls, and the queue
- * belongs to the thread.
+ * shim.def declares every C function the package calls, once: its C
+ * prototype, its failure predicate, whether it can reach a Go callback,
+ * and the versions that have it. internal/cmd/mkshim turns each
+ * declaration into the prototype of a hand-written lsh_ helper (zshim.h),
+ * a C wrapper that clears the thread's error queue, makes the call, reads
+ * SSL_get_error and errno, and drains the queue into an ls_errq before it
+ * returns to Go (the capture protocol below), and the raw Go wrapper that
+ * decides failure by the predicate and raises a callback's panic. Go never
+ * reads the error queue in a second cgo call: a goroutine can move to
+ * another OS thread between two calls, and the queue belongs to the thread.
  *
- * What is written by hand here: the capture protocol, the lsh_* helpers
- * (macros, composites and version differences, each one C function that
- * shim.def declares and the generated wrapper captures around), the
- * destruction probe, and the ex_data slots that carry cgo.Handle values.
+ * What is written by hand here: the capture protocol, the panic tokens,
+ * the destruction probe and guard, and the ex_data slots that carry
+ * cgo.Handle values. No lsh_ prototype: those are generated.
  */
 #ifndef LIBSSL_GO_SHIM_H
 #define LIBSSL_GO_SHIM_H
@@ -77,6 +82,7 @@ typedef struct {
     int unsupported; /* 1: the linked OpenSSL lacks the function (shim.def since=) */
     int busy;        /* 1: another thread was inside a call on the same SSL (ls_guard) */
     int aux[2];      /* two more results of a pump helper (predicate iow), from ls_aux */
+    uint64_t panic_token; /* nonzero: a Go callback recovered a panic under this call's token */
 } ls_ret;
 
 void ls_errq_free(ls_errq *q);
@@ -96,6 +102,37 @@ ls_ret ls_finish_iow(SSL *s, int v);
 /* The oldest entry on this thread's queue (0 when empty), left in place. */
 unsigned long ls_err_peek(void);
 
+/* Panic tokens. A Go callback must not unwind through C: it recovers a
+ * panic and the Go wrapper of the C call that reached it raises it again.
+ * Every generated wrapper of a call that can reach a Go callback (shim.def
+ * hint cb) runs the call under a fresh token: ls_call_enter saves the
+ * thread's current call and sets a new one, ls_call_leave restores the saved
+ * one (a callback's own cb call nests) and returns the token if a callback
+ * recovered a panic under it, else 0. Callbacks run on the thread of the C
+ * call that reached them, so the thread-local current call is theirs. */
+typedef struct {
+    uint64_t token;
+    int panicked;
+} ls_call;
+extern __thread ls_call ls_current_call;
+extern uint64_t ls_last_token;
+static inline void ls_call_enter(ls_call *saved)
+{
+    *saved = ls_current_call;
+    ls_current_call.token = __atomic_add_fetch(&ls_last_token, 1, __ATOMIC_RELAXED);
+    ls_current_call.panicked = 0;
+}
+static inline uint64_t ls_call_leave(const ls_call *saved)
+{
+    uint64_t t = ls_current_call.panicked ? ls_current_call.token : 0;
+    ls_current_call = *saved;
+    return t;
+}
+/* Called by a Go callback that recovered a panic: marks the current call
+ * and returns its token, under which Go keeps the value (0: no cb wrapper
+ * is running on this thread). */
+uint64_t ls_call_panicked(void);
+
 /* Versions and start-up. */
 unsigned long ls_header_version(void);
 unsigned long ls_runtime_version(void);
@@ -107,7 +144,7 @@ int ls_init(void); /* registers ex_data indexes; 1 on success */
 int64_t ls_probe_created(int kind);
 int64_t ls_probe_destroyed(int kind);
 
-/* The per-SSL guard (issue 16). libssl does not allow two threads inside
+/* The per-SSL guard. libssl does not allow two threads inside
  * calls on one SSL object at once; the probe's ex_data new function gives
  * each SSL a guard record, and every generated wrapper of a function that
  * takes an SSL (shim.def, unless hinted noguard) enters it before the call
@@ -162,7 +199,8 @@ static inline void ls_guard_leave(ls_guard *g)
  * later changes to the context, and SSL_set_SSL_CTX, leave the SSL's as it
  * was); LS_SLOT_MISC holds the info callback (which libssl looks up on the
  * SSL, then on its current context, at each call) and user data. */
-enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2, LS_CB_SERVERNAME = 4, LS_CB_SESS_NEW = 8, LS_CB_SESS_REMOVE = 16 };
+enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2, LS_CB_SERVERNAME = 4, LS_CB_SESS_NEW = 8, LS_CB_SESS_REMOVE = 16,
+       LS_CB_SESS_GET = 32, LS_CB_CLIENT_HELLO = 64 };
 enum { LS_SLOT_MISC = 0, LS_SLOT_VERIFY = 1 };
 /* Return 0 (having released h) when the box cannot be allocated. */
 int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags);
@@ -175,144 +213,15 @@ int64_t ls_gobox_dup_calls(void);
 uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot);
 
 /* Methods: LS_M_* ids for the SSL_METHOD constructors; 0 for any other. */
-enum { LS_M_TLS = 1, LS_M_TLS_CLIENT, LS_M_TLS_SERVER, LS_M_DTLS, LS_M_DTLS_CLIENT, LS_M_DTLS_SERVER };
+enum { LS_M_TLS = 1, LS_M_TLS_CLIENT, LS_M_TLS_SERVER, LS_M_DTLS, LS_M_DTLS_CLIENT, LS_M_DTLS_SERVER,
+       LS_M_TLS1_CLIENT, LS_M_TLS1_SERVER, LS_M_TLS1_1_CLIENT, LS_M_TLS1_1_SERVER,
+       LS_M_TLS1_2_CLIENT, LS_M_TLS1_2_SERVER, LS_M_TLS1_3, LS_M_DTLS1_CLIENT,
+       LS_M_DTLS1_SERVER, LS_M_DTLS1_2_CLIENT, LS_M_DTLS1_2_SERVER };
 int ls_method_id(const SSL_METHOD *m);
 
 /* The ls_ret of a call the linked OpenSSL does not have (since= in shim.def). */
 ls_ret ls_unsupported(void);
 
-/* Helpers: macros, composites and version differences behind one C function
- * each. They make no capture of their own: shim.def declares each, and its
- * generated wrapper (zshim.c) captures the error queue around it. */
-SSL_CTX *lsh_ctx_new(int method);
-SSL *lsh_ssl_new(SSL_CTX *c);
-long lsh_ctx_set_mode(SSL_CTX *c, long m);
-long lsh_ctx_clear_mode(SSL_CTX *c, long m);
-long lsh_ctx_get_mode(SSL_CTX *c);
-int lsh_ctx_set_min_proto(SSL_CTX *c, int v);
-int lsh_ctx_set_max_proto(SSL_CTX *c, int v);
-int lsh_ctx_get_min_proto(SSL_CTX *c);
-int lsh_ctx_get_max_proto(SSL_CTX *c);
-int lsh_ctx_cipher_names(SSL_CTX *c, char *buf, int cap);
-void lsh_ctx_set_verify(SSL_CTX *c, int mode, int with_cb);
-int lsh_ctx_has_verify_cb(SSL_CTX *c);
-int lsh_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len);
-int lsh_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len);
-int lsh_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len);
-int lsh_ssl_use_cert_pem(SSL *s, const char *pem, int len);
-int lsh_ssl_use_key_pem(SSL *s, const char *pem, int len);
-int lsh_ssl_add_ca_name_pem(SSL *s, const char *pem, int len);
-int lsh_ssl_ca_list_count(SSL *s);
-const void *lsh_ssl_ca_list_ptr(SSL *s);
-int lsh_ssl_ca_name(SSL *s, int i, char *buf, int cap);
-int lsh_ssl_get1_certificate(SSL *s, X509 **out);
-int lsh_ssl_get1_privatekey(SSL *s, EVP_PKEY **out);
-X509 *lsh_ssl_get1_peer_certificate(SSL *s);
-int lsh_ssl_peer_chain_len(SSL *s);
-int lsh_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap);
-long lsh_ctx_set_cache_mode(SSL_CTX *c, long m);
-long lsh_ctx_get_cache_mode(SSL_CTX *c);
-long lsh_ctx_set_cache_size(SSL_CTX *c, long n);
-long lsh_ctx_get_cache_size(SSL_CTX *c);
-long lsh_ctx_sess_stat(SSL_CTX *c, int which);
-void lsh_ctx_flush_sessions(SSL_CTX *c, long t);
-int lsh_ssl_get1_ctx(SSL *s, SSL_CTX **out);
-int lsh_ssl_set_method(SSL *s, int method);
-long lsh_ssl_set_mode(SSL *s, long m);
-long lsh_ssl_clear_mode(SSL *s, long m);
-long lsh_ssl_get_mode(SSL *s);
-int lsh_ssl_set_min_proto(SSL *s, int v);
-int lsh_ssl_set_max_proto(SSL *s, int v);
-int lsh_ssl_get_min_proto(SSL *s);
-int lsh_ssl_get_max_proto(SSL *s);
-int lsh_ssl_cipher_names(SSL *s, char *buf, int cap);
-const char *lsh_ssl_current_cipher(SSL *s);
-int lsh_ssl_current_cipher_id(SSL *s);
-int lsh_ssl_set_host_name(SSL *s, const char *name);
-int lsh_ssl_set1_host(SSL *s, const char *name);
-int lsh_ssl_set1_ip_asc(SSL *s, const char *ip);
-long lsh_ssl_set_max_cert_list(SSL *s, long n);
-long lsh_ssl_get_max_cert_list(SSL *s);
-void lsh_ssl_set_verify(SSL *s, int mode, int with_cb);
-int lsh_ssl_has_verify_cb(SSL *s);
-unsigned long lsh_ssl_get_verify_param_flags(SSL *s);
-void lsh_ssl_set_verify_param_flags(SSL *s, unsigned long f);
-void lsh_ssl_clear_verify_param_flags(SSL *s, unsigned long f);
-int lsh_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out);
-void lsh_ssl_set_info_cb(SSL *s, int on);
-int lsh_ssl_has_info_cb(SSL *s);
-BIO *lsh_bio_new_mem(void);
-int lsh_bio_read(BIO *b, unsigned char *p, int len, int *retry);
-void lsh_bio_set_mem_eof_return(BIO *b, int v);
-int lsh_bio_is_mem(BIO *b);
-int lsh_ssl_get1_rbio(SSL *s, BIO **out);
-int lsh_ssl_get1_wbio(SSL *s, BIO **out);
-void lsh_ssl_set0_bios(SSL *s, BIO *r, BIO *w);
-int lsh_ssl_has_rbio(SSL *s);
-int lsh_ssl_has_wbio(SSL *s);
-int lsh_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap);
-SSL_SESSION *lsh_sess_d2i(const unsigned char *p, long len, long *used);
-int lsh_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap);
-int lsh_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap);
-int lsh_x509_i2d(X509 *x, unsigned char *buf, int cap);
-X509 *lsh_x509_from_pem(const char *pem, int len);
-int64_t lsh_sess_get_time(SSL_SESSION *s);
-int lsh_sess_set_time(SSL_SESSION *s, int64_t t);
-int lsh_sess_set_timeout(SSL_SESSION *s, long t);
-int lsh_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written);
-/* The pump of a Conn over memory BIOs, one C call per step (issue 15).
- * lsh_feed_read appends in to the SSL's read BIO, marks its end when eof is
- * set, then SSL_reads into buf; ls_aux[0] is 1 once the input is in the BIO
- * (0: BIO_write failed and SSL_read was not called), ls_aux[1] the bytes
- * waiting in the write BIO. lsh_write_drain SSL_writes buf (when num > 0)
- * and, if that succeeded, BIO_reads the SSL's write BIO into out; ls_aux[0]
- * is the bytes drained, ls_aux[1] the bytes left in the write BIO. */
-int lsh_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num);
-int lsh_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char *out, int cap);
-int lsh_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes);
-void lsh_ctx_set_read_ahead(SSL_CTX *c, int yes);
-int lsh_ctx_get_read_ahead(SSL_CTX *c);
-int lsh_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x);
-void lsh_ctx_set_servername_cb(SSL_CTX *c, int on);
-void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on);
-void lsh_ctx_set_info_cb(SSL_CTX *c, int on);
-/* ALPN (shim_alpn.c). */
-int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal);
-int lsh_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap);
-int lsh_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap);
-
-/* Issue 13 (shim_i13.c): the certificate-verify, certificate and key-log
- * callbacks, whose Go handles live in one SSL_CTX ex_data slot; session
- * ticket keys kept in C memory owned by the SSL_CTX; groups, keying
- * material, Finished messages. */
-enum { LS_I13_CERT_VERIFY = 0, LS_I13_CERT = 1, LS_I13_KEYLOG = 2 };
-typedef struct {
-    unsigned char name[16];
-    unsigned char aes[16];
-    unsigned char hmac[32];
-} lsh_ticket_key;
-/* The SSL's session context (the context SSL_new was given; shim.c). */
-SSL_CTX *ls_ssl_session_ctx(SSL *s);
-SSL_CTX *lsh_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c);
-int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h);
-int lsh_xstore_verify(X509_STORE_CTX *x);
-int lsh_xstore_get_error(X509_STORE_CTX *x);
-void lsh_xstore_set_error(X509_STORE_CTX *x, int e);
-int lsh_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap);
-int lsh_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap);
-int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n);
-int lsh_ctx_ticket_key_count(SSL_CTX *c);
-int lsh_ctx_set1_groups_list(SSL_CTX *c, const char *list);
-int lsh_ssl_group_name(SSL *s, char *buf, int cap);
-int lsh_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen,
-                                   const unsigned char *context, int clen, int use_context);
-int lsh_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap);
-int lsh_ssl_pending_cipher_id(SSL *s);
-
-/* The wrappers generated from shim.def. */
-#include "zshim.h"
-
-/* ---- issue 12 (session 3): session lookup, ClientHello, identity, state ---- */
 /* Options new in OpenSSL 3.0: 0 (no effect) where the headers lack them. */
 #ifndef SSL_OP_IGNORE_UNEXPECTED_EOF
 #define SSL_OP_IGNORE_UNEXPECTED_EOF 0
@@ -323,21 +232,24 @@ int lsh_ssl_pending_cipher_id(SSL *s);
 #ifndef SSL_OP_DISABLE_TLSEXT_CA_NAMES
 #define SSL_OP_DISABLE_TLSEXT_CA_NAMES 0
 #endif
-enum { LS_CB_SESS_GET = 32, LS_CB_CLIENT_HELLO = 64 };
-enum { LS_M_TLS1_CLIENT = 7, LS_M_TLS1_SERVER, LS_M_TLS1_1_CLIENT, LS_M_TLS1_1_SERVER,
-       LS_M_TLS1_2_CLIENT, LS_M_TLS1_2_SERVER, LS_M_TLS1_3, LS_M_DTLS1_CLIENT,
-       LS_M_DTLS1_SERVER, LS_M_DTLS1_2_CLIENT, LS_M_DTLS1_2_SERVER };
-void lsh_ctx_set_sess_get_cb(SSL_CTX *c, int on);
-void lsh_ctx_set_client_hello_cb(SSL_CTX *c, int on);
-int lsh_client_hello_ciphers(SSL *s, unsigned char *buf, int cap);
-int lsh_client_hello_compression(SSL *s, unsigned char *buf, int cap);
-int lsh_client_hello_ext(SSL *s, int type, unsigned char *buf, int cap);
-int lsh_client_hello_exts(SSL *s, int *buf, int cap);
-int lsh_client_hello_isv2(SSL *s);
-int lsh_ssl_verify_cb_from(SSL *s, SSL_CTX *c);
-int lsh_ssl_method_id(SSL *s);
-SSL_CTX *lsh_ssl_session_ctx(SSL *s);
 
-int lsh_ssl_same_method(SSL *s, SSL *o);
+/* The certificate-verify, certificate and key-log callbacks: their Go
+ * handles live in one SSL_CTX ex_data slot, the hook slot (shim_ctxhooks.c),
+ * at the index LS_HOOK_*. */
+enum { LS_HOOK_CERT_VERIFY = 0, LS_HOOK_CERT = 1, LS_HOOK_KEYLOG = 2 };
+/* One session ticket key as SetTicketKeys passes it (ticketkey.go). */
+typedef struct {
+    unsigned char name[16];
+    unsigned char aes[16];
+    unsigned char hmac[32];
+} lsh_ticket_key;
+/* The SSL's session context (the context SSL_new was given). */
+SSL_CTX *ls_ssl_session_ctx(SSL *s);
+
+/* The lsh_ helpers and the wrappers generated from shim.def. The helpers
+ * (macros, composites and version differences behind one C function each)
+ * make no capture of their own: the generated wrapper (zshim.c) captures
+ * the error queue around each. */
+#include "zshim.h"
 
 #endif

@@ -57,14 +57,12 @@ func (s *SSL) SetSession(sess *Session) error {
 	if sess == nil {
 		return use(s.refp(), func(p *C.SSL) error {
 			err := c_SSL_set_session(p, nil)
-			repanic(p)
 			return err
 		})
 	}
 	return use(s.refp(), func(p *C.SSL) error {
 		return use(sess.refp(), func(sp *C.SSL_SESSION) error {
 			err := c_SSL_set_session(p, sp)
-			repanic(p)
 			return err
 		})
 	})

@@ -1,6 +1,6 @@
 package libssl
 
-// This file (issue 13): session ticket keys kept by the SSL_CTX in C memory
+// This file: session ticket keys kept by the SSL_CTX in C memory
 // (SSL_CTX_set_tlsext_ticket_key_evp_cb on OpenSSL 3.0 and later,
 // SSL_CTX_set_tlsext_ticket_key_cb on 1.1.1, with a C callback).
 

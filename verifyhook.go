@@ -1,9 +1,9 @@
 package libssl
 
-// This file (issue 13): the certificate-verify callback
+// This file: the certificate-verify callback
 // (SSL_CTX_set_cert_verify_callback) and the certificate callback
 // (SSL_CTX_set_cert_cb), whose Go values travel as cgo.Handle values in an
-// SSL_CTX ex_data slot of shim_i13.c.
+// SSL_CTX ex_data slot of shim_ctxhooks.c (the hook slot).
 
 /*
 #include "shim.h"
@@ -55,7 +55,7 @@ func (v *CertVerifyContext) with(f func(x *C.X509_STORE_CTX) error) error {
 // when v is no longer valid.
 func (v *CertVerifyContext) Verify() (ok bool, err error) {
 	err = v.with(func(x *C.X509_STORE_CTX) error {
-		ok = c_xstore_verify(x) == nil
+		ok = c_store_ctx_verify(x) == nil
 		return nil
 	})
 	return ok, err
@@ -65,14 +65,14 @@ func (v *CertVerifyContext) Verify() (ok bool, err error) {
 // when there is none.
 func (v *CertVerifyContext) Error() int {
 	e := 0
-	_ = v.with(func(x *C.X509_STORE_CTX) error { e = int(c_xstore_get_error(x)); return nil })
+	_ = v.with(func(x *C.X509_STORE_CTX) error { e = int(c_store_ctx_get_error(x)); return nil })
 	return e
 }
 
 // SetError sets the store's error (X509_STORE_CTX_set_error), which libssl
 // reports as the SSL's verify result and maps to the alert it sends.
 func (v *CertVerifyContext) SetError(code int) error {
-	return v.with(func(x *C.X509_STORE_CTX) error { c_xstore_set_error(x, C.int(code)); return nil })
+	return v.with(func(x *C.X509_STORE_CTX) error { c_store_ctx_set_error(x, C.int(code)); return nil })
 }
 
 // PeerChainDER returns the certificates the peer sent, leaf first, as DER
@@ -90,13 +90,13 @@ func (v *CertVerifyContext) certs(which int) (out [][]byte, err error) {
 		if which == 0 {
 			// The untrusted stack holds the leaf first on both roles
 			// (ssl_verify_cert_chain); without one, the leaf alone.
-			out, err = derList(func(b *C.uchar, n C.int) (int, error) { return c_xstore_certs_der(x, 0, b, n) })
+			out, err = derList(func(b *C.uchar, n C.int) (int, error) { return c_store_ctx_certs_der(x, 0, b, n) })
 			if err == nil && len(out) == 0 {
-				out, err = derList(func(b *C.uchar, n C.int) (int, error) { return c_xstore_certs_der(x, 2, b, n) })
+				out, err = derList(func(b *C.uchar, n C.int) (int, error) { return c_store_ctx_certs_der(x, 2, b, n) })
 			}
 			return err
 		}
-		out, err = derList(func(b *C.uchar, n C.int) (int, error) { return c_xstore_certs_der(x, C.int(which), b, n) })
+		out, err = derList(func(b *C.uchar, n C.int) (int, error) { return c_store_ctx_certs_der(x, C.int(which), b, n) })
 		return err
 	})
 	return out, err
@@ -138,7 +138,7 @@ func derList(get func(*C.uchar, C.int) (int, error)) ([][]byte, error) {
 // (after SSL_set_SSL_CTX, the new one's). Set it before connections are
 // made from the context.
 func (c *Ctx) SetCertVerifyCallback(cb CertVerifyCallback) error {
-	return c.setI13(C.LS_I13_CERT_VERIFY, cb)
+	return c.setHook(C.LS_HOOK_CERT_VERIFY, cb)
 }
 
 // CertCallback is the certificate callback (SSL_CTX_set_cert_cb): on a
@@ -155,10 +155,10 @@ type CertCallback func(s *SSL) bool
 // SSL, and SSL_set_SSL_CTX replaces it with the new context's. Set it
 // before connections are made from the context.
 func (c *Ctx) SetCertCallback(cb CertCallback) error {
-	return c.setI13(C.LS_I13_CERT, cb)
+	return c.setHook(C.LS_HOOK_CERT, cb)
 }
 
-func (c *Ctx) setI13(which C.int, v any) error {
+func (c *Ctx) setHook(which C.int, v any) error {
 	return use(c.refp(), func(p *C.SSL_CTX) error {
 		var h C.uintptr_t
 		switch f := v.(type) {
@@ -175,7 +175,7 @@ func (c *Ctx) setI13(which C.int, v any) error {
 				h = C.uintptr_t(cgo.NewHandle(f))
 			}
 		}
-		return c_i13_set_handle(p, which, h)
+		return c_ctx_set_hook_handle(p, which, h)
 	})
 }
 
@@ -192,14 +192,14 @@ func (s *SSL) PeerCANamesDER() ([][]byte, error) {
 func libsslGoCertVerify(h C.uintptr_t, s *C.SSL, x *C.X509_STORE_CTX) (res C.int) {
 	cb, _ := cgo.Handle(h).Value().(CertVerifyCallback)
 	if cb == nil {
-		if c_xstore_verify(x) == nil {
+		if c_store_ctx_verify(x) == nil {
 			return 1
 		}
 		return 0
 	}
 	ssl := borrowedSSL(s)
 	if ssl == nil {
-		c_xstore_set_error(x, C.X509_V_ERR_OUT_OF_MEM)
+		c_store_ctx_set_error(x, C.X509_V_ERR_OUT_OF_MEM)
 		return 0
 	}
 	defer ssl.Free()
@@ -209,16 +209,16 @@ func libsslGoCertVerify(h C.uintptr_t, s *C.SSL, x *C.X509_STORE_CTX) (res C.int
 		v.store = nil
 		v.mu.Unlock()
 		if p := recover(); p != nil {
-			keepPanic(s, p)
-			c_xstore_set_error(x, C.X509_V_ERR_APPLICATION_VERIFICATION)
+			keepPanic(p)
+			c_store_ctx_set_error(x, C.X509_V_ERR_APPLICATION_VERIFICATION)
 			res = 0
 		}
 	}()
 	if cb(ssl, v) {
 		return 1
 	}
-	if c_xstore_get_error(x) == C.X509_V_OK {
-		c_xstore_set_error(x, C.X509_V_ERR_APPLICATION_VERIFICATION)
+	if c_store_ctx_get_error(x) == C.X509_V_OK {
+		c_store_ctx_set_error(x, C.X509_V_ERR_APPLICATION_VERIFICATION)
 	}
 	return 0
 }
@@ -236,7 +236,7 @@ func libsslGoCert(h C.uintptr_t, s *C.SSL) (res C.int) {
 	defer ssl.Free()
 	defer func() {
 		if p := recover(); p != nil {
-			keepPanic(s, p)
+			keepPanic(p)
 			res = 0
 		}
 	}()

@@ -4,18 +4,25 @@
 ls_ret lsx_ctx_new(int method)
 {
     ls_begin();
-    return ls_finish_ptr((void *)lsh_ctx_new(method));
+    ls_ret r = ls_finish_ptr((void *)lsh_ctx_new(method));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_up_ref(SSL_CTX *c)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_up_ref(c));
+    ls_ret r = ls_finish_int((long)SSL_CTX_up_ref(c));
+    return r;
 }
 
-void lsx_SSL_CTX_free(SSL_CTX *c)
+lsg_SSL_CTX_free lsx_SSL_CTX_free(SSL_CTX *c)
 {
+    lsg_SSL_CTX_free r = {0};
+    ls_call saved;
+    ls_call_enter(&saved);
     SSL_CTX_free(c);
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
 const SSL_METHOD *lsx_SSL_CTX_get_ssl_method(const SSL_CTX *c)
@@ -56,13 +63,15 @@ long lsx_ctx_get_mode(SSL_CTX *c)
 ls_ret lsx_ctx_set_min_proto(SSL_CTX *c, int v)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_set_min_proto(c, v));
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_min_proto(c, v));
+    return r;
 }
 
 ls_ret lsx_ctx_set_max_proto(SSL_CTX *c, int v)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_set_max_proto(c, v));
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_max_proto(c, v));
+    return r;
 }
 
 int lsx_ctx_get_min_proto(SSL_CTX *c)
@@ -78,13 +87,15 @@ int lsx_ctx_get_max_proto(SSL_CTX *c)
 ls_ret lsx_SSL_CTX_set_cipher_list(SSL_CTX *c, const char *str)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_cipher_list(c, str));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_cipher_list(c, str));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_set_ciphersuites(SSL_CTX *c, const char *str)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_ciphersuites(c, str));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_ciphersuites(c, str));
+    return r;
 }
 
 int lsx_ctx_cipher_names(SSL_CTX *c, char *buf, int cap)
@@ -130,7 +141,8 @@ size_t lsx_SSL_CTX_get_num_tickets(const SSL_CTX *c)
 ls_ret lsx_SSL_CTX_set_num_tickets(SSL_CTX *c, size_t n)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_num_tickets(c, n));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_num_tickets(c, n));
+    return r;
 }
 
 void lsx_ctx_set_verify(SSL_CTX *c, int mode, int with_cb)
@@ -161,49 +173,57 @@ int lsx_ctx_has_verify_cb(SSL_CTX *c)
 ls_ret lsx_SSL_CTX_load_verify_locations(SSL_CTX *c, const char *file, const char *dir)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_load_verify_locations(c, file, dir));
+    ls_ret r = ls_finish_int((long)SSL_CTX_load_verify_locations(c, file, dir));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_set_default_verify_paths(SSL_CTX *c)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_default_verify_paths(c));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_default_verify_paths(c));
+    return r;
 }
 
 ls_ret lsx_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_add_ca_pem(c, pem, len));
+    ls_ret r = ls_finish_int((long)lsh_ctx_add_ca_pem(c, pem, len));
+    return r;
 }
 
 ls_ret lsx_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_use_cert_chain_pem(c, pem, len));
+    ls_ret r = ls_finish_int((long)lsh_ctx_use_cert_chain_pem(c, pem, len));
+    return r;
 }
 
 ls_ret lsx_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_use_key_pem(c, pem, len));
+    ls_ret r = ls_finish_int((long)lsh_ctx_use_key_pem(c, pem, len));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_use_certificate_chain_file(SSL_CTX *c, const char *path)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_use_certificate_chain_file(c, path));
+    ls_ret r = ls_finish_int((long)SSL_CTX_use_certificate_chain_file(c, path));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_use_PrivateKey_file(SSL_CTX *c, const char *path, int type_)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_use_PrivateKey_file(c, path, type_));
+    ls_ret r = ls_finish_int((long)SSL_CTX_use_PrivateKey_file(c, path, type_));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_check_private_key(const SSL_CTX *c)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_check_private_key(c));
+    ls_ret r = ls_finish_int((long)SSL_CTX_check_private_key(c));
+    return r;
 }
 
 ls_ret lsx_ssl_use_cert_pem(SSL *s, const char *pem, int len)
@@ -336,7 +356,8 @@ ls_ret lsx_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap)
 ls_ret lsx_SSL_CTX_set_session_id_context(SSL_CTX *c, const unsigned char *p, unsigned int len)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_session_id_context(c, p, len));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_session_id_context(c, p, len));
+    return r;
 }
 
 long lsx_ctx_set_cache_mode(SSL_CTX *c, long m)
@@ -367,23 +388,41 @@ long lsx_ctx_sess_stat(SSL_CTX *c, int which)
 ls_ret lsx_SSL_CTX_add_session(SSL_CTX *c, SSL_SESSION *s)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_add_session(c, s));
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CTX_add_session(c, s));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
-int lsx_SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s)
+lsg_SSL_CTX_remove_session lsx_SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s)
 {
-    return SSL_CTX_remove_session(c, s);
+    lsg_SSL_CTX_remove_session r = {0};
+    ls_call saved;
+    ls_call_enter(&saved);
+    r.v = SSL_CTX_remove_session(c, s);
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
-void lsx_ctx_flush_sessions(SSL_CTX *c, long t)
+lsg_ctx_flush_sessions lsx_ctx_flush_sessions(SSL_CTX *c, long t)
 {
+    lsg_ctx_flush_sessions r = {0};
+    ls_call saved;
+    ls_call_enter(&saved);
     lsh_ctx_flush_sessions(c, t);
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
 ls_ret lsx_ssl_new(SSL_CTX *c)
 {
     ls_begin();
-    return ls_finish_ptr((void *)lsh_ssl_new(c));
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_ptr((void *)lsh_ssl_new(c));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
 ls_ret lsx_SSL_dup(SSL *s)
@@ -392,7 +431,10 @@ ls_ret lsx_SSL_dup(SSL *s)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_ptr((void *)SSL_dup(s));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -400,12 +442,18 @@ ls_ret lsx_SSL_dup(SSL *s)
 ls_ret lsx_SSL_up_ref(SSL *s)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_up_ref(s));
+    ls_ret r = ls_finish_int((long)SSL_up_ref(s));
+    return r;
 }
 
-void lsx_SSL_free(SSL *s)
+lsg_SSL_free lsx_SSL_free(SSL *s)
 {
+    lsg_SSL_free r = {0};
+    ls_call saved;
+    ls_call_enter(&saved);
     SSL_free(s);
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
 ls_ret lsx_SSL_clear(SSL *s)
@@ -414,7 +462,10 @@ ls_ret lsx_SSL_clear(SSL *s)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_int((long)SSL_clear(s));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -425,7 +476,10 @@ ls_ret lsx_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_ptr((void *)lsh_ssl_set_ssl_ctx(s, c));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -491,34 +545,43 @@ lsg_SSL_is_server lsx_SSL_is_server(const SSL *s)
     return r;
 }
 
-int lsx_SSL_set_connect_state(SSL *s)
+lsg_SSL_set_connect_state lsx_SSL_set_connect_state(SSL *s)
 {
+    lsg_SSL_set_connect_state r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_connect_state(s);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
-int lsx_SSL_set_accept_state(SSL *s)
+lsg_SSL_set_accept_state lsx_SSL_set_accept_state(SSL *s)
 {
+    lsg_SSL_set_accept_state r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_accept_state(s);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
-int lsx_SSL_set_shutdown(SSL *s, int mode)
+lsg_SSL_set_shutdown lsx_SSL_set_shutdown(SSL *s, int mode)
 {
+    lsg_SSL_set_shutdown r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_shutdown(s, mode);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_SSL_get_shutdown lsx_SSL_get_shutdown(const SSL *s)
@@ -534,14 +597,17 @@ lsg_SSL_get_shutdown lsx_SSL_get_shutdown(const SSL *s)
     return r;
 }
 
-int lsx_SSL_set_quiet_shutdown(SSL *s, int mode)
+lsg_SSL_set_quiet_shutdown lsx_SSL_set_quiet_shutdown(SSL *s, int mode)
 {
+    lsg_SSL_set_quiet_shutdown r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_quiet_shutdown(s, mode);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_SSL_get_quiet_shutdown lsx_SSL_get_quiet_shutdown(const SSL *s)
@@ -814,14 +880,17 @@ lsg_SSL_get_security_level lsx_SSL_get_security_level(const SSL *s)
     return r;
 }
 
-int lsx_SSL_set_security_level(SSL *s, int level)
+lsg_SSL_set_security_level lsx_SSL_set_security_level(SSL *s, int level)
 {
+    lsg_SSL_set_security_level r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_security_level(s, level);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_SSL_get_read_ahead lsx_SSL_get_read_ahead(const SSL *s)
@@ -837,14 +906,17 @@ lsg_SSL_get_read_ahead lsx_SSL_get_read_ahead(const SSL *s)
     return r;
 }
 
-int lsx_SSL_set_read_ahead(SSL *s, int yes)
+lsg_SSL_set_read_ahead lsx_SSL_set_read_ahead(SSL *s, int yes)
 {
+    lsg_SSL_set_read_ahead r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_read_ahead(s, yes);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_ssl_set_max_cert_list lsx_ssl_set_max_cert_list(SSL *s, long n)
@@ -897,14 +969,17 @@ ls_ret lsx_SSL_set_num_tickets(SSL *s, size_t n)
     return r;
 }
 
-int lsx_ssl_set_verify(SSL *s, int mode, int with_cb)
+lsg_ssl_set_verify lsx_ssl_set_verify(SSL *s, int mode, int with_cb)
 {
+    lsg_ssl_set_verify r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     lsh_ssl_set_verify(s, mode, with_cb);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_SSL_get_verify_mode lsx_SSL_get_verify_mode(const SSL *s)
@@ -933,14 +1008,17 @@ lsg_SSL_get_verify_depth lsx_SSL_get_verify_depth(const SSL *s)
     return r;
 }
 
-int lsx_SSL_set_verify_depth(SSL *s, int depth)
+lsg_SSL_set_verify_depth lsx_SSL_set_verify_depth(SSL *s, int depth)
 {
+    lsg_SSL_set_verify_depth r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_verify_depth(s, depth);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_SSL_get_verify_result lsx_SSL_get_verify_result(const SSL *s)
@@ -982,24 +1060,30 @@ lsg_ssl_get_verify_param_flags lsx_ssl_get_verify_param_flags(SSL *s)
     return r;
 }
 
-int lsx_ssl_set_verify_param_flags(SSL *s, unsigned long f)
+lsg_ssl_set_verify_param_flags lsx_ssl_set_verify_param_flags(SSL *s, unsigned long f)
 {
+    lsg_ssl_set_verify_param_flags r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     lsh_ssl_set_verify_param_flags(s, f);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
-int lsx_ssl_clear_verify_param_flags(SSL *s, unsigned long f)
+lsg_ssl_clear_verify_param_flags lsx_ssl_clear_verify_param_flags(SSL *s, unsigned long f)
 {
+    lsg_ssl_clear_verify_param_flags r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     lsh_ssl_clear_verify_param_flags(s, f);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 const char *lsx_X509_verify_cert_error_string(long v)
@@ -1020,17 +1104,21 @@ int lsx_X509_STORE_CTX_get_error(X509_STORE_CTX *x)
 ls_ret lsx_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_store_ctx_get1_current_cert(x, out));
+    ls_ret r = ls_finish_int((long)lsh_store_ctx_get1_current_cert(x, out));
+    return r;
 }
 
-int lsx_ssl_set_info_cb(SSL *s, int on)
+lsg_ssl_set_info_cb lsx_ssl_set_info_cb(SSL *s, int on)
 {
+    lsg_ssl_set_info_cb r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     lsh_ssl_set_info_cb(s, on);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_ssl_has_info_cb lsx_ssl_has_info_cb(SSL *s)
@@ -1117,7 +1205,10 @@ ls_ret lsx_SSL_renegotiate(SSL *s)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_int((long)SSL_renegotiate(s));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1141,7 +1232,10 @@ ls_ret lsx_SSL_do_handshake(SSL *s)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_io(s, (int)SSL_do_handshake(s));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1152,7 +1246,10 @@ ls_ret lsx_SSL_read(SSL *s, unsigned char *buf, int num)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_io(s, (int)SSL_read(s, buf, num));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1163,7 +1260,10 @@ ls_ret lsx_SSL_peek(SSL *s, unsigned char *buf, int num)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_io(s, (int)SSL_peek(s, buf, num));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1174,7 +1274,10 @@ ls_ret lsx_SSL_write(SSL *s, const unsigned char *buf, int num)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_io(s, (int)SSL_write(s, buf, num));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1185,8 +1288,11 @@ ls_ret lsx_SSL_shutdown(SSL *s)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
-    int v = (int)SSL_shutdown(s);
-    ls_ret r = v >= 0 ? ls_finish_int(v) : ls_finish_io(s, v);
+    ls_call saved;
+    ls_call_enter(&saved);
+    int rv = (int)SSL_shutdown(s);
+    ls_ret r = rv >= 0 ? ls_finish_int(rv) : ls_finish_io(s, rv);
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1194,13 +1300,15 @@ ls_ret lsx_SSL_shutdown(SSL *s)
 ls_ret lsx_bio_new_mem(void)
 {
     ls_begin();
-    return ls_finish_ptr((void *)lsh_bio_new_mem());
+    ls_ret r = ls_finish_ptr((void *)lsh_bio_new_mem());
+    return r;
 }
 
 ls_ret lsx_BIO_up_ref(BIO *b)
 {
     ls_begin();
-    return ls_finish_int((long)BIO_up_ref(b));
+    ls_ret r = ls_finish_int((long)BIO_up_ref(b));
+    return r;
 }
 
 int lsx_BIO_free(BIO *b)
@@ -1211,13 +1319,15 @@ int lsx_BIO_free(BIO *b)
 ls_ret lsx_BIO_write(BIO *b, const unsigned char *p, int len)
 {
     ls_begin();
-    return ls_finish_int((long)BIO_write(b, p, len));
+    ls_ret r = ls_finish_int((long)BIO_write(b, p, len));
+    return r;
 }
 
 ls_ret lsx_bio_read(BIO *b, unsigned char *p, int len, int *retry)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_bio_read(b, p, len, retry));
+    ls_ret r = ls_finish_int((long)lsh_bio_read(b, p, len, retry));
+    return r;
 }
 
 size_t lsx_BIO_ctrl_pending(BIO *b)
@@ -1257,14 +1367,20 @@ ls_ret lsx_ssl_get1_wbio(SSL *s, BIO **out)
     return r;
 }
 
-int lsx_ssl_set0_bios(SSL *s, BIO *r, BIO *w)
+lsg_ssl_set0_bios lsx_ssl_set0_bios(SSL *s, BIO *rbio, BIO *wbio)
 {
+    lsg_ssl_set0_bios r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
-    lsh_ssl_set0_bios(s, r, w);
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    ls_call saved;
+    ls_call_enter(&saved);
+    lsh_ssl_set0_bios(s, rbio, wbio);
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 lsg_ssl_has_rbio lsx_ssl_has_rbio(SSL *s)
@@ -1299,7 +1415,10 @@ ls_ret lsx_SSL_set_session(SSL *s, SSL_SESSION *sess)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_int((long)SSL_set_session(s, sess));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1331,7 +1450,8 @@ lsg_SSL_get_session lsx_SSL_get_session(const SSL *s)
 ls_ret lsx_SSL_SESSION_up_ref(SSL_SESSION *s)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_SESSION_up_ref(s));
+    ls_ret r = ls_finish_int((long)SSL_SESSION_up_ref(s));
+    return r;
 }
 
 void lsx_SSL_SESSION_free(SSL_SESSION *s)
@@ -1342,13 +1462,15 @@ void lsx_SSL_SESSION_free(SSL_SESSION *s)
 ls_ret lsx_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_sess_i2d(s, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_sess_i2d(s, buf, cap));
+    return r;
 }
 
 ls_ret lsx_sess_d2i(const unsigned char *p, long len, long *used)
 {
     ls_begin();
-    return ls_finish_ptr((void *)lsh_sess_d2i(p, len, used));
+    ls_ret r = ls_finish_ptr((void *)lsh_sess_d2i(p, len, used));
+    return r;
 }
 
 int lsx_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap)
@@ -1364,7 +1486,8 @@ int lsx_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap)
 ls_ret lsx_SSL_SESSION_set1_id_context(SSL_SESSION *s, const unsigned char *p, unsigned int len)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_SESSION_set1_id_context(s, p, len));
+    ls_ret r = ls_finish_int((long)SSL_SESSION_set1_id_context(s, p, len));
+    return r;
 }
 
 int lsx_SSL_SESSION_is_resumable(const SSL_SESSION *s)
@@ -1395,7 +1518,8 @@ X509 *lsx_SSL_SESSION_get0_peer(SSL_SESSION *s)
 ls_ret lsx_X509_up_ref(X509 *x)
 {
     ls_begin();
-    return ls_finish_int((long)X509_up_ref(x));
+    ls_ret r = ls_finish_int((long)X509_up_ref(x));
+    return r;
 }
 
 void lsx_X509_free(X509 *x)
@@ -1406,13 +1530,15 @@ void lsx_X509_free(X509 *x)
 ls_ret lsx_x509_i2d(X509 *x, unsigned char *buf, int cap)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_x509_i2d(x, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_x509_i2d(x, buf, cap));
+    return r;
 }
 
 ls_ret lsx_x509_from_pem(const char *pem, int len)
 {
     ls_begin();
-    return ls_finish_ptr((void *)lsh_x509_from_pem(pem, len));
+    ls_ret r = ls_finish_ptr((void *)lsh_x509_from_pem(pem, len));
+    return r;
 }
 
 int lsx_X509_cmp(const X509 *a, const X509 *b)
@@ -1423,7 +1549,8 @@ int lsx_X509_cmp(const X509 *a, const X509 *b)
 ls_ret lsx_EVP_PKEY_up_ref(EVP_PKEY *k)
 {
     ls_begin();
-    return ls_finish_int((long)EVP_PKEY_up_ref(k));
+    ls_ret r = ls_finish_int((long)EVP_PKEY_up_ref(k));
+    return r;
 }
 
 void lsx_EVP_PKEY_free(EVP_PKEY *k)
@@ -1434,7 +1561,8 @@ void lsx_EVP_PKEY_free(EVP_PKEY *k)
 ls_ret lsx_SSL_CTX_set_alpn_protos(SSL_CTX *c, const unsigned char *p, unsigned int len)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_alpn_protos(c, p, len));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_alpn_protos(c, p, len));
+    return r;
 }
 
 ls_ret lsx_SSL_set_alpn_protos(SSL *s, const unsigned char *p, unsigned int len)
@@ -1451,7 +1579,8 @@ ls_ret lsx_SSL_set_alpn_protos(SSL *s, const unsigned char *p, unsigned int len)
 ls_ret lsx_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_set_alpn_select(c, p, len, fatal));
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_alpn_select(c, p, len, fatal));
+    return r;
 }
 
 int lsx_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap)
@@ -1475,19 +1604,22 @@ lsg_ssl_alpn_selected lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
 ls_ret lsx_SSL_SESSION_dup(SSL_SESSION *src)
 {
     ls_begin();
-    return ls_finish_ptr((void *)SSL_SESSION_dup(src));
+    ls_ret r = ls_finish_ptr((void *)SSL_SESSION_dup(src));
+    return r;
 }
 
 ls_ret lsx_sess_set_time(SSL_SESSION *s, int64_t t)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_sess_set_time(s, t));
+    ls_ret r = ls_finish_int((long)lsh_sess_set_time(s, t));
+    return r;
 }
 
 ls_ret lsx_sess_set_timeout(SSL_SESSION *s, long t)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_sess_set_timeout(s, t));
+    ls_ret r = ls_finish_int((long)lsh_sess_set_timeout(s, t));
+    return r;
 }
 
 ls_ret lsx_SSL_key_update(SSL *s, int updatetype)
@@ -1496,7 +1628,10 @@ ls_ret lsx_SSL_key_update(SSL *s, int updatetype)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_int((long)SSL_key_update(s, updatetype));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1519,14 +1654,17 @@ void lsx_SSL_CTX_set_post_handshake_auth(SSL_CTX *c, int val)
     SSL_CTX_set_post_handshake_auth(c, val);
 }
 
-int lsx_SSL_set_post_handshake_auth(SSL *s, int val)
+lsg_SSL_set_post_handshake_auth lsx_SSL_set_post_handshake_auth(SSL *s, int val)
 {
+    lsg_SSL_set_post_handshake_auth r = {0};
     ls_guard *g;
-    if (!ls_guard_enter(s, &g))
-        return 1;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
     SSL_set_post_handshake_auth(s, val);
     ls_guard_leave(g);
-    return 0;
+    return r;
 }
 
 ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
@@ -1535,7 +1673,10 @@ ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_int((long)SSL_verify_client_post_handshake(s));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1543,7 +1684,8 @@ ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
 ls_ret lsx_SSL_CTX_set_max_early_data(SSL_CTX *c, uint32_t n)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_set_max_early_data(c, n));
+    ls_ret r = ls_finish_int((long)SSL_CTX_set_max_early_data(c, n));
+    return r;
 }
 
 uint32_t lsx_SSL_CTX_get_max_early_data(const SSL_CTX *c)
@@ -1581,7 +1723,10 @@ ls_ret lsx_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_io(s, (int)lsh_ssl_write_early_data(s, buf, num, written));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1592,7 +1737,10 @@ ls_ret lsx_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbyt
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_io(s, (int)lsh_ssl_read_early_data(s, buf, num, readbytes));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1623,19 +1771,22 @@ int lsx_ctx_get_read_ahead(SSL_CTX *c)
 ls_ret lsx_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_add_extra_chain_cert(c, x));
+    ls_ret r = ls_finish_int((long)lsh_ctx_add_extra_chain_cert(c, x));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_use_certificate(SSL_CTX *c, X509 *x)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_use_certificate(c, x));
+    ls_ret r = ls_finish_int((long)SSL_CTX_use_certificate(c, x));
+    return r;
 }
 
 ls_ret lsx_SSL_CTX_use_PrivateKey(SSL_CTX *c, EVP_PKEY *k)
 {
     ls_begin();
-    return ls_finish_int((long)SSL_CTX_use_PrivateKey(c, k));
+    ls_ret r = ls_finish_int((long)SSL_CTX_use_PrivateKey(c, k));
+    return r;
 }
 
 ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x)
@@ -1873,35 +2024,45 @@ ls_ret lsx_SSL_new_session_ticket(SSL *s)
 ls_ret lsx_SSL_SESSION_new(void)
 {
     ls_begin();
-    return ls_finish_ptr((void *)SSL_SESSION_new());
+    ls_ret r = ls_finish_ptr((void *)SSL_SESSION_new());
+    return r;
 }
 
-ls_ret lsx_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
+ls_ret lsx_ctx_set_hook_handle(SSL_CTX *c, int which, uintptr_t h)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_i13_set_handle(c, which, h));
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_hook_handle(c, which, h));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
-ls_ret lsx_xstore_verify(X509_STORE_CTX *x)
+ls_ret lsx_store_ctx_verify(X509_STORE_CTX *x)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_xstore_verify(x));
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_store_ctx_verify(x));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
 }
 
-int lsx_xstore_get_error(X509_STORE_CTX *x)
+int lsx_store_ctx_get_error(X509_STORE_CTX *x)
 {
-    return lsh_xstore_get_error(x);
+    return lsh_store_ctx_get_error(x);
 }
 
-void lsx_xstore_set_error(X509_STORE_CTX *x, int e)
+void lsx_store_ctx_set_error(X509_STORE_CTX *x, int e)
 {
-    lsh_xstore_set_error(x, e);
+    lsh_store_ctx_set_error(x, e);
 }
 
-ls_ret lsx_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
+ls_ret lsx_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_xstore_certs_der(x, which, buf, cap));
+    ls_ret r = ls_finish_int((long)lsh_store_ctx_certs_der(x, which, buf, cap));
+    return r;
 }
 
 ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
@@ -1918,7 +2079,8 @@ ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
 ls_ret lsx_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_set_ticket_keys(c, keys, n));
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_ticket_keys(c, keys, n));
+    return r;
 }
 
 int lsx_ctx_ticket_key_count(SSL_CTX *c)
@@ -1929,7 +2091,8 @@ int lsx_ctx_ticket_key_count(SSL_CTX *c)
 ls_ret lsx_ctx_set1_groups_list(SSL_CTX *c, const char *list)
 {
     ls_begin();
-    return ls_finish_int((long)lsh_ctx_set1_groups_list(c, list));
+    ls_ret r = ls_finish_int((long)lsh_ctx_set1_groups_list(c, list));
+    return r;
 }
 
 lsg_ssl_group_name lsx_ssl_group_name(SSL *s, char *buf, int cap)
@@ -1988,7 +2151,10 @@ ls_ret lsx_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsign
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_iow(s, (int)lsh_feed_read(s, in, inlen, eof, buf, num));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }
@@ -1999,7 +2165,10 @@ ls_ret lsx_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char 
     if (!ls_guard_enter(s, &g))
         return ls_busy();
     ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
     ls_ret r = ls_finish_iow(s, (int)lsh_write_drain(s, buf, num, out, cap));
+    r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;
 }

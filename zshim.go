@@ -233,10 +233,10 @@ package libssl
 #cgo nocallback lsx_SSL_has_pending
 #cgo nocallback lsx_SSL_new_session_ticket
 #cgo nocallback lsx_SSL_SESSION_new
-#cgo nocallback lsx_xstore_get_error
-#cgo nocallback lsx_xstore_set_error
-#cgo nocallback lsx_xstore_certs_der
-#cgo noescape lsx_xstore_certs_der
+#cgo nocallback lsx_store_ctx_get_error
+#cgo nocallback lsx_store_ctx_set_error
+#cgo nocallback lsx_store_ctx_certs_der
+#cgo noescape lsx_store_ctx_certs_der
 #cgo nocallback lsx_ssl_peer_ca_names_der
 #cgo noescape lsx_ssl_peer_ca_names_der
 #cgo nocallback lsx_ctx_set_ticket_keys
@@ -260,7 +260,7 @@ import "unsafe"
 
 var _ unsafe.Pointer
 
-// c_ctx_new calls lsh_ctx_new (shim.def line 19, predicate ptr).
+// c_ctx_new calls lsh_ctx_new (shim.def line 20, predicate ptr).
 func c_ctx_new(method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new(method)
@@ -271,7 +271,7 @@ func c_ctx_new(method C.int) (*C.SSL_CTX, error) {
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_SSL_CTX_up_ref calls SSL_CTX_up_ref (shim.def line 20, predicate one).
+// c_SSL_CTX_up_ref calls SSL_CTX_up_ref (shim.def line 21, predicate one).
 func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_SSL_CTX_up_ref(c)
@@ -282,55 +282,58 @@ func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_SSL_CTX_free calls SSL_CTX_free (shim.def line 21, predicate void).
+// c_SSL_CTX_free calls SSL_CTX_free (shim.def line 22, predicate void).
 func c_SSL_CTX_free(c *C.SSL_CTX) {
 	countCall()
-	C.lsx_SSL_CTX_free(c)
+	r := C.lsx_SSL_CTX_free(c)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
 }
 
-// c_SSL_CTX_get_ssl_method calls SSL_CTX_get_ssl_method (shim.def line 22, predicate val).
+// c_SSL_CTX_get_ssl_method calls SSL_CTX_get_ssl_method (shim.def line 23, predicate val).
 func c_SSL_CTX_get_ssl_method(c *C.SSL_CTX) *C.SSL_METHOD {
 	countCall()
 	return C.lsx_SSL_CTX_get_ssl_method(c)
 }
 
-// c_SSL_CTX_set_options calls SSL_CTX_set_options (shim.def line 23, predicate val).
+// c_SSL_CTX_set_options calls SSL_CTX_set_options (shim.def line 24, predicate val).
 func c_SSL_CTX_set_options(c *C.SSL_CTX, op C.uint64_t) C.uint64_t {
 	countCall()
 	return C.lsx_SSL_CTX_set_options(c, op)
 }
 
-// c_SSL_CTX_clear_options calls SSL_CTX_clear_options (shim.def line 24, predicate val).
+// c_SSL_CTX_clear_options calls SSL_CTX_clear_options (shim.def line 25, predicate val).
 func c_SSL_CTX_clear_options(c *C.SSL_CTX, op C.uint64_t) C.uint64_t {
 	countCall()
 	return C.lsx_SSL_CTX_clear_options(c, op)
 }
 
-// c_SSL_CTX_get_options calls SSL_CTX_get_options (shim.def line 25, predicate val).
+// c_SSL_CTX_get_options calls SSL_CTX_get_options (shim.def line 26, predicate val).
 func c_SSL_CTX_get_options(c *C.SSL_CTX) C.uint64_t {
 	countCall()
 	return C.lsx_SSL_CTX_get_options(c)
 }
 
-// c_ctx_set_mode calls lsh_ctx_set_mode (shim.def line 26, predicate val).
+// c_ctx_set_mode calls lsh_ctx_set_mode (shim.def line 27, predicate val).
 func c_ctx_set_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
 	return C.lsx_ctx_set_mode(c, m)
 }
 
-// c_ctx_clear_mode calls lsh_ctx_clear_mode (shim.def line 27, predicate val).
+// c_ctx_clear_mode calls lsh_ctx_clear_mode (shim.def line 28, predicate val).
 func c_ctx_clear_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
 	return C.lsx_ctx_clear_mode(c, m)
 }
 
-// c_ctx_get_mode calls lsh_ctx_get_mode (shim.def line 28, predicate val).
+// c_ctx_get_mode calls lsh_ctx_get_mode (shim.def line 29, predicate val).
 func c_ctx_get_mode(c *C.SSL_CTX) C.long {
 	countCall()
 	return C.lsx_ctx_get_mode(c)
 }
 
-// c_ctx_set_min_proto calls lsh_ctx_set_min_proto (shim.def line 29, predicate one).
+// c_ctx_set_min_proto calls lsh_ctx_set_min_proto (shim.def line 30, predicate one).
 func c_ctx_set_min_proto(c *C.SSL_CTX, v C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_min_proto(c, v)
@@ -341,7 +344,7 @@ func c_ctx_set_min_proto(c *C.SSL_CTX, v C.int) error {
 	return nil
 }
 
-// c_ctx_set_max_proto calls lsh_ctx_set_max_proto (shim.def line 30, predicate one).
+// c_ctx_set_max_proto calls lsh_ctx_set_max_proto (shim.def line 31, predicate one).
 func c_ctx_set_max_proto(c *C.SSL_CTX, v C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_max_proto(c, v)
@@ -352,19 +355,19 @@ func c_ctx_set_max_proto(c *C.SSL_CTX, v C.int) error {
 	return nil
 }
 
-// c_ctx_get_min_proto calls lsh_ctx_get_min_proto (shim.def line 31, predicate val).
+// c_ctx_get_min_proto calls lsh_ctx_get_min_proto (shim.def line 32, predicate val).
 func c_ctx_get_min_proto(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_get_min_proto(c)
 }
 
-// c_ctx_get_max_proto calls lsh_ctx_get_max_proto (shim.def line 32, predicate val).
+// c_ctx_get_max_proto calls lsh_ctx_get_max_proto (shim.def line 33, predicate val).
 func c_ctx_get_max_proto(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_get_max_proto(c)
 }
 
-// c_SSL_CTX_set_cipher_list calls SSL_CTX_set_cipher_list (shim.def line 33, predicate one).
+// c_SSL_CTX_set_cipher_list calls SSL_CTX_set_cipher_list (shim.def line 34, predicate one).
 func c_SSL_CTX_set_cipher_list(c *C.SSL_CTX, str *C.char) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_cipher_list(c, str)
@@ -375,7 +378,7 @@ func c_SSL_CTX_set_cipher_list(c *C.SSL_CTX, str *C.char) error {
 	return nil
 }
 
-// c_SSL_CTX_set_ciphersuites calls SSL_CTX_set_ciphersuites (shim.def line 34, predicate one).
+// c_SSL_CTX_set_ciphersuites calls SSL_CTX_set_ciphersuites (shim.def line 35, predicate one).
 func c_SSL_CTX_set_ciphersuites(c *C.SSL_CTX, str *C.char) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_ciphersuites(c, str)
@@ -386,55 +389,55 @@ func c_SSL_CTX_set_ciphersuites(c *C.SSL_CTX, str *C.char) error {
 	return nil
 }
 
-// c_ctx_cipher_names calls lsh_ctx_cipher_names (shim.def line 35, predicate val).
+// c_ctx_cipher_names calls lsh_ctx_cipher_names (shim.def line 36, predicate val).
 func c_ctx_cipher_names(c *C.SSL_CTX, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_ctx_cipher_names(c, buf, cap)
 }
 
-// c_SSL_CTX_get_security_level calls SSL_CTX_get_security_level (shim.def line 36, predicate val).
+// c_SSL_CTX_get_security_level calls SSL_CTX_get_security_level (shim.def line 37, predicate val).
 func c_SSL_CTX_get_security_level(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_SSL_CTX_get_security_level(c)
 }
 
-// c_SSL_CTX_set_security_level calls SSL_CTX_set_security_level (shim.def line 37, predicate void).
+// c_SSL_CTX_set_security_level calls SSL_CTX_set_security_level (shim.def line 38, predicate void).
 func c_SSL_CTX_set_security_level(c *C.SSL_CTX, level C.int) {
 	countCall()
 	C.lsx_SSL_CTX_set_security_level(c, level)
 }
 
-// c_SSL_CTX_get_quiet_shutdown calls SSL_CTX_get_quiet_shutdown (shim.def line 38, predicate val).
+// c_SSL_CTX_get_quiet_shutdown calls SSL_CTX_get_quiet_shutdown (shim.def line 39, predicate val).
 func c_SSL_CTX_get_quiet_shutdown(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_SSL_CTX_get_quiet_shutdown(c)
 }
 
-// c_SSL_CTX_set_quiet_shutdown calls SSL_CTX_set_quiet_shutdown (shim.def line 39, predicate void).
+// c_SSL_CTX_set_quiet_shutdown calls SSL_CTX_set_quiet_shutdown (shim.def line 40, predicate void).
 func c_SSL_CTX_set_quiet_shutdown(c *C.SSL_CTX, mode C.int) {
 	countCall()
 	C.lsx_SSL_CTX_set_quiet_shutdown(c, mode)
 }
 
-// c_SSL_CTX_get_timeout calls SSL_CTX_get_timeout (shim.def line 40, predicate val).
+// c_SSL_CTX_get_timeout calls SSL_CTX_get_timeout (shim.def line 41, predicate val).
 func c_SSL_CTX_get_timeout(c *C.SSL_CTX) C.long {
 	countCall()
 	return C.lsx_SSL_CTX_get_timeout(c)
 }
 
-// c_SSL_CTX_set_timeout calls SSL_CTX_set_timeout (shim.def line 41, predicate val).
+// c_SSL_CTX_set_timeout calls SSL_CTX_set_timeout (shim.def line 42, predicate val).
 func c_SSL_CTX_set_timeout(c *C.SSL_CTX, t C.long) C.long {
 	countCall()
 	return C.lsx_SSL_CTX_set_timeout(c, t)
 }
 
-// c_SSL_CTX_get_num_tickets calls SSL_CTX_get_num_tickets (shim.def line 42, predicate val).
+// c_SSL_CTX_get_num_tickets calls SSL_CTX_get_num_tickets (shim.def line 43, predicate val).
 func c_SSL_CTX_get_num_tickets(c *C.SSL_CTX) C.size_t {
 	countCall()
 	return C.lsx_SSL_CTX_get_num_tickets(c)
 }
 
-// c_SSL_CTX_set_num_tickets calls SSL_CTX_set_num_tickets (shim.def line 43, predicate one).
+// c_SSL_CTX_set_num_tickets calls SSL_CTX_set_num_tickets (shim.def line 44, predicate one).
 func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_num_tickets(c, n)
@@ -445,37 +448,37 @@ func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
 	return nil
 }
 
-// c_ctx_set_verify calls lsh_ctx_set_verify (shim.def line 46, predicate void).
+// c_ctx_set_verify calls lsh_ctx_set_verify (shim.def line 47, predicate void).
 func c_ctx_set_verify(c *C.SSL_CTX, mode C.int, with_cb C.int) {
 	countCall()
 	C.lsx_ctx_set_verify(c, mode, with_cb)
 }
 
-// c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 47, predicate val).
+// c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 48, predicate val).
 func c_SSL_CTX_get_verify_mode(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_SSL_CTX_get_verify_mode(c)
 }
 
-// c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 48, predicate val).
+// c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 49, predicate val).
 func c_SSL_CTX_get_verify_depth(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_SSL_CTX_get_verify_depth(c)
 }
 
-// c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 49, predicate void).
+// c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 50, predicate void).
 func c_SSL_CTX_set_verify_depth(c *C.SSL_CTX, depth C.int) {
 	countCall()
 	C.lsx_SSL_CTX_set_verify_depth(c, depth)
 }
 
-// c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 50, predicate val).
+// c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 51, predicate val).
 func c_ctx_has_verify_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_verify_cb(c)
 }
 
-// c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 51, predicate one).
+// c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 52, predicate one).
 func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) error {
 	countCall()
 	r := C.lsx_SSL_CTX_load_verify_locations(c, file, dir)
@@ -486,7 +489,7 @@ func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) er
 	return nil
 }
 
-// c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 52, predicate one).
+// c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 53, predicate one).
 func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_default_verify_paths(c)
@@ -497,7 +500,7 @@ func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 53, predicate pos).
+// c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 54, predicate pos).
 func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ctx_add_ca_pem(c, pem, len)
@@ -508,7 +511,7 @@ func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 56, predicate one).
+// c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 57, predicate one).
 func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_use_cert_chain_pem(c, pem, len)
@@ -519,7 +522,7 @@ func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 57, predicate one).
+// c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 58, predicate one).
 func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_use_key_pem(c, pem, len)
@@ -530,7 +533,7 @@ func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 58, predicate one).
+// c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 59, predicate one).
 func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_certificate_chain_file(c, path)
@@ -541,7 +544,7 @@ func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 59, predicate one).
+// c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 60, predicate one).
 func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_PrivateKey_file(c, path, type_)
@@ -552,7 +555,7 @@ func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) erro
 	return nil
 }
 
-// c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 60, predicate one).
+// c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 61, predicate one).
 func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_SSL_CTX_check_private_key(c)
@@ -563,7 +566,7 @@ func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 61, predicate one).
+// c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 62, predicate one).
 func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_use_cert_pem(s, pem, len)
@@ -574,7 +577,7 @@ func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 62, predicate one).
+// c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 63, predicate one).
 func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_use_key_pem(s, pem, len)
@@ -585,7 +588,7 @@ func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 63, predicate one).
+// c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 64, predicate one).
 func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_add_ca_name_pem(s, pem, len)
@@ -596,7 +599,7 @@ func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 64, predicate val).
+// c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 65, predicate val).
 func c_ssl_ca_list_count(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_ca_list_count(s)
@@ -606,7 +609,7 @@ func c_ssl_ca_list_count(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 65, predicate val).
+// c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 66, predicate val).
 func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
 	countCall()
 	r := C.lsx_ssl_ca_list_ptr(s)
@@ -616,7 +619,7 @@ func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
 	return r.v
 }
 
-// c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 66, predicate one).
+// c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 67, predicate one).
 func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 	countCall()
 	r := C.lsx_ssl_ca_name(s, i, buf, cap)
@@ -627,7 +630,7 @@ func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 	return nil
 }
 
-// c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 67, predicate one).
+// c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 68, predicate one).
 func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 	countCall()
 	r := C.lsx_ssl_get1_certificate(s, out)
@@ -638,7 +641,7 @@ func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 	return nil
 }
 
-// c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 68, predicate one).
+// c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 69, predicate one).
 func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ssl_get1_privatekey(s, out)
@@ -649,7 +652,7 @@ func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 69, predicate opt).
+// c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 70, predicate opt).
 func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	countCall()
 	r := C.lsx_ssl_get1_peer_certificate(s)
@@ -660,7 +663,7 @@ func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	return (*C.X509)(r.ptr), nil
 }
 
-// c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 70, predicate val).
+// c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 71, predicate val).
 func c_ssl_peer_chain_len(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_chain_len(s)
@@ -670,7 +673,7 @@ func c_ssl_peer_chain_len(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 71, predicate nonneg).
+// c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 72, predicate nonneg).
 func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_peer_chain_der(s, buf, cap)
@@ -681,7 +684,7 @@ func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 74, predicate one).
+// c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 75, predicate one).
 func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_session_id_context(c, p, len)
@@ -692,40 +695,43 @@ func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) erro
 	return nil
 }
 
-// c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 75, predicate val).
+// c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 76, predicate val).
 func c_ctx_set_cache_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
 	return C.lsx_ctx_set_cache_mode(c, m)
 }
 
-// c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 76, predicate val).
+// c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 77, predicate val).
 func c_ctx_get_cache_mode(c *C.SSL_CTX) C.long {
 	countCall()
 	return C.lsx_ctx_get_cache_mode(c)
 }
 
-// c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 77, predicate val).
+// c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 78, predicate val).
 func c_ctx_set_cache_size(c *C.SSL_CTX, n C.long) C.long {
 	countCall()
 	return C.lsx_ctx_set_cache_size(c, n)
 }
 
-// c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 78, predicate val).
+// c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 79, predicate val).
 func c_ctx_get_cache_size(c *C.SSL_CTX) C.long {
 	countCall()
 	return C.lsx_ctx_get_cache_size(c)
 }
 
-// c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 79, predicate val).
+// c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 80, predicate val).
 func c_ctx_sess_stat(c *C.SSL_CTX, which C.int) C.long {
 	countCall()
 	return C.lsx_ctx_sess_stat(c, which)
 }
 
-// c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 80, predicate one).
+// c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 81, predicate one).
 func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_CTX_add_session(c, s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_CTX_add_session", &r)
 	}
@@ -733,22 +739,32 @@ func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 81, predicate val).
+// c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 82, predicate val).
 func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
 	countCall()
-	return C.lsx_SSL_CTX_remove_session(c, s)
+	r := C.lsx_SSL_CTX_remove_session(c, s)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
+	return r.v
 }
 
-// c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 82, predicate void).
+// c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 83, predicate void).
 func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) {
 	countCall()
-	C.lsx_ctx_flush_sessions(c, t)
+	r := C.lsx_ctx_flush_sessions(c, t)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
 }
 
-// c_ssl_new calls lsh_ssl_new (shim.def line 85, predicate ptr).
+// c_ssl_new calls lsh_ssl_new (shim.def line 86, predicate ptr).
 func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	countCall()
 	r := C.lsx_ssl_new(c)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ptr == nil {
 		return nil, fail("SSL_new", &r)
 	}
@@ -756,10 +772,13 @@ func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_dup calls SSL_dup (shim.def line 86, predicate ptr).
+// c_SSL_dup calls SSL_dup (shim.def line 87, predicate ptr).
 func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	countCall()
 	r := C.lsx_SSL_dup(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ptr == nil {
 		return nil, fail("SSL_dup", &r)
 	}
@@ -767,7 +786,7 @@ func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_up_ref calls SSL_up_ref (shim.def line 87, predicate one).
+// c_SSL_up_ref calls SSL_up_ref (shim.def line 88, predicate one).
 func c_SSL_up_ref(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_up_ref(s)
@@ -778,16 +797,22 @@ func c_SSL_up_ref(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_free calls SSL_free (shim.def line 88, predicate void).
+// c_SSL_free calls SSL_free (shim.def line 89, predicate void).
 func c_SSL_free(s *C.SSL) {
 	countCall()
-	C.lsx_SSL_free(s)
+	r := C.lsx_SSL_free(s)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
 }
 
-// c_SSL_clear calls SSL_clear (shim.def line 89, predicate one).
+// c_SSL_clear calls SSL_clear (shim.def line 90, predicate one).
 func c_SSL_clear(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_clear(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_clear", &r)
 	}
@@ -795,10 +820,13 @@ func c_SSL_clear(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 90, predicate ptr).
+// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 91, predicate ptr).
 func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ssl_set_ssl_ctx(s, c)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ptr == nil {
 		return nil, fail("SSL_set_SSL_CTX", &r)
 	}
@@ -806,7 +834,7 @@ func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 91, predicate one).
+// c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 92, predicate one).
 func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_ssl_get1_ctx(s, out)
@@ -817,7 +845,7 @@ func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 	return nil
 }
 
-// c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 92, predicate val).
+// c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 93, predicate val).
 func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
 	countCall()
 	r := C.lsx_SSL_get_ssl_method(s)
@@ -827,7 +855,7 @@ func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
 	return r.v
 }
 
-// c_ssl_set_method calls lsh_ssl_set_method (shim.def line 93, predicate one).
+// c_ssl_set_method calls lsh_ssl_set_method (shim.def line 94, predicate one).
 func c_ssl_set_method(s *C.SSL, method C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_method(s, method)
@@ -838,7 +866,7 @@ func c_ssl_set_method(s *C.SSL, method C.int) error {
 	return nil
 }
 
-// c_SSL_version calls SSL_version (shim.def line 94, predicate val).
+// c_SSL_version calls SSL_version (shim.def line 95, predicate val).
 func c_SSL_version(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_version(s)
@@ -848,7 +876,7 @@ func c_SSL_version(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_is_server calls SSL_is_server (shim.def line 95, predicate val).
+// c_SSL_is_server calls SSL_is_server (shim.def line 96, predicate val).
 func c_SSL_is_server(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_is_server(s)
@@ -858,31 +886,34 @@ func c_SSL_is_server(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 96, predicate void).
+// c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 97, predicate void).
 func c_SSL_set_connect_state(s *C.SSL) {
 	countCall()
-	if C.lsx_SSL_set_connect_state(s) != 0 {
+	r := C.lsx_SSL_set_connect_state(s)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_connect_state")
 	}
 }
 
-// c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 97, predicate void).
+// c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 98, predicate void).
 func c_SSL_set_accept_state(s *C.SSL) {
 	countCall()
-	if C.lsx_SSL_set_accept_state(s) != 0 {
+	r := C.lsx_SSL_set_accept_state(s)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_accept_state")
 	}
 }
 
-// c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 98, predicate void).
+// c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 99, predicate void).
 func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
 	countCall()
-	if C.lsx_SSL_set_shutdown(s, mode) != 0 {
+	r := C.lsx_SSL_set_shutdown(s, mode)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_shutdown")
 	}
 }
 
-// c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 99, predicate val).
+// c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 100, predicate val).
 func c_SSL_get_shutdown(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_shutdown(s)
@@ -892,15 +923,16 @@ func c_SSL_get_shutdown(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 100, predicate void).
+// c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 101, predicate void).
 func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
 	countCall()
-	if C.lsx_SSL_set_quiet_shutdown(s, mode) != 0 {
+	r := C.lsx_SSL_set_quiet_shutdown(s, mode)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_quiet_shutdown")
 	}
 }
 
-// c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 101, predicate val).
+// c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 102, predicate val).
 func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_quiet_shutdown(s)
@@ -910,7 +942,7 @@ func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_options calls SSL_set_options (shim.def line 104, predicate val).
+// c_SSL_set_options calls SSL_set_options (shim.def line 105, predicate val).
 func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	countCall()
 	r := C.lsx_SSL_set_options(s, op)
@@ -920,7 +952,7 @@ func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	return r.v
 }
 
-// c_SSL_clear_options calls SSL_clear_options (shim.def line 105, predicate val).
+// c_SSL_clear_options calls SSL_clear_options (shim.def line 106, predicate val).
 func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	countCall()
 	r := C.lsx_SSL_clear_options(s, op)
@@ -930,7 +962,7 @@ func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	return r.v
 }
 
-// c_SSL_get_options calls SSL_get_options (shim.def line 106, predicate val).
+// c_SSL_get_options calls SSL_get_options (shim.def line 107, predicate val).
 func c_SSL_get_options(s *C.SSL) C.uint64_t {
 	countCall()
 	r := C.lsx_SSL_get_options(s)
@@ -940,7 +972,7 @@ func c_SSL_get_options(s *C.SSL) C.uint64_t {
 	return r.v
 }
 
-// c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 107, predicate val).
+// c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 108, predicate val).
 func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
 	countCall()
 	r := C.lsx_ssl_set_mode(s, m)
@@ -950,7 +982,7 @@ func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
 	return r.v
 }
 
-// c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 108, predicate val).
+// c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 109, predicate val).
 func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
 	countCall()
 	r := C.lsx_ssl_clear_mode(s, m)
@@ -960,7 +992,7 @@ func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
 	return r.v
 }
 
-// c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 109, predicate val).
+// c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 110, predicate val).
 func c_ssl_get_mode(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_get_mode(s)
@@ -970,7 +1002,7 @@ func c_ssl_get_mode(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 110, predicate one).
+// c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 111, predicate one).
 func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_min_proto(s, v)
@@ -981,7 +1013,7 @@ func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 	return nil
 }
 
-// c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 111, predicate one).
+// c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 112, predicate one).
 func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_max_proto(s, v)
@@ -992,7 +1024,7 @@ func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 	return nil
 }
 
-// c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 112, predicate val).
+// c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 113, predicate val).
 func c_ssl_get_min_proto(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_get_min_proto(s)
@@ -1002,7 +1034,7 @@ func c_ssl_get_min_proto(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 113, predicate val).
+// c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 114, predicate val).
 func c_ssl_get_max_proto(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_get_max_proto(s)
@@ -1012,7 +1044,7 @@ func c_ssl_get_max_proto(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 114, predicate one).
+// c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 115, predicate one).
 func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 	countCall()
 	r := C.lsx_SSL_set_cipher_list(s, str)
@@ -1023,7 +1055,7 @@ func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 	return nil
 }
 
-// c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 115, predicate one).
+// c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 116, predicate one).
 func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 	countCall()
 	r := C.lsx_SSL_set_ciphersuites(s, str)
@@ -1034,7 +1066,7 @@ func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 	return nil
 }
 
-// c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 116, predicate val).
+// c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 117, predicate val).
 func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_cipher_names(s, buf, cap)
@@ -1044,7 +1076,7 @@ func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 117, predicate val).
+// c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 118, predicate val).
 func c_ssl_current_cipher(s *C.SSL) *C.char {
 	countCall()
 	r := C.lsx_ssl_current_cipher(s)
@@ -1054,7 +1086,7 @@ func c_ssl_current_cipher(s *C.SSL) *C.char {
 	return r.v
 }
 
-// c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 118, predicate val).
+// c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 119, predicate val).
 func c_ssl_current_cipher_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_current_cipher_id(s)
@@ -1064,7 +1096,7 @@ func c_ssl_current_cipher_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 119, predicate one).
+// c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 120, predicate one).
 func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 	countCall()
 	r := C.lsx_ssl_set_host_name(s, name)
@@ -1075,7 +1107,7 @@ func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 	return nil
 }
 
-// c_SSL_get_servername calls SSL_get_servername (shim.def line 120, predicate val).
+// c_SSL_get_servername calls SSL_get_servername (shim.def line 121, predicate val).
 func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
 	countCall()
 	r := C.lsx_SSL_get_servername(s, type_)
@@ -1085,7 +1117,7 @@ func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
 	return r.v
 }
 
-// c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 121, predicate one).
+// c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 122, predicate one).
 func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 	countCall()
 	r := C.lsx_ssl_set1_host(s, name)
@@ -1096,7 +1128,7 @@ func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 	return nil
 }
 
-// c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 122, predicate one).
+// c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 123, predicate one).
 func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 	countCall()
 	r := C.lsx_ssl_set1_ip_asc(s, ip)
@@ -1107,7 +1139,7 @@ func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 	return nil
 }
 
-// c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 123, predicate one).
+// c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 124, predicate one).
 func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_set_session_id_context(s, p, len)
@@ -1118,7 +1150,7 @@ func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_SSL_get_security_level calls SSL_get_security_level (shim.def line 124, predicate val).
+// c_SSL_get_security_level calls SSL_get_security_level (shim.def line 125, predicate val).
 func c_SSL_get_security_level(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_security_level(s)
@@ -1128,15 +1160,16 @@ func c_SSL_get_security_level(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_security_level calls SSL_set_security_level (shim.def line 125, predicate void).
+// c_SSL_set_security_level calls SSL_set_security_level (shim.def line 126, predicate void).
 func c_SSL_set_security_level(s *C.SSL, level C.int) {
 	countCall()
-	if C.lsx_SSL_set_security_level(s, level) != 0 {
+	r := C.lsx_SSL_set_security_level(s, level)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_security_level")
 	}
 }
 
-// c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 126, predicate val).
+// c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 127, predicate val).
 func c_SSL_get_read_ahead(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_read_ahead(s)
@@ -1146,15 +1179,16 @@ func c_SSL_get_read_ahead(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 127, predicate void).
+// c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 128, predicate void).
 func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
 	countCall()
-	if C.lsx_SSL_set_read_ahead(s, yes) != 0 {
+	r := C.lsx_SSL_set_read_ahead(s, yes)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_read_ahead")
 	}
 }
 
-// c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 128, predicate val).
+// c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 129, predicate val).
 func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
 	countCall()
 	r := C.lsx_ssl_set_max_cert_list(s, n)
@@ -1164,7 +1198,7 @@ func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
 	return r.v
 }
 
-// c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 129, predicate val).
+// c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 130, predicate val).
 func c_ssl_get_max_cert_list(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_get_max_cert_list(s)
@@ -1174,7 +1208,7 @@ func c_ssl_get_max_cert_list(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 130, predicate val).
+// c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 131, predicate val).
 func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_num_tickets(s)
@@ -1184,7 +1218,7 @@ func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
 	return r.v
 }
 
-// c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 131, predicate one).
+// c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 132, predicate one).
 func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 	countCall()
 	r := C.lsx_SSL_set_num_tickets(s, n)
@@ -1195,15 +1229,16 @@ func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 	return nil
 }
 
-// c_ssl_set_verify calls lsh_ssl_set_verify (shim.def line 134, predicate void).
+// c_ssl_set_verify calls lsh_ssl_set_verify (shim.def line 135, predicate void).
 func c_ssl_set_verify(s *C.SSL, mode C.int, with_cb C.int) {
 	countCall()
-	if C.lsx_ssl_set_verify(s, mode, with_cb) != 0 {
+	r := C.lsx_ssl_set_verify(s, mode, with_cb)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_verify")
 	}
 }
 
-// c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 135, predicate val).
+// c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 136, predicate val).
 func c_SSL_get_verify_mode(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_verify_mode(s)
@@ -1213,7 +1248,7 @@ func c_SSL_get_verify_mode(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 136, predicate val).
+// c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 137, predicate val).
 func c_SSL_get_verify_depth(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_verify_depth(s)
@@ -1223,15 +1258,16 @@ func c_SSL_get_verify_depth(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 137, predicate void).
+// c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 138, predicate void).
 func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
 	countCall()
-	if C.lsx_SSL_set_verify_depth(s, depth) != 0 {
+	r := C.lsx_SSL_set_verify_depth(s, depth)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_verify_depth")
 	}
 }
 
-// c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 138, predicate val).
+// c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 139, predicate val).
 func c_SSL_get_verify_result(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_SSL_get_verify_result(s)
@@ -1241,7 +1277,7 @@ func c_SSL_get_verify_result(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 139, predicate val).
+// c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 140, predicate val).
 func c_ssl_has_verify_cb(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_verify_cb(s)
@@ -1251,7 +1287,7 @@ func c_ssl_has_verify_cb(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 140, predicate val).
+// c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 141, predicate val).
 func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 	countCall()
 	r := C.lsx_ssl_get_verify_param_flags(s)
@@ -1261,41 +1297,43 @@ func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 	return r.v
 }
 
-// c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 141, predicate void).
+// c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 142, predicate void).
 func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
-	if C.lsx_ssl_set_verify_param_flags(s, f) != 0 {
+	r := C.lsx_ssl_set_verify_param_flags(s, f)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_verify_param_flags")
 	}
 }
 
-// c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 142, predicate void).
+// c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 143, predicate void).
 func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
-	if C.lsx_ssl_clear_verify_param_flags(s, f) != 0 {
+	r := C.lsx_ssl_clear_verify_param_flags(s, f)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_clear_verify_param_flags")
 	}
 }
 
-// c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 143, predicate val).
+// c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 144, predicate val).
 func c_X509_verify_cert_error_string(v C.long) *C.char {
 	countCall()
 	return C.lsx_X509_verify_cert_error_string(v)
 }
 
-// c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 144, predicate val).
+// c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 145, predicate val).
 func c_X509_STORE_CTX_get_error_depth(x *C.X509_STORE_CTX) C.int {
 	countCall()
 	return C.lsx_X509_STORE_CTX_get_error_depth(x)
 }
 
-// c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 145, predicate val).
+// c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 146, predicate val).
 func c_X509_STORE_CTX_get_error(x *C.X509_STORE_CTX) C.int {
 	countCall()
 	return C.lsx_X509_STORE_CTX_get_error(x)
 }
 
-// c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 146, predicate one).
+// c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 147, predicate one).
 func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 	countCall()
 	r := C.lsx_store_ctx_get1_current_cert(x, out)
@@ -1306,15 +1344,16 @@ func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 	return nil
 }
 
-// c_ssl_set_info_cb calls lsh_ssl_set_info_cb (shim.def line 149, predicate void).
+// c_ssl_set_info_cb calls lsh_ssl_set_info_cb (shim.def line 150, predicate void).
 func c_ssl_set_info_cb(s *C.SSL, on C.int) {
 	countCall()
-	if C.lsx_ssl_set_info_cb(s, on) != 0 {
+	r := C.lsx_ssl_set_info_cb(s, on)
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_info_cb")
 	}
 }
 
-// c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 150, predicate val).
+// c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 151, predicate val).
 func c_ssl_has_info_cb(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_info_cb(s)
@@ -1324,7 +1363,7 @@ func c_ssl_has_info_cb(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_in_init calls SSL_in_init (shim.def line 153, predicate val).
+// c_SSL_in_init calls SSL_in_init (shim.def line 154, predicate val).
 func c_SSL_in_init(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_in_init(s)
@@ -1334,7 +1373,7 @@ func c_SSL_in_init(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_in_before calls SSL_in_before (shim.def line 154, predicate val).
+// c_SSL_in_before calls SSL_in_before (shim.def line 155, predicate val).
 func c_SSL_in_before(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_in_before(s)
@@ -1344,7 +1383,7 @@ func c_SSL_in_before(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 155, predicate val).
+// c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 156, predicate val).
 func c_SSL_is_init_finished(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_is_init_finished(s)
@@ -1354,7 +1393,7 @@ func c_SSL_is_init_finished(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_session_reused calls SSL_session_reused (shim.def line 156, predicate val).
+// c_SSL_session_reused calls SSL_session_reused (shim.def line 157, predicate val).
 func c_SSL_session_reused(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_session_reused(s)
@@ -1364,7 +1403,7 @@ func c_SSL_session_reused(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_pending calls SSL_pending (shim.def line 157, predicate val).
+// c_SSL_pending calls SSL_pending (shim.def line 158, predicate val).
 func c_SSL_pending(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_pending(s)
@@ -1374,10 +1413,13 @@ func c_SSL_pending(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate calls SSL_renegotiate (shim.def line 158, predicate one).
+// c_SSL_renegotiate calls SSL_renegotiate (shim.def line 159, predicate one).
 func c_SSL_renegotiate(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_renegotiate", &r)
 	}
@@ -1385,7 +1427,7 @@ func c_SSL_renegotiate(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 159, predicate val).
+// c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 160, predicate val).
 func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_renegotiate_pending(s)
@@ -1395,10 +1437,13 @@ func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_do_handshake calls SSL_do_handshake (shim.def line 160, predicate io).
+// c_SSL_do_handshake calls SSL_do_handshake (shim.def line 161, predicate io).
 func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_SSL_do_handshake(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1406,10 +1451,13 @@ func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	return int(r.ret), fail("SSL_do_handshake", &r)
 }
 
-// c_SSL_read calls SSL_read (shim.def line 161, predicate io).
+// c_SSL_read calls SSL_read (shim.def line 162, predicate io).
 func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_read(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1417,10 +1465,13 @@ func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_read", &r)
 }
 
-// c_SSL_peek calls SSL_peek (shim.def line 162, predicate io).
+// c_SSL_peek calls SSL_peek (shim.def line 163, predicate io).
 func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_peek(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1428,10 +1479,13 @@ func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_peek", &r)
 }
 
-// c_SSL_write calls SSL_write (shim.def line 163, predicate io).
+// c_SSL_write calls SSL_write (shim.def line 164, predicate io).
 func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_write(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1439,10 +1493,13 @@ func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_write", &r)
 }
 
-// c_SSL_shutdown calls SSL_shutdown (shim.def line 164, predicate io0).
+// c_SSL_shutdown calls SSL_shutdown (shim.def line 165, predicate io0).
 func c_SSL_shutdown(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_SSL_shutdown(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret >= 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1450,7 +1507,7 @@ func c_SSL_shutdown(s *C.SSL) (int, error) {
 	return int(r.ret), fail("SSL_shutdown", &r)
 }
 
-// c_bio_new_mem calls lsh_bio_new_mem (shim.def line 167, predicate ptr).
+// c_bio_new_mem calls lsh_bio_new_mem (shim.def line 168, predicate ptr).
 func c_bio_new_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_mem()
@@ -1461,7 +1518,7 @@ func c_bio_new_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_BIO_up_ref calls BIO_up_ref (shim.def line 168, predicate one).
+// c_BIO_up_ref calls BIO_up_ref (shim.def line 169, predicate one).
 func c_BIO_up_ref(b *C.BIO) error {
 	countCall()
 	r := C.lsx_BIO_up_ref(b)
@@ -1472,13 +1529,13 @@ func c_BIO_up_ref(b *C.BIO) error {
 	return nil
 }
 
-// c_BIO_free calls BIO_free (shim.def line 169, predicate val).
+// c_BIO_free calls BIO_free (shim.def line 170, predicate val).
 func c_BIO_free(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_BIO_free(b)
 }
 
-// c_BIO_write calls BIO_write (shim.def line 170, predicate pos).
+// c_BIO_write calls BIO_write (shim.def line 171, predicate pos).
 func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_BIO_write(b, p, len)
@@ -1489,7 +1546,7 @@ func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_bio_read calls lsh_bio_read (shim.def line 171, predicate pos).
+// c_bio_read calls lsh_bio_read (shim.def line 172, predicate pos).
 func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 	countCall()
 	r := C.lsx_bio_read(b, p, len, retry)
@@ -1500,25 +1557,25 @@ func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 172, predicate val).
+// c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 173, predicate val).
 func c_BIO_ctrl_pending(b *C.BIO) C.size_t {
 	countCall()
 	return C.lsx_BIO_ctrl_pending(b)
 }
 
-// c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 173, predicate void).
+// c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 174, predicate void).
 func c_bio_set_mem_eof_return(b *C.BIO, v C.int) {
 	countCall()
 	C.lsx_bio_set_mem_eof_return(b, v)
 }
 
-// c_bio_is_mem calls lsh_bio_is_mem (shim.def line 174, predicate val).
+// c_bio_is_mem calls lsh_bio_is_mem (shim.def line 175, predicate val).
 func c_bio_is_mem(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_bio_is_mem(b)
 }
 
-// c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 175, predicate one).
+// c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 176, predicate one).
 func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 	countCall()
 	r := C.lsx_ssl_get1_rbio(s, out)
@@ -1529,7 +1586,7 @@ func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 	return nil
 }
 
-// c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 176, predicate one).
+// c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 177, predicate one).
 func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 	countCall()
 	r := C.lsx_ssl_get1_wbio(s, out)
@@ -1540,15 +1597,19 @@ func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 	return nil
 }
 
-// c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 177, predicate void).
-func c_ssl_set0_bios(s *C.SSL, r *C.BIO, w *C.BIO) {
+// c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 178, predicate void).
+func c_ssl_set0_bios(s *C.SSL, rbio *C.BIO, wbio *C.BIO) {
 	countCall()
-	if C.lsx_ssl_set0_bios(s, r, w) != 0 {
+	r := C.lsx_ssl_set0_bios(s, rbio, wbio)
+	if r.panic_token != 0 {
+		raisePanic(r.panic_token)
+	}
+	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set0_bios")
 	}
 }
 
-// c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 178, predicate val).
+// c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 179, predicate val).
 func c_ssl_has_rbio(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_rbio(s)
@@ -1558,7 +1619,7 @@ func c_ssl_has_rbio(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 179, predicate val).
+// c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 180, predicate val).
 func c_ssl_has_wbio(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_wbio(s)
@@ -1568,10 +1629,13 @@ func c_ssl_has_wbio(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_session calls SSL_set_session (shim.def line 182, predicate one).
+// c_SSL_set_session calls SSL_set_session (shim.def line 183, predicate one).
 func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_set_session(s, sess)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_set_session", &r)
 	}
@@ -1579,7 +1643,7 @@ func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_get1_session calls SSL_get1_session (shim.def line 183, predicate opt).
+// c_SSL_get1_session calls SSL_get1_session (shim.def line 184, predicate opt).
 func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_SSL_get1_session(s)
@@ -1590,7 +1654,7 @@ func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_SSL_get_session calls SSL_get_session (shim.def line 184, predicate val).
+// c_SSL_get_session calls SSL_get_session (shim.def line 185, predicate val).
 func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
 	countCall()
 	r := C.lsx_SSL_get_session(s)
@@ -1600,7 +1664,7 @@ func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
 	return r.v
 }
 
-// c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 185, predicate one).
+// c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 186, predicate one).
 func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_up_ref(s)
@@ -1611,13 +1675,13 @@ func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 186, predicate void).
+// c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 187, predicate void).
 func c_SSL_SESSION_free(s *C.SSL_SESSION) {
 	countCall()
 	C.lsx_SSL_SESSION_free(s)
 }
 
-// c_sess_i2d calls lsh_sess_i2d (shim.def line 187, predicate pos).
+// c_sess_i2d calls lsh_sess_i2d (shim.def line 188, predicate pos).
 func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_sess_i2d(s, buf, cap)
@@ -1628,7 +1692,7 @@ func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_sess_d2i calls lsh_sess_d2i (shim.def line 188, predicate ptr).
+// c_sess_d2i calls lsh_sess_d2i (shim.def line 189, predicate ptr).
 func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_sess_d2i(p, len, used)
@@ -1639,19 +1703,19 @@ func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_sess_get_id calls lsh_sess_get_id (shim.def line 189, predicate val).
+// c_sess_get_id calls lsh_sess_get_id (shim.def line 190, predicate val).
 func c_sess_get_id(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_get_id(s, buf, cap)
 }
 
-// c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 190, predicate val).
+// c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 191, predicate val).
 func c_sess_get_sid_ctx(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_get_sid_ctx(s, buf, cap)
 }
 
-// c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 191, predicate one).
+// c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 192, predicate one).
 func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set1_id_context(s, p, len)
@@ -1662,37 +1726,37 @@ func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) err
 	return nil
 }
 
-// c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 192, predicate val).
+// c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 193, predicate val).
 func c_SSL_SESSION_is_resumable(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_is_resumable(s)
 }
 
-// c_sess_get_time calls lsh_sess_get_time (shim.def line 193, predicate val).
+// c_sess_get_time calls lsh_sess_get_time (shim.def line 194, predicate val).
 func c_sess_get_time(s *C.SSL_SESSION) C.int64_t {
 	countCall()
 	return C.lsx_sess_get_time(s)
 }
 
-// c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 194, predicate val).
+// c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 195, predicate val).
 func c_SSL_SESSION_get_timeout(s *C.SSL_SESSION) C.long {
 	countCall()
 	return C.lsx_SSL_SESSION_get_timeout(s)
 }
 
-// c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 195, predicate val).
+// c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 196, predicate val).
 func c_SSL_SESSION_get_protocol_version(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_get_protocol_version(s)
 }
 
-// c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 196, predicate val).
+// c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 197, predicate val).
 func c_SSL_SESSION_get0_peer(s *C.SSL_SESSION) *C.X509 {
 	countCall()
 	return C.lsx_SSL_SESSION_get0_peer(s)
 }
 
-// c_X509_up_ref calls X509_up_ref (shim.def line 199, predicate one).
+// c_X509_up_ref calls X509_up_ref (shim.def line 200, predicate one).
 func c_X509_up_ref(x *C.X509) error {
 	countCall()
 	r := C.lsx_X509_up_ref(x)
@@ -1703,13 +1767,13 @@ func c_X509_up_ref(x *C.X509) error {
 	return nil
 }
 
-// c_X509_free calls X509_free (shim.def line 200, predicate void).
+// c_X509_free calls X509_free (shim.def line 201, predicate void).
 func c_X509_free(x *C.X509) {
 	countCall()
 	C.lsx_X509_free(x)
 }
 
-// c_x509_i2d calls lsh_x509_i2d (shim.def line 201, predicate pos).
+// c_x509_i2d calls lsh_x509_i2d (shim.def line 202, predicate pos).
 func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_x509_i2d(x, buf, cap)
@@ -1720,7 +1784,7 @@ func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_x509_from_pem calls lsh_x509_from_pem (shim.def line 202, predicate ptr).
+// c_x509_from_pem calls lsh_x509_from_pem (shim.def line 203, predicate ptr).
 func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 	countCall()
 	r := C.lsx_x509_from_pem(pem, len)
@@ -1731,13 +1795,13 @@ func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 	return (*C.X509)(r.ptr), nil
 }
 
-// c_X509_cmp calls X509_cmp (shim.def line 203, predicate val).
+// c_X509_cmp calls X509_cmp (shim.def line 204, predicate val).
 func c_X509_cmp(a *C.X509, b *C.X509) C.int {
 	countCall()
 	return C.lsx_X509_cmp(a, b)
 }
 
-// c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 204, predicate one).
+// c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 205, predicate one).
 func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_EVP_PKEY_up_ref(k)
@@ -1748,13 +1812,13 @@ func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 205, predicate void).
+// c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 206, predicate void).
 func c_EVP_PKEY_free(k *C.EVP_PKEY) {
 	countCall()
 	C.lsx_EVP_PKEY_free(k)
 }
 
-// c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 208, predicate zero).
+// c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 209, predicate zero).
 func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_alpn_protos(c, p, len)
@@ -1765,7 +1829,7 @@ func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 209, predicate zero).
+// c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 210, predicate zero).
 func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_set_alpn_protos(s, p, len)
@@ -1776,7 +1840,7 @@ func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 210, predicate one).
+// c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 211, predicate one).
 func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_alpn_select(c, p, len, fatal)
@@ -1787,13 +1851,13 @@ func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) err
 	return nil
 }
 
-// c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 211, predicate val).
+// c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 212, predicate val).
 func c_ctx_get_alpn_select(c *C.SSL_CTX, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_ctx_get_alpn_select(c, buf, cap)
 }
 
-// c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 212, predicate val).
+// c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 213, predicate val).
 func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_alpn_selected(s, buf, cap)
@@ -1803,7 +1867,7 @@ func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 216, predicate ptr).
+// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 217, predicate ptr).
 func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_SSL_SESSION_dup(src)
@@ -1814,7 +1878,7 @@ func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_sess_set_time calls lsh_sess_set_time (shim.def line 217, predicate one).
+// c_sess_set_time calls lsh_sess_set_time (shim.def line 218, predicate one).
 func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 	countCall()
 	r := C.lsx_sess_set_time(s, t)
@@ -1825,7 +1889,7 @@ func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 	return nil
 }
 
-// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 218, predicate one).
+// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 219, predicate one).
 func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 	countCall()
 	r := C.lsx_sess_set_timeout(s, t)
@@ -1836,10 +1900,13 @@ func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 	return nil
 }
 
-// c_SSL_key_update calls SSL_key_update (shim.def line 220, predicate one).
+// c_SSL_key_update calls SSL_key_update (shim.def line 221, predicate one).
 func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	countCall()
 	r := C.lsx_SSL_key_update(s, updatetype)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_key_update", &r)
 	}
@@ -1847,7 +1914,7 @@ func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	return nil
 }
 
-// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 221, predicate val).
+// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 222, predicate val).
 func c_SSL_get_key_update_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_key_update_type(s)
@@ -1857,24 +1924,28 @@ func c_SSL_get_key_update_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 222, predicate void).
+// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 223, predicate void).
 func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
 	countCall()
 	C.lsx_SSL_CTX_set_post_handshake_auth(c, val)
 }
 
-// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 223, predicate void).
+// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 224, predicate void).
 func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 	countCall()
-	if C.lsx_SSL_set_post_handshake_auth(s, val) != 0 {
+	r := C.lsx_SSL_set_post_handshake_auth(s, val)
+	if r.busy != 0 {
 		concurrentUse("SSL_set_post_handshake_auth")
 	}
 }
 
-// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 224, predicate one).
+// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 225, predicate one).
 func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_verify_client_post_handshake(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_verify_client_post_handshake", &r)
 	}
@@ -1882,7 +1953,7 @@ func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 226, predicate one).
+// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 227, predicate one).
 func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_max_early_data(c, n)
@@ -1893,13 +1964,13 @@ func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 	return nil
 }
 
-// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 227, predicate val).
+// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 228, predicate val).
 func c_SSL_CTX_get_max_early_data(c *C.SSL_CTX) C.uint32_t {
 	countCall()
 	return C.lsx_SSL_CTX_get_max_early_data(c)
 }
 
-// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 228, predicate one).
+// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 229, predicate one).
 func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 	countCall()
 	r := C.lsx_SSL_set_max_early_data(s, n)
@@ -1910,7 +1981,7 @@ func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 	return nil
 }
 
-// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 229, predicate val).
+// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 230, predicate val).
 func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 	countCall()
 	r := C.lsx_SSL_get_max_early_data(s)
@@ -1920,10 +1991,13 @@ func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 	return r.v
 }
 
-// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 230, predicate io).
+// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 231, predicate io).
 func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_write_early_data(s, buf, num, written)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1931,10 +2005,13 @@ func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (
 	return int(r.ret), fail("SSL_write_early_data", &r)
 }
 
-// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 231, predicate io).
+// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 232, predicate io).
 func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_read_early_data(s, buf, num, readbytes)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret > 0 {
 		done(&r)
 		return int(r.ret), nil
@@ -1942,7 +2019,7 @@ func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) 
 	return int(r.ret), fail("SSL_read_early_data", &r)
 }
 
-// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 232, predicate val).
+// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 233, predicate val).
 func c_SSL_get_early_data_status(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_early_data_status(s)
@@ -1952,19 +2029,19 @@ func c_SSL_get_early_data_status(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 234, predicate void).
+// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 235, predicate void).
 func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) {
 	countCall()
 	C.lsx_ctx_set_read_ahead(c, yes)
 }
 
-// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 235, predicate val).
+// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 236, predicate val).
 func c_ctx_get_read_ahead(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_get_read_ahead(c)
 }
 
-// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 236, predicate one).
+// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 237, predicate one).
 func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 	countCall()
 	r := C.lsx_ctx_add_extra_chain_cert(c, x)
@@ -1975,7 +2052,7 @@ func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 237, predicate one).
+// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 238, predicate one).
 func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_certificate(c, x)
@@ -1986,7 +2063,7 @@ func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 238, predicate one).
+// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 239, predicate one).
 func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_PrivateKey(c, k)
@@ -1997,7 +2074,7 @@ func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 239, predicate one).
+// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 240, predicate one).
 func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 	countCall()
 	r := C.lsx_SSL_use_certificate(s, x)
@@ -2008,7 +2085,7 @@ func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 240, predicate one).
+// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 241, predicate one).
 func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_SSL_use_PrivateKey(s, k)
@@ -2019,19 +2096,19 @@ func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ctx_set_servername_cb calls lsh_ctx_set_servername_cb (shim.def line 242, predicate void).
+// c_ctx_set_servername_cb calls lsh_ctx_set_servername_cb (shim.def line 243, predicate void).
 func c_ctx_set_servername_cb(c *C.SSL_CTX, on C.int) {
 	countCall()
 	C.lsx_ctx_set_servername_cb(c, on)
 }
 
-// c_ctx_set_sess_cbs calls lsh_ctx_set_sess_cbs (shim.def line 243, predicate void).
+// c_ctx_set_sess_cbs calls lsh_ctx_set_sess_cbs (shim.def line 244, predicate void).
 func c_ctx_set_sess_cbs(c *C.SSL_CTX, new_on C.int, remove_on C.int) {
 	countCall()
 	C.lsx_ctx_set_sess_cbs(c, new_on, remove_on)
 }
 
-// c_ctx_set_info_cb calls lsh_ctx_set_info_cb (shim.def line 244, predicate void).
+// c_ctx_set_info_cb calls lsh_ctx_set_info_cb (shim.def line 245, predicate void).
 func c_ctx_set_info_cb(c *C.SSL_CTX, on C.int) {
 	countCall()
 	C.lsx_ctx_set_info_cb(c, on)
@@ -2201,10 +2278,13 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_i13_set_handle calls lsh_i13_set_handle (shim.def line 268, predicate one).
-func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
+// c_ctx_set_hook_handle calls lsh_ctx_set_hook_handle (shim.def line 269, predicate one).
+func c_ctx_set_hook_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 	countCall()
-	r := C.lsx_i13_set_handle(c, which, h)
+	r := C.lsx_ctx_set_hook_handle(c, which, h)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_cert_verify_callback", &r)
 	}
@@ -2212,10 +2292,13 @@ func c_i13_set_handle(c *C.SSL_CTX, which C.int, h C.uintptr_t) error {
 	return nil
 }
 
-// c_xstore_verify calls lsh_xstore_verify (shim.def line 269, predicate one).
-func c_xstore_verify(x *C.X509_STORE_CTX) error {
+// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 270, predicate one).
+func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	countCall()
-	r := C.lsx_xstore_verify(x)
+	r := C.lsx_store_ctx_verify(x)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	if r.ret != 1 {
 		return fail("X509_verify_cert", &r)
 	}
@@ -2223,22 +2306,22 @@ func c_xstore_verify(x *C.X509_STORE_CTX) error {
 	return nil
 }
 
-// c_xstore_get_error calls lsh_xstore_get_error (shim.def line 270, predicate val).
-func c_xstore_get_error(x *C.X509_STORE_CTX) C.int {
+// c_store_ctx_get_error calls lsh_store_ctx_get_error (shim.def line 271, predicate val).
+func c_store_ctx_get_error(x *C.X509_STORE_CTX) C.int {
 	countCall()
-	return C.lsx_xstore_get_error(x)
+	return C.lsx_store_ctx_get_error(x)
 }
 
-// c_xstore_set_error calls lsh_xstore_set_error (shim.def line 271, predicate void).
-func c_xstore_set_error(x *C.X509_STORE_CTX, e C.int) {
+// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 272, predicate void).
+func c_store_ctx_set_error(x *C.X509_STORE_CTX, e C.int) {
 	countCall()
-	C.lsx_xstore_set_error(x, e)
+	C.lsx_store_ctx_set_error(x, e)
 }
 
-// c_xstore_certs_der calls lsh_xstore_certs_der (shim.def line 272, predicate nonneg).
-func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
+// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 273, predicate nonneg).
+func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_xstore_certs_der(x, which, buf, cap)
+	r := C.lsx_store_ctx_certs_der(x, which, buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("i2d_X509", &r)
 	}
@@ -2246,7 +2329,7 @@ func c_xstore_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.in
 	return int(r.ret), nil
 }
 
-// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 273, predicate nonneg).
+// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 274, predicate nonneg).
 func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
@@ -2257,7 +2340,7 @@ func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 274, predicate one).
+// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 275, predicate one).
 func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
@@ -2268,13 +2351,13 @@ func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	return nil
 }
 
-// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 275, predicate val).
+// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 276, predicate val).
 func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_ticket_key_count(c)
 }
 
-// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 276, predicate one).
+// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 278, predicate one).
 func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set1_groups_list(c, list)
@@ -2285,7 +2368,7 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 277, predicate val).
+// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 279, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_group_name(s, buf, cap)
@@ -2295,7 +2378,7 @@ func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 278, predicate one).
+// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 280, predicate one).
 func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
 	countCall()
 	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
@@ -2306,7 +2389,7 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 	return nil
 }
 
-// c_ssl_finished calls lsh_ssl_finished (shim.def line 279, predicate val).
+// c_ssl_finished calls lsh_ssl_finished (shim.def line 281, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_finished(s, peer, buf, cap)
@@ -2316,7 +2399,7 @@ func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 280, predicate val).
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 282, predicate val).
 func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_pending_cipher_id(s)
@@ -2326,10 +2409,13 @@ func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_feed_read calls lsh_feed_read (shim.def line 282, predicate iow).
+// c_feed_read calls lsh_feed_read (shim.def line 284, predicate iow).
 func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
 	if r.ret > 0 {
 		done(&r)
@@ -2338,10 +2424,13 @@ func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, nu
 	return int(r.ret), aux, failWant("SSL_read", &r)
 }
 
-// c_write_drain calls lsh_write_drain (shim.def line 283, predicate iow).
+// c_write_drain calls lsh_write_drain (shim.def line 285, predicate iow).
 func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_write_drain(s, buf, num, out, cap)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
 	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
 	if r.ret > 0 {
 		done(&r)

@@ -1,6 +1,6 @@
 // Package headercheck checks the C boundary against the headers of every
 // OpenSSL version the project supports: every function and macro that
-// shim.def, shim.c and shim_alpn.c use must exist in each version's headers
+// shim.def and the boundary's C files (shim*.c, zshim.c) use must exist in each version's headers
 // or be gated by OPENSSL_VERSION_NUMBER, and no deprecated call may be made
 // where the version has a replacement. A removal or deprecation in a future
 // OpenSSL then fails here, loudly, rather than in a user's build.
@@ -57,6 +57,49 @@ func root(t *testing.T) string {
 	return r
 }
 
+// boundaryFiles are the C files the header check compiles: every C file
+// of the boundary, found by pattern (shim*.c and the generated zshim.c), so
+// that a new one cannot be forgotten.
+func boundaryFiles(t *testing.T, root string) []string {
+	var out []string
+	for _, pat := range []string{"shim*.c", "zshim.c"} {
+		m, err := filepath.Glob(filepath.Join(root, pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range m {
+			out = append(out, filepath.Base(f))
+		}
+	}
+	if len(out) < 3 {
+		t.Fatalf("found only %v as the boundary's C files", out)
+	}
+	return out
+}
+
+// The header check compiles every C file cgo builds into the package: the
+// list is what `go list` reports, so a new C file cannot be left out.
+func TestEveryCFileIsChecked(t *testing.T) {
+	r := root(t)
+	out, err := exec.Command("go", "list", "-f", "{{range .CFiles}}{{.}} {{end}}", r).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	built := strings.Fields(string(out))
+	if len(built) == 0 {
+		t.Fatal("go list reports no C files in the package")
+	}
+	checked := map[string]bool{}
+	for _, f := range boundaryFiles(t, r) {
+		checked[f] = true
+	}
+	for _, f := range built {
+		if !checked[f] {
+			t.Errorf("%s is built into the package but not compiled by the header check", f)
+		}
+	}
+}
+
 // The C files compile against every header set with implicit declarations
 // (a function or macro the headers lack) and deprecated declarations as
 // errors.
@@ -70,7 +113,7 @@ func TestShimsCompileAgainstEveryVersion(t *testing.T) {
 			if hs.inc != "" {
 				args = append(args, "-I"+hs.inc, "-I"+hs.archInc)
 			}
-			for _, f := range []string{"shim.c", "zshim.c", "shim_alpn.c"} {
+			for _, f := range boundaryFiles(t, r) {
 				cmd := exec.Command("gcc", append(args, filepath.Join(r, f))...)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Errorf("%s against %s headers: %v\n%s", f, hs.name, err, out)

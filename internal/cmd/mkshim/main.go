@@ -1,8 +1,17 @@
 // Command mkshim generates the C boundary of package libssl from one
-// declaration per C function in shim.def: the C wrappers that capture the
-// error queue (zshim.c, zshim.h) and the raw Go wrappers that turn a failed
-// call into an error by a named predicate, with the #cgo noescape and
-// nocallback hints (zshim.go). It is run by go generate in the module root.
+// declaration per C function in shim.def, the only place a C function of
+// the boundary is declared: the prototypes of the hand-written lsh_ helpers
+// and the C wrappers that capture the error queue (zshim.h, zshim.c), and
+// the raw Go wrappers that turn a failed call into an error by a named
+// predicate, with the #cgo noescape and nocallback hints (zshim.go). It is
+// run by go generate in the module root.
+//
+// Names: NAME is the C function shim.def declares, a libssl function or a
+// helper written by hand in shim_*.c, whose name carries the lsh_ prefix
+// (libssl helper). Its C wrapper is lsx_BASE (libssl exchange: the call
+// inside the capture protocol), its Go wrapper c_BASE, where BASE is NAME
+// without lsh_. lsg_BASE is the result struct of a val or void wrapper
+// that has more to report than the value (busy, panic token).
 //
 // A declaration line is
 //
@@ -29,6 +38,13 @@
 // (#cgo nocallback), optionally joined with "noesc" (#cgo noescape) and
 // "noguard" by commas.
 //
+// A cb call runs under a fresh panic token (ls_call_enter, shim.h): a Go
+// callback that recovers a panic keeps it under the token of the call
+// running on its thread, the C wrapper reports that token in its result,
+// and the Go wrapper raises the panic again (raisePanic, panics.go) after
+// the call's error capture, on the caller's goroutine. No method places
+// that by hand.
+//
 // A function whose first parameter is an SSL (SSL * or const SSL *) is
 // guarded: its C wrapper enters the SSL's guard (ls_guard_enter, shim.h)
 // before the call and leaves it after, so that two threads are never inside
@@ -37,8 +53,9 @@
 // ErrConcurrentUse), the val and void wrappers return a busy flag beside the
 // value (Go: a panic with such an error, as they have no error result).
 // "noguard" exempts the functions libssl makes safe to call concurrently
-// (SSL_up_ref, SSL_free: atomic reference counts). since gates the function on OPENSSL_VERSION_NUMBER; on older
-// versions the Go wrapper returns ErrUnsupported.
+// (SSL_up_ref, SSL_free: atomic reference counts). since gates the function
+// on OPENSSL_VERSION_NUMBER; on older versions the Go wrapper returns
+// ErrUnsupported.
 package main
 
 import (
@@ -65,7 +82,7 @@ type decl struct {
 	line            int
 }
 
-// cname is the function the wrapper calls; helpers written in shim.c carry
+// name is the function the wrapper calls; helpers written in shim_*.c carry
 // the lsh_ prefix, which the wrapper and Go names drop.
 func (d *decl) base() string    { return strings.TrimPrefix(d.name, "lsh_") }
 func (d *decl) wrapper() string { return "lsx_" + d.base() }
@@ -159,6 +176,9 @@ func parse(path string) ([]decl, error) {
 	return out, sc.Err()
 }
 
+// reserved are the names the generated wrappers use for their locals.
+var reserved = map[string]bool{"r": true, "g": true, "rv": true, "saved": true, "aux": true}
+
 var goKeywords = map[string]bool{"type": true, "func": true, "var": true, "range": true, "map": true,
 	"chan": true, "go": true, "select": true, "default": true, "package": true, "import": true, "interface": true}
 
@@ -195,6 +215,9 @@ func (d *decl) check() error {
 	for _, p := range d.params {
 		if _, err := goType(p.ctype); err != nil {
 			return err
+		}
+		if reserved[p.name] {
+			return fmt.Errorf("parameter name %q is a local of the generated wrappers", p.name)
 		}
 	}
 	if d.pred == "val" {
@@ -239,7 +262,14 @@ func (d *decl) guarded() bool {
 	return t == "SSL *" || t == "const SSL *"
 }
 
-// valType is the result struct of a guarded val wrapper.
+// structRet reports whether a val or void wrapper returns a result struct
+// (lsg_NAME) rather than the bare value: it does when the guard can refuse
+// the call (busy) or the call can reach a Go callback (panic_token).
+func (d *decl) structRet() bool {
+	return (d.pred == "val" || d.pred == "void") && (d.guarded() || !d.nocb)
+}
+
+// valType is the result struct of a val or void wrapper (see structRet).
 func (d *decl) valType() string { return "lsg_" + d.base() }
 
 func (d *decl) cParams() string {
@@ -266,29 +296,47 @@ func (d *decl) cArgs() string {
 }
 
 func (d *decl) cRet() string {
-	switch d.pred {
-	case "val":
-		if d.guarded() {
-			return d.valType()
-		}
+	switch {
+	case d.structRet():
+		return d.valType()
+	case d.pred == "val":
 		return d.ret
-	case "void":
-		if d.guarded() {
-			return "int"
-		}
+	case d.pred == "void":
 		return "void"
 	}
 	return "ls_ret"
+}
+
+// proto is the C prototype of the function shim.def declares.
+func (d *decl) proto() string {
+	return strings.ReplaceAll(fmt.Sprintf("%s %s(%s)", d.ret, d.name, d.cParams()), "* ", "*")
 }
 
 func genC(ds []decl) (h, c []byte) {
 	var hb, cb bytes.Buffer
 	const head = "/* Code generated by internal/cmd/mkshim from shim.def; DO NOT EDIT. */\n"
 	hb.WriteString(head + "#ifndef LIBSSL_GO_ZSHIM_H\n#define LIBSSL_GO_ZSHIM_H\n\n")
+	// The helpers written by hand in shim_*.c: their one prototype is the
+	// one in shim.def.
+	hb.WriteString("/* The lsh_ helpers (shim_*.c), as shim.def declares them. */\n")
+	for _, d := range ds {
+		if strings.HasPrefix(d.name, "lsh_") {
+			fmt.Fprintf(&hb, "%s;\n", d.proto())
+		}
+	}
+	hb.WriteString("\n/* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */\n")
 	cb.WriteString(head + "#include \"shim.h\"\n\n")
 	for _, d := range ds {
-		if d.pred == "val" && d.guarded() {
-			fmt.Fprintf(&hb, "typedef struct { %s v; int busy; } %s;\n", d.ret, d.valType())
+		if d.structRet() {
+			var fields []string
+			if d.pred == "val" {
+				fields = append(fields, d.ret+" v;")
+			}
+			fields = append(fields, "int busy;")
+			if !d.nocb {
+				fields = append(fields, "uint64_t panic_token;")
+			}
+			fmt.Fprintf(&hb, "typedef struct { %s } %s;\n", strings.Join(fields, " "), d.valType())
 		}
 		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.cParams())
 		sig = strings.ReplaceAll(sig, "* ", "*")
@@ -298,46 +346,59 @@ func genC(ds []decl) (h, c []byte) {
 		if d.since != "" {
 			fmt.Fprintf(&cb, "#if OPENSSL_VERSION_NUMBER >= %sL\n", d.since)
 		}
+		if d.structRet() {
+			fmt.Fprintf(&cb, "    %s r = {0};\n", d.valType())
+		}
 		if d.guarded() {
 			busy := "\n        return ls_busy();"
-			switch d.pred {
-			case "val":
-				fmt.Fprintf(&cb, "    %s r = {0};\n", d.valType())
+			if d.structRet() {
 				busy = " {\n        r.busy = 1;\n        return r;\n    }"
-			case "void":
-				busy = "\n        return 1;"
 			}
 			fmt.Fprintf(&cb, "    ls_guard *g;\n    if (!ls_guard_enter(%s, &g))%s\n", d.params[0].name, busy)
 		}
-		// ret is how the wrapper returns expr: at once, or after leaving
-		// the guard.
-		ret := func(expr string) string {
-			if !d.guarded() {
-				return "    return " + expr + ";\n"
-			}
-			return "    ls_ret r = " + expr + ";\n    ls_guard_leave(g);\n    return r;\n"
+		// A call that can reach a Go callback runs under a fresh panic
+		// token (ls_call_enter, shim.h); the wrapper reports in its result
+		// whether a callback recovered a panic under it.
+		enter, leave := "", ""
+		if !d.nocb {
+			enter = "    ls_call saved;\n    ls_call_enter(&saved);\n"
+			leave = "    r.panic_token = ls_call_leave(&saved);\n"
+		}
+		guardLeave := ""
+		if d.guarded() {
+			guardLeave = "    ls_guard_leave(g);\n"
 		}
 		switch d.pred {
 		case "val":
-			if d.guarded() {
-				fmt.Fprintf(&cb, "    r.v = %s;\n    ls_guard_leave(g);\n    return r;\n", call)
+			if d.structRet() {
+				fmt.Fprintf(&cb, "%s    r.v = %s;\n%s%s    return r;\n", enter, call, leave, guardLeave)
 			} else {
 				fmt.Fprintf(&cb, "    return %s;\n", call)
 			}
 		case "void":
-			fmt.Fprintf(&cb, "    %s;\n", call)
-			if d.guarded() {
-				cb.WriteString("    ls_guard_leave(g);\n    return 0;\n")
+			if d.structRet() {
+				fmt.Fprintf(&cb, "%s    %s;\n%s%s    return r;\n", enter, call, leave, guardLeave)
+			} else {
+				fmt.Fprintf(&cb, "    %s;\n", call)
 			}
-		case "ptr", "opt":
-			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_ptr((void *)%s)", call)))
-		case "io", "iow":
-			fin := map[string]string{"io": "ls_finish_io", "iow": "ls_finish_iow"}[d.pred]
-			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("%s(%s, (int)%s)", fin, d.params[0].name, call)))
-		case "io0":
-			fmt.Fprintf(&cb, "    ls_begin();\n    int v = (int)%s;\n%s", call, ret(fmt.Sprintf("v >= 0 ? ls_finish_int(v) : ls_finish_io(%s, v)", d.params[0].name)))
 		default:
-			fmt.Fprintf(&cb, "    ls_begin();\n%s", ret(fmt.Sprintf("ls_finish_int((long)%s)", call)))
+			var expr string
+			switch d.pred {
+			case "ptr", "opt":
+				expr = fmt.Sprintf("ls_finish_ptr((void *)%s)", call)
+			case "io", "iow":
+				fin := map[string]string{"io": "ls_finish_io", "iow": "ls_finish_iow"}[d.pred]
+				expr = fmt.Sprintf("%s(%s, (int)%s)", fin, d.params[0].name, call)
+			case "io0":
+				fmt.Fprintf(&cb, "    ls_begin();\n%s    int rv = (int)%s;\n", enter, call)
+				expr = fmt.Sprintf("rv >= 0 ? ls_finish_int(rv) : ls_finish_io(%s, rv)", d.params[0].name)
+			default:
+				expr = fmt.Sprintf("ls_finish_int((long)%s)", call)
+			}
+			if d.pred != "io0" {
+				fmt.Fprintf(&cb, "    ls_begin();\n%s", enter)
+			}
+			fmt.Fprintf(&cb, "    ls_ret r = %s;\n%s%s    return r;\n", expr, leave, guardLeave)
 		}
 		if d.since != "" {
 			var unused []string
@@ -377,14 +438,26 @@ func genGo(ds []decl) ([]byte, error) {
 		// the cgo calls an operation makes.
 		call := fmt.Sprintf("C.%s(%s)", d.wrapper(), args)
 		fmt.Fprintf(&b, "// %s calls %s (shim.def line %d, predicate %s).\n", d.goName(), d.name, d.line, d.pred)
-		switch {
-		case d.pred == "val" && d.guarded():
-			gt, _ := goType(d.ret)
-			fmt.Fprintf(&b, "func %s(%s) %s {\n\tr := %s\n\tif r.busy != 0 {\n\t\tconcurrentUse(%q)\n\t}\n\treturn r.v\n}\n\n", d.goName(), params, gt, call, d.op)
+		if d.structRet() {
+			res, ret := "", ""
+			if d.pred == "val" {
+				gt, _ := goType(d.ret)
+				res, ret = " "+gt, "\treturn r.v\n"
+			}
+			fmt.Fprintf(&b, "func %s(%s)%s {\n\tr := %s\n", d.goName(), params, res, call)
+			if !d.nocb {
+				b.WriteString("\tif r.panic_token != 0 {\n\t\traisePanic(r.panic_token)\n\t}\n")
+			}
+			if d.guarded() {
+				fmt.Fprintf(&b, "\tif r.busy != 0 {\n\t\tconcurrentUse(%q)\n\t}\n", d.op)
+			}
+			fmt.Fprintf(&b, "%s}\n\n", ret)
 			continue
-		case d.pred == "void" && d.guarded():
-			fmt.Fprintf(&b, "func %s(%s) {\n\tif %s != 0 {\n\t\tconcurrentUse(%q)\n\t}\n}\n\n", d.goName(), params, call, d.op)
-			continue
+		}
+		if !d.nocb {
+			// After the error capture (fail or done), a panic that a
+			// callback recovered under this call's token is raised.
+			call += "\n\tif r.panic_token != 0 {\n\t\tdefer raisePanic(r.panic_token)\n\t}"
 		}
 		switch d.pred {
 		case "val":

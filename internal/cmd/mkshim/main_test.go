@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -90,6 +92,108 @@ func TestGuardedWrappers(t *testing.T) {
 		want := d.name != "SSL_up_ref" && d.name != "SSL_CTX_up_ref"
 		if got := bytes.Contains(body, []byte("ls_guard_enter")); got != want {
 			t.Errorf("%s: guarded %v, want %v:\n%s", d.name, got, want, body)
+		}
+	}
+}
+
+// Every prototype of a helper is generated from shim.def: zshim.h declares
+// each lsh_ function of the list, and no hand-written header declares one
+// again.
+func TestHelperPrototypesAreGenerated(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := parse(filepath.Join(root, "shim.def"))
+	if err != nil {
+		t.Skip("requires the source tree (shim.def)")
+	}
+	h, _ := genC(ds)
+	hand, _ := filepath.Glob(filepath.Join(root, "shim*.h"))
+	for _, d := range ds {
+		if !strings.HasPrefix(d.name, "lsh_") {
+			continue
+		}
+		if !bytes.Contains(h, []byte(d.proto()+";\n")) {
+			t.Errorf("zshim.h lacks the prototype of %s", d.name)
+		}
+		for _, f := range hand {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if regexp.MustCompile(`(?m)^[A-Za-z][^;{}\n]*\b` + d.name + `\s*\(`).Match(b) {
+				t.Errorf("%s declares %s, which shim.def declares", filepath.Base(f), d.name)
+			}
+		}
+	}
+}
+
+// A call that can reach a Go callback runs under a panic token in C and
+// its Go wrapper raises what a callback kept under it, whatever the
+// predicate; a nocb call has neither.
+func TestCallbackWrappersCarryPanicToken(t *testing.T) {
+	dir := t.TempDir()
+	def := filepath.Join(dir, "x.def")
+	src := "one cb int SSL_clear(SSL *s)\nval cb int SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s)\n" +
+		"void cb,noguard void SSL_free(SSL *s)\nio cb int SSL_do_handshake(SSL *s)\none nocb int SSL_CTX_up_ref(SSL_CTX *c)\n"
+	if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := parse(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := genC(ds)
+	g, err := genGo(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		body := func(src []byte, head string) []byte {
+			i := bytes.Index(src, []byte(head))
+			if i < 0 {
+				t.Fatalf("%s: no %q", d.name, head)
+			}
+			b := src[i:]
+			return b[:bytes.Index(b, []byte("\n}\n"))]
+		}
+		cb := body(c, " "+d.wrapper()+"(")
+		gb := body(g, "func "+d.goName()+"(")
+		want := d.name != "SSL_CTX_up_ref"
+		if got := bytes.Contains(cb, []byte("ls_call_enter")) && bytes.Contains(cb, []byte("r.panic_token = ls_call_leave")); got != want {
+			t.Errorf("%s: C wrapper under a token %v, want %v:\n%s", d.name, got, want, cb)
+		}
+		if got := bytes.Contains(gb, []byte("raisePanic(r.panic_token)")); got != want {
+			t.Errorf("%s: Go wrapper raises %v, want %v:\n%s", d.name, got, want, gb)
+		}
+	}
+}
+
+// No hand-written Go file of the package raises a callback's panic: the
+// generated wrappers do.
+func TestNoHandPlacedRaise(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "*.go"))
+	if len(files) == 0 {
+		t.Skip("requires the source tree")
+	}
+	call := regexp.MustCompile(`(?m)^[^/\n]*\b(raisePanic|repanic[A-Za-z]*)\(`)
+	for _, f := range files {
+		if filepath.Base(f) == "zshim.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAll(b, -1) {
+			if !bytes.HasPrefix(bytes.TrimSpace(m), []byte("func ")) {
+				t.Errorf("%s calls %s", filepath.Base(f), bytes.TrimSpace(m))
+			}
 		}
 	}
 }

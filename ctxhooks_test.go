@@ -12,7 +12,9 @@ import (
 	"github.com/libssl-go/libssl/internal/testcerts"
 )
 
-func i13Ctxs(t *testing.T) (cctx, sctx *libssl.Ctx) {
+// hookCtxs makes a server context with the test leaf and a bare client
+// context, for the callbacks a context keeps in its hook slot.
+func hookCtxs(t *testing.T) (cctx, sctx *libssl.Ctx) {
 	t.Helper()
 	tc := testcerts.Get()
 	sctx, err := libssl.NewCtx(libssl.TLSServerMethod)
@@ -32,14 +34,15 @@ func i13Ctxs(t *testing.T) (cctx, sctx *libssl.Ctx) {
 	return cctx, sctx
 }
 
-// The issue-13 callbacks ride in an SSL_CTX ex_data slot: a panic in one is
+// The certificate-verify, certificate and key-log callbacks ride in an
+// SSL_CTX ex_data slot (the hook slot): a panic in one is
 // raised again by the call that ran the handshake; replacing a callback
 // and freeing the context release the Go values (the cgo.Handle is
 // deleted, so the closure can be collected); the destruction probe counts
 // every object gone.
-func TestI13CallbacksLifecycle(t *testing.T) {
+func TestCtxHookCallbacksLifecycle(t *testing.T) {
 	before := libssl.LiveObjects()
-	cctx, sctx := i13Ctxs(t)
+	cctx, sctx := hookCtxs(t)
 	type marker struct{ _ [64]byte }
 	m := &marker{}
 	wm := weak.Make(m)
@@ -90,8 +93,8 @@ func TestI13CallbacksLifecycle(t *testing.T) {
 
 // A CertVerifyContext used after its callback returned, and the new calls on
 // freed handles, return errors, not crashes.
-func TestI13Misuse(t *testing.T) {
-	cctx, sctx := i13Ctxs(t)
+func TestCtxHookMisuse(t *testing.T) {
+	cctx, sctx := hookCtxs(t)
 	defer cctx.Free()
 	defer sctx.Free()
 	var kept *libssl.CertVerifyContext

@@ -1,15 +1,15 @@
 /*
- * shim_i13.c: what a server and a client need beyond the handshake (issue
- * 13): the certificate-verify, certificate and key-log callbacks, session
- * ticket keys kept in C memory, groups, keying material export and the
- * Finished messages. See shim.h.
+ * shim_ctxhooks.c: what an SSL_CTX keeps in its hook slot (verifyhook.go,
+ * keylog.go, ticketkey.go): the certificate-verify, certificate and key-log
+ * callbacks, and the session ticket keys kept in C memory; with the
+ * X509_STORE_CTX accessors a certificate-verify callback uses.
  *
  * The Go callbacks travel as cgo.Handle values in one ex_data slot of the
  * SSL_CTX (an SSL_CTX is never duplicated, so the slot has no dup
  * function); the slot's free function releases them and wipes the ticket
  * keys when the context is destroyed. No Go pointer is kept by C.
  */
-#include "shim.h"
+#include "shim_internal.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,22 +29,22 @@ extern int libsslGoCert(uintptr_t h, SSL *s);
 extern void libsslGoKeylog(uintptr_t h, SSL *s, char *line);
 extern void libsslGoRelease(uintptr_t h);
 
-#define I13_MAX_KEYS 16
+#define MAX_TICKET_KEYS 16
 
 typedef struct {
-    uintptr_t h[3]; /* LS_I13_CERT_VERIFY, LS_I13_CERT, LS_I13_KEYLOG */
+    uintptr_t h[3]; /* LS_HOOK_CERT_VERIFY, LS_HOOK_CERT, LS_HOOK_KEYLOG */
     pthread_mutex_t mu; /* guards the keys: rotation runs beside handshakes */
     int nkeys;
-    lsh_ticket_key keys[I13_MAX_KEYS];
-} i13_box;
+    lsh_ticket_key keys[MAX_TICKET_KEYS];
+} hook_box;
 
-static int i13_idx = -1;
-static pthread_once_t i13_once = PTHREAD_ONCE_INIT;
+static int hook_idx = -1;
+static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
 
-static void i13_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+static void hook_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-    i13_box *b = ptr;
+    hook_box *b = ptr;
     if (b == NULL)
         return;
     for (int i = 0; i < 3; i++)
@@ -55,24 +55,24 @@ static void i13_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
     free(b);
 }
 
-static void i13_init(void)
+static void hook_init(void)
 {
-    i13_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, i13_free);
+    hook_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, hook_free);
 }
 
-static i13_box *i13_get(SSL_CTX *c, int create)
+static hook_box *hook_get(SSL_CTX *c, int create)
 {
-    pthread_once(&i13_once, i13_init);
-    if (i13_idx < 0 || c == NULL)
+    pthread_once(&hook_once, hook_init);
+    if (hook_idx < 0 || c == NULL)
         return NULL;
-    i13_box *b = SSL_CTX_get_ex_data(c, i13_idx);
+    hook_box *b = SSL_CTX_get_ex_data(c, hook_idx);
     if (b != NULL || !create)
         return b;
     b = calloc(1, sizeof(*b));
     if (b == NULL)
         return NULL;
     pthread_mutex_init(&b->mu, NULL);
-    if (!SSL_CTX_set_ex_data(c, i13_idx, b)) {
+    if (!SSL_CTX_set_ex_data(c, hook_idx, b)) {
         pthread_mutex_destroy(&b->mu);
         free(b);
         return NULL;
@@ -80,9 +80,9 @@ static i13_box *i13_get(SSL_CTX *c, int create)
     return b;
 }
 
-static uintptr_t i13_handle(SSL_CTX *c, int which)
+static uintptr_t hook_handle(SSL_CTX *c, int which)
 {
-    i13_box *b = i13_get(c, 0);
+    hook_box *b = hook_get(c, 0);
     return b != NULL ? b->h[which] : 0;
 }
 
@@ -93,7 +93,7 @@ static int cert_verify_tramp(X509_STORE_CTX *x, void *arg)
 {
     (void)arg;
     SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
-    uintptr_t h = s != NULL ? i13_handle(SSL_get_SSL_CTX(s), LS_I13_CERT_VERIFY) : 0;
+    uintptr_t h = s != NULL ? hook_handle(SSL_get_SSL_CTX(s), LS_HOOK_CERT_VERIFY) : 0;
     if (h == 0)
         return X509_verify_cert(x);
     return libsslGoCertVerify(h, s, x);
@@ -105,7 +105,7 @@ static int cert_verify_tramp(X509_STORE_CTX *x, void *arg)
 static int cert_tramp(SSL *s, void *arg)
 {
     (void)arg;
-    uintptr_t h = i13_handle(SSL_get_SSL_CTX(s), LS_I13_CERT);
+    uintptr_t h = hook_handle(SSL_get_SSL_CTX(s), LS_HOOK_CERT);
     if (h == 0)
         return 1;
     return libsslGoCert(h, s);
@@ -115,19 +115,19 @@ static int cert_tramp(SSL *s, void *arg)
 static void keylog_tramp(const SSL *cs, const char *line)
 {
     SSL *s = (SSL *)cs;
-    uintptr_t h = i13_handle(SSL_get_SSL_CTX(s), LS_I13_KEYLOG);
+    uintptr_t h = hook_handle(SSL_get_SSL_CTX(s), LS_HOOK_KEYLOG);
     if (h != 0)
         libsslGoKeylog(h, s, (char *)line);
 }
 
-int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
+int lsh_ctx_set_hook_handle(SSL_CTX *c, int which, uintptr_t h)
 {
     if (which < 0 || which > 2) {
         if (h != 0)
             libsslGoRelease(h);
         return 0;
     }
-    i13_box *b = i13_get(c, h != 0);
+    hook_box *b = hook_get(c, h != 0);
     if (b == NULL) {
         if (h != 0) {
             libsslGoRelease(h);
@@ -140,13 +140,13 @@ int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
             libsslGoRelease(old);
     }
     switch (which) {
-    case LS_I13_CERT_VERIFY:
+    case LS_HOOK_CERT_VERIFY:
         SSL_CTX_set_cert_verify_callback(c, h != 0 ? cert_verify_tramp : NULL, NULL);
         break;
-    case LS_I13_CERT:
+    case LS_HOOK_CERT:
         SSL_CTX_set_cert_cb(c, h != 0 ? cert_tramp : NULL, NULL);
         break;
-    case LS_I13_KEYLOG:
+    case LS_HOOK_KEYLOG:
         SSL_CTX_set_keylog_callback(c, h != 0 ? keylog_tramp : NULL);
         break;
     }
@@ -155,9 +155,9 @@ int lsh_i13_set_handle(SSL_CTX *c, int which, uintptr_t h)
 
 /* ---- certificate-verify context ---- */
 
-int lsh_xstore_verify(X509_STORE_CTX *x) { return X509_verify_cert(x); }
-int lsh_xstore_get_error(X509_STORE_CTX *x) { return X509_STORE_CTX_get_error(x); }
-void lsh_xstore_set_error(X509_STORE_CTX *x, int e) { X509_STORE_CTX_set_error(x, e); }
+int lsh_store_ctx_verify(X509_STORE_CTX *x) { return X509_verify_cert(x); }
+int lsh_store_ctx_get_error(X509_STORE_CTX *x) { return X509_STORE_CTX_get_error(x); }
+void lsh_store_ctx_set_error(X509_STORE_CTX *x, int e) { X509_STORE_CTX_set_error(x, e); }
 
 /* Writes n as a 4-byte big-endian length at buf + need when a record of
  * 4 + n bytes fits in cap, and returns where its n bytes of DER go; NULL
@@ -196,7 +196,7 @@ static int stack_der(STACK_OF(X509) *sk, unsigned char *buf, int cap)
  * leaf first, as ssl_verify_cert_chain passes them); 1: the chain
  * X509_verify_cert built (X509_STORE_CTX_get0_chain); 2: the leaf being
  * verified only (X509_STORE_CTX_get0_cert). */
-int lsh_xstore_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
+int lsh_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
 {
     if (which == 2) {
         X509 *leaf = X509_STORE_CTX_get0_cert(x);
@@ -238,7 +238,7 @@ int lsh_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
 
 /* ---- session ticket keys ---- */
 
-static int ticket_find(i13_box *b, const unsigned char *name, lsh_ticket_key *out, int *index)
+static int ticket_find(hook_box *b, const unsigned char *name, lsh_ticket_key *out, int *index)
 {
     int found = 0;
     pthread_mutex_lock(&b->mu);
@@ -254,7 +254,7 @@ static int ticket_find(i13_box *b, const unsigned char *name, lsh_ticket_key *ou
     return found;
 }
 
-static int ticket_current(i13_box *b, lsh_ticket_key *out)
+static int ticket_current(hook_box *b, lsh_ticket_key *out)
 {
     int ok = 0;
     pthread_mutex_lock(&b->mu);
@@ -279,7 +279,7 @@ static int ticket_tramp(SSL *s, unsigned char key_name[16], unsigned char *iv,
                         EVP_CIPHER_CTX *ectx, HMAC_CTX *hctx, int enc)
 #endif
 {
-    i13_box *b = i13_get(ls_ssl_session_ctx(s), 0);
+    hook_box *b = hook_get(ls_ssl_session_ctx(s), 0);
     lsh_ticket_key k;
     int index = 0, ret;
     if (b == NULL)
@@ -330,9 +330,9 @@ typedef int (*ticket_cb_t)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_C
  * and the callback (libssl's own keys are used again). */
 int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
 {
-    if (n < 0 || n > I13_MAX_KEYS)
+    if (n < 0 || n > MAX_TICKET_KEYS)
         return 0;
-    i13_box *b = i13_get(c, n > 0);
+    hook_box *b = hook_get(c, n > 0);
     if (b == NULL)
         return n == 0;
     pthread_mutex_lock(&b->mu);
@@ -353,7 +353,7 @@ int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
 
 int lsh_ctx_ticket_key_count(SSL_CTX *c)
 {
-    i13_box *b = i13_get(c, 0);
+    hook_box *b = hook_get(c, 0);
     if (b == NULL)
         return 0;
     pthread_mutex_lock(&b->mu);
@@ -362,81 +362,3 @@ int lsh_ctx_ticket_key_count(SSL_CTX *c)
     return n;
 }
 
-/* ---- groups, keying material, Finished ---- */
-
-int lsh_ctx_set1_groups_list(SSL_CTX *c, const char *list) { return (int)SSL_CTX_set1_groups_list(c, list); }
-
-/* The group of the handshake's key exchange: the name of the ephemeral key
- * (the peer's on a client, this side's on a server), as OpenSSL names
- * curves (OBJ_nid2sn: "prime256v1", "X25519"); 0 and "" when the handshake
- * had no key exchange (a TLS 1.2 resumption). */
-int lsh_ssl_group_name(SSL *s, char *buf, int cap)
-{
-    EVP_PKEY *k = NULL;
-    if (cap <= 0)
-        return 0;
-    buf[0] = '\0';
-    if (SSL_is_server(s)) {
-        if (!SSL_get_tmp_key(s, &k))
-            k = NULL;
-    } else if (!SSL_get_peer_tmp_key(s, &k)) {
-        k = NULL;
-    }
-    int had_key = k != NULL;
-    int nid = had_key ? EVP_PKEY_id(k) : NID_undef;
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    if (nid == EVP_PKEY_EC) {
-        char name[80];
-        size_t len = 0;
-        nid = EVP_PKEY_get_group_name(k, name, sizeof(name), &len) ? OBJ_sn2nid(name) : NID_undef;
-        if (nid == NID_undef)
-            nid = OBJ_ln2nid(name);
-    }
-#else
-    if (nid == EVP_PKEY_EC) {
-        const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(k);
-        nid = ec != NULL ? EC_GROUP_get_curve_name(EC_KEY_get0_group(ec)) : NID_undef;
-    }
-#endif
-    EVP_PKEY_free(k);
-    const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    /* A key with no NID of its own, or on TLS 1.3 (which always exchanges
-     * keys) no key to read: the ML-KEM hybrids that 3.5's default groups put
-     * first, provider groups. Then the group libssl negotiated, by its TLS
-     * name. Not for a TLS 1.2 resumption, which has no key exchange (there
-     * SSL_get_negotiated_group still answers the group of an earlier one). */
-    if (sn == NULL && (had_key || SSL_version(s) == TLS1_3_VERSION)) {
-        nid = (int)SSL_get_negotiated_group(s);
-        sn = nid != 0 ? SSL_group_to_name(s, nid) : NULL;
-    }
-#else
-    (void)had_key;
-#endif
-    if (sn == NULL)
-        return 0;
-    strncpy(buf, sn, (size_t)cap - 1);
-    buf[cap - 1] = '\0';
-    return nid;
-}
-
-int lsh_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen,
-                                   const unsigned char *context, int clen, int use_context)
-{
-    return SSL_export_keying_material(s, out, (size_t)olen, label, (size_t)llen, context, (size_t)clen, use_context);
-}
-
-int lsh_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
-{
-    size_t n = peer ? SSL_get_peer_finished(s, buf, (size_t)cap) : SSL_get_finished(s, buf, (size_t)cap);
-    return (int)n;
-}
-
-/* The cipher the handshake chose and has not yet switched to
- * (SSL_get_pending_cipher): during a TLS 1.2 certificate verification the
- * current cipher is still the null one. */
-int lsh_ssl_pending_cipher_id(SSL *s)
-{
-    const SSL_CIPHER *c = SSL_get_pending_cipher(s);
-    return c ? (int)SSL_CIPHER_get_protocol_id(c) : 0;
-}
