@@ -25,7 +25,7 @@ import "C"
 // What SSL_dup copies is a subset of the settings: not the BIOs, the SNI host
 // name, quiet shutdown or the number of TLS 1.3 tickets (see Settings).
 func (s *SSL) Dup() (*SSL, error) {
-	return use2(s.refp(), func(p *C.SSL) (*SSL, error) {
+	return use2(s, func(p *C.SSL) (*SSL, error) {
 		d, err := c_SSL_dup(p)
 		if err != nil {
 			return nil, err
