@@ -74,8 +74,10 @@ func (s *SSL) Write(b []byte) (int, error) {
 	return written, err
 }
 
-// FeedAndRead is one step of a program that runs the SSL over memory BIOs
-// (as package openssl's Conn does), in one C call: it appends in to the
+// FeedAndRead is for a program that drives the SSL over a transport of its
+// own through memory BIOs (package openssl's Conn does, over any net.Conn
+// without a descriptor): one receive step, in one C call instead of one per C
+// function below. It appends in to the
 // SSL's read BIO (BIO_write on SSL_get_rbio), marks the read BIO's end when
 // eof is set (BIO_set_mem_eof_return(rbio, 0): the transport has ended),
 // then decrypts into b (SSL_read). outPending is what then waits in the
@@ -110,8 +112,10 @@ func (s *SSL) FeedAndRead(in []byte, eof bool, b []byte) (n, outPending int, err
 	return n, outPending, err
 }
 
-// WriteAndDrain is one step of a program that runs the SSL over memory
-// BIOs, in one C call: it encrypts b into records (SSL_write, skipped when
+// WriteAndDrain is for a program that drives the SSL over a transport of its
+// own through memory BIOs (package openssl's Conn does): one send step, in
+// one C call instead of one per C function below. It encrypts b into
+// records (SSL_write, skipped when
 // b is empty) and, if that succeeded, moves the SSL's write BIO into out
 // (BIO_read on SSL_get_wbio): the records just made, after whatever was
 // already waiting there. drained bytes of out are to be sent, in order;

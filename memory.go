@@ -102,15 +102,15 @@ func awaitCleanups() {
 
 func noteReleased() { outstanding.Add(-1) }
 
-// MemoryStats describes the package's own bookkeeping of native references.
-type MemoryStats struct {
+// memoryStats describes the package's own bookkeeping of native references,
+// for its tests (export_test.go).
+type memoryStats struct {
 	Outstanding  int64 // references held by handles (not yet freed or cleaned up)
-	ForcedGCs    int64 // collections the package forced: always 0, it never runs the GC
 	CleanupWaits int64 // times a goroutine making handles waited for the cleanup queue
 	CleanupFree  int64 // references released by the cleanup backstop
 }
 
-// ReadMemoryStats returns the package's reference bookkeeping.
-func ReadMemoryStats() MemoryStats {
-	return MemoryStats{Outstanding: outstanding.Load(), CleanupWaits: cleanupWaits.Load(), CleanupFree: CleanupFrees()}
+// readMemoryStats returns the package's reference bookkeeping.
+func readMemoryStats() memoryStats {
+	return memoryStats{Outstanding: outstanding.Load(), CleanupWaits: cleanupWaits.Load(), CleanupFree: CleanupFrees()}
 }
