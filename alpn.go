@@ -39,13 +39,6 @@ func decodeALPN(b []byte) []string {
 	return out
 }
 
-func bytesPtr(b []byte) *C.uchar {
-	if len(b) == 0 {
-		return nil
-	}
-	return (*C.uchar)(unsafe.Pointer(&b[0]))
-}
-
 // SetALPNProtos sets the protocols a client offers, most preferred first
 // (SSL_CTX_set_alpn_protos). libssl copies the list. An empty list stops
 // offering ALPN. SSL objects made later inherit the list.
@@ -54,7 +47,7 @@ func (c *Ctx) SetALPNProtos(protos []string) error {
 	if err != nil {
 		return err
 	}
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		// SSL_CTX_set_alpn_protos returns 0 on success: predicate zero.
 		return c_SSL_CTX_set_alpn_protos(p, bytesPtr(wire), C.uint(len(wire)))
 	})
@@ -68,7 +61,7 @@ func (s *SSL) SetALPNProtos(protos []string) error {
 	if err != nil {
 		return err
 	}
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		return c_SSL_set_alpn_protos(p, bytesPtr(wire), C.uint(len(wire)))
 	})
 }
@@ -89,14 +82,14 @@ func (c *Ctx) SetALPNSelect(protos []string, strict bool) error {
 	if err != nil {
 		return err
 	}
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_ctx_set_alpn_select(p, bytesPtr(wire), C.int(len(wire)), cbool(strict))
 	})
 }
 
 // ALPNSelect returns the server's protocol list set by SetALPNSelect, or nil.
 func (c *Ctx) ALPNSelect() []string {
-	return get(c.refp(), nil, func(p *C.SSL_CTX) []string {
+	return get(c, nil, func(p *C.SSL_CTX) []string {
 		for {
 			n := c_ctx_get_alpn_select(p, nil, 0)
 			if n <= 0 {
@@ -113,7 +106,7 @@ func (c *Ctx) ALPNSelect() []string {
 // ALPNSelected returns the protocol the handshake agreed on
 // (SSL_get0_alpn_selected, copied), or "" when none was.
 func (s *SSL) ALPNSelected() string {
-	return get(s.refp(), "", func(p *C.SSL) string {
+	return get(s, "", func(p *C.SSL) string {
 		var buf [255]byte
 		n := c_ssl_alpn_selected(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.int(len(buf)))
 		if n <= 0 || int(n) > len(buf) {

@@ -18,12 +18,12 @@ import (
 // into the SSL's read BIO and sends what it reads from the SSL's write BIO.
 type BIO struct {
 	r ref
-	_ [bioWeight]byte // see "Weight" in finalizers.go
+	_ [bioWeight]byte // see "Weight" in memory.go
 }
 
 func wrapBIO(p *C.BIO) *BIO {
 	b := &BIO{}
-	own(b, &b.r, unsafe.Pointer(p), kindBIO)
+	own(b, unsafe.Pointer(p), kindBIO)
 	return b
 }
 
@@ -51,16 +51,11 @@ func (b *BIO) Free() {
 	}
 }
 
-func (b *BIO) ptr() *C.BIO {
-	if b == nil {
-		return nil
-	}
-	return (*C.BIO)(b.r.get())
-}
+func (b *BIO) ptr() *C.BIO { return (*C.BIO)(refp(b).get()) }
 
 // UpRef returns a new owned handle on the same BIO (BIO_up_ref).
 func (b *BIO) UpRef() (*BIO, error) {
-	return use2(b.refp(), func(p *C.BIO) (*BIO, error) {
+	return use2(b, func(p *C.BIO) (*BIO, error) {
 		if err := c_BIO_up_ref(p); err != nil {
 			return nil, err
 		}
@@ -74,13 +69,10 @@ func (b *BIO) SameObject(o *BIO) bool {
 	return x != nil && x == y
 }
 
-// maxIO is the most one C call moves: libssl and BIO lengths are ints.
-const maxIO = 1 << 30
-
 // Write appends p to the BIO (BIO_write). It writes all of p or fails.
 func (b *BIO) Write(p []byte) (int, error) {
 	written := 0
-	err := use(b.refp(), func(bp *C.BIO) error {
+	err := use(b, func(bp *C.BIO) error {
 		for written < len(p) {
 			chunk := p[written:min(len(p), written+maxIO)]
 			n, err := c_BIO_write(bp, bytesPtr(chunk), C.int(len(chunk)))
@@ -98,7 +90,7 @@ func (b *BIO) Write(p []byte) (int, error) {
 // empty it returns ErrWantRead, or io.EOF after SetEOF.
 func (b *BIO) Read(p []byte) (int, error) {
 	n := 0
-	err := use(b.refp(), func(bp *C.BIO) error {
+	err := use(b, func(bp *C.BIO) error {
 		if len(p) == 0 {
 			return nil
 		}
@@ -123,14 +115,14 @@ func (b *BIO) Read(p []byte) (int, error) {
 // Pending returns the number of bytes waiting in the BIO (BIO_ctrl_pending).
 // It returns 0 on a freed handle.
 func (b *BIO) Pending() int {
-	return get(b.refp(), 0, func(p *C.BIO) int { return int(c_BIO_ctrl_pending(p)) })
+	return get(b, 0, func(p *C.BIO) int { return int(c_BIO_ctrl_pending(p)) })
 }
 
 // SetEOF marks the end of the input (BIO_set_mem_eof_return(b, 0)): once the
 // BIO is drained, reads return end of file instead of "retry", and an SSL
 // reading from it sees the transport close.
 func (b *BIO) SetEOF() error {
-	return use(b.refp(), func(p *C.BIO) error {
+	return use(b, func(p *C.BIO) error {
 		c_bio_set_mem_eof_return(p, 0)
 		return nil
 	})
@@ -141,7 +133,7 @@ func (b *BIO) SetEOF() error {
 // reference of its own on each (BIO_up_ref), so the caller keeps its handles
 // and frees them as usual. r and w may be the same BIO; nil means none.
 func (s *SSL) SetBIO(r, w *BIO) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		rp, wp := r.ptr(), w.ptr()
 		if (r != nil && rp == nil) || (w != nil && wp == nil) {
 			return ErrFreed
@@ -175,7 +167,7 @@ func (s *SSL) RBIO() *BIO { return s.bio(c_ssl_get1_rbio) }
 func (s *SSL) WBIO() *BIO { return s.bio(c_ssl_get1_wbio) }
 
 func (s *SSL) bio(get1 func(*C.SSL, **C.BIO) error) *BIO {
-	return get(s.refp(), nil, func(p *C.SSL) *BIO {
+	return get(s, nil, func(p *C.SSL) *BIO {
 		var b *C.BIO
 		if get1(p, &b) != nil || b == nil {
 			return nil
@@ -185,13 +177,13 @@ func (s *SSL) bio(get1 func(*C.SSL, **C.BIO) error) *BIO {
 }
 
 func (s *SSL) hasRBIO() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
 		return c_ssl_has_rbio(p) != 0
 	})
 }
 
 func (s *SSL) hasWBIO() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
 		return c_ssl_has_wbio(p) != 0
 	})
 }

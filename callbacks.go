@@ -182,7 +182,7 @@ func exDataDupCalls() int64 { return int64(C.ls_gobox_dup_calls()) }
 // SSL_CTX_set_verify, it never removes a callback). The callback travels as
 // a cgo.Handle in the SSL's ex_data; SSL_dup copies it.
 func (s *SSL) SetVerify(mode VerifyMode, cb VerifyCallback) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		if cb != nil {
 			if err := setSSLGoHandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0); err != nil {
 				return err
@@ -197,7 +197,7 @@ func (s *SSL) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 // cb leaves libssl's default verdicts in place. As in libssl, SSL objects
 // made later (SSL_new) copy both; SSLs that exist already keep theirs.
 func (c *Ctx) SetVerify(mode VerifyMode, cb VerifyCallback) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		if C.ls_ctx_set_gohandle(p, C.LS_SLOT_VERIFY, verifyHandle(cb), 0) != 1 {
 			return errNoMemory
 		}
@@ -209,7 +209,7 @@ func (c *Ctx) SetVerify(mode VerifyMode, cb VerifyCallback) error {
 // SetInfoCallback sets or, with nil, removes the SSL's info callback
 // (SSL_set_info_callback). Without one, libssl calls its context's.
 func (s *SSL) SetInfoCallback(cb InfoCallback) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		h, flags := handleFor(callbacksOf(sslGoHandle(p, C.LS_SLOT_MISC)).withInfo(cb))
 		if err := setSSLGoHandle(p, C.LS_SLOT_MISC, h, flags); err != nil {
 			return err
@@ -221,7 +221,7 @@ func (s *SSL) SetInfoCallback(cb InfoCallback) error {
 
 // HasInfoCallback reports whether SSL_get_info_callback is non-NULL.
 func (s *SSL) HasInfoCallback() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
 		return c_ssl_has_info_cb(p) != 0
 	})
 }
@@ -231,7 +231,7 @@ func (s *SSL) HasInfoCallback() bool {
 // (libssl copies ex_data and runs the slot's dup_func), and it is released
 // when the last SSL holding it is destroyed.
 func (s *SSL) SetUserData(v any) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		h, flags := handleFor(callbacksOf(sslGoHandle(p, C.LS_SLOT_MISC)).withUserData(v))
 		if err := setSSLGoHandle(p, C.LS_SLOT_MISC, h, flags); err != nil {
 			return err
@@ -242,7 +242,7 @@ func (s *SSL) SetUserData(v any) error {
 
 // UserData returns the value set by SetUserData (SSL_get_ex_data), or nil.
 func (s *SSL) UserData() any {
-	return get(s.refp(), nil, func(p *C.SSL) any {
+	return get(s, nil, func(p *C.SSL) any {
 		if c := callbacksOf(sslGoHandle(p, C.LS_SLOT_MISC)); c != nil {
 			return c.userData
 		}
@@ -297,7 +297,7 @@ func libsslGoRelease(h C.uintptr_t) {
 
 // setCtxCallbacks replaces the context's misc-slot value by edit's result.
 func (c *Ctx) setCtxCallbacks(edit func(*callbacks), then func(p *C.SSL_CTX)) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		h, flags := handleFor(callbacksOf(C.ls_ctx_get_gohandle(p, C.LS_SLOT_MISC)).with(edit))
 		if C.ls_ctx_set_gohandle(p, C.LS_SLOT_MISC, h, flags) != 1 {
 			return errNoMemory
@@ -510,7 +510,7 @@ func libsslGoSessGet(h C.uintptr_t, s *C.SSL, id *C.uchar, n C.int, cp *C.int) (
 		// The handle's reference becomes libssl's.
 		return (*C.SSL_SESSION)(sess.r.release())
 	}
-	_ = use(sess.refp(), func(sp *C.SSL_SESSION) error {
+	_ = use(sess, func(sp *C.SSL_SESSION) error {
 		if c_SSL_SESSION_up_ref(sp) == nil {
 			res = sp
 		}
@@ -582,14 +582,14 @@ func libsslGoClientHello(h C.uintptr_t, s *C.SSL, al *C.int) (res C.int) {
 // and always on OpenSSL 4.0, which deprecates the function and no longer
 // accepts that format.
 func (s *SSL) ClientHelloIsV2() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool { return c_client_hello_isv2(p) == 1 })
+	return get(s, false, func(p *C.SSL) bool { return c_client_hello_isv2(p) == 1 })
 }
 
 // ClientHelloLegacyVersion returns SSL_client_hello_get0_legacy_version: the
 // version field of the ClientHello (TLS1_2 for a TLS 1.3 client). 0 outside
 // a ClientHello callback.
 func (s *SSL) ClientHelloLegacyVersion() ProtocolVersion {
-	return get(s.refp(), 0, func(p *C.SSL) ProtocolVersion {
+	return get(s, 0, func(p *C.SSL) ProtocolVersion {
 		return ProtocolVersion(c_SSL_client_hello_get0_legacy_version(p))
 	})
 }
@@ -599,7 +599,7 @@ func (s *SSL) ClientHelloLegacyVersion() ProtocolVersion {
 func clientHelloBytes(s *SSL, read func(p *C.SSL, buf *C.uchar, n C.int) C.int) ([]byte, bool) {
 	var out []byte
 	ok := false
-	_ = use(s.refp(), func(p *C.SSL) error {
+	_ = use(s, func(p *C.SSL) error {
 		n := read(p, nil, 0)
 		if n < 0 {
 			return nil
@@ -655,7 +655,7 @@ func (s *SSL) ClientHelloExtension(typ int) ([]byte, bool) {
 // Nil outside a ClientHello callback.
 func (s *SSL) ClientHelloExtensionTypes() []int {
 	var out []int
-	_ = use(s.refp(), func(p *C.SSL) error {
+	_ = use(s, func(p *C.SSL) error {
 		n := c_client_hello_exts(p, nil, 0)
 		if n <= 0 {
 			return nil
@@ -726,8 +726,8 @@ func (s *SSL) ClientHelloSupportedVersions() []ProtocolVersion {
 // here, where C would see the same pointer. Two absent callbacks are equal,
 // as two NULLs are. False on a freed or nil handle.
 func (s *SSL) VerifyCallbackFrom(ctx *Ctx) bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
-		return get(ctx.refp(), false, func(c *C.SSL_CTX) bool {
+	return get(s, false, func(p *C.SSL) bool {
+		return get(ctx, false, func(c *C.SSL_CTX) bool {
 			return c_ssl_verify_cb_from(p, c) == 1
 		})
 	})

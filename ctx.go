@@ -16,12 +16,12 @@ import (
 // are made from.
 type Ctx struct {
 	r ref
-	_ [ctxWeight]byte // see "Weight" in finalizers.go
+	_ [ctxWeight]byte // see "Weight" in memory.go
 }
 
 func wrapCtx(p *C.SSL_CTX) *Ctx {
 	c := &Ctx{}
-	own(c, &c.r, unsafe.Pointer(p), kindCtx)
+	own(c, unsafe.Pointer(p), kindCtx)
 	return c
 }
 
@@ -55,17 +55,12 @@ func (c *Ctx) Free() {
 	}
 }
 
-func (c *Ctx) ptr() *C.SSL_CTX {
-	if c == nil {
-		return nil
-	}
-	return (*C.SSL_CTX)(c.r.get())
-}
+func (c *Ctx) ptr() *C.SSL_CTX { return (*C.SSL_CTX)(refp(c).get()) }
 
 // UpRef returns a new owned handle on the same SSL_CTX (SSL_CTX_up_ref). The
 // two handles are freed independently.
 func (c *Ctx) UpRef() (*Ctx, error) {
-	return use2(c.refp(), func(p *C.SSL_CTX) (*Ctx, error) {
+	return use2(c, func(p *C.SSL_CTX) (*Ctx, error) {
 		if err := c_SSL_CTX_up_ref(p); err != nil {
 			return nil, err
 		}
@@ -82,7 +77,7 @@ func (c *Ctx) SameObject(o *Ctx) bool {
 // Method returns the context's SSL_METHOD (SSL_CTX_get_ssl_method), or
 // MethodUnknown on a freed handle.
 func (c *Ctx) Method() Method {
-	return get(c.refp(), MethodUnknown, func(p *C.SSL_CTX) Method {
+	return get(c, MethodUnknown, func(p *C.SSL_CTX) Method {
 		return Method(C.ls_method_id(c_SSL_CTX_get_ssl_method(p)))
 	})
 }
@@ -90,7 +85,7 @@ func (c *Ctx) Method() Method {
 // SetOptions sets option bits (SSL_CTX_set_options); SSL objects made later
 // inherit them.
 func (c *Ctx) SetOptions(o Options) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_SSL_CTX_set_options(p, C.uint64_t(o))
 		return nil
 	})
@@ -98,7 +93,7 @@ func (c *Ctx) SetOptions(o Options) error {
 
 // ClearOptions clears option bits (SSL_CTX_clear_options).
 func (c *Ctx) ClearOptions(o Options) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_SSL_CTX_clear_options(p, C.uint64_t(o))
 		return nil
 	})
@@ -106,14 +101,14 @@ func (c *Ctx) ClearOptions(o Options) error {
 
 // Options returns the option bits (SSL_CTX_get_options); 0 on a freed handle.
 func (c *Ctx) Options() Options {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) Options {
+	return get(c, 0, func(p *C.SSL_CTX) Options {
 		return Options(c_SSL_CTX_get_options(p))
 	})
 }
 
 // SetMode sets mode bits (SSL_CTX_set_mode).
 func (c *Ctx) SetMode(m Mode) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_ctx_set_mode(p, C.long(m))
 		return nil
 	})
@@ -121,7 +116,7 @@ func (c *Ctx) SetMode(m Mode) error {
 
 // ClearMode clears mode bits (SSL_CTX_clear_mode).
 func (c *Ctx) ClearMode(m Mode) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_ctx_clear_mode(p, C.long(m))
 		return nil
 	})
@@ -129,7 +124,7 @@ func (c *Ctx) ClearMode(m Mode) error {
 
 // Mode returns the mode bits (SSL_CTX_get_mode); 0 on a freed handle.
 func (c *Ctx) Mode() Mode {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) Mode {
+	return get(c, 0, func(p *C.SSL_CTX) Mode {
 		return Mode(c_ctx_get_mode(p))
 	})
 }
@@ -141,7 +136,7 @@ func (c *Ctx) SetMinProtoVersion(v ProtocolVersion) error { return c.setProto(0,
 func (c *Ctx) SetMaxProtoVersion(v ProtocolVersion) error { return c.setProto(1, v) }
 
 func (c *Ctx) setProto(which int, v ProtocolVersion) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		if which == 0 {
 			return c_ctx_set_min_proto(p, C.int(v))
 		}
@@ -156,7 +151,7 @@ func (c *Ctx) MinProtoVersion() ProtocolVersion { return c.getProto(0) }
 func (c *Ctx) MaxProtoVersion() ProtocolVersion { return c.getProto(1) }
 
 func (c *Ctx) getProto(which int) ProtocolVersion {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) ProtocolVersion {
+	return get(c, 0, func(p *C.SSL_CTX) ProtocolVersion {
 		if which == 0 {
 			return ProtocolVersion(c_ctx_get_min_proto(p))
 		}
@@ -168,7 +163,7 @@ func (c *Ctx) getProto(which int) ProtocolVersion {
 func (c *Ctx) SetCipherList(list string) error {
 	cs := C.CString(list)
 	defer C.free(unsafe.Pointer(cs))
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_set_cipher_list(p, cs)
 	})
 }
@@ -177,7 +172,7 @@ func (c *Ctx) SetCipherList(list string) error {
 func (c *Ctx) SetCiphersuites(list string) error {
 	cs := C.CString(list)
 	defer C.free(unsafe.Pointer(cs))
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_set_ciphersuites(p, cs)
 	})
 }
@@ -185,7 +180,7 @@ func (c *Ctx) SetCiphersuites(list string) error {
 // Ciphers returns the names of the enabled ciphers in preference order
 // (SSL_CTX_get_ciphers: TLS 1.3 suites first); nil on a freed handle.
 func (c *Ctx) Ciphers() []string {
-	return get(c.refp(), nil, func(p *C.SSL_CTX) []string {
+	return get(c, nil, func(p *C.SSL_CTX) []string {
 		return cipherNames(func(buf *C.char, n C.int) C.int { return c_ctx_cipher_names(p, buf, n) })
 	})
 }
@@ -206,7 +201,7 @@ func cipherNames(get func(*C.char, C.int) C.int) []string {
 
 // SetSecurityLevel sets SSL_CTX_set_security_level.
 func (c *Ctx) SetSecurityLevel(level int) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_SSL_CTX_set_security_level(p, C.int(level))
 		return nil
 	})
@@ -214,7 +209,7 @@ func (c *Ctx) SetSecurityLevel(level int) error {
 
 // SecurityLevel returns SSL_CTX_get_security_level; 0 on a freed handle.
 func (c *Ctx) SecurityLevel() int {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) int {
+	return get(c, 0, func(p *C.SSL_CTX) int {
 		return int(c_SSL_CTX_get_security_level(p))
 	})
 }
@@ -222,21 +217,21 @@ func (c *Ctx) SecurityLevel() int {
 // SetNumTickets sets how many TLS 1.3 tickets a server sends
 // (SSL_CTX_set_num_tickets).
 func (c *Ctx) SetNumTickets(n int) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_set_num_tickets(p, C.size_t(n))
 	})
 }
 
 // NumTickets returns SSL_CTX_get_num_tickets; 0 on a freed handle.
 func (c *Ctx) NumTickets() int {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) int {
+	return get(c, 0, func(p *C.SSL_CTX) int {
 		return int(c_SSL_CTX_get_num_tickets(p))
 	})
 }
 
 // SetQuietShutdown sets SSL_CTX_set_quiet_shutdown.
 func (c *Ctx) SetQuietShutdown(on bool) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_SSL_CTX_set_quiet_shutdown(p, cbool(on))
 		return nil
 	})
@@ -244,33 +239,18 @@ func (c *Ctx) SetQuietShutdown(on bool) error {
 
 // QuietShutdown returns SSL_CTX_get_quiet_shutdown; false on a freed handle.
 func (c *Ctx) QuietShutdown() bool {
-	return get(c.refp(), false, func(p *C.SSL_CTX) bool {
+	return get(c, false, func(p *C.SSL_CTX) bool {
 		return c_SSL_CTX_get_quiet_shutdown(p) != 0
 	})
-}
-
-func cbool(b bool) C.int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// goString copies a C string that libssl owns; "" for NULL.
-func goString(s *C.char) string {
-	if s == nil {
-		return ""
-	}
-	return C.GoString(s)
 }
 
 // SetReadAhead sets SSL_CTX_set_read_ahead, inherited by SSL objects made
 // later.
 func (c *Ctx) SetReadAhead(on bool) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error { c_ctx_set_read_ahead(p, cbool(on)); return nil })
+	return use(c, func(p *C.SSL_CTX) error { c_ctx_set_read_ahead(p, cbool(on)); return nil })
 }
 
 // ReadAhead returns SSL_CTX_get_read_ahead; false on a freed handle.
 func (c *Ctx) ReadAhead() bool {
-	return get(c.refp(), false, func(p *C.SSL_CTX) bool { return c_ctx_get_read_ahead(p) != 0 })
+	return get(c, false, func(p *C.SSL_CTX) bool { return c_ctx_get_read_ahead(p) != 0 })
 }

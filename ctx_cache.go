@@ -18,14 +18,14 @@ func (c *Ctx) SetSessionIDContext(id []byte) error {
 	if len(id) > 0 {
 		ptr = (*C.uchar)(unsafe.Pointer(&id[0]))
 	}
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_set_session_id_context(p, ptr, C.uint(len(id)))
 	})
 }
 
 // SetSessionCacheMode sets SSL_CTX_set_session_cache_mode.
 func (c *Ctx) SetSessionCacheMode(m SessionCacheMode) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_ctx_set_cache_mode(p, C.long(m))
 		return nil
 	})
@@ -33,14 +33,14 @@ func (c *Ctx) SetSessionCacheMode(m SessionCacheMode) error {
 
 // SessionCacheMode returns SSL_CTX_get_session_cache_mode; 0 on a freed handle.
 func (c *Ctx) SessionCacheMode() SessionCacheMode {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) SessionCacheMode {
+	return get(c, 0, func(p *C.SSL_CTX) SessionCacheMode {
 		return SessionCacheMode(c_ctx_get_cache_mode(p))
 	})
 }
 
 // SetSessionCacheSize sets SSL_CTX_sess_set_cache_size (0: unlimited).
 func (c *Ctx) SetSessionCacheSize(n int) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_ctx_set_cache_size(p, C.long(n))
 		return nil
 	})
@@ -48,7 +48,7 @@ func (c *Ctx) SetSessionCacheSize(n int) error {
 
 // SessionCacheSize returns SSL_CTX_sess_get_cache_size; 0 on a freed handle.
 func (c *Ctx) SessionCacheSize() int {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) int {
+	return get(c, 0, func(p *C.SSL_CTX) int {
 		return int(c_ctx_get_cache_size(p))
 	})
 }
@@ -56,7 +56,7 @@ func (c *Ctx) SessionCacheSize() int {
 // SetTimeout sets the lifetime of new sessions (SSL_CTX_set_timeout), in
 // whole seconds.
 func (c *Ctx) SetTimeout(d time.Duration) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_SSL_CTX_set_timeout(p, C.long(d/time.Second))
 		return nil
 	})
@@ -64,7 +64,7 @@ func (c *Ctx) SetTimeout(d time.Duration) error {
 
 // Timeout returns SSL_CTX_get_timeout; 0 on a freed handle.
 func (c *Ctx) Timeout() time.Duration {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) time.Duration {
+	return get(c, 0, func(p *C.SSL_CTX) time.Duration {
 		return time.Duration(c_SSL_CTX_get_timeout(p)) * time.Second
 	})
 }
@@ -88,7 +88,7 @@ type SessionStats struct {
 // SessionStats returns the context's session cache counters
 // (SSL_CTX_sess_number, SSL_CTX_sess_connect, ... SSL_CTX_sess_cache_full).
 func (c *Ctx) SessionStats() SessionStats {
-	return get(c.refp(), SessionStats{}, func(p *C.SSL_CTX) SessionStats {
+	return get(c, SessionStats{}, func(p *C.SSL_CTX) SessionStats {
 		g := func(i int) int { return int(c_ctx_sess_stat(p, C.int(i))) }
 		return SessionStats{Number: g(0), Connect: g(1), ConnectGood: g(2), ConnectRenegotiate: g(3),
 			Accept: g(4), AcceptGood: g(5), AcceptRenegotiate: g(6), Hits: g(7), CbHits: g(8),
@@ -98,7 +98,7 @@ func (c *Ctx) SessionStats() SessionStats {
 
 // CachedSessions returns SSL_CTX_sess_number, the size of the internal cache.
 func (c *Ctx) CachedSessions() int {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) int {
+	return get(c, 0, func(p *C.SSL_CTX) int {
 		return int(c_ctx_sess_stat(p, 0))
 	})
 }
@@ -108,8 +108,8 @@ func (c *Ctx) CachedSessions() int {
 // which runs the remove-session callback: a panic in it is raised again
 // here, as in RemoveSession, FlushSessions and Free.
 func (c *Ctx) AddSession(s *Session) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
-		return use(s.refp(), func(sp *C.SSL_SESSION) error {
+	return use(c, func(p *C.SSL_CTX) error {
+		return use(s, func(sp *C.SSL_SESSION) error {
 			return c_SSL_CTX_add_session(p, sp)
 		})
 	})
@@ -119,8 +119,8 @@ func (c *Ctx) AddSession(s *Session) error {
 // and reports whether it was there. A panic in the remove-session callback
 // it runs is raised again here.
 func (c *Ctx) RemoveSession(s *Session) bool {
-	return get(c.refp(), false, func(p *C.SSL_CTX) bool {
-		return get(s.refp(), false, func(sp *C.SSL_SESSION) bool {
+	return get(c, false, func(p *C.SSL_CTX) bool {
+		return get(s, false, func(sp *C.SSL_SESSION) bool {
 			return c_SSL_CTX_remove_session(p, sp) == 1
 		})
 	})
@@ -130,7 +130,7 @@ func (c *Ctx) RemoveSession(s *Session) bool {
 // internal cache (SSL_CTX_flush_sessions). A panic in the remove-session
 // callback it runs is raised again here.
 func (c *Ctx) FlushSessions(t time.Time) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		c_ctx_flush_sessions(p, C.long(t.Unix()))
 		return nil
 	})

@@ -22,7 +22,7 @@ func pemArgs(pem []byte) (*C.char, C.int) {
 // first certificate is the leaf (SSL_CTX_use_certificate) and any that follow
 // are its chain (SSL_CTX_set1_chain). The context takes its own references.
 func (c *Ctx) UseCertificatePEM(pem []byte) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		if len(pem) == 0 {
 			return &Error{Op: "SSL_CTX_use_certificate", internal: "empty PEM input"}
 		}
@@ -34,7 +34,7 @@ func (c *Ctx) UseCertificatePEM(pem []byte) error {
 // UsePrivateKeyPEM sets the context's private key from unencrypted PEM in
 // memory (SSL_CTX_use_PrivateKey).
 func (c *Ctx) UsePrivateKeyPEM(pem []byte) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		if len(pem) == 0 {
 			return &Error{Op: "SSL_CTX_use_PrivateKey", internal: "empty PEM input"}
 		}
@@ -48,7 +48,7 @@ func (c *Ctx) UsePrivateKeyPEM(pem []byte) error {
 func (c *Ctx) UseCertificateChainFile(path string) error {
 	cs := C.CString(path)
 	defer C.free(unsafe.Pointer(cs))
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_use_certificate_chain_file(p, cs)
 	})
 }
@@ -58,7 +58,7 @@ func (c *Ctx) UseCertificateChainFile(path string) error {
 func (c *Ctx) UsePrivateKeyFile(path string) error {
 	cs := C.CString(path)
 	defer C.free(unsafe.Pointer(cs))
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_use_PrivateKey_file(p, cs, C.SSL_FILETYPE_PEM)
 	})
 }
@@ -66,7 +66,7 @@ func (c *Ctx) UsePrivateKeyFile(path string) error {
 // CheckPrivateKey checks that the key matches the certificate
 // (SSL_CTX_check_private_key).
 func (c *Ctx) CheckPrivateKey() error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		return c_SSL_CTX_check_private_key(p)
 	})
 }
@@ -75,16 +75,16 @@ func (c *Ctx) CheckPrivateKey() error {
 // (SSL_CTX_use_certificate), which takes a reference of its own: the caller
 // keeps x and frees it as usual.
 func (c *Ctx) UseCertificate(x *X509) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
-		return use(x.refp(), func(xp *C.X509) error { return c_SSL_CTX_use_certificate(p, xp) })
+	return use(c, func(p *C.SSL_CTX) error {
+		return use(x, func(xp *C.X509) error { return c_SSL_CTX_use_certificate(p, xp) })
 	})
 }
 
 // UsePrivateKey sets the context's private key (SSL_CTX_use_PrivateKey),
 // which takes a reference of its own on k.
 func (c *Ctx) UsePrivateKey(k *PKey) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
-		return use(k.refp(), func(kp *C.EVP_PKEY) error { return c_SSL_CTX_use_PrivateKey(p, kp) })
+	return use(c, func(p *C.SSL_CTX) error {
+		return use(k, func(kp *C.EVP_PKEY) error { return c_SSL_CTX_use_PrivateKey(p, kp) })
 	})
 }
 
@@ -92,7 +92,7 @@ func (c *Ctx) UsePrivateKey(k *PKey) error {
 // (SSL_CTX_add_extra_chain_cert). libssl takes over the reference it is
 // given, so the package up-refs x for it first: the caller keeps x.
 func (c *Ctx) AddExtraChainCert(x *X509) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
-		return use(x.refp(), func(xp *C.X509) error { return c_ctx_add_extra_chain_cert(p, xp) })
+	return use(c, func(p *C.SSL_CTX) error {
+		return use(x, func(xp *C.X509) error { return c_ctx_add_extra_chain_cert(p, xp) })
 	})
 }

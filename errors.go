@@ -261,7 +261,7 @@ func done(r *C.ls_ret) {
 	}
 }
 
-// ErrorQueueEmpty reports whether the calling OS thread's OpenSSL error queue
-// is empty (ERR_peek_error() == 0). It is meant for tests that lock the
-// goroutine to its thread with runtime.LockOSThread.
-func ErrorQueueEmpty() bool { return C.ls_err_peek() == 0 }
+// errorQueueEmpty reports whether the calling OS thread's OpenSSL error queue
+// is empty (ERR_peek_error() == 0): for tests that lock the goroutine to its
+// thread with runtime.LockOSThread (export_test.go).
+func errorQueueEmpty() bool { return C.ls_err_peek() == 0 }

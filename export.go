@@ -19,7 +19,7 @@ func (s *SSL) ExportKeyingMaterial(label string, context []byte, length int) ([]
 	if length < 0 {
 		return nil, &Error{Op: "SSL_export_keying_material", internal: "negative length"}
 	}
-	return use2(s.refp(), func(p *C.SSL) ([]byte, error) {
+	return use2(s, func(p *C.SSL) ([]byte, error) {
 		out := make([]byte, length)
 		cl := C.CString(label)
 		defer C.free(unsafe.Pointer(cl))
@@ -48,7 +48,7 @@ func (s *SSL) Finished() []byte { return s.finished(0) }
 func (s *SSL) PeerFinished() []byte { return s.finished(1) }
 
 func (s *SSL) finished(peer C.int) []byte {
-	return get(s.refp(), nil, func(p *C.SSL) []byte {
+	return get(s, nil, func(p *C.SSL) []byte {
 		buf := make([]byte, 64)
 		n := int(c_ssl_finished(p, peer, bytesPtr(buf), C.int(len(buf))))
 		if n <= 0 {
@@ -66,5 +66,5 @@ func (s *SSL) finished(peer C.int) []byte {
 // one: during a TLS 1.2 handshake's certificate verification
 // CurrentCipherID is still 0.
 func (s *SSL) PendingCipherID() uint16 {
-	return get(s.refp(), 0, func(p *C.SSL) uint16 { return uint16(c_ssl_pending_cipher_id(p)) })
+	return get(s, 0, func(p *C.SSL) uint16 { return uint16(c_ssl_pending_cipher_id(p)) })
 }

@@ -14,7 +14,7 @@ import "unsafe"
 // most preferred first, as a colon-separated list of OpenSSL names such as
 // "X25519:P-256:P-384" (SSL_CTX_set1_groups_list).
 func (c *Ctx) SetGroupsList(list string) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		cs := C.CString(list)
 		defer C.free(unsafe.Pointer(cs))
 		return c_ctx_set1_groups_list(p, cs)
@@ -30,7 +30,7 @@ func (c *Ctx) SetGroupsList(list string) error {
 // which 3.5's default groups put first) is named by SSL_group_to_name, in
 // its TLS spelling, with the value SSL_get_negotiated_group returns.
 func (s *SSL) NegotiatedGroup() (nid int, name string) {
-	get(s.refp(), 0, func(p *C.SSL) int {
+	get(s, 0, func(p *C.SSL) int {
 		buf := make([]byte, 64)
 		nid = int(c_ssl_group_name(p, (*C.char)(unsafe.Pointer(&buf[0])), C.int(len(buf))))
 		name = C.GoString((*C.char)(unsafe.Pointer(&buf[0])))

@@ -19,7 +19,7 @@ import (
 // (move bytes between the BIOs and call again), or the failure. A panic in a
 // verify or info callback that the step ran is raised again here.
 func (s *SSL) Handshake() error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		_, err := c_SSL_do_handshake(p)
 		return err
 	})
@@ -41,7 +41,7 @@ func (s *SSL) Peek(b []byte) (int, error) {
 
 func (s *SSL) read(b []byte, call func(*C.SSL, *C.uchar, C.int) (int, error)) (int, error) {
 	n := 0
-	err := use(s.refp(), func(p *C.SSL) error {
+	err := use(s, func(p *C.SSL) error {
 		var err error
 		n, err = call(p, bytesPtr(b), C.int(min(len(b), maxIO)))
 		if err != nil {
@@ -57,7 +57,7 @@ func (s *SSL) read(b []byte, call func(*C.SSL, *C.uchar, C.int) (int, error)) (i
 // returns the number of bytes taken.
 func (s *SSL) Write(b []byte) (int, error) {
 	written := 0
-	err := use(s.refp(), func(p *C.SSL) error {
+	err := use(s, func(p *C.SSL) error {
 		for written < len(b) {
 			chunk := b[written:min(len(b), written+maxIO)]
 			n, err := c_SSL_write(p, bytesPtr(chunk), C.int(len(chunk)))
@@ -71,8 +71,10 @@ func (s *SSL) Write(b []byte) (int, error) {
 	return written, err
 }
 
-// FeedAndRead is one step of a program that runs the SSL over memory BIOs
-// (as package openssl's Conn does), in one C call: it appends in to the
+// FeedAndRead is for a program that drives the SSL over a transport of its
+// own through memory BIOs (package openssl's Conn does, over any net.Conn
+// without a descriptor): one receive step, in one C call instead of one per C
+// function below. It appends in to the
 // SSL's read BIO (BIO_write on SSL_get_rbio), marks the read BIO's end when
 // eof is set (BIO_set_mem_eof_return(rbio, 0): the transport has ended),
 // then decrypts into b (SSL_read). outPending is what then waits in the
@@ -89,7 +91,7 @@ func (s *SSL) FeedAndRead(in []byte, eof bool, b []byte) (n, outPending int, err
 	if len(in) > maxIO {
 		return 0, 0, errors.New("libssl: FeedAndRead: input larger than 1 GiB")
 	}
-	err = use(s.refp(), func(p *C.SSL) error {
+	err = use(s, func(p *C.SSL) error {
 		r, aux, err := c_feed_read(p, bytesPtr(in), C.int(len(in)), cbool(eof), bytesPtr(b), C.int(min(len(b), maxIO)))
 		outPending = aux[1]
 		if aux[0] == 0 && !errors.Is(err, ErrConcurrentUse) {
@@ -106,8 +108,10 @@ func (s *SSL) FeedAndRead(in []byte, eof bool, b []byte) (n, outPending int, err
 	return n, outPending, err
 }
 
-// WriteAndDrain is one step of a program that runs the SSL over memory
-// BIOs, in one C call: it encrypts b into records (SSL_write, skipped when
+// WriteAndDrain is for a program that drives the SSL over a transport of its
+// own through memory BIOs (package openssl's Conn does): one send step, in
+// one C call instead of one per C function below. It encrypts b into
+// records (SSL_write, skipped when
 // b is empty) and, if that succeeded, moves the SSL's write BIO into out
 // (BIO_read on SSL_get_wbio): the records just made, after whatever was
 // already waiting there. drained bytes of out are to be sent, in order;
@@ -123,7 +127,7 @@ func (s *SSL) WriteAndDrain(b, out []byte) (n, drained, outPending int, err erro
 	if len(b) > maxIO {
 		return 0, 0, 0, errors.New("libssl: WriteAndDrain: data larger than 1 GiB; write it in parts")
 	}
-	err = use(s.refp(), func(p *C.SSL) error {
+	err = use(s, func(p *C.SSL) error {
 		r, aux, err := c_write_drain(p, bytesPtr(b), C.int(len(b)), bytesPtr(out), C.int(min(len(out), maxIO)))
 		if err != nil {
 			return err
@@ -140,7 +144,7 @@ func (s *SSL) WriteAndDrain(b, out []byte) (n, drained, outPending int, err erro
 // Pending returns SSL_pending: decrypted bytes buffered and readable without
 // touching the transport; 0 on a freed handle.
 func (s *SSL) Pending() int {
-	return get(s.refp(), 0, func(p *C.SSL) int {
+	return get(s, 0, func(p *C.SSL) int {
 		return int(c_SSL_pending(p))
 	})
 }
@@ -151,7 +155,7 @@ func (s *SSL) Pending() int {
 // (0). A negative libssl result is returned as an *Error (ErrWantRead and
 // ErrWantWrite when the transport must be pumped).
 func (s *SSL) Shutdown() (done bool, err error) {
-	err = use(s.refp(), func(p *C.SSL) error {
+	err = use(s, func(p *C.SSL) error {
 		r, err := c_SSL_shutdown(p)
 		done = r == 1
 		return err
@@ -162,23 +166,23 @@ func (s *SSL) Shutdown() (done bool, err error) {
 // SetMaxEarlyData sets how many bytes of TLS 1.3 early data the SSL sends or
 // accepts (SSL_set_max_early_data); 0 disables early data on a server.
 func (s *SSL) SetMaxEarlyData(n uint32) error {
-	return use(s.refp(), func(p *C.SSL) error { return c_SSL_set_max_early_data(p, C.uint32_t(n)) })
+	return use(s, func(p *C.SSL) error { return c_SSL_set_max_early_data(p, C.uint32_t(n)) })
 }
 
 // MaxEarlyData returns SSL_get_max_early_data; 0 on a freed handle.
 func (s *SSL) MaxEarlyData() uint32 {
-	return get(s.refp(), 0, func(p *C.SSL) uint32 { return uint32(c_SSL_get_max_early_data(p)) })
+	return get(s, 0, func(p *C.SSL) uint32 { return uint32(c_SSL_get_max_early_data(p)) })
 }
 
 // SetMaxEarlyData sets the context's early data limit
 // (SSL_CTX_set_max_early_data), inherited by SSL objects made later.
 func (c *Ctx) SetMaxEarlyData(n uint32) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error { return c_SSL_CTX_set_max_early_data(p, C.uint32_t(n)) })
+	return use(c, func(p *C.SSL_CTX) error { return c_SSL_CTX_set_max_early_data(p, C.uint32_t(n)) })
 }
 
 // MaxEarlyData returns SSL_CTX_get_max_early_data; 0 on a freed handle.
 func (c *Ctx) MaxEarlyData() uint32 {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) uint32 { return uint32(c_SSL_CTX_get_max_early_data(p)) })
+	return get(c, 0, func(p *C.SSL_CTX) uint32 { return uint32(c_SSL_CTX_get_max_early_data(p)) })
 }
 
 // WriteEarlyData sends b as TLS 1.3 early data from a client resuming a
@@ -187,7 +191,7 @@ func (c *Ctx) MaxEarlyData() uint32 {
 // ErrWantRead or ErrWantWrite when the transport must be pumped.
 func (s *SSL) WriteEarlyData(b []byte) (int, error) {
 	n := 0
-	err := use(s.refp(), func(p *C.SSL) error {
+	err := use(s, func(p *C.SSL) error {
 		var w C.int
 		_, err := c_ssl_write_early_data(p, bytesPtr(b), C.int(min(len(b), maxIO)), &w)
 		n = int(w)
@@ -213,7 +217,7 @@ const (
 // pumped, or says what failed.
 func (s *SSL) ReadEarlyData(b []byte) (int, EarlyDataRead, error) {
 	n, res := 0, ReadEarlyDataError
-	err := use(s.refp(), func(p *C.SSL) error {
+	err := use(s, func(p *C.SSL) error {
 		var got C.int
 		r, err := c_ssl_read_early_data(p, bytesPtr(b), C.int(min(len(b), maxIO)), &got)
 		n, res = int(got), EarlyDataRead(r)
@@ -225,7 +229,7 @@ func (s *SSL) ReadEarlyData(b []byte) (int, EarlyDataRead, error) {
 // EarlyDataStatus returns SSL_get_early_data_status (EarlyDataNotSent,
 // EarlyDataRejected or EarlyDataAccepted).
 func (s *SSL) EarlyDataStatus() EarlyDataStatus {
-	return get(s.refp(), EarlyDataNotSent, func(p *C.SSL) EarlyDataStatus {
+	return get(s, EarlyDataNotSent, func(p *C.SSL) EarlyDataStatus {
 		return EarlyDataStatus(c_SSL_get_early_data_status(p))
 	})
 }

@@ -73,7 +73,8 @@
 // memory of about the size of its native object, so that the collector's
 // pacing counts dropped handles at their real cost, and a goroutine that
 // makes handles waits only while the runtime's queue of cleanups (of
-// handles dropped without Free) is long. [ReadMemoryStats] reports both.
+// handles dropped without Free) is long. [CleanupFrees] counts the handles
+// the cleanups freed: a program that frees every handle sees 0.
 //
 // # The C boundary
 //
@@ -90,8 +91,9 @@
 //
 // [LiveObjects] reports how many SSL, SSL_CTX and SSL_SESSION objects are alive
 // in C, counted by ex_data new and free functions that fire on real creation
-// and destruction. It is how the tests prove that Go and C reference counts
-// agree.
+// and destruction. It is how the package's tests and the conformance report
+// prove that Go and C reference counts agree, and how a program's own leak
+// tests can: take LiveObjects before, free everything, compare after.
 //
 // # Versions
 //
@@ -174,6 +176,3 @@ func versionString(v uint64) string {
 	}
 	return s
 }
-
-// Is3 reports whether the running libssl is 3.x or newer.
-func Is3() bool { return RuntimeVersion() >= 0x30000000 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	libssl "github.com/libssl-go/libssl"
-	"github.com/libssl-go/libssl/internal/testhooks"
+	"github.com/libssl-go/libssl/internal/testcerts"
 )
 
 func TestNewAndFreeProbe(t *testing.T) {
@@ -357,9 +357,9 @@ func TestUserDataTravelsWithDup(t *testing.T) {
 	type tag struct{ n int }
 	v := &tag{42}
 	check(t, s.SetUserData(v))
-	before := testhooks.ExDataDupCalls()
+	before := libssl.ExDataDupCalls()
 	d := must(s.Dup())
-	if got := testhooks.ExDataDupCalls() - before; got != 1 {
+	if got := libssl.ExDataDupCalls() - before; got != 1 {
 		t.Errorf("dup_func ran %d times, want 1", got)
 	}
 	if d.UserData() != any(v) {
@@ -374,4 +374,22 @@ func TestUserDataTravelsWithDup(t *testing.T) {
 		t.Fatal("SetUserData(nil) kept the value")
 	}
 	d.Free()
+}
+
+// SSL_dup deep-copies the CA name list: the duplicate has a stack of its
+// own (SSL_get0_CA_list), holding the same names.
+func TestDupCopiesCAListStack(t *testing.T) {
+	ctx := must(libssl.NewCtx(libssl.TLSMethod))
+	defer ctx.Free()
+	s := must(libssl.New(ctx))
+	defer s.Free()
+	check(t, s.AddCAName(testcerts.Get().CACert))
+	d := must(s.Dup())
+	defer d.Free()
+	if a, b := libssl.CAListIdentity(s), libssl.CAListIdentity(d); a == 0 || b == 0 || a == b {
+		t.Errorf("CA list stacks: original %#x, duplicate %#x; want two stacks", a, b)
+	}
+	if got, want := d.CANames(), s.CANames(); !cmp.Equal(got, want) {
+		t.Errorf("duplicate's CA names %q, want the original's %q", got, want)
+	}
 }

@@ -10,8 +10,11 @@ import (
 	"encoding/hex"
 )
 
-// Settings is a snapshot of an SSL's inheritable settings, as plain values
-// that compare with == or go-cmp. Each field names the getter it reads.
+// Settings is a snapshot of an SSL's inheritable settings, as plain values.
+// Ciphers and CANames are slices, so two snapshots do not compare with ==:
+// compare them with reflect.DeepEqual or go-cmp's cmp.Equal (whose cmp.Diff
+// names the fields that differ, as the package's tests use it). Each field
+// names the getter it reads.
 type Settings struct {
 	Method           Method           // SSL_get_ssl_method
 	IsServer         bool             // SSL_is_server

@@ -14,7 +14,7 @@ import (
 // UseCertificatePEM sets the SSL's own certificate (SSL_use_certificate) and
 // chain (SSL_set1_chain) from PEM in memory, leaf first.
 func (s *SSL) UseCertificatePEM(pem []byte) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		if len(pem) == 0 {
 			return &Error{Op: "SSL_use_certificate", internal: "empty PEM input"}
 		}
@@ -26,7 +26,7 @@ func (s *SSL) UseCertificatePEM(pem []byte) error {
 // UsePrivateKeyPEM sets the SSL's own private key (SSL_use_PrivateKey) from
 // unencrypted PEM in memory.
 func (s *SSL) UsePrivateKeyPEM(pem []byte) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		if len(pem) == 0 {
 			return &Error{Op: "SSL_use_PrivateKey", internal: "empty PEM input"}
 		}
@@ -38,7 +38,7 @@ func (s *SSL) UsePrivateKeyPEM(pem []byte) error {
 // Certificate returns the SSL's own certificate (SSL_get_certificate),
 // up-ref'd (X509_up_ref) into an owned handle, or nil.
 func (s *SSL) Certificate() *X509 {
-	return get(s.refp(), nil, func(p *C.SSL) *X509 {
+	return get(s, nil, func(p *C.SSL) *X509 {
 		var x *C.X509
 		if c_ssl_get1_certificate(p, &x) != nil || x == nil {
 			return nil
@@ -50,7 +50,7 @@ func (s *SSL) Certificate() *X509 {
 // PrivateKey returns the SSL's own private key (SSL_get_privatekey),
 // up-ref'd (EVP_PKEY_up_ref) into an owned handle, or nil.
 func (s *SSL) PrivateKey() *PKey {
-	return get(s.refp(), nil, func(p *C.SSL) *PKey {
+	return get(s, nil, func(p *C.SSL) *PKey {
 		var k *C.EVP_PKEY
 		if c_ssl_get1_privatekey(p, &k) != nil || k == nil {
 			return nil
@@ -62,7 +62,7 @@ func (s *SSL) PrivateKey() *PKey {
 // PeerCertificate returns the peer's certificate (SSL_get1_peer_certificate,
 // SSL_get_peer_certificate on 1.1.1) as an owned handle, or nil.
 func (s *SSL) PeerCertificate() *X509 {
-	return get(s.refp(), nil, func(p *C.SSL) *X509 {
+	return get(s, nil, func(p *C.SSL) *X509 {
 		x, err := c_ssl_get1_peer_certificate(p)
 		if err != nil || x == nil {
 			return nil
@@ -73,7 +73,7 @@ func (s *SSL) PeerCertificate() *X509 {
 
 // PeerChainLen returns the length of SSL_get_peer_cert_chain; 0 if none.
 func (s *SSL) PeerChainLen() int {
-	return get(s.refp(), 0, func(p *C.SSL) int {
+	return get(s, 0, func(p *C.SSL) int {
 		return int(c_ssl_peer_chain_len(p))
 	})
 }
@@ -83,7 +83,7 @@ func (s *SSL) PeerChainLen() int {
 // client's list starts with the server's leaf while a server's list leaves
 // out the client's leaf (see PeerCertificate). Nil when there is no chain.
 func (s *SSL) PeerCertChainDER() ([][]byte, error) {
-	return use2(s.refp(), func(p *C.SSL) ([][]byte, error) {
+	return use2(s, func(p *C.SSL) ([][]byte, error) {
 		for {
 			n, err := c_ssl_peer_chain_der(p, nil, 0)
 			if err != nil || n == 0 {
@@ -115,7 +115,7 @@ func (s *SSL) PeerCertChainDER() ([][]byte, error) {
 // AddCAName adds the subject of the first certificate in pem to the SSL's CA
 // name list (SSL_add1_to_CA_list).
 func (s *SSL) AddCAName(pem []byte) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		if len(pem) == 0 {
 			return &Error{Op: "SSL_add1_to_CA_list", internal: "empty PEM input"}
 		}
@@ -128,7 +128,7 @@ func (s *SSL) AddCAName(pem []byte) error {
 // form (X509_NAME_print_ex); nil when it has none. A name that cannot be
 // printed is "".
 func (s *SSL) CANames() []string {
-	return get(s.refp(), nil, func(p *C.SSL) []string {
+	return get(s, nil, func(p *C.SSL) []string {
 		n := int(c_ssl_ca_list_count(p))
 		if n == 0 {
 			return nil
@@ -150,7 +150,7 @@ func (s *SSL) CANames() []string {
 // (SSL_get0_CA_list) as a number, 0 when it has none: a test hook telling
 // whether two SSLs share one stack, never a pointer to use.
 func (s *SSL) caListIdentity() uintptr {
-	return get(s.refp(), 0, func(p *C.SSL) uintptr {
+	return get(s, 0, func(p *C.SSL) uintptr {
 		return uintptr(c_ssl_ca_list_ptr(p))
 	})
 }
@@ -158,15 +158,15 @@ func (s *SSL) caListIdentity() uintptr {
 // UseCertificate sets the SSL's own certificate from a parsed certificate
 // (SSL_use_certificate), which takes a reference of its own on x.
 func (s *SSL) UseCertificate(x *X509) error {
-	return use(s.refp(), func(p *C.SSL) error {
-		return use(x.refp(), func(xp *C.X509) error { return c_SSL_use_certificate(p, xp) })
+	return use(s, func(p *C.SSL) error {
+		return use(x, func(xp *C.X509) error { return c_SSL_use_certificate(p, xp) })
 	})
 }
 
 // UsePrivateKey sets the SSL's own private key (SSL_use_PrivateKey), which
 // takes a reference of its own on k.
 func (s *SSL) UsePrivateKey(k *PKey) error {
-	return use(s.refp(), func(p *C.SSL) error {
-		return use(k.refp(), func(kp *C.EVP_PKEY) error { return c_SSL_use_PrivateKey(p, kp) })
+	return use(s, func(p *C.SSL) error {
+		return use(k, func(kp *C.EVP_PKEY) error { return c_SSL_use_PrivateKey(p, kp) })
 	})
 }

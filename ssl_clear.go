@@ -21,7 +21,7 @@ import "C"
 // returns its error (ERR_R_INTERNAL_ERROR), having already dropped the
 // session.
 func (s *SSL) Clear() error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		return c_SSL_clear(p)
 	})
 }

@@ -18,7 +18,7 @@ type SSL struct {
 	w *sslWeightBlock // the object's weight, on the handle that made it; nil after Free
 }
 
-// sslWeightBlock is an SSL's weight (see "Weight" in finalizers.go). Free
+// sslWeightBlock is an SSL's weight (see "Weight" in memory.go). Free
 // gives it back to sslWeights for the next SSL_new; a dropped handle keeps
 // it until the collector takes both.
 type sslWeightBlock [sslWeight]byte
@@ -29,7 +29,7 @@ var sslWeights = sync.Pool{New: func() any { return new(sslWeightBlock) }}
 // object's weight.
 func wrapSSL(p *C.SSL) *SSL {
 	s := &SSL{w: sslWeights.Get().(*sslWeightBlock)}
-	own(s, &s.r, unsafe.Pointer(p), kindSSL)
+	own(s, unsafe.Pointer(p), kindSSL)
 	return s
 }
 
@@ -37,16 +37,11 @@ func wrapSSL(p *C.SSL) *SSL {
 // already carry the weight of (SSL_up_ref, SSL_dup of a started SSL).
 func wrapSSLRef(p *C.SSL) *SSL {
 	s := &SSL{}
-	own(s, &s.r, unsafe.Pointer(p), kindSSL)
+	own(s, unsafe.Pointer(p), kindSSL)
 	return s
 }
 
-func (s *SSL) ptr() *C.SSL {
-	if s == nil {
-		return nil
-	}
-	return (*C.SSL)(s.r.get())
-}
+func (s *SSL) ptr() *C.SSL { return (*C.SSL)(refp(s).get()) }
 
 // New makes an SSL from ctx (SSL_new). The SSL inherits the context's
 // settings, including its verify callback (which later changes to the
@@ -62,7 +57,7 @@ func New(ctx *Ctx) (*SSL, error) {
 		_, err := c_ssl_new(nil)
 		return nil, err
 	}
-	return use2(ctx.refp(), func(cp *C.SSL_CTX) (*SSL, error) {
+	return use2(ctx, func(cp *C.SSL_CTX) (*SSL, error) {
 		p, err := c_ssl_new(cp)
 		if err != nil {
 			return nil, err
@@ -91,7 +86,7 @@ func (s *SSL) Free() {
 // UpRef takes another reference on the same SSL (SSL_up_ref) and returns it
 // as a new handle, which must be freed on its own.
 func (s *SSL) UpRef() (*SSL, error) {
-	return use2(s.refp(), func(p *C.SSL) (*SSL, error) {
+	return use2(s, func(p *C.SSL) (*SSL, error) {
 		// Captured like every fallible call (the project's rule), though
 		// with atomics it cannot fail: about 500 of UpRef+Free's 3,000
 		// instructions (issue 15's note).
@@ -105,7 +100,7 @@ func (s *SSL) UpRef() (*SSL, error) {
 // Ctx returns the SSL's current context (SSL_get_SSL_CTX), up-ref'd
 // (SSL_CTX_up_ref) into a new owned handle; nil on a freed handle.
 func (s *SSL) Ctx() *Ctx {
-	return get(s.refp(), nil, func(p *C.SSL) *Ctx {
+	return get(s, nil, func(p *C.SSL) *Ctx {
 		var c *C.SSL_CTX
 		if c_ssl_get1_ctx(p, &c) != nil || c == nil {
 			return nil
@@ -119,8 +114,8 @@ func (s *SSL) Ctx() *Ctx {
 // the session context reference taken by SSL_new is kept, and so is the
 // SSL's verify callback (libssl does not copy the new context's).
 func (s *SSL) SetSSLCtx(ctx *Ctx) error {
-	return use(s.refp(), func(p *C.SSL) error {
-		return use(ctx.refp(), func(c *C.SSL_CTX) error {
+	return use(s, func(p *C.SSL) error {
+		return use(ctx, func(c *C.SSL_CTX) error {
 			_, err := c_ssl_set_ssl_ctx(p, c)
 			return err
 		})
@@ -132,7 +127,7 @@ func (s *SSL) SetSSLCtx(ctx *Ctx) error {
 // version-specific method libssl installed (TLS1_2ClientMethod,
 // TLS1_3Method, ...); SSL_clear puts the context's back.
 func (s *SSL) Method() Method {
-	return get(s.refp(), MethodUnknown, func(p *C.SSL) Method {
+	return get(s, MethodUnknown, func(p *C.SSL) Method {
 		return Method(c_ssl_method_id(p))
 	})
 }
@@ -143,8 +138,8 @@ func (s *SSL) Method() Method {
 // TLS1_3Method in both roles; SameMethod tells whether the two roles share
 // one object: they do on 1.1.1w and 3.0, and do not on 3.5.9.
 func (s *SSL) SameMethod(o *SSL) bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
-		return get(o.refp(), false, func(q *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
+		return get(o, false, func(q *C.SSL) bool {
 			return c_ssl_same_method(p, q) != 0
 		})
 	})
@@ -155,7 +150,7 @@ func (s *SSL) SameMethod(o *SSL) bool {
 // changes hands: methods are static in libssl. SSL_dup copies the method;
 // SSL_clear puts the context's method back (since 1.1.1).
 func (s *SSL) SetMethod(m Method) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		return c_ssl_set_method(p, C.int(m))
 	})
 }

@@ -18,7 +18,7 @@ type Session struct {
 }
 
 // weightedSession is the allocation behind a handle whose call made the
-// session (d2i_SSL_SESSION, SSL_SESSION_dup): see "Weight" in finalizers.go.
+// session (d2i_SSL_SESSION, SSL_SESSION_dup): see "Weight" in memory.go.
 type weightedSession struct {
 	Session
 	_ [sessionWeight]byte
@@ -27,7 +27,7 @@ type weightedSession struct {
 func wrapSession(p *C.SSL_SESSION) *Session {
 	w := &weightedSession{}
 	s := &w.Session
-	own(s, &s.r, unsafe.Pointer(p), kindSession)
+	own(s, unsafe.Pointer(p), kindSession)
 	return s
 }
 
@@ -35,16 +35,11 @@ func wrapSession(p *C.SSL_SESSION) *Session {
 // (SSL_get1_session, SSL_SESSION_up_ref).
 func wrapSessionRef(p *C.SSL_SESSION) *Session {
 	s := &Session{}
-	own(s, &s.r, unsafe.Pointer(p), kindSession)
+	own(s, unsafe.Pointer(p), kindSession)
 	return s
 }
 
-func (s *Session) ptr() *C.SSL_SESSION {
-	if s == nil {
-		return nil
-	}
-	return (*C.SSL_SESSION)(s.r.get())
-}
+func (s *Session) ptr() *C.SSL_SESSION { return (*C.SSL_SESSION)(refp(s).get()) }
 
 // SetSession mirrors SSL_set_session: the SSL will offer sess for resumption
 // at its next handshake. The SSL takes a reference of its own, so the caller
@@ -55,13 +50,13 @@ func (s *Session) ptr() *C.SSL_SESSION {
 // handshake ("attempt to reuse session in different context").
 func (s *SSL) SetSession(sess *Session) error {
 	if sess == nil {
-		return use(s.refp(), func(p *C.SSL) error {
+		return use(s, func(p *C.SSL) error {
 			err := c_SSL_set_session(p, nil)
 			return err
 		})
 	}
-	return use(s.refp(), func(p *C.SSL) error {
-		return use(sess.refp(), func(sp *C.SSL_SESSION) error {
+	return use(s, func(p *C.SSL) error {
+		return use(sess, func(sp *C.SSL_SESSION) error {
 			err := c_SSL_set_session(p, sp)
 			return err
 		})
@@ -71,7 +66,7 @@ func (s *SSL) SetSession(sess *Session) error {
 // Session returns the SSL's current session (SSL_get1_session) as a new owned
 // handle, or nil when there is none. The reference outlives the SSL.
 func (s *SSL) Session() *Session {
-	return get(s.refp(), nil, func(p *C.SSL) *Session {
+	return get(s, nil, func(p *C.SSL) *Session {
 		sp, err := c_SSL_get1_session(p)
 		if err != nil || sp == nil {
 			return nil
@@ -83,7 +78,7 @@ func (s *SSL) Session() *Session {
 // HasSession reports whether SSL_get_session is non-NULL, without taking a
 // reference.
 func (s *SSL) HasSession() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
 		return c_SSL_get_session(p) != nil
 	})
 }
@@ -91,15 +86,15 @@ func (s *SSL) HasSession() bool {
 // SessionIs reports whether the SSL's current session (SSL_get_session) is
 // the object sess refers to.
 func (s *SSL) SessionIs(sess *Session) bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
-		return get(sess.refp(), false, func(sp *C.SSL_SESSION) bool { return c_SSL_get_session(p) == sp })
+	return get(s, false, func(p *C.SSL) bool {
+		return get(sess, false, func(sp *C.SSL_SESSION) bool { return c_SSL_get_session(p) == sp })
 	})
 }
 
 // SessionReused returns SSL_session_reused: the last handshake resumed a
 // session. False on a freed handle.
 func (s *SSL) SessionReused() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
 		return c_SSL_session_reused(p) != 0
 	})
 }
@@ -140,7 +135,7 @@ func (s *Session) Free() {
 
 // UpRef returns a new owned handle on the same session (SSL_SESSION_up_ref).
 func (s *Session) UpRef() (*Session, error) {
-	return use2(s.refp(), func(p *C.SSL_SESSION) (*Session, error) {
+	return use2(s, func(p *C.SSL_SESSION) (*Session, error) {
 		if err := c_SSL_SESSION_up_ref(p); err != nil {
 			return nil, err
 		}
@@ -156,7 +151,7 @@ func (s *Session) SameObject(o *Session) bool {
 
 // MarshalDER encodes the session (i2d_SSL_SESSION).
 func (s *Session) MarshalDER() ([]byte, error) {
-	return use2(s.refp(), func(p *C.SSL_SESSION) ([]byte, error) {
+	return use2(s, func(p *C.SSL_SESSION) ([]byte, error) {
 		// Most sessions fit a stack buffer: one call encodes twice (length,
 		// then bytes) as C does, where asking the length first and then
 		// encoding into an exact buffer would encode three times.
@@ -182,7 +177,7 @@ func (s *Session) MarshalDER() ([]byte, error) {
 
 // IsResumable returns SSL_SESSION_is_resumable; false on a freed handle.
 func (s *Session) IsResumable() bool {
-	return get(s.refp(), false, func(p *C.SSL_SESSION) bool {
+	return get(s, false, func(p *C.SSL_SESSION) bool {
 		return c_SSL_SESSION_is_resumable(p) != 0
 	})
 }
@@ -190,7 +185,7 @@ func (s *Session) IsResumable() bool {
 // ID returns the session id (SSL_SESSION_get_id); empty for a TLS 1.3
 // session that the server identified by its ticket alone.
 func (s *Session) ID() []byte {
-	return get(s.refp(), nil, func(p *C.SSL_SESSION) []byte {
+	return get(s, nil, func(p *C.SSL_SESSION) []byte {
 		var buf [C.SSL_MAX_SSL_SESSION_ID_LENGTH]byte
 		n := c_sess_get_id(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.int(len(buf)))
 		return append([]byte{}, buf[:n]...)
@@ -199,7 +194,7 @@ func (s *Session) ID() []byte {
 
 // IDContext returns SSL_SESSION_get0_id_context.
 func (s *Session) IDContext() []byte {
-	return get(s.refp(), nil, func(p *C.SSL_SESSION) []byte {
+	return get(s, nil, func(p *C.SSL_SESSION) []byte {
 		var buf [C.SSL_MAX_SID_CTX_LENGTH]byte
 		n := c_sess_get_sid_ctx(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.int(len(buf)))
 		return append([]byte{}, buf[:n]...)
@@ -212,7 +207,7 @@ func (s *Session) SetIDContext(id []byte) error {
 	if len(id) > 0 {
 		ptr = (*C.uchar)(unsafe.Pointer(&id[0]))
 	}
-	return use(s.refp(), func(p *C.SSL_SESSION) error {
+	return use(s, func(p *C.SSL_SESSION) error {
 		return c_SSL_SESSION_set1_id_context(p, ptr, C.uint(len(id)))
 	})
 }
@@ -220,7 +215,7 @@ func (s *Session) SetIDContext(id []byte) error {
 // ProtocolVersion returns SSL_SESSION_get_protocol_version; 0 on a freed
 // handle.
 func (s *Session) ProtocolVersion() ProtocolVersion {
-	return get(s.refp(), 0, func(p *C.SSL_SESSION) ProtocolVersion {
+	return get(s, 0, func(p *C.SSL_SESSION) ProtocolVersion {
 		return ProtocolVersion(c_SSL_SESSION_get_protocol_version(p))
 	})
 }
@@ -228,7 +223,7 @@ func (s *Session) ProtocolVersion() ProtocolVersion {
 // Time returns when the session was made (SSL_SESSION_get_time); the zero
 // time on a freed handle.
 func (s *Session) Time() time.Time {
-	return get(s.refp(), time.Time{}, func(p *C.SSL_SESSION) time.Time {
+	return get(s, time.Time{}, func(p *C.SSL_SESSION) time.Time {
 		return time.Unix(int64(c_sess_get_time(p)), 0)
 	})
 }
@@ -236,7 +231,7 @@ func (s *Session) Time() time.Time {
 // Timeout returns the session's lifetime (SSL_SESSION_get_timeout); 0 on a
 // freed handle.
 func (s *Session) Timeout() time.Duration {
-	return get(s.refp(), 0, func(p *C.SSL_SESSION) time.Duration {
+	return get(s, 0, func(p *C.SSL_SESSION) time.Duration {
 		return time.Duration(c_SSL_SESSION_get_timeout(p)) * time.Second
 	})
 }
@@ -244,7 +239,7 @@ func (s *Session) Timeout() time.Duration {
 // HasPeerCertificate reports whether the session holds the peer's
 // certificate (SSL_SESSION_get0_peer != NULL).
 func (s *Session) HasPeerCertificate() bool {
-	return get(s.refp(), false, func(p *C.SSL_SESSION) bool {
+	return get(s, false, func(p *C.SSL_SESSION) bool {
 		return c_SSL_SESSION_get0_peer(p) != nil
 	})
 }
@@ -252,7 +247,7 @@ func (s *Session) HasPeerCertificate() bool {
 // PeerCertificate returns the peer's certificate held by the session
 // (SSL_SESSION_get0_peer), up-ref'd (X509_up_ref) into an owned handle, or nil.
 func (s *Session) PeerCertificate() *X509 {
-	return get(s.refp(), nil, func(p *C.SSL_SESSION) *X509 {
+	return get(s, nil, func(p *C.SSL_SESSION) *X509 {
 		x := c_SSL_SESSION_get0_peer(p)
 		if x == nil || c_X509_up_ref(x) != nil {
 			return nil
@@ -264,7 +259,7 @@ func (s *Session) PeerCertificate() *X509 {
 // Dup returns a deep copy of the session (SSL_SESSION_dup) as a new owned
 // handle; the copy is a distinct object with its own reference count.
 func (s *Session) Dup() (*Session, error) {
-	return use2(s.refp(), func(p *C.SSL_SESSION) (*Session, error) {
+	return use2(s, func(p *C.SSL_SESSION) (*Session, error) {
 		d, err := c_SSL_SESSION_dup(p)
 		if err != nil {
 			return nil, err
@@ -276,13 +271,13 @@ func (s *Session) Dup() (*Session, error) {
 // SetTime sets when the session was made (SSL_SESSION_set_time_ex on
 // 3.3 and later, SSL_SESSION_set_time before), to the second.
 func (s *Session) SetTime(t time.Time) error {
-	return use(s.refp(), func(p *C.SSL_SESSION) error { return c_sess_set_time(p, C.int64_t(t.Unix())) })
+	return use(s, func(p *C.SSL_SESSION) error { return c_sess_set_time(p, C.int64_t(t.Unix())) })
 }
 
 // SetTimeout sets the session's lifetime (SSL_SESSION_set_timeout), to the
 // second.
 func (s *Session) SetTimeout(d time.Duration) error {
-	return use(s.refp(), func(p *C.SSL_SESSION) error { return c_sess_set_timeout(p, C.long(d/time.Second)) })
+	return use(s, func(p *C.SSL_SESSION) error { return c_sess_set_timeout(p, C.long(d/time.Second)) })
 }
 
 // NewSession makes an empty session (SSL_SESSION_new) as a new owned

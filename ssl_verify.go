@@ -13,21 +13,21 @@ import (
 
 // VerifyMode returns SSL_get_verify_mode; 0 on a freed handle.
 func (s *SSL) VerifyMode() VerifyMode {
-	return get(s.refp(), 0, func(p *C.SSL) VerifyMode {
+	return get(s, 0, func(p *C.SSL) VerifyMode {
 		return VerifyMode(c_SSL_get_verify_mode(p))
 	})
 }
 
 // HasVerifyCallback reports whether SSL_get_verify_callback is non-NULL.
 func (s *SSL) HasVerifyCallback() bool {
-	return get(s.refp(), false, func(p *C.SSL) bool {
+	return get(s, false, func(p *C.SSL) bool {
 		return c_ssl_has_verify_cb(p) != 0
 	})
 }
 
 // SetVerifyDepth sets SSL_set_verify_depth.
 func (s *SSL) SetVerifyDepth(depth int) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		c_SSL_set_verify_depth(p, C.int(depth))
 		return nil
 	})
@@ -35,7 +35,7 @@ func (s *SSL) SetVerifyDepth(depth int) error {
 
 // VerifyDepth returns SSL_get_verify_depth; 0 on a freed handle.
 func (s *SSL) VerifyDepth() int {
-	return get(s.refp(), 0, func(p *C.SSL) int {
+	return get(s, 0, func(p *C.SSL) int {
 		return int(c_SSL_get_verify_depth(p))
 	})
 }
@@ -43,7 +43,7 @@ func (s *SSL) VerifyDepth() int {
 // SetVerifyParamFlags sets X509_V_FLAG_* bits on the SSL's verify parameters
 // (X509_VERIFY_PARAM_set_flags on SSL_get0_param).
 func (s *SSL) SetVerifyParamFlags(f VerifyParamFlags) error {
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		c_ssl_set_verify_param_flags(p, C.ulong(f))
 		return nil
 	})
@@ -52,7 +52,7 @@ func (s *SSL) SetVerifyParamFlags(f VerifyParamFlags) error {
 // VerifyParamFlags returns X509_VERIFY_PARAM_get_flags(SSL_get0_param(s));
 // 0 on a freed handle.
 func (s *SSL) VerifyParamFlags() VerifyParamFlags {
-	return get(s.refp(), 0, func(p *C.SSL) VerifyParamFlags {
+	return get(s, 0, func(p *C.SSL) VerifyParamFlags {
 		return VerifyParamFlags(c_ssl_get_verify_param_flags(p))
 	})
 }
@@ -65,7 +65,7 @@ func (s *SSL) SetVerifyHost(name string) error {
 		cs = C.CString(name)
 		defer C.free(unsafe.Pointer(cs))
 	}
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		return c_ssl_set1_host(p, cs)
 	})
 }
@@ -76,7 +76,7 @@ func (s *SSL) SetVerifyHost(name string) error {
 func (s *SSL) SetVerifyIP(ip string) error {
 	cs := C.CString(ip)
 	defer C.free(unsafe.Pointer(cs))
-	return use(s.refp(), func(p *C.SSL) error {
+	return use(s, func(p *C.SSL) error {
 		return c_ssl_set1_ip_asc(p, cs)
 	})
 }
@@ -84,7 +84,7 @@ func (s *SSL) SetVerifyIP(ip string) error {
 // VerifyResult returns SSL_get_verify_result (X509_V_OK is 0); -1 on a freed
 // handle.
 func (s *SSL) VerifyResult() int {
-	return get(s.refp(), -1, func(p *C.SSL) int {
+	return get(s, -1, func(p *C.SSL) int {
 		return int(c_SSL_get_verify_result(p))
 	})
 }

@@ -38,7 +38,7 @@ func (c *Ctx) SetTicketKeys(keys []TicketKey) error {
 	if len(keys) > MaxTicketKeys {
 		return &Error{Op: "SSL_CTX_set_tlsext_ticket_key_evp_cb", internal: "more than MaxTicketKeys keys"}
 	}
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		if C.sizeof_lsh_ticket_key != int(unsafe.Sizeof(TicketKey{})) {
 			return &Error{Op: "SSL_CTX_set_tlsext_ticket_key_evp_cb", internal: "ticket key layout mismatch"}
 		}
@@ -52,5 +52,5 @@ func (c *Ctx) SetTicketKeys(keys []TicketKey) error {
 
 // TicketKeyCount returns how many keys SetTicketKeys gave the context.
 func (c *Ctx) TicketKeyCount() int {
-	return get(c.refp(), 0, func(p *C.SSL_CTX) int { return int(c_ctx_ticket_key_count(p)) })
+	return get(c, 0, func(p *C.SSL_CTX) int { return int(c_ctx_ticket_key_count(p)) })
 }

@@ -159,7 +159,7 @@ func (c *Ctx) SetCertCallback(cb CertCallback) error {
 }
 
 func (c *Ctx) setHook(which C.int, v any) error {
-	return use(c.refp(), func(p *C.SSL_CTX) error {
+	return use(c, func(p *C.SSL_CTX) error {
 		var h C.uintptr_t
 		switch f := v.(type) {
 		case CertVerifyCallback:
@@ -183,7 +183,7 @@ func (c *Ctx) setHook(which C.int, v any) error {
 // its certificate request (SSL_get_client_CA_list), as DER-encoded X.509
 // names, as crypto/tls's CertificateRequestInfo.AcceptableCAs holds them.
 func (s *SSL) PeerCANamesDER() ([][]byte, error) {
-	return use2(s.refp(), func(p *C.SSL) ([][]byte, error) {
+	return use2(s, func(p *C.SSL) ([][]byte, error) {
 		return derList(func(b *C.uchar, n C.int) (int, error) { return c_ssl_peer_ca_names_der(p, b, n) })
 	})
 }

@@ -14,13 +14,13 @@ import (
 // X509 is an owned reference to an OpenSSL X509 certificate.
 type X509 struct {
 	r ref
-	_ [x509Weight]byte // see "Weight" in finalizers.go
+	_ [x509Weight]byte // see "Weight" in memory.go
 }
 
 // wrapX509 takes ownership of one reference on p.
 func wrapX509(p *C.X509) *X509 {
 	x := &X509{}
-	own(x, &x.r, unsafe.Pointer(p), kindX509)
+	own(x, unsafe.Pointer(p), kindX509)
 	return x
 }
 
@@ -53,7 +53,7 @@ func (x *X509) Free() {
 
 // UpRef returns a new owned handle on the same certificate (X509_up_ref).
 func (x *X509) UpRef() (*X509, error) {
-	return use2(x.refp(), func(p *C.X509) (*X509, error) {
+	return use2(x, func(p *C.X509) (*X509, error) {
 		if err := c_X509_up_ref(p); err != nil {
 			return nil, err
 		}
@@ -61,12 +61,7 @@ func (x *X509) UpRef() (*X509, error) {
 	})
 }
 
-func (x *X509) ptr() *C.X509 {
-	if x == nil {
-		return nil
-	}
-	return (*C.X509)(x.r.get())
-}
+func (x *X509) ptr() *C.X509 { return (*C.X509)(refp(x).get()) }
 
 // SameObject reports whether x and o are handles on the same X509 object.
 // Nil and freed handles are never the same object.
@@ -77,14 +72,14 @@ func (x *X509) SameObject(o *X509) bool {
 
 // Equal reports whether the certificates are equal (X509_cmp == 0).
 func (x *X509) Equal(o *X509) bool {
-	return get(x.refp(), false, func(a *C.X509) bool {
-		return get(o.refp(), false, func(b *C.X509) bool { return c_X509_cmp(a, b) == 0 })
+	return get(x, false, func(a *C.X509) bool {
+		return get(o, false, func(b *C.X509) bool { return c_X509_cmp(a, b) == 0 })
 	})
 }
 
 // DER returns the certificate's DER encoding (i2d_X509).
 func (x *X509) DER() ([]byte, error) {
-	return use2(x.refp(), func(p *C.X509) ([]byte, error) {
+	return use2(x, func(p *C.X509) ([]byte, error) {
 		n, err := c_x509_i2d(p, nil, 0)
 		if err != nil {
 			return nil, err
@@ -104,12 +99,12 @@ func (x *X509) DER() ([]byte, error) {
 // PKey is an owned reference to an OpenSSL EVP_PKEY.
 type PKey struct {
 	r ref
-	_ [pkeyWeight]byte // see "Weight" in finalizers.go
+	_ [pkeyWeight]byte // see "Weight" in memory.go
 }
 
 func wrapPKey(p *C.EVP_PKEY) *PKey {
 	k := &PKey{}
-	own(k, &k.r, unsafe.Pointer(p), kindPKey)
+	own(k, unsafe.Pointer(p), kindPKey)
 	return k
 }
 
@@ -123,12 +118,7 @@ func (k *PKey) Free() {
 	}
 }
 
-func (k *PKey) ptr() *C.EVP_PKEY {
-	if k == nil {
-		return nil
-	}
-	return (*C.EVP_PKEY)(k.r.get())
-}
+func (k *PKey) ptr() *C.EVP_PKEY { return (*C.EVP_PKEY)(refp(k).get()) }
 
 // SameObject reports whether k and o are handles on the same EVP_PKEY.
 func (k *PKey) SameObject(o *PKey) bool {

@@ -24,7 +24,7 @@
 // rely on a leak-checking build.
 //
 // Where a behaviour differs by version, the test says so by version
-// (libssl.Is3, libssl.RuntimeVersionText): options that exist only since 3.0
+// (libssl.RuntimeVersion, libssl.RuntimeVersionText): options that exist only since 3.0
 // skip on 1.1.1 with that reason, and test_incorrect_shutdown expects
 // SSL_ERROR_SYSCALL on 1.1.1 where 3.0 reports SSL_ERROR_SSL.
 //

@@ -18,6 +18,9 @@ import (
 // what one writes is at once readable by the other; here each side has its
 // own BIOs and pump moves the bytes, so every helper that reads pumps first.
 
+// is3 reports whether the running libssl is 3.0 or newer.
+func is3() bool { return libssl.RuntimeVersion() >= 0x30000000 }
+
 // noLeaks records the destruction probe and checks, when the test ends and
 // after every cleanup registered later has run, that no SSL, SSL_CTX or
 // SSL_SESSION made during the test is still alive in C. It must be called

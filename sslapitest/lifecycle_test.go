@@ -265,7 +265,7 @@ func TestKeyUpdate(t *testing.T) {
 // 0 there, so setting it changes nothing): test 1 then checks that the EOF
 // is still reported, as SSL_ERROR_SYSCALL, never as a clean close.
 func TestIncorrectShutdown(t *testing.T) {
-	if (opIgnoreUnexpectedEOF == 0) == libssl.Is3() {
+	if (opIgnoreUnexpectedEOF == 0) == is3() {
 		t.Fatalf("SSL_OP_IGNORE_UNEXPECTED_EOF is %#x against %s", uint64(opIgnoreUnexpectedEOF), libssl.RuntimeVersionText())
 	}
 	for tst := 0; tst < 2; tst++ {
@@ -288,9 +288,9 @@ func TestIncorrectShutdown(t *testing.T) {
 			}
 			want := libssl.SSLErrorSSL
 			switch {
-			case tst == 1 && libssl.Is3():
+			case tst == 1 && is3():
 				want = libssl.SSLErrorZeroReturn
-			case !libssl.Is3():
+			case !is3():
 				want = libssl.SSLErrorSyscall
 			}
 			if got := code(err); got != want {
@@ -416,7 +416,7 @@ func TestLargeMessageDTLS(t *testing.T) {
 // no such option (the constant is 0 there): the same steps check that peek
 // and read return the record intact without it.
 func TestCleansePlaintext(t *testing.T) {
-	if (opCleansePlaintext == 0) == libssl.Is3() {
+	if (opCleansePlaintext == 0) == is3() {
 		t.Fatalf("SSL_OP_CLEANSE_PLAINTEXT is %#x against %s", uint64(opCleansePlaintext), libssl.RuntimeVersionText())
 	}
 	cases := []struct {

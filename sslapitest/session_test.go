@@ -263,7 +263,7 @@ func TestSessionWithBothCache(t *testing.T) {
 // 3.0; on 1.1.1 the constant is 0, and the same steps run with the CA names
 // sent, as 1.1.1 always sends them.
 func TestSessionWithoutCANames(t *testing.T) {
-	if (opDisableTLSExtCANames == 0) == libssl.Is3() {
+	if (opDisableTLSExtCANames == 0) == is3() {
 		t.Fatalf("SSL_OP_DISABLE_TLSEXT_CA_NAMES is %#x against %s", uint64(opDisableTLSExtCANames), libssl.RuntimeVersionText())
 	}
 	for _, v := range versions {

@@ -36,7 +36,7 @@ func main() {
 		return
 	}
 	fmt.Printf("OpenSSL %s\n", libssl.RuntimeVersionText())
-	fmt.Printf("%-28s %12s %12s %10s %10s\n", "scenario", "peak RSS", "base RSS", "forced GCs", "seconds")
+	fmt.Printf("%-28s %12s %12s %10s %10s\n", "scenario", "peak RSS", "base RSS", "cleanups", "seconds")
 	peaks := map[string]float64{}
 	failed := false
 	for _, sc := range []struct {
@@ -51,11 +51,11 @@ func main() {
 			continue
 		}
 		var peak, base float64
-		var gcs int64
+		var cleanups int64
 		var secs float64
-		fmt.Sscanf(line, "%f %f %d %f", &peak, &base, &gcs, &secs)
+		fmt.Sscanf(line, "%f %f %d %f", &peak, &base, &cleanups, &secs)
 		name := fmt.Sprintf("%s %d", map[string]string{"free": "New+Free", "drop": "New, dropped"}[sc.mode], sc.n)
-		fmt.Printf("%-28s %9.1f MiB %9.1f MiB %10d %10.2f\n", name, peak, base, gcs, secs)
+		fmt.Printf("%-28s %9.1f MiB %9.1f MiB %10d %10.2f\n", name, peak, base, cleanups, secs)
 		peaks[fmt.Sprintf("%s %d", sc.mode, sc.n)] = peak
 	}
 	if failed {
@@ -96,7 +96,7 @@ func scenario(mode string, n int) error {
 		runtime.GC()
 		time.Sleep(5 * time.Millisecond)
 	}
-	fmt.Printf("%.1f %.1f %d %.2f\n", rssMiB("VmHWM"), base, libssl.ReadMemoryStats().ForcedGCs, secs)
+	fmt.Printf("%.1f %.1f %d %.2f\n", rssMiB("VmHWM"), base, libssl.CleanupFrees(), secs)
 	return nil
 }
 
