@@ -13,7 +13,7 @@ import (
 	libssl "github.com/libssl-go/libssl"
 )
 
-// concurrentMutationChild is issue 16's crash case, run in a child process so
+// concurrentMutationChild is the crash case of unguarded concurrent use, run in a child process so
 // that a crash is a failed test instead of a dead test binary: one goroutine
 // calls Clear, SetCipherList and SetHostName through one handle while others
 // Dup through other handles on the same SSL. Before the per-SSL guard this

@@ -1,6 +1,6 @@
 package libssl_test
 
-// Error queue (issue 6): many goroutines make failing calls at once, each a
+// Error queue: many goroutines make failing calls at once, each a
 // different kind of failure, and each error must carry exactly the entries of
 // its own call, as the same call made alone does. OpenSSL's queue is per OS
 // thread and goroutines move between threads, so an entry read in a second

@@ -1,6 +1,6 @@
 package libssl_test
 
-// Fuzz targets (issue 6). The seed corpus under testdata/fuzz/<Name>/ runs
+// Fuzz targets. The seed corpus under testdata/fuzz/<Name>/ runs
 // in every `go test`; `make fuzz` and `make check-ci` run the engine.
 //
 // Each target checks: no crash, no hang (every loop is bounded and memory

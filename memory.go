@@ -26,7 +26,7 @@ import (
 //     SSL_get1_session, Dup of a started SSL) carries none: the object is
 //     weighed once, by the handle that made it. The weight is what a handle
 //     costs most: 4 KiB of garbage per handle was about 4,000-7,000
-//     instructions of collection work (issue 15's profile). So an SSL's
+//     instructions of collection work (callgrind profile of NewFree). So an SSL's
 //     weight is a separate block that Free gives back to a pool for the
 //     next SSL_new (ssl_new.go): a program that frees its handles makes no
 //     such garbage, and a dropped handle keeps its block until the

@@ -1,6 +1,6 @@
 package libssl_test
 
-// Misuse (issue 6): every exported method of every handle type, found by
+// Misuse: every exported method of every handle type, found by
 // reflection so that a new method cannot slip past, is called on a nil handle
 // and on a freed handle with zero-value arguments. It must not panic, must
 // not create or destroy a native object, and must return ErrFreed for its

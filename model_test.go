@@ -1,6 +1,6 @@
 package libssl_test
 
-// Model-based reference-count test (issue 6).
+// Model-based reference-count test.
 //
 // A seeded random sequence of operations runs against the real library and,
 // in step, against a model of the native objects: which SSL, SSL_CTX and

@@ -56,7 +56,7 @@ memcheck:
 test-callcount:
 	$(GO) test -count=1 -tags libssl_callcount -run 'TestCgoCallsPerReadWrite' -v ./openssl
 
-# Memory per idle connection (issue 15): n TLS 1.3 connections over loopback
+# Memory per idle connection: n TLS 1.3 connections over loopback
 # TCP (10,000 by default; IDLEMEM_N), each handshaken with one small exchange
 # each way, then idle; bytes per connection for package openssl, crypto/tls
 # and C (internal/bench/cmd/idlemem builds internal/bench/c/idlec.c), each end in a process
@@ -67,7 +67,7 @@ idlemem:
 	$(GO) run ./internal/bench/cmd/idlemem -n $(IDLEMEM_N)
 
 # ---------------------------------------------------------------------------
-# The connection layer over loopback (issue 15): openssl's BenchmarkConn,
+# The connection layer over loopback: openssl's BenchmarkConn,
 # handshakes (TLS 1.3 and 1.2, full and resumed) and full-duplex bulk (64 MiB
 # each way at once, every byte checked) at P = 1, 2, 8, 64 concurrent
 # connections, for impl=c (internal/bench/c/cconn.c, 2P threads, built by

@@ -63,7 +63,7 @@ func mtlsHandshake(t *testing.T, scfg *Config, clientCert *Certificate, v uint16
 	return r.certs, r.err
 }
 
-// Finding 7: a server verifies client certificates against ClientCAs only.
+// A server verifies client certificates against ClientCAs only.
 // The "system store" is SSL_CERT_FILE, which OpenSSL's default verify paths
 // read: a client certificate that only it vouches for is refused, unless
 // ClientCAsFromSystem asks for the system's store.
@@ -101,7 +101,7 @@ func TestClientCertsVerifyAgainstClientCAsOnly(t *testing.T) {
 	}
 }
 
-// Finding 7: the five client-auth policies with crypto/tls's numbering,
+// The five client-auth policies with crypto/tls's numbering,
 // against no certificate, one ClientCAs signed, and a self-signed one.
 func TestClientAuthModes(t *testing.T) {
 	tc := testcerts.Get()
@@ -144,7 +144,7 @@ func TestClientAuthModes(t *testing.T) {
 	}
 }
 
-// Finding 5 (and the "Config that cannot work"): each is an error at
+// A Config that cannot work: each is an error at
 // first use that starts with "openssl:" and names the field.
 func TestConfigErrorsNameTheField(t *testing.T) {
 	tc := testcerts.Get()
@@ -223,7 +223,7 @@ func renegotiate(t *testing.T, c *Conn) {
 	}
 }
 
-// Finding 8: renegotiation is refused by default in both roles; with
+// Renegotiation is refused by default in both roles; with
 // AllowRenegotiation on both sides it completes.
 func TestRenegotiationRefusedByDefault(t *testing.T) {
 	for _, initiator := range []string{"server", "client"} {

@@ -133,7 +133,7 @@ func ourHTTPClient(v uint16) (*http.Client, *Transport) {
 	return &http.Client{Transport: tr}, tr
 }
 
-// Finding 1 and 7: net/http servers over Listen serve crypto/tls's client
+// Net/http servers over Listen serve crypto/tls's client
 // and ours (HTTP/1.1 and, with Serve, HTTP/2), a 32 MiB POST (1 MiB under -short) comes back
 // intact, 50 concurrent clients all succeed, and responses carry resp.TLS.
 func TestHTTPServerGoAndOurClients(t *testing.T) {
@@ -288,7 +288,7 @@ func TestHTTPServerOpenSSLClient(t *testing.T) {
 	}
 }
 
-// Finding 6: our Transport against crypto/tls servers (net/http's own
+// Our Transport against crypto/tls servers (net/http's own
 // TLS, HTTP/2 on or off) and against our server offering only HTTP/1.1:
 // offering "h2" never breaks a connection, HTTP/2 is used when the server
 // selects it, and resp.TLS is filled either way.
@@ -330,7 +330,7 @@ func TestTransportAgainstGoServers(t *testing.T) {
 	checkEcho(t, oc, "https://localhost:"+portOf(mustAddr(addr))+"/echo", []byte("x"), "HTTP/1.1", true)
 }
 
-// Finding 6, the way it was seen: an http2.Transport with our Conn as its
+// As a user meets it: an http2.Transport with our Conn as its
 // TLS dialer fills resp.TLS because Conn.ConnectionState has crypto/tls's
 // type.
 func TestHTTP2TransportRespTLS(t *testing.T) {

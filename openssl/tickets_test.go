@@ -25,7 +25,7 @@ func defaultClientConfig() *Config {
 	return &Config{RootCAs: testcerts.Get().CACert, ServerName: "localhost"}
 }
 
-// Finding 3: ours to ours over net.Pipe (which has no buffer) with default
+// Ours to ours over net.Pipe (which has no buffer) with default
 // Configs: both handshakes complete. The server's TLS 1.3 tickets must not
 // be written while nobody reads them.
 func TestPipeHandshakeDefaultConfig(t *testing.T) {
@@ -71,7 +71,7 @@ func TestPipeHandshakeDefaultConfig(t *testing.T) {
 	}
 }
 
-// Finding 2: a client that writes 1 MiB and closes without reading
+// A client that writes 1 MiB and closes without reading
 // anything. The server must read all of it, then io.EOF, and its Close must
 // report no error, in every run, with our client and crypto/tls's.
 func TestClientWritesThenClosesNoLoss(t *testing.T) {
@@ -216,7 +216,7 @@ func TestTicketsReachReadingClients(t *testing.T) {
 	}
 }
 
-// Finding 9: a TLS 1.3 client's session before the server's ticket has
+// A TLS 1.3 client's session before the server's ticket has
 // been read is not handed out as resumable; after reading it is, and it
 // resumes.
 func TestSessionBeforeTicket(t *testing.T) {
@@ -287,7 +287,7 @@ func TestSessionBeforeTicket(t *testing.T) {
 	}
 }
 
-// Finding 5: HandshakeContext gives up when its context ends, also while
+// HandshakeContext gives up when its context ends, also while
 // another goroutine holds the handshake, against a peer that never answers.
 func TestHandshakeContextWhileAnotherHandshakes(t *testing.T) {
 	l := listenLoopback(t)
@@ -354,7 +354,7 @@ func (c *ctxOnWrite) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Finding 5, the edge: the context ends as the client's handshake
+// HandshakeContext at the edge: the context ends as the client's handshake
 // completes (at its last write, the Finished). Either the handshake
 // reports the context's error and the connection is closed, or it reports
 // success and the connection works: never success over a transport whose
