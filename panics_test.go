@@ -75,10 +75,9 @@ const backstopChildEnv = "LIBSSL_GO_TEST_BACKSTOP_PANIC"
 func TestRemoveCallbackPanicInCleanupBackstopEndsTheProgram(t *testing.T) {
 	const msg = "remove-session callback panic in the cleanup backstop"
 	if os.Getenv(backstopChildEnv) == "1" {
-		sctx, _, server, _ := removeOnFreeServer(t, msg)
-		// Drop the server handle without Free: only its cleanup frees it.
-		server = nil
-		_ = server
+		// The server handle is dropped without Free: only its cleanup
+		// frees it.
+		sctx, _, _, _ := removeOnFreeServer(t, msg)
 		for i := 0; i < 200; i++ {
 			runtime.GC()
 			runtime.Gosched()
