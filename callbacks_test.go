@@ -3,6 +3,8 @@ package libssl_test
 import (
 	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	libssl "github.com/libssl-go/libssl"
@@ -162,5 +164,135 @@ func TestReadEndsMatchIOErrors(t *testing.T) {
 	check(t, rb.SetEOF())
 	if _, err := p2.Client.Read(buf); !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		t.Fatalf("Read after a bare EOF: %v; want io.ErrUnexpectedEOF only", err)
+	}
+}
+
+// Setting a callback is one C call that swaps one slot: two goroutines
+// that set different kinds on the same Ctx many times each keep what they
+// set. After each set, the goroutine reads its slot back and finds its own
+// last value (the other goroutine never writes that slot); a read-modify-
+// write of a shared record would put back a stale value there.
+func TestConcurrentCallbackSetsOnCtxLoseNothing(t *testing.T) {
+	ctx := must(libssl.NewCtx(libssl.TLSMethod))
+	defer ctx.Free()
+	const n = 20000
+	var infoTag, nameTag atomic.Int64
+	info := func(i int) libssl.InfoCallback { return func(int, int) { infoTag.Store(int64(i)) } }
+	name := func(i int) libssl.ServerNameCallback {
+		return func(*libssl.SSL) libssl.TLSExtResult { nameTag.Store(int64(i)); return libssl.TLSExtOK }
+	}
+	readInfo := func() int64 {
+		infoTag.Store(-1)
+		if f := libssl.CtxInfoCallback(ctx); f != nil {
+			f(0, 0)
+		}
+		return infoTag.Load()
+	}
+	readName := func() int64 {
+		nameTag.Store(-1)
+		if f := libssl.CtxServerNameCallback(ctx); f != nil {
+			f(nil)
+		}
+		return nameTag.Load()
+	}
+	var wg sync.WaitGroup
+	var lostInfo, lostName atomic.Int64
+	start := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		<-start
+		for i := 1; i <= n; i++ {
+			if err := ctx.SetInfoCallback(info(i)); err != nil {
+				t.Errorf("SetInfoCallback: %v", err)
+				return
+			}
+			if readInfo() != int64(i) {
+				lostInfo.Add(1)
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		<-start
+		for i := 1; i <= n; i++ {
+			if err := ctx.SetServerNameCallback(name(i)); err != nil {
+				t.Errorf("SetServerNameCallback: %v", err)
+				return
+			}
+			if readName() != int64(i) {
+				lostName.Add(1)
+			}
+		}
+	}()
+	close(start)
+	wg.Wait()
+	if lostInfo.Load() != 0 || lostName.Load() != 0 {
+		t.Errorf("updates lost: %d info callbacks, %d servername callbacks", lostInfo.Load(), lostName.Load())
+	}
+	if got := readInfo(); got != n {
+		t.Errorf("info slot holds the callback of set %d, want %d", got, n)
+	}
+	if got := readName(); got != n {
+		t.Errorf("servername slot holds the callback of set %d, want %d", got, n)
+	}
+}
+
+// The same on one SSL, whose calls the per-SSL guard serialises: a set
+// may be refused with ErrConcurrentUse (then it did not happen), never
+// lost. At the end each slot holds the last value its goroutine set.
+func TestConcurrentCallbackSetsOnSSLLoseNothing(t *testing.T) {
+	ctx := must(libssl.NewCtx(libssl.TLSMethod))
+	defer ctx.Free()
+	s := must(libssl.New(ctx))
+	defer s.Free()
+	const n = 20000
+	var infoTag atomic.Int64
+	info := func(i int) libssl.InfoCallback { return func(int, int) { infoTag.Store(int64(i)) } }
+	type tag struct{ i int }
+	var wg sync.WaitGroup
+	var lastInfo, lastData int
+	start := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		<-start
+		for i := 1; i <= n; i++ {
+			switch err := s.SetInfoCallback(info(i)); {
+			case err == nil:
+				lastInfo = i
+			case !errors.Is(err, libssl.ErrConcurrentUse):
+				t.Errorf("SetInfoCallback: %v", err)
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		<-start
+		for i := 1; i <= n; i++ {
+			switch err := s.SetUserData(&tag{i}); {
+			case err == nil:
+				lastData = i
+			case !errors.Is(err, libssl.ErrConcurrentUse):
+				t.Errorf("SetUserData: %v", err)
+				return
+			}
+		}
+	}()
+	close(start)
+	wg.Wait()
+	if lastInfo == 0 || lastData == 0 {
+		t.Fatalf("no set succeeded: info %d, user data %d", lastInfo, lastData)
+	}
+	if d, _ := s.UserData().(*tag); d == nil || d.i != lastData {
+		t.Errorf("user data %v, want the last one set (%d)", d, lastData)
+	}
+	infoTag.Store(-1)
+	if f := libssl.SSLInfoCallback(s); f != nil {
+		f(0, 0)
+	}
+	if got := infoTag.Load(); got != int64(lastInfo) {
+		t.Errorf("info slot holds the callback of set %d, want %d", got, lastInfo)
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // hookCtxs makes a server context with the test leaf and a bare client
-// context, for the callbacks a context keeps in its hook slot.
+// context, for the certificate-verify, certificate and key-log callbacks.
 func hookCtxs(t *testing.T) (cctx, sctx *libssl.Ctx) {
 	t.Helper()
 	tc := testcerts.Get()
@@ -35,7 +35,7 @@ func hookCtxs(t *testing.T) (cctx, sctx *libssl.Ctx) {
 }
 
 // The certificate-verify, certificate and key-log callbacks ride in an
-// SSL_CTX ex_data slot (the hook slot): a panic in one is
+// SSL_CTX's box of callbacks: a panic in one is
 // raised again by the call that ran the handshake; replacing a callback
 // and freeing the context release the Go values (the cgo.Handle is
 // deleted, so the closure can be collected); the destruction probe counts
@@ -53,7 +53,7 @@ func TestCtxHookCallbacksLifecycle(t *testing.T) {
 	if err := cctx.SetKeylogCallback(keylog(m)); err != nil {
 		t.Fatal(err)
 	}
-	if err := cctx.SetCertVerifyCallback(func(*libssl.SSL, *libssl.CertVerifyContext) bool { panic("boom in cert verify") }); err != nil {
+	if err := cctx.SetCertVerifyCallback(func(*libssl.SSL, *libssl.VerifyContext) bool { panic("boom in cert verify") }); err != nil {
 		t.Fatal(err)
 	}
 	p, err := sslpair.New(cctx, sctx)
@@ -91,22 +91,22 @@ func TestCtxHookCallbacksLifecycle(t *testing.T) {
 	}
 }
 
-// A CertVerifyContext used after its callback returned, and the new calls on
+// A VerifyContext used after its callback returned, and the new calls on
 // freed handles, return errors, not crashes.
 func TestCtxHookMisuse(t *testing.T) {
 	cctx, sctx := hookCtxs(t)
 	defer cctx.Free()
 	defer sctx.Free()
-	var kept *libssl.CertVerifyContext
-	if err := cctx.SetCertVerifyCallback(func(_ *libssl.SSL, v *libssl.CertVerifyContext) bool {
+	var kept *libssl.VerifyContext
+	if err := cctx.SetCertVerifyCallback(func(_ *libssl.SSL, v *libssl.VerifyContext) bool {
 		kept = v
 		raw, err := v.PeerChainDER()
 		if err != nil || len(raw) != 2 {
 			t.Errorf("PeerChainDER: %d certs, %v", len(raw), err)
 		}
 		ok, err := v.Verify()
-		if ok || err != nil || v.Error() == 0 {
-			t.Errorf("Verify of an untrusted chain: %v %v, error %d", ok, err, v.Error())
+		if code, _ := v.ErrorCode(); ok || err != nil || code == 0 {
+			t.Errorf("Verify of an untrusted chain: %v %v, error %d", ok, err, code)
 		}
 		return true // accept anyway
 	}); err != nil {

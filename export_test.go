@@ -11,5 +11,22 @@ var (
 	CAListIdentity  = (*SSL).caListIdentity
 )
 
+// CtxInfoCallback and CtxServerNameCallback return what the context's
+// info and servername slots hold now; SSLInfoCallback the SSL's info slot.
+func CtxInfoCallback(c *Ctx) InfoCallback {
+	f, _ := ctxCallback(c, cbInfo).(InfoCallback)
+	return f
+}
+
+func CtxServerNameCallback(c *Ctx) ServerNameCallback {
+	f, _ := ctxCallback(c, cbServername).(ServerNameCallback)
+	return f
+}
+
+func SSLInfoCallback(s *SSL) InfoCallback {
+	f, _ := sslCallback(s, cbInfo).(InfoCallback)
+	return f
+}
+
 // Is3 reports whether the running libssl is 3.x or newer.
 func Is3() bool { return RuntimeVersion() >= 0x30000000 }

@@ -260,7 +260,11 @@ func TestVerifyCallbackRunsAndDecides(t *testing.T) {
 	defer cctx.Free()
 	var seen []int
 	check(t, cctx.SetVerify(libssl.VerifyPeer, func(ok bool, v *libssl.VerifyContext) bool {
-		seen = append(seen, v.Error)
+		code, err := v.ErrorCode()
+		if err != nil {
+			t.Errorf("ErrorCode inside the callback: %v", err)
+		}
+		seen = append(seen, code)
 		c, err := v.Certificate()
 		if err != nil {
 			t.Errorf("Certificate inside the callback: %v", err)

@@ -24,7 +24,7 @@ type KeylogCallback func(s *SSL, line string)
 // the callback of the SSL's current context. Set it before connections are
 // made from the context. The lines hold secrets: debugging only.
 func (c *Ctx) SetKeylogCallback(cb KeylogCallback) error {
-	return c.setHook(C.LS_HOOK_KEYLOG, cb)
+	return c.setCallback(cbKeylog, cb, cb != nil, 0)
 }
 
 //export libsslGoKeylog

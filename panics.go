@@ -10,9 +10,12 @@ package libssl
 // under it. The generated Go wrapper then takes the value and raises it
 // (raisePanic), after the call's error capture. A kept panic thus never
 // outlives the call it belongs to, and never surfaces in another object's
-// call. Only the first panic under one token is kept: a later one in the
-// same C call (a second session dropped by the same flush) is recovered
-// after the call has already failed, and the first is what is raised.
+// call. A C call has at most one panic: once a callback recovered one
+// under the call's token, the trampolines (shim_slots.c, shim_ctxhooks.c)
+// give libssl the callback's failure value for every later callback of the
+// same call without running Go (a second session dropped by the same flush
+// does not reach the remove callback), so no later panic arises that would
+// have to be dropped.
 
 /*
 #include "shim.h"

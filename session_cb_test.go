@@ -237,6 +237,43 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
+// Only the first panic of a C call exists: once a callback has panicked,
+// libssl's later callbacks in the same call get the failure value without
+// running Go. A flush that drops two sessions with a remove callback that
+// panics each time raises the first panic, and the callback ran once.
+func TestFlushRunsNoCallbackAfterAPanic(t *testing.T) {
+	sctx, cctx := serverCtx(t, ctxOpts{version: libssl.TLS1_2, noTicket: true}), clientCtx(t, ctxOpts{version: libssl.TLS1_2})
+	defer sctx.Free()
+	defer cctx.Free()
+	check(t, sctx.SetSessionCacheMode(libssl.SessCacheServer))
+	for range 2 {
+		p := newPair(t, cctx, sctx)
+		check(t, p.Handshake())
+		check(t, p.Shutdown())
+		p.Free()
+	}
+	if n := sctx.CachedSessions(); n != 2 {
+		t.Fatalf("%d sessions cached, want 2", n)
+	}
+	type boom struct{ n int }
+	ran := 0
+	check(t, sctx.SetSessionCallbacks(nil, func(s *libssl.Session) { s.Free(); ran++; panic(boom{ran}) }))
+	got := catch(func() { _ = sctx.FlushSessions(time.Now().Add(48 * time.Hour)) })
+	if got != (boom{1}) {
+		t.Errorf("FlushSessions raised %v, want boom{1}", got)
+	}
+	if ran != 1 {
+		t.Errorf("the remove callback ran %d times, want 1 (none after the first panic)", ran)
+	}
+	if n := libssl.PendingPanics(); n != 0 {
+		t.Errorf("%d panics pending after the flush", n)
+	}
+	if n := sctx.CachedSessions(); n != 0 {
+		t.Errorf("%d sessions cached after the flush, want 0", n)
+	}
+	check(t, sctx.SetSessionCallbacks(nil, nil))
+}
+
 // A panic in the remove-session callback that a Ctx call runs is raised
 // again by that call: RemoveSession, FlushSessions, AddSession (a full
 // cache drops its oldest) and Free (freeing the cache).

@@ -1,7 +1,7 @@
 /*
  * shim.h: the C boundary of libssl-go: the runtime the C files share with
  * Go. The files are shim_runtime.c (capture protocol, panic tokens),
- * shim_slots.c (destruction probe, guard records, Go-handle slots,
+ * shim_slots.c (destruction probe, guard records, the callback registry,
  * trampolines), one helper file per object (shim_ctx.c, shim_ssl.c,
  * shim_session.c, shim_bio.c, shim_x509.c, shim_io.c, shim_alpn.c,
  * shim_client_hello.c, shim_ctxhooks.c) and the files generated from
@@ -19,8 +19,7 @@
  * another OS thread between two calls, and the queue belongs to the thread.
  *
  * What is written by hand here: the capture protocol, the panic tokens,
- * the destruction probe and guard, and the ex_data slots that carry
- * cgo.Handle values. No lsh_ prototype: those are generated.
+ * the destruction probe and guard, and the callback registry's kinds. No lsh_ prototype: those are generated.
  */
 #ifndef LIBSSL_GO_SHIM_H
 #define LIBSSL_GO_SHIM_H
@@ -192,25 +191,23 @@ static inline void ls_guard_leave(ls_guard *g)
         __atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
 }
 
-/* ex_data slots carrying a Go cgo.Handle, in a reference-counted box that
- * SSL_dup shares; the last holder's free releases the handle. Two slots on
- * SSL and SSL_CTX each: LS_SLOT_VERIFY holds the verify callback and
- * follows libssl's rule for it (SSL_new copies the context's into the SSL;
- * later changes to the context, and SSL_set_SSL_CTX, leave the SSL's as it
- * was); LS_SLOT_MISC holds the info callback (which libssl looks up on the
- * SSL, then on its current context, at each call) and user data. */
-enum { LS_CB_VERIFY = 1, LS_CB_INFO = 2, LS_CB_SERVERNAME = 4, LS_CB_SESS_NEW = 8, LS_CB_SESS_REMOVE = 16,
-       LS_CB_SESS_GET = 32, LS_CB_CLIENT_HELLO = 64 };
-enum { LS_SLOT_MISC = 0, LS_SLOT_VERIFY = 1 };
-/* Return 0 (having released h) when the box cannot be allocated. */
-int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags);
-int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags);
-/* ls_ssl_set_gohandle returns -1 (having released h), ls_ssl_get_gohandle
- * sets *busy, when the SSL's guard is taken by another thread. */
-uintptr_t ls_ssl_get_gohandle(SSL *s, int slot, int *busy);
-/* How many times the misc slot's dup_func has run (SSL_dup copies). */
-int64_t ls_gobox_dup_calls(void);
-uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot);
+/* The callback registry: one box per SSL and per SSL_CTX (one ex_data
+ * index each, shim_slots.c), with one slot per callback kind. A slot holds
+ * a Go cgo.Handle in a reference-counted cell that several boxes may share:
+ * SSL_new shares its context's verify cell with the SSL (libssl copies the
+ * verify callback there), SSL_dup shares every cell of the original with
+ * the copy (the box's dup function); the last holder of a cell deletes the
+ * handle. Setting a slot (lsh_ctx_set_callback, lsh_ssl_set_callback) is
+ * one C call: it swaps the cell under the box's lock, installs or removes
+ * the libssl callback of that kind, and releases the old cell. */
+enum { LS_CB_VERIFY = 0, LS_CB_INFO, LS_CB_USER_DATA, LS_CB_SERVERNAME, LS_CB_SESS_NEW, LS_CB_SESS_REMOVE,
+       LS_CB_SESS_GET, LS_CB_CLIENT_HELLO, LS_CB_CERT_VERIFY, LS_CB_CERT, LS_CB_KEYLOG, LS_CB_KINDS };
+/* How many times the SSL box's dup function has run (SSL_dup copies). */
+int64_t ls_box_dup_calls(void);
+/* Whether a Go callback already recovered a panic in the running C call:
+ * the trampolines then give libssl the callback's failure value without
+ * calling Go, so that no second panic arises to be dropped. */
+static inline int ls_call_has_panicked(void) { return ls_current_call.panicked; }
 
 /* Methods: LS_M_* ids for the SSL_METHOD constructors; 0 for any other. */
 enum { LS_M_TLS = 1, LS_M_TLS_CLIENT, LS_M_TLS_SERVER, LS_M_DTLS, LS_M_DTLS_CLIENT, LS_M_DTLS_SERVER,
@@ -233,10 +230,6 @@ ls_ret ls_unsupported(void);
 #define SSL_OP_DISABLE_TLSEXT_CA_NAMES 0
 #endif
 
-/* The certificate-verify, certificate and key-log callbacks: their Go
- * handles live in one SSL_CTX ex_data slot, the hook slot (shim_ctxhooks.c),
- * at the index LS_HOOK_*. */
-enum { LS_HOOK_CERT_VERIFY = 0, LS_HOOK_CERT = 1, LS_HOOK_KEYLOG = 2 };
 /* One session ticket key as SetTicketKeys passes it (ticketkey.go). */
 typedef struct {
     unsigned char name[16];

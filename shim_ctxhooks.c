@@ -1,16 +1,16 @@
 /*
- * shim_ctxhooks.c: what an SSL_CTX keeps in its hook slot (verifyhook.go,
- * keylog.go, ticketkey.go): the certificate-verify, certificate and key-log
- * callbacks, and the session ticket keys kept in C memory; with the
- * X509_STORE_CTX accessors a certificate-verify callback uses.
+ * shim_ctxhooks.c: the callbacks of a context that the registry's
+ * trampolines here serve (the certificate-verify, certificate and key-log
+ * callbacks: verify_callbacks.go, cert_callback.go, keylog.go), the
+ * session ticket keys a context's box keeps in C memory (ticketkey.go), the
+ * X509_STORE_CTX accessors of a VerifyContext, and the one encoder of DER
+ * lists (certificate chains, CA names) for Go.
  *
- * The Go callbacks travel as cgo.Handle values in one ex_data slot of the
- * SSL_CTX (an SSL_CTX is never duplicated, so the slot has no dup
- * function); the slot's free function releases them and wipes the ticket
- * keys when the context is destroyed. No Go pointer is kept by C.
+ * The Go callbacks travel as cgo.Handle values in the context's box
+ * (shim_slots.c); no Go pointer is kept by C.
  */
 #include "shim_internal.h"
-#include <pthread.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -27,64 +27,6 @@
 extern int libsslGoCertVerify(uintptr_t h, SSL *s, X509_STORE_CTX *x);
 extern int libsslGoCert(uintptr_t h, SSL *s);
 extern void libsslGoKeylog(uintptr_t h, SSL *s, char *line);
-extern void libsslGoRelease(uintptr_t h);
-
-#define MAX_TICKET_KEYS 16
-
-typedef struct {
-    uintptr_t h[3]; /* LS_HOOK_CERT_VERIFY, LS_HOOK_CERT, LS_HOOK_KEYLOG */
-    pthread_mutex_t mu; /* guards the keys: rotation runs beside handshakes */
-    int nkeys;
-    lsh_ticket_key keys[MAX_TICKET_KEYS];
-} hook_box;
-
-static int hook_idx = -1;
-static pthread_once_t hook_once = PTHREAD_ONCE_INIT;
-
-static void hook_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-    hook_box *b = ptr;
-    if (b == NULL)
-        return;
-    for (int i = 0; i < 3; i++)
-        if (b->h[i] != 0)
-            libsslGoRelease(b->h[i]);
-    OPENSSL_cleanse(b->keys, sizeof(b->keys));
-    pthread_mutex_destroy(&b->mu);
-    free(b);
-}
-
-static void hook_init(void)
-{
-    hook_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, hook_free);
-}
-
-static hook_box *hook_get(SSL_CTX *c, int create)
-{
-    pthread_once(&hook_once, hook_init);
-    if (hook_idx < 0 || c == NULL)
-        return NULL;
-    hook_box *b = SSL_CTX_get_ex_data(c, hook_idx);
-    if (b != NULL || !create)
-        return b;
-    b = calloc(1, sizeof(*b));
-    if (b == NULL)
-        return NULL;
-    pthread_mutex_init(&b->mu, NULL);
-    if (!SSL_CTX_set_ex_data(c, hook_idx, b)) {
-        pthread_mutex_destroy(&b->mu);
-        free(b);
-        return NULL;
-    }
-    return b;
-}
-
-static uintptr_t hook_handle(SSL_CTX *c, int which)
-{
-    hook_box *b = hook_get(c, 0);
-    return b != NULL ? b->h[which] : 0;
-}
 
 /* libssl calls s->ctx's certificate-verify callback (ssl_verify_cert_chain):
  * so does this one. Without a Go callback it does what libssl does without
@@ -92,11 +34,17 @@ static uintptr_t hook_handle(SSL_CTX *c, int which)
 static int cert_verify_tramp(X509_STORE_CTX *x, void *arg)
 {
     (void)arg;
+    if (ls_call_has_panicked()) {
+        X509_STORE_CTX_set_error(x, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
     SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
-    uintptr_t h = s != NULL ? hook_handle(SSL_get_SSL_CTX(s), LS_HOOK_CERT_VERIFY) : 0;
-    if (h == 0)
+    ls_cell *cl = s != NULL ? ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_CERT_VERIFY) : NULL;
+    if (cl == NULL)
         return X509_verify_cert(x);
-    return libsslGoCertVerify(h, s, x);
+    int r = libsslGoCertVerify(cl->h, s, x);
+    ls_cell_release(cl);
+    return r;
 }
 
 /* The certificate callback lives in the SSL's CERT, copied from its context
@@ -105,92 +53,81 @@ static int cert_verify_tramp(X509_STORE_CTX *x, void *arg)
 static int cert_tramp(SSL *s, void *arg)
 {
     (void)arg;
-    uintptr_t h = hook_handle(SSL_get_SSL_CTX(s), LS_HOOK_CERT);
-    if (h == 0)
+    if (ls_call_has_panicked())
+        return 0;
+    ls_cell *cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_CERT);
+    if (cl == NULL)
         return 1;
-    return libsslGoCert(h, s);
+    int r = libsslGoCert(cl->h, s);
+    ls_cell_release(cl);
+    return r;
 }
 
 /* libssl calls s->ctx's key-log callback (ssl_log_secret). */
 static void keylog_tramp(const SSL *cs, const char *line)
 {
     SSL *s = (SSL *)cs;
-    uintptr_t h = hook_handle(SSL_get_SSL_CTX(s), LS_HOOK_KEYLOG);
-    if (h != 0)
-        libsslGoKeylog(h, s, (char *)line);
+    if (ls_call_has_panicked())
+        return;
+    ls_cell *cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_KEYLOG);
+    if (cl != NULL) {
+        libsslGoKeylog(cl->h, s, (char *)line);
+        ls_cell_release(cl);
+    }
 }
 
-int lsh_ctx_set_hook_handle(SSL_CTX *c, int which, uintptr_t h)
+void ls_ctx_install_hook(SSL_CTX *c, int kind, int on)
 {
-    if (which < 0 || which > 2) {
-        if (h != 0)
-            libsslGoRelease(h);
-        return 0;
-    }
-    hook_box *b = hook_get(c, h != 0);
-    if (b == NULL) {
-        if (h != 0) {
-            libsslGoRelease(h);
-            return 0;
-        }
-    } else {
-        uintptr_t old = b->h[which];
-        b->h[which] = h;
-        if (old != 0)
-            libsslGoRelease(old);
-    }
-    switch (which) {
-    case LS_HOOK_CERT_VERIFY:
-        SSL_CTX_set_cert_verify_callback(c, h != 0 ? cert_verify_tramp : NULL, NULL);
+    switch (kind) {
+    case LS_CB_CERT_VERIFY:
+        SSL_CTX_set_cert_verify_callback(c, on ? cert_verify_tramp : NULL, NULL);
         break;
-    case LS_HOOK_CERT:
-        SSL_CTX_set_cert_cb(c, h != 0 ? cert_tramp : NULL, NULL);
+    case LS_CB_CERT:
+        SSL_CTX_set_cert_cb(c, on ? cert_tramp : NULL, NULL);
         break;
-    case LS_HOOK_KEYLOG:
-        SSL_CTX_set_keylog_callback(c, h != 0 ? keylog_tramp : NULL);
+    case LS_CB_KEYLOG:
+        SSL_CTX_set_keylog_callback(c, on ? keylog_tramp : NULL);
         break;
     }
-    return 1;
 }
 
 /* ---- certificate-verify context ---- */
 
 int lsh_store_ctx_verify(X509_STORE_CTX *x) { return X509_verify_cert(x); }
-int lsh_store_ctx_get_error(X509_STORE_CTX *x) { return X509_STORE_CTX_get_error(x); }
 void lsh_store_ctx_set_error(X509_STORE_CTX *x, int e) { X509_STORE_CTX_set_error(x, e); }
 
-/* Writes n as a 4-byte big-endian length at buf + need when a record of
- * 4 + n bytes fits in cap, and returns where its n bytes of DER go; NULL
- * when there is no buffer or no room (the caller only counts). */
-static unsigned char *len_prefix(unsigned char *buf, int cap, int need, int n)
+int ls_der_list(const OPENSSL_STACK *sk, int (*i2d)(const void *item, unsigned char **out), unsigned char *buf,
+                int cap)
 {
-    if (buf == NULL || need + 4 + n > cap)
-        return NULL;
-    buf[need] = (unsigned char)(n >> 24);
-    buf[need + 1] = (unsigned char)(n >> 16);
-    buf[need + 2] = (unsigned char)(n >> 8);
-    buf[need + 3] = (unsigned char)n;
-    return buf + need + 4;
+    long need = 0;
+    int n = OPENSSL_sk_num(sk);
+    for (int i = 0; i < n; i++) {
+        int l = i2d(OPENSSL_sk_value(sk, i), NULL);
+        if (l <= 0)
+            return -1;
+        need += 4 + (long)l;
+        if (need > INT_MAX)
+            return -1;
+    }
+    if (buf == NULL || need > cap)
+        return (int)need;
+    unsigned char *q = buf;
+    for (int i = 0; i < n; i++) {
+        unsigned char *d = q + 4;
+        int l = i2d(OPENSSL_sk_value(sk, i), &d);
+        if (l <= 0)
+            return -1;
+        q[0] = (unsigned char)(l >> 24);
+        q[1] = (unsigned char)(l >> 16);
+        q[2] = (unsigned char)(l >> 8);
+        q[3] = (unsigned char)l;
+        q = d;
+    }
+    return (int)need;
 }
 
-/* Writes the certificates of a stack as 4-byte big-endian length + DER,
- * one after another, into buf when it fits; returns the length needed, or
- * -1 when a certificate cannot be encoded. */
-static int stack_der(STACK_OF(X509) *sk, unsigned char *buf, int cap)
-{
-    int need = 0;
-    for (int i = 0; i < sk_X509_num(sk); i++) {
-        X509 *x = sk_X509_value(sk, i);
-        int n = i2d_X509(x, NULL);
-        if (n <= 0)
-            return -1;
-        unsigned char *p = len_prefix(buf, cap, need, n);
-        if (p != NULL && i2d_X509(x, &p) != n)
-            return -1;
-        need += 4 + n;
-    }
-    return need;
-}
+int ls_i2d_x509(const void *x, unsigned char **out) { return i2d_X509((X509 *)x, out); }
+static int i2d_name(const void *nm, unsigned char **out) { return i2d_X509_NAME((X509_NAME *)nm, out); }
 
 /* which 0: the certificates the peer sent (X509_STORE_CTX_get0_untrusted,
  * leaf first, as ssl_verify_cert_chain passes them); 1: the chain
@@ -207,14 +144,14 @@ int lsh_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, in
             sk_X509_free(one);
             return -1;
         }
-        int n = stack_der(one, buf, cap);
+        int n = ls_der_list((const OPENSSL_STACK *)one, ls_i2d_x509, buf, cap);
         sk_X509_free(one);
         return n;
     }
     STACK_OF(X509) *sk = which == 0 ? X509_STORE_CTX_get0_untrusted(x) : X509_STORE_CTX_get0_chain(x);
     if (sk == NULL)
         return 0;
-    return stack_der(sk, buf, cap);
+    return ls_der_list((const OPENSSL_STACK *)sk, ls_i2d_x509, buf, cap);
 }
 
 /* The CA names a server sent with its CertificateRequest
@@ -222,29 +159,18 @@ int lsh_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, in
 int lsh_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
 {
     STACK_OF(X509_NAME) *sk = SSL_get_client_CA_list(s);
-    int need = 0;
-    for (int i = 0; i < sk_X509_NAME_num(sk); i++) {
-        X509_NAME *nm = sk_X509_NAME_value(sk, i);
-        int n = i2d_X509_NAME(nm, NULL);
-        if (n <= 0)
-            return -1;
-        unsigned char *p = len_prefix(buf, cap, need, n);
-        if (p != NULL && i2d_X509_NAME(nm, &p) != n)
-            return -1;
-        need += 4 + n;
-    }
-    return need;
+    return sk != NULL ? ls_der_list((const OPENSSL_STACK *)sk, i2d_name, buf, cap) : 0;
 }
 
 /* ---- session ticket keys ---- */
 
-static int ticket_find(hook_box *b, const unsigned char *name, lsh_ticket_key *out, int *index)
+static int ticket_find(ls_box *b, const unsigned char *name, lsh_ticket_key *out, int *index)
 {
     int found = 0;
     pthread_mutex_lock(&b->mu);
-    for (int i = 0; i < b->nkeys; i++) {
-        if (memcmp(b->keys[i].name, name, 16) == 0) {
-            *out = b->keys[i];
+    for (int i = 0; b->keys != NULL && i < b->keys->n; i++) {
+        if (memcmp(b->keys->k[i].name, name, 16) == 0) {
+            *out = b->keys->k[i];
             *index = i;
             found = 1;
             break;
@@ -254,12 +180,12 @@ static int ticket_find(hook_box *b, const unsigned char *name, lsh_ticket_key *o
     return found;
 }
 
-static int ticket_current(hook_box *b, lsh_ticket_key *out)
+static int ticket_current(ls_box *b, lsh_ticket_key *out)
 {
     int ok = 0;
     pthread_mutex_lock(&b->mu);
-    if (b->nkeys > 0) {
-        *out = b->keys[0];
+    if (b->keys != NULL && b->keys->n > 0) {
+        *out = b->keys->k[0];
         ok = 1;
     }
     pthread_mutex_unlock(&b->mu);
@@ -279,7 +205,7 @@ static int ticket_tramp(SSL *s, unsigned char key_name[16], unsigned char *iv,
                         EVP_CIPHER_CTX *ectx, HMAC_CTX *hctx, int enc)
 #endif
 {
-    hook_box *b = hook_get(ls_ssl_session_ctx(s), 0);
+    ls_box *b = ls_ctx_box(ls_ssl_session_ctx(s));
     lsh_ticket_key k;
     int index = 0, ret;
     if (b == NULL)
@@ -330,35 +256,39 @@ typedef int (*ticket_cb_t)(SSL *, unsigned char *, unsigned char *, EVP_CIPHER_C
  * and the callback (libssl's own keys are used again). */
 int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
 {
-    if (n < 0 || n > MAX_TICKET_KEYS)
+    ls_box *b = ls_ctx_box(c);
+    if (n < 0 || n > LS_MAX_TICKET_KEYS || b == NULL)
         return 0;
-    hook_box *b = hook_get(c, n > 0);
-    if (b == NULL)
-        return n == 0;
     pthread_mutex_lock(&b->mu);
-    OPENSSL_cleanse(b->keys, sizeof(b->keys));
-    if (n > 0)
-        memcpy(b->keys, keys, sizeof(lsh_ticket_key) * (size_t)n);
-    b->nkeys = n;
-    pthread_mutex_unlock(&b->mu);
+    if (b->keys == NULL && n > 0 && (b->keys = calloc(1, sizeof(*b->keys))) == NULL) {
+        pthread_mutex_unlock(&b->mu);
+        return 0;
+    }
+    if (b->keys != NULL) {
+        OPENSSL_cleanse(b->keys, sizeof(*b->keys));
+        if (n > 0)
+            memcpy(b->keys->k, keys, sizeof(lsh_ticket_key) * (size_t)n);
+        b->keys->n = n;
+    }
     /* A variable, not an expression: the 1.1.1 macro casts its argument
      * without parentheses. */
     ticket_cb_t cb = n > 0 ? ticket_tramp : NULL;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    return SSL_CTX_set_tlsext_ticket_key_evp_cb(c, cb) == 1;
+    int ok = SSL_CTX_set_tlsext_ticket_key_evp_cb(c, cb) == 1;
 #else
-    return SSL_CTX_set_tlsext_ticket_key_cb(c, cb) == 1;
+    int ok = SSL_CTX_set_tlsext_ticket_key_cb(c, cb) == 1;
 #endif
+    pthread_mutex_unlock(&b->mu);
+    return ok;
 }
 
 int lsh_ctx_ticket_key_count(SSL_CTX *c)
 {
-    hook_box *b = hook_get(c, 0);
+    ls_box *b = ls_ctx_box(c);
     if (b == NULL)
         return 0;
     pthread_mutex_lock(&b->mu);
-    int n = b->nkeys;
+    int n = b->keys != NULL ? b->keys->n : 0;
     pthread_mutex_unlock(&b->mu);
     return n;
 }
-

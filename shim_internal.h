@@ -18,4 +18,42 @@ int ls_pem_loop_ended_cleanly(void);
 X509 *ls_pem_read_chain(const char *pem, int len, STACK_OF(X509) **chain);
 EVP_PKEY *ls_pem_read_key(const char *pem, int len);
 
+/* The callback registry (shim_slots.c; shim.h has the kinds). A cell is one
+ * Go cgo.Handle with the count of its holders: slots of boxes, and
+ * trampolines running the callback. */
+typedef struct {
+    uintptr_t h;
+    int refs;
+} ls_cell;
+/* The ticket keys an SSL_CTX box holds (shim_ctxhooks.c). */
+#define LS_MAX_TICKET_KEYS 16
+typedef struct {
+    int n;
+    lsh_ticket_key k[LS_MAX_TICKET_KEYS];
+} ls_ticket_keys;
+typedef struct {
+    pthread_mutex_t mu; /* guards slot swaps, cell lookups and the keys */
+    ls_cell *slot[LS_CB_KINDS];
+    ls_ticket_keys *keys; /* SSL_CTX only; NULL until SetTicketKeys */
+} ls_box;
+/* The box of a context (made by SSL_CTX_new through the index's new
+ * function; NULL only when that allocation failed). */
+ls_box *ls_ctx_box(SSL_CTX *c);
+/* A reference on the cell in slot kind of the context's (the SSL's) box,
+ * NULL when the slot is empty; give it back with ls_cell_release, which
+ * deletes the handle when it was the last. */
+ls_cell *ls_ctx_cell(SSL_CTX *c, int kind);
+ls_cell *ls_ssl_cell(SSL *s, int kind);
+void ls_cell_release(ls_cell *cl);
+/* Installs (on) or removes libssl's callback of a context kind that
+ * shim_ctxhooks.c serves (LS_CB_CERT_VERIFY, LS_CB_CERT, LS_CB_KEYLOG). */
+void ls_ctx_install_hook(SSL_CTX *c, int kind, int on);
+/* Writes the DER of a stack's items (i2d: i2d_X509, i2d_X509_NAME through
+ * a wrapper), each after its length as 4 big-endian bytes, into buf when
+ * all fit in cap; returns the length needed, -1 when an item cannot be
+ * encoded or the total exceeds INT_MAX (shim_ctxhooks.c). */
+int ls_der_list(const OPENSSL_STACK *sk, int (*i2d)(const void *item, unsigned char **out), unsigned char *buf,
+                int cap);
+int ls_i2d_x509(const void *x, unsigned char **out);
+
 #endif

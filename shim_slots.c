@@ -1,9 +1,11 @@
 /*
  * shim_slots.c: the destruction probe and the per-SSL guard records, the
- * ex_data slots that carry Go cgo.Handle values, the session context, the
- * start-up that registers them (ls_init), and the trampolines through which
- * libssl's C callbacks reach the Go ones (callbacks.go), with the helpers
- * that install them.
+ * callback registry (one box of Go cgo.Handle slots per SSL and per SSL_CTX,
+ * shim.h), the session context, the start-up that registers them (ls_init),
+ * and the trampolines through which libssl's C callbacks reach the Go ones,
+ * with the one call per object that sets a slot and installs its callback.
+ * The trampolines of the certificate-verify, certificate and key-log
+ * callbacks, and the ticket keys, are in shim_ctxhooks.c.
  */
 #include "shim_internal.h"
 
@@ -13,19 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Exported from Go (callbacks.go). */
+/* Exported from Go (callbacks.go, verify_callbacks.go,
+ * session_callbacks.go, client_hello.go). */
 extern int libsslGoVerify(uintptr_t h, SSL *s, int ok, X509_STORE_CTX *x);
 extern void libsslGoInfo(uintptr_t h, SSL *s, int where, int ret);
 extern void libsslGoRelease(uintptr_t h);
 extern int libsslGoServername(uintptr_t h, SSL *s, int *al);
 extern void libsslGoSessNew(uintptr_t h, SSL *s, SSL_SESSION *sess);
 extern void libsslGoSessRemove(uintptr_t h, SSL_CTX *c, SSL_SESSION *sess);
+extern SSL_SESSION *libsslGoSessGet(uintptr_t h, SSL *s, const unsigned char *id, int len, int *copy);
+extern int libsslGoClientHello(uintptr_t h, SSL *s, int *al);
 
 static char probe_marker;
 static int64_t probe_created_n[3];
 static int64_t probe_destroyed_n[3];
 static int probe_idx[3] = {-1, -1, -1};
-static int gocb_idx[2][2] = {{-1, -1}, {-1, -1}}; /* [slot][SSL, SSL_CTX] */
 
 int64_t ls_probe_created(int k) { return __atomic_load_n(&probe_created_n[k], __ATOMIC_SEQ_CST); }
 int64_t ls_probe_destroyed(int k) { return __atomic_load_n(&probe_destroyed_n[k], __ATOMIC_SEQ_CST); }
@@ -78,128 +82,283 @@ static int probe_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_
     return 1;
 }
 
-/* dup_func runs per slot (argl is the slot), NULL values included. */
-static int64_t gobox_dups[2];
-int64_t ls_gobox_dup_calls(void) { return __atomic_load_n(&gobox_dups[LS_SLOT_MISC], __ATOMIC_SEQ_CST); }
+/* ---- the callback registry ---- */
 
-typedef struct {
-    uintptr_t h;
-    int flags; /* LS_CB_* carried by the Go value */
-    int refs;
-} gobox;
+static int box_idx[2] = {-1, -1}; /* SSL, SSL_CTX */
+static int64_t box_dups;
+int64_t ls_box_dup_calls(void) { return __atomic_load_n(&box_dups, __ATOMIC_SEQ_CST); }
 
-static void gobox_release(gobox *b)
+/* A cell for h, or NULL (h released) when memory runs out. */
+static ls_cell *cell_new(uintptr_t h)
 {
-    if (b == NULL)
-        return;
-    if (__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-        libsslGoRelease(b->h);
-        free(b);
-    }
-}
-
-#if IS_OSSL3
-static int gobox_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d,
-                     int idx, long argl, void *argp)
-{
-    gobox **pb = (gobox **)from_d;
-#else
-static int gobox_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d,
-                     int idx, long argl, void *argp)
-{
-    gobox **pb = (gobox **)from_d;
-#endif
-    (void)from; (void)argp;
-    __atomic_add_fetch(&gobox_dups[argl & 1], 1, __ATOMIC_SEQ_CST);
-    /* The source's value replaces whatever the copy holds, as SSL_dup's
-     * SSL_set_verify(ret, ..., SSL_get_verify_callback(s)) does. */
-    gobox *prev = CRYPTO_get_ex_data(to, idx);
-    if (prev != NULL) {
-        CRYPTO_set_ex_data(to, idx, NULL);
-        gobox_release(prev);
-    }
-    /* The copy shares the box: one more holder. */
-    if (pb != NULL && *pb != NULL)
-        __atomic_add_fetch(&(*pb)->refs, 1, __ATOMIC_ACQ_REL);
-    return 1;
-}
-
-static void gobox_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-    gobox_release((gobox *)ptr);
-}
-
-static gobox *gobox_new(uintptr_t h, int flags)
-{
-    if (h == 0)
-        return NULL;
-    gobox *b = malloc(sizeof(*b));
-    if (b == NULL) {
+    ls_cell *cl = malloc(sizeof(*cl));
+    if (cl == NULL) {
         libsslGoRelease(h);
         return NULL;
     }
-    b->h = h;
-    b->flags = flags;
-    b->refs = 1;
+    cl->h = h;
+    cl->refs = 1;
+    return cl;
+}
+
+static void cell_ref(ls_cell *cl)
+{
+    if (cl != NULL)
+        __atomic_add_fetch(&cl->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+void ls_cell_release(ls_cell *cl)
+{
+    if (cl != NULL && __atomic_sub_fetch(&cl->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        libsslGoRelease(cl->h);
+        free(cl);
+    }
+}
+
+static ls_box *box_alloc(void)
+{
+    ls_box *b = calloc(1, sizeof(*b));
+    if (b != NULL && pthread_mutex_init(&b->mu, NULL) != 0) {
+        free(b);
+        b = NULL;
+    }
     return b;
 }
 
-int ls_ssl_set_gohandle(SSL *s, int slot, uintptr_t h, int flags)
+static void box_destroy(ls_box *b)
 {
-    ls_guard *g;
-    if (!ls_guard_enter(s, &g)) {
-        if (h != 0)
-            libsslGoRelease(h);
-        return -1;
+    if (b == NULL)
+        return;
+    for (int k = 0; k < LS_CB_KINDS; k++)
+        ls_cell_release(b->slot[k]);
+    if (b->keys != NULL) {
+        OPENSSL_cleanse(b->keys, sizeof(*b->keys));
+        free(b->keys);
     }
-    int ok = 1;
-    gobox *old = SSL_get_ex_data(s, gocb_idx[slot][0]);
-    gobox *b = gobox_new(h, flags);
-    if (h != 0 && b == NULL) {
-        ok = 0;
-    } else if (!SSL_set_ex_data(s, gocb_idx[slot][0], b)) {
-        gobox_release(b);
-        ok = 0;
-    } else {
-        gobox_release(old);
-    }
-    ls_guard_leave(g);
-    return ok;
+    pthread_mutex_destroy(&b->mu);
+    free(b);
 }
 
-int ls_ctx_set_gohandle(SSL_CTX *c, int slot, uintptr_t h, int flags)
+/* A context's box is made with the context (its index's new function), so
+ * that its pointer never changes while handshakes read it: only the slots
+ * inside change, under the box's lock. */
+static void ctx_box_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
-    gobox *old = SSL_CTX_get_ex_data(c, gocb_idx[slot][1]);
-    gobox *b = gobox_new(h, flags);
-    if (h != 0 && b == NULL)
-        return 0;
-    if (!SSL_CTX_set_ex_data(c, gocb_idx[slot][1], b)) {
-        gobox_release(b);
-        return 0;
+    (void)parent; (void)ptr; (void)argl; (void)argp;
+    ls_box *b = box_alloc();
+    if (b != NULL && !CRYPTO_set_ex_data(ad, idx, b))
+        box_destroy(b);
+}
+
+static void box_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    box_destroy(ptr);
+}
+
+/* SSL_dup copies ex_data: the copy gets a box of its own whose slots share
+ * the original's cells (one more holder each), as SSL_dup copies the C
+ * callbacks; a box the copy held already is released. */
+#if IS_OSSL3
+static int box_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d,
+                   int idx, long argl, void *argp)
+{
+    ls_box **pb = (ls_box **)from_d;
+#else
+static int box_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d,
+                   int idx, long argl, void *argp)
+{
+    ls_box **pb = (ls_box **)from_d;
+#endif
+    (void)from; (void)argl; (void)argp;
+    __atomic_add_fetch(&box_dups, 1, __ATOMIC_SEQ_CST);
+    ls_box *prev = CRYPTO_get_ex_data(to, idx);
+    if (prev != NULL) {
+        CRYPTO_set_ex_data(to, idx, NULL);
+        box_destroy(prev);
     }
-    gobox_release(old);
+    if (pb == NULL || *pb == NULL)
+        return 1;
+    ls_box *src = *pb, *b = box_alloc();
+    *pb = b;
+    if (b == NULL)
+        return 0;
+    pthread_mutex_lock(&src->mu);
+    for (int k = 0; k < LS_CB_KINDS; k++) {
+        cell_ref(src->slot[k]);
+        b->slot[k] = src->slot[k];
+    }
+    pthread_mutex_unlock(&src->mu);
     return 1;
 }
 
-uintptr_t ls_ssl_get_gohandle(SSL *s, int slot, int *busy)
+ls_box *ls_ctx_box(SSL_CTX *c) { return c != NULL && box_idx[1] >= 0 ? SSL_CTX_get_ex_data(c, box_idx[1]) : NULL; }
+
+static ls_box *ssl_box(SSL *s) { return s != NULL && box_idx[0] >= 0 ? SSL_get_ex_data(s, box_idx[0]) : NULL; }
+
+/* An SSL's box is made when a slot is first set (inside the SSL's guard:
+ * one thread at a time), or by SSL_new from a context with a verify
+ * callback: most SSLs never need one. */
+static ls_box *ssl_box_make(SSL *s)
 {
-    ls_guard *g;
-    if (!ls_guard_enter(s, &g)) {
-        *busy = 1;
-        return 0;
+    ls_box *b = ssl_box(s);
+    if (b != NULL || box_idx[0] < 0)
+        return b;
+    if ((b = box_alloc()) == NULL)
+        return NULL;
+    if (!SSL_set_ex_data(s, box_idx[0], b)) {
+        box_destroy(b);
+        return NULL;
     }
-    gobox *b = SSL_get_ex_data(s, gocb_idx[slot][0]);
-    uintptr_t h = b ? b->h : 0;
-    ls_guard_leave(g);
+    return b;
+}
+
+/* The cell in a slot, as a pointer to compare only (no reference taken,
+ * so none is released: that could call Go from a nocb call). */
+static ls_cell *box_slot(ls_box *b, int kind)
+{
+    if (b == NULL || kind < 0 || kind >= LS_CB_KINDS)
+        return NULL;
+    pthread_mutex_lock(&b->mu);
+    ls_cell *cl = b->slot[kind];
+    pthread_mutex_unlock(&b->mu);
+    return cl;
+}
+
+/* The handle in a slot, read under the box's lock (0 when empty). */
+static uintptr_t box_handle(ls_box *b, int kind)
+{
+    if (b == NULL || kind < 0 || kind >= LS_CB_KINDS)
+        return 0;
+    pthread_mutex_lock(&b->mu);
+    uintptr_t h = b->slot[kind] != NULL ? b->slot[kind]->h : 0;
+    pthread_mutex_unlock(&b->mu);
     return h;
 }
 
-uintptr_t ls_ctx_get_gohandle(SSL_CTX *c, int slot)
+static ls_cell *box_cell(ls_box *b, int kind)
 {
-    gobox *b = SSL_CTX_get_ex_data(c, gocb_idx[slot][1]);
-    return b ? b->h : 0;
+    if (b == NULL)
+        return NULL;
+    pthread_mutex_lock(&b->mu);
+    ls_cell *cl = b->slot[kind];
+    cell_ref(cl);
+    pthread_mutex_unlock(&b->mu);
+    return cl;
 }
+
+ls_cell *ls_ctx_cell(SSL_CTX *c, int kind) { return box_cell(ls_ctx_box(c), kind); }
+ls_cell *ls_ssl_cell(SSL *s, int kind) { return box_cell(ssl_box(s), kind); }
+
+static int verify_tramp(int ok, X509_STORE_CTX *x);
+static void info_tramp(const SSL *cs, int where, int ret);
+static int servername_tramp(SSL *s, int *al, void *arg);
+static int sess_new_tramp(SSL *s, SSL_SESSION *sess);
+static void sess_remove_tramp(SSL_CTX *c, SSL_SESSION *sess);
+static SSL_SESSION *sess_get_tramp(SSL *s, const unsigned char *id, int len, int *copy);
+static int client_hello_tramp(SSL *s, int *al, void *arg);
+
+/* Sets slot kind of the context's box to h (0 empties it) and installs or
+ * removes libssl's callback of that kind (for LS_CB_VERIFY with mode, as
+ * SSL_CTX_set_verify does), both under the box's lock, then releases the
+ * cell it replaced. 0 (h released) when the kind is not one of a context
+ * or memory runs out. */
+int lsh_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
+{
+    ls_box *b = ls_ctx_box(c);
+    ls_cell *cl = NULL;
+    if (b == NULL || kind < 0 || kind >= LS_CB_KINDS || kind == LS_CB_USER_DATA) {
+        if (h != 0)
+            libsslGoRelease(h);
+        return 0;
+    }
+    if (h != 0 && (cl = cell_new(h)) == NULL)
+        return 0;
+    int on = cl != NULL;
+    pthread_mutex_lock(&b->mu);
+    ls_cell *old = b->slot[kind];
+    b->slot[kind] = cl;
+    switch (kind) {
+    case LS_CB_VERIFY:
+        SSL_CTX_set_verify(c, mode, on ? verify_tramp : NULL);
+        break;
+    case LS_CB_INFO:
+        SSL_CTX_set_info_callback(c, on ? info_tramp : NULL);
+        break;
+    case LS_CB_SERVERNAME:
+        if (on)
+            SSL_CTX_set_tlsext_servername_callback(c, servername_tramp);
+        else
+            SSL_CTX_set_tlsext_servername_callback(c, NULL);
+        break;
+    case LS_CB_SESS_NEW:
+        SSL_CTX_sess_set_new_cb(c, on ? sess_new_tramp : NULL);
+        break;
+    case LS_CB_SESS_REMOVE:
+        SSL_CTX_sess_set_remove_cb(c, on ? sess_remove_tramp : NULL);
+        break;
+    case LS_CB_SESS_GET:
+        SSL_CTX_sess_set_get_cb(c, on ? sess_get_tramp : NULL);
+        break;
+    case LS_CB_CLIENT_HELLO:
+        SSL_CTX_set_client_hello_cb(c, on ? client_hello_tramp : NULL, NULL);
+        break;
+    default:
+        ls_ctx_install_hook(c, kind, on);
+    }
+    pthread_mutex_unlock(&b->mu);
+    ls_cell_release(old);
+    return 1;
+}
+
+/* Sets one of the SSL's slots: the verify callback (with mode, as
+ * SSL_set_verify; h 0 sets the mode only and keeps the callback, as
+ * SSL_set_verify(s, mode, NULL) does), the info callback, or user data.
+ * Runs inside the SSL's guard (the generated wrapper enters it). */
+int lsh_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
+{
+    if (kind != LS_CB_VERIFY && kind != LS_CB_INFO && kind != LS_CB_USER_DATA) {
+        if (h != 0)
+            libsslGoRelease(h);
+        return 0;
+    }
+    if (kind == LS_CB_VERIFY && h == 0) {
+        SSL_set_verify(s, mode, NULL);
+        return 1;
+    }
+    ls_box *b = ssl_box(s);
+    ls_cell *cl = NULL;
+    if (h != 0) {
+        if ((b = ssl_box_make(s)) == NULL) {
+            libsslGoRelease(h);
+            return 0;
+        }
+        if ((cl = cell_new(h)) == NULL)
+            return 0;
+    }
+    ls_cell *old = NULL;
+    if (b != NULL) {
+        pthread_mutex_lock(&b->mu);
+        old = b->slot[kind];
+        b->slot[kind] = cl;
+        pthread_mutex_unlock(&b->mu);
+    }
+    if (kind == LS_CB_VERIFY)
+        SSL_set_verify(s, mode, verify_tramp);
+    else if (kind == LS_CB_INFO)
+        SSL_set_info_callback(s, cl != NULL ? info_tramp : NULL);
+    ls_cell_release(old);
+    return 1;
+}
+
+int lsh_ssl_has_info_cb(SSL *s) { return SSL_get_info_callback(s) != NULL; }
+
+/* The handle in one of the SSL's slots (0 when empty), for a Go getter:
+ * read inside the SSL's guard, as its setter writes it. */
+uintptr_t lsh_ssl_get_callback(SSL *s, int kind) { return box_handle(ssl_box(s), kind); }
+
+/* The handle in one of the context's slots (0 when empty). */
+uintptr_t lsh_ctx_get_callback(SSL_CTX *c, int kind) { return box_handle(ls_ctx_box(c), kind); }
 
 /* The SSL's session context (the context SSL_new was given, which libssl
  * keeps as s->session_ctx and consults for the session callbacks and, after
@@ -246,35 +405,29 @@ SSL_CTX *lsh_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
     return SSL_set_SSL_CTX(s, c);
 }
 
-static uintptr_t ctx_handle_with(SSL_CTX *c, int flag)
-{
-    gobox *b = c != NULL ? SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_MISC][1]) : NULL;
-    return b != NULL && (b->flags & flag) ? b->h : 0;
-}
-
 /* SSL_new, then for the Go side what libssl does for the C side: SSL_new
  * copies the context's verify callback into the SSL (ssl_lib.c:
  * s->verify_callback = ctx->default_verify_callback), so the SSL's verify
- * slot shares the box of its context's. (The session context is recorded
- * at the first SSL_set_SSL_CTX: lsh_ssl_set_ssl_ctx.) This cannot be an ex_data new_func: from OpenSSL
- * 3.2 on, SSL_new runs those before it sets the SSL's context. */
+ * slot shares the cell of its context's. (The session context is recorded
+ * at the first SSL_set_SSL_CTX: lsh_ssl_set_ssl_ctx.) This cannot be an
+ * ex_data new_func: from OpenSSL 3.2 on, SSL_new runs those before it sets
+ * the SSL's context. */
 SSL *lsh_ssl_new(SSL_CTX *c)
 {
     SSL *s = SSL_new(c);
     if (s == NULL)
         return NULL;
-    gobox *b = SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]);
-    if (b != NULL) {
-        __atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
-        if (!SSL_set_ex_data(s, gocb_idx[LS_SLOT_VERIFY][0], b)) {
-            gobox_release(b);
-            goto err;
+    ls_cell *cl = ls_ctx_cell(c, LS_CB_VERIFY);
+    if (cl != NULL) {
+        ls_box *b = ssl_box_make(s);
+        if (b == NULL) {
+            ls_cell_release(cl);
+            SSL_free(s);
+            return NULL;
         }
+        b->slot[LS_CB_VERIFY] = cl; /* the reference ls_ctx_cell took */
     }
     return s;
-err:
-    SSL_free(s);
-    return NULL;
 }
 
 int ls_init(void)
@@ -291,13 +444,10 @@ int ls_init(void)
             return 0;
     }
     ls_guard_idx = probe_idx[0];
-    for (int slot = 0; slot < 2; slot++) {
-        for (int k = 0; k < 2; k++) {
-            gocb_idx[slot][k] = CRYPTO_get_ex_new_index(classes[k], slot, NULL, NULL, gobox_dup, gobox_free);
-            if (gocb_idx[slot][k] < 0)
-                return 0;
-        }
-    }
+    box_idx[0] = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, box_dup, box_free);
+    box_idx[1] = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, ctx_box_new, NULL, box_free);
+    if (box_idx[0] < 0 || box_idx[1] < 0)
+        return 0;
     sessctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, NULL, sessctx_dup, NULL);
     if (sessctx_idx < 0)
         return 0;
@@ -305,72 +455,61 @@ int ls_init(void)
     return 1;
 }
 
+/* ---- The trampolines: libssl's C callbacks. Each finds the Go callback
+ * in a box and calls it holding a reference on its cell, so that a
+ * concurrent set cannot delete the handle under it. Once a callback has
+ * recovered a panic during the running C call, they return the callback's
+ * failure value without calling Go (ls_call_has_panicked): the first panic
+ * is the one raised, and no later one is dropped. ---- */
+
 static int verify_tramp(int ok, X509_STORE_CTX *x)
 {
+    if (ls_call_has_panicked())
+        return 0;
     SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
-    if (s == NULL)
-        return ok;
-    /* Only the SSL's own slot: it was copied from the context at SSL_new,
+    /* Only the SSL's own slot: it was shared from the context at SSL_new,
      * or set by SSL_set_verify, as libssl does with the C callback. */
-    gobox *b = SSL_get_ex_data(s, gocb_idx[LS_SLOT_VERIFY][0]);
-    if (b == NULL || b->h == 0)
+    ls_cell *cl = s != NULL ? ls_ssl_cell(s, LS_CB_VERIFY) : NULL;
+    if (cl == NULL)
         return ok;
-    return libsslGoVerify(b->h, s, ok, x);
+    int r = libsslGoVerify(cl->h, s, ok, x);
+    ls_cell_release(cl);
+    return r;
 }
 
 /* The info callback is looked up as libssl looks up its own: the SSL's,
  * else its current context's. */
-static uintptr_t info_handle(SSL *s)
-{
-    gobox *b = SSL_get_ex_data(s, gocb_idx[LS_SLOT_MISC][0]);
-    if (b != NULL && (b->flags & LS_CB_INFO))
-        return b->h;
-    b = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), gocb_idx[LS_SLOT_MISC][1]);
-    if (b != NULL && (b->flags & LS_CB_INFO))
-        return b->h;
-    return 0;
-}
-
 static void info_tramp(const SSL *cs, int where, int ret)
 {
     SSL *s = (SSL *)cs;
-    uintptr_t h = info_handle(s);
-    if (h != 0)
-        libsslGoInfo(h, s, where, ret);
+    if (ls_call_has_panicked())
+        return;
+    ls_cell *cl = ls_ssl_cell(s, LS_CB_INFO);
+    if (cl == NULL)
+        cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_INFO);
+    if (cl == NULL)
+        return;
+    libsslGoInfo(cl->h, s, where, ret);
+    ls_cell_release(cl);
 }
-
-void lsh_ctx_set_verify(SSL_CTX *c, int mode, int with_cb)
-{
-    SSL_CTX_set_verify(c, mode, with_cb ? verify_tramp : NULL);
-}
-
-void lsh_ssl_set_verify(SSL *s, int mode, int with_cb)
-{
-    SSL_set_verify(s, mode, with_cb ? verify_tramp : NULL);
-}
-
-void lsh_ssl_set_info_cb(SSL *s, int on) { SSL_set_info_callback(s, on ? info_tramp : NULL); }
-int lsh_ssl_has_info_cb(SSL *s) { return SSL_get_info_callback(s) != NULL; }
 
 /* The servername callback: libssl calls s->ctx's, else s->session_ctx's
  * (statem/extensions.c final_server_name); so does this trampoline. */
 static int servername_tramp(SSL *s, int *al, void *arg)
 {
     (void)arg;
-    uintptr_t h = ctx_handle_with(SSL_get_SSL_CTX(s), LS_CB_SERVERNAME);
-    if (h == 0)
-        h = ctx_handle_with(session_ctx(s), LS_CB_SERVERNAME);
-    if (h == 0)
+    if (ls_call_has_panicked()) {
+        *al = SSL_AD_INTERNAL_ERROR;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    ls_cell *cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_SERVERNAME);
+    if (cl == NULL)
+        cl = ls_ctx_cell(session_ctx(s), LS_CB_SERVERNAME);
+    if (cl == NULL)
         return SSL_TLSEXT_ERR_NOACK;
-    return libsslGoServername(h, s, al);
-}
-
-void lsh_ctx_set_servername_cb(SSL_CTX *c, int on)
-{
-    if (on)
-        SSL_CTX_set_tlsext_servername_callback(c, servername_tramp);
-    else
-        SSL_CTX_set_tlsext_servername_callback(c, NULL);
+    int r = libsslGoServername(cl->h, s, al);
+    ls_cell_release(cl);
+    return r;
 }
 
 /* The new-session callback runs on s->session_ctx. The Go side gets its
@@ -379,29 +518,27 @@ void lsh_ctx_set_servername_cb(SSL_CTX *c, int on)
  * keeps the session and returns 1. */
 static int sess_new_tramp(SSL *s, SSL_SESSION *sess)
 {
-    uintptr_t h = ctx_handle_with(session_ctx(s), LS_CB_SESS_NEW);
-    if (h != 0)
-        libsslGoSessNew(h, s, sess);
+    if (ls_call_has_panicked())
+        return 0;
+    ls_cell *cl = ls_ctx_cell(session_ctx(s), LS_CB_SESS_NEW);
+    if (cl != NULL) {
+        libsslGoSessNew(cl->h, s, sess);
+        ls_cell_release(cl);
+    }
     return 0;
 }
 
+/* The remove callback of the context whose cache drops the session. */
 static void sess_remove_tramp(SSL_CTX *c, SSL_SESSION *sess)
 {
-    uintptr_t h = ctx_handle_with(c, LS_CB_SESS_REMOVE);
-    if (h != 0)
-        libsslGoSessRemove(h, c, sess);
+    if (ls_call_has_panicked())
+        return;
+    ls_cell *cl = ls_ctx_cell(c, LS_CB_SESS_REMOVE);
+    if (cl != NULL) {
+        libsslGoSessRemove(cl->h, c, sess);
+        ls_cell_release(cl);
+    }
 }
-
-void lsh_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
-{
-    SSL_CTX_sess_set_new_cb(c, new_on ? sess_new_tramp : NULL);
-    SSL_CTX_sess_set_remove_cb(c, remove_on ? sess_remove_tramp : NULL);
-}
-
-void lsh_ctx_set_info_cb(SSL_CTX *c, int on) { SSL_CTX_set_info_callback(c, on ? info_tramp : NULL); }
-
-extern SSL_SESSION *libsslGoSessGet(uintptr_t h, SSL *s, const unsigned char *id, int len, int *copy);
-extern int libsslGoClientHello(uintptr_t h, SSL *s, int *al);
 
 /* The get-session callback runs on s->session_ctx (ssl_sess.c
  * lookup_sess_in_cache, 1.1.1 and 3.x alike), looked up at each call. The
@@ -410,37 +547,40 @@ extern int libsslGoClientHello(uintptr_t h, SSL *s, int *al);
  * libssl takes no further reference. See libsslGoSessGet. */
 static SSL_SESSION *sess_get_tramp(SSL *s, const unsigned char *id, int len, int *copy)
 {
-    uintptr_t h = ctx_handle_with(session_ctx(s), LS_CB_SESS_GET);
-    if (h == 0)
+    if (ls_call_has_panicked())
         return NULL;
-    return libsslGoSessGet(h, s, id, len, copy);
+    ls_cell *cl = ls_ctx_cell(session_ctx(s), LS_CB_SESS_GET);
+    if (cl == NULL)
+        return NULL;
+    SSL_SESSION *r = libsslGoSessGet(cl->h, s, id, len, copy);
+    ls_cell_release(cl);
+    return r;
 }
-
-void lsh_ctx_set_sess_get_cb(SSL_CTX *c, int on) { SSL_CTX_sess_set_get_cb(c, on ? sess_get_tramp : NULL); }
 
 /* The ClientHello callback: libssl calls s->ctx's at each ClientHello
  * (statem_srvr.c tls_early_post_process_client_hello). */
 static int client_hello_tramp(SSL *s, int *al, void *arg)
 {
     (void)arg;
-    uintptr_t h = ctx_handle_with(SSL_get_SSL_CTX(s), LS_CB_CLIENT_HELLO);
-    if (h == 0)
+    if (ls_call_has_panicked()) {
+        *al = SSL_AD_INTERNAL_ERROR;
+        return SSL_CLIENT_HELLO_ERROR;
+    }
+    ls_cell *cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_CLIENT_HELLO);
+    if (cl == NULL)
         return SSL_CLIENT_HELLO_SUCCESS;
-    return libsslGoClientHello(h, s, al);
-}
-
-void lsh_ctx_set_client_hello_cb(SSL_CTX *c, int on)
-{
-    SSL_CTX_set_client_hello_cb(c, on ? client_hello_tramp : NULL, NULL);
+    int r = libsslGoClientHello(cl->h, s, al);
+    ls_cell_release(cl);
+    return r;
 }
 
 /* Whether the SSL's verify callback is the one set on c: the C callbacks
  * (SSL_get_verify_callback, SSL_CTX_get_verify_callback) are the same, and
- * so is the Go value behind them (the box SSL_new shared, or none). */
+ * so is the Go value behind them (the cell SSL_new shared, or none). */
 int lsh_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
 {
     return SSL_get_verify_callback(s) == SSL_CTX_get_verify_callback(c)
-           && SSL_get_ex_data(s, gocb_idx[LS_SLOT_VERIFY][0]) == SSL_CTX_get_ex_data(c, gocb_idx[LS_SLOT_VERIFY][1]);
+           && box_slot(ssl_box(s), LS_CB_VERIFY) == box_slot(ls_ctx_box(c), LS_CB_VERIFY);
 }
 
 /* The SSL's session context (see session_ctx). */

@@ -163,40 +163,11 @@ int lsh_ssl_peer_chain_len(SSL *s)
     return sk ? sk_X509_num(sk) : 0;
 }
 
-/* SSL_get_peer_cert_chain as DER, each certificate prefixed by its length
- * as 4 big-endian bytes; returns the length needed (nothing is written when
- * it exceeds cap), 0 without a chain, -1 when a certificate cannot be
- * encoded. */
+/* SSL_get_peer_cert_chain as a DER list (ls_der_list); 0 without a chain. */
 int lsh_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap)
 {
     STACK_OF(X509) *sk = SSL_get_peer_cert_chain(s);
-    if (sk == NULL)
-        return 0;
-    long need = 0;
-    int n = sk_X509_num(sk);
-    for (int i = 0; i < n; i++) {
-        int l = i2d_X509(sk_X509_value(sk, i), NULL);
-        if (l <= 0)
-            return -1;
-        need += 4 + l;
-        if (need > 0x7fffffffL)
-            return -1;
-    }
-    if (buf == NULL || need > cap)
-        return (int)need;
-    unsigned char *q = buf;
-    for (int i = 0; i < n; i++) {
-        unsigned char *d = q + 4;
-        int l = i2d_X509(sk_X509_value(sk, i), &d);
-        if (l <= 0)
-            return -1;
-        q[0] = (unsigned char)(l >> 24);
-        q[1] = (unsigned char)(l >> 16);
-        q[2] = (unsigned char)(l >> 8);
-        q[3] = (unsigned char)l;
-        q = d;
-    }
-    return (int)need;
+    return sk != NULL ? ls_der_list((const OPENSSL_STACK *)sk, ls_i2d_x509, buf, cap) : 0;
 }
 
 /* The method's LS_M_* id. After a handshake libssl installs a method of the

@@ -84,31 +84,7 @@ func (s *SSL) PeerChainLen() int {
 // out the client's leaf (see PeerCertificate). Nil when there is no chain.
 func (s *SSL) PeerCertChainDER() ([][]byte, error) {
 	return use2(s, func(p *C.SSL) ([][]byte, error) {
-		for {
-			n, err := c_ssl_peer_chain_der(p, nil, 0)
-			if err != nil || n == 0 {
-				return nil, err
-			}
-			buf := make([]byte, n)
-			m, err := c_ssl_peer_chain_der(p, bytesPtr(buf), C.int(n))
-			if err != nil {
-				return nil, err
-			}
-			if m != n {
-				continue // the chain changed between the calls
-			}
-			var out [][]byte
-			for len(buf) >= 4 {
-				l := int(buf[0])<<24 | int(buf[1])<<16 | int(buf[2])<<8 | int(buf[3])
-				buf = buf[4:]
-				if l > len(buf) {
-					return nil, &Error{Op: "i2d_X509", internal: "bad length"}
-				}
-				out = append(out, buf[:l:l])
-				buf = buf[l:]
-			}
-			return out, nil
-		}
+		return derList(func(b *C.uchar, n C.int) (int, error) { return c_ssl_peer_chain_der(p, b, n) })
 	})
 }
 

@@ -145,11 +145,6 @@ ls_ret lsx_SSL_CTX_set_num_tickets(SSL_CTX *c, size_t n)
     return r;
 }
 
-void lsx_ctx_set_verify(SSL_CTX *c, int mode, int with_cb)
-{
-    lsh_ctx_set_verify(c, mode, with_cb);
-}
-
 int lsx_SSL_CTX_get_verify_mode(const SSL_CTX *c)
 {
     return SSL_CTX_get_verify_mode(c);
@@ -969,19 +964,6 @@ ls_ret lsx_SSL_set_num_tickets(SSL *s, size_t n)
     return r;
 }
 
-lsg_ssl_set_verify lsx_ssl_set_verify(SSL *s, int mode, int with_cb)
-{
-    lsg_ssl_set_verify r = {0};
-    ls_guard *g;
-    if (!ls_guard_enter(s, &g)) {
-        r.busy = 1;
-        return r;
-    }
-    lsh_ssl_set_verify(s, mode, with_cb);
-    ls_guard_leave(g);
-    return r;
-}
-
 lsg_SSL_get_verify_mode lsx_SSL_get_verify_mode(const SSL *s)
 {
     lsg_SSL_get_verify_mode r = {0};
@@ -1108,17 +1090,46 @@ ls_ret lsx_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out)
     return r;
 }
 
-lsg_ssl_set_info_cb lsx_ssl_set_info_cb(SSL *s, int on)
+ls_ret lsx_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
 {
-    lsg_ssl_set_info_cb r = {0};
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_callback(c, kind, h, mode));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+ls_ret lsx_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_callback(s, kind, h, mode));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_get_callback lsx_ssl_get_callback(SSL *s, int kind)
+{
+    lsg_ssl_get_callback r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
         r.busy = 1;
         return r;
     }
-    lsh_ssl_set_info_cb(s, on);
+    r.v = lsh_ssl_get_callback(s, kind);
     ls_guard_leave(g);
     return r;
+}
+
+uintptr_t lsx_ctx_get_callback(SSL_CTX *c, int kind)
+{
+    return lsh_ctx_get_callback(c, kind);
 }
 
 lsg_ssl_has_info_cb lsx_ssl_has_info_cb(SSL *s)
@@ -1811,31 +1822,6 @@ ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k)
     return r;
 }
 
-void lsx_ctx_set_servername_cb(SSL_CTX *c, int on)
-{
-    lsh_ctx_set_servername_cb(c, on);
-}
-
-void lsx_ctx_set_sess_cbs(SSL_CTX *c, int new_on, int remove_on)
-{
-    lsh_ctx_set_sess_cbs(c, new_on, remove_on);
-}
-
-void lsx_ctx_set_info_cb(SSL_CTX *c, int on)
-{
-    lsh_ctx_set_info_cb(c, on);
-}
-
-void lsx_ctx_set_sess_get_cb(SSL_CTX *c, int on)
-{
-    lsh_ctx_set_sess_get_cb(c, on);
-}
-
-void lsx_ctx_set_client_hello_cb(SSL_CTX *c, int on)
-{
-    lsh_ctx_set_client_hello_cb(c, on);
-}
-
 lsg_client_hello_isv2 lsx_client_hello_isv2(SSL *s)
 {
     lsg_client_hello_isv2 r = {0};
@@ -2028,16 +2014,6 @@ ls_ret lsx_SSL_SESSION_new(void)
     return r;
 }
 
-ls_ret lsx_ctx_set_hook_handle(SSL_CTX *c, int which, uintptr_t h)
-{
-    ls_begin();
-    ls_call saved;
-    ls_call_enter(&saved);
-    ls_ret r = ls_finish_int((long)lsh_ctx_set_hook_handle(c, which, h));
-    r.panic_token = ls_call_leave(&saved);
-    return r;
-}
-
 ls_ret lsx_store_ctx_verify(X509_STORE_CTX *x)
 {
     ls_begin();
@@ -2046,11 +2022,6 @@ ls_ret lsx_store_ctx_verify(X509_STORE_CTX *x)
     ls_ret r = ls_finish_int((long)lsh_store_ctx_verify(x));
     r.panic_token = ls_call_leave(&saved);
     return r;
-}
-
-int lsx_store_ctx_get_error(X509_STORE_CTX *x)
-{
-    return lsh_store_ctx_get_error(x);
 }
 
 void lsx_store_ctx_set_error(X509_STORE_CTX *x, int e)

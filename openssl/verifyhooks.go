@@ -98,7 +98,7 @@ func (c *Conn) peerVerifies() bool {
 
 // certVerifyCallback runs libssl's verification, records the verified
 // chain for ConnectionState.VerifiedChains, then the hooks.
-func certVerifyCallback(s *libssl.SSL, v *libssl.CertVerifyContext) bool {
+func certVerifyCallback(s *libssl.SSL, v *libssl.VerifyContext) bool {
 	ok, err := v.Verify()
 	if !ok || err != nil {
 		return false
@@ -107,7 +107,7 @@ func certVerifyCallback(s *libssl.SSL, v *libssl.CertVerifyContext) bool {
 	if c == nil {
 		return true
 	}
-	if c.peerVerifies() && v.Error() == 0 {
+	if code, err := v.ErrorCode(); c.peerVerifies() && err == nil && code == 0 {
 		// Kept as DER; parsed only when asked for (OpenSSLState) or
 		// when a hook needs it.
 		if der, err := v.VerifiedChainDER(); err == nil && len(der) > 0 {
@@ -121,14 +121,14 @@ func certVerifyCallback(s *libssl.SSL, v *libssl.CertVerifyContext) bool {
 	raw, err := v.PeerChainDER()
 	if err != nil {
 		c.hooks.hookErr = fmt.Errorf("openssl: reading the peer's chain: %w", err)
-		_ = v.SetError(libssl.X509VErrApplicationVerification)
+		_ = v.SetErrorCode(libssl.X509VErrApplicationVerification)
 		return false
 	}
 	chains := c.parseVerified()
 	if f := cfg.VerifyPeerCertificate; f != nil {
 		if err := f(raw, chains); err != nil {
 			c.hooks.hookErr = fmt.Errorf("openssl: Config.VerifyPeerCertificate: %w", err)
-			_ = v.SetError(libssl.X509VErrApplicationVerification)
+			_ = v.SetErrorCode(libssl.X509VErrApplicationVerification)
 			return false
 		}
 	}
@@ -137,7 +137,7 @@ func certVerifyCallback(s *libssl.SSL, v *libssl.CertVerifyContext) bool {
 		c.hooks.vcRan = true
 		if err := f(st); err != nil {
 			c.hooks.hookErr = fmt.Errorf("openssl: Config.VerifyConnection: %w", err)
-			_ = v.SetError(libssl.X509VErrApplicationVerification)
+			_ = v.SetErrorCode(libssl.X509VErrApplicationVerification)
 			return false
 		}
 	}
