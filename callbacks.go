@@ -88,11 +88,21 @@ func (s *SSL) setCallback(kind callbackKind, v any, set bool, mode C.int) error 
 	})
 }
 
-// valueOf is the Go value behind a slot's handle (nil for 0).
-func valueOf(h C.uintptr_t) any {
+// valueOf is the Go value behind a slot's handle (nil for 0). The handle
+// was read in C; a setter on another goroutine may replace the slot and
+// delete the handle before this lookup (on an SSL that is concurrent use,
+// which libssl forbids). Then the value is no longer the slot's, and the
+// answer is nil rather than cgo's invalid-handle panic: handles are never
+// reused, so a deleted one can never name another value.
+func valueOf(h C.uintptr_t) (v any) {
 	if h == 0 {
 		return nil
 	}
+	defer func() {
+		if recover() != nil {
+			v = nil
+		}
+	}()
 	return cgo.Handle(h).Value()
 }
 

@@ -296,3 +296,53 @@ func TestConcurrentCallbackSetsOnSSLLoseNothing(t *testing.T) {
 		t.Errorf("info slot holds the callback of set %d, want %d", got, lastInfo)
 	}
 }
+
+// UserData racing SetUserData on one SSL (concurrent use, which libssl
+// forbids) must never crash: the getter reads the slot's handle in C and
+// looks it up in Go, and the setter may delete it in between. UserData then
+// answers nil or a value some set stored (or, when the guard refuses it,
+// panics with ErrConcurrentUse as documented), never cgo's invalid-handle
+// panic.
+func TestUserDataRacingSetUserDataNeverCrashes(t *testing.T) {
+	ctx := must(libssl.NewCtx(libssl.TLSMethod))
+	defer ctx.Free()
+	s := must(libssl.New(ctx))
+	defer s.Free()
+	const n = 20000
+	type tag struct{ i int }
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		<-start
+		for i := 1; i <= n; i++ {
+			if err := s.SetUserData(&tag{i}); err != nil && !errors.Is(err, libssl.ErrConcurrentUse) {
+				t.Errorf("SetUserData: %v", err)
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		<-start
+		for i := 1; i <= n; i++ {
+			var v any
+			if p := catch(func() { v = s.UserData() }); p != nil {
+				// A getter the guard refuses panics with ErrConcurrentUse, as
+				// documented; any other panic is the defect.
+				if err, ok := p.(error); ok && errors.Is(err, libssl.ErrConcurrentUse) {
+					continue
+				}
+				t.Errorf("UserData panicked: %v", p)
+				return
+			}
+			if d, ok := v.(*tag); v != nil && (!ok || d.i < 1 || d.i > n) {
+				t.Errorf("UserData = %#v, want nil or a value SetUserData stored", v)
+				return
+			}
+		}
+	}()
+	close(start)
+	wg.Wait()
+}
