@@ -17,6 +17,23 @@ func catch(f func()) (v any) {
 	return nil
 }
 
+// together runs each of loops on its own goroutine, all released at once,
+// and returns when every one has returned.
+func together(loops ...func()) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, loop := range loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			loop()
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
+
 // A panic in a verify callback must not be swallowed: the handshake step
 // that ran the callback fails (the callback's verdict is a failure), and
 // the panic is raised again on the goroutine that called Handshake, after
@@ -195,13 +212,8 @@ func TestConcurrentCallbackSetsOnCtxLoseNothing(t *testing.T) {
 		}
 		return nameTag.Load()
 	}
-	var wg sync.WaitGroup
 	var lostInfo, lostName atomic.Int64
-	start := make(chan struct{})
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		<-start
+	together(func() {
 		for i := 1; i <= n; i++ {
 			if err := ctx.SetInfoCallback(info(i)); err != nil {
 				t.Errorf("SetInfoCallback: %v", err)
@@ -211,10 +223,7 @@ func TestConcurrentCallbackSetsOnCtxLoseNothing(t *testing.T) {
 				lostInfo.Add(1)
 			}
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		<-start
+	}, func() {
 		for i := 1; i <= n; i++ {
 			if err := ctx.SetServerNameCallback(name(i)); err != nil {
 				t.Errorf("SetServerNameCallback: %v", err)
@@ -224,9 +233,7 @@ func TestConcurrentCallbackSetsOnCtxLoseNothing(t *testing.T) {
 				lostName.Add(1)
 			}
 		}
-	}()
-	close(start)
-	wg.Wait()
+	})
 	if lostInfo.Load() != 0 || lostName.Load() != 0 {
 		t.Errorf("updates lost: %d info callbacks, %d servername callbacks", lostInfo.Load(), lostName.Load())
 	}
@@ -250,13 +257,8 @@ func TestConcurrentCallbackSetsOnSSLLoseNothing(t *testing.T) {
 	var infoTag atomic.Int64
 	info := func(i int) libssl.InfoCallback { return func(int, int) { infoTag.Store(int64(i)) } }
 	type tag struct{ i int }
-	var wg sync.WaitGroup
 	var lastInfo, lastData int
-	start := make(chan struct{})
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		<-start
+	together(func() {
 		for i := 1; i <= n; i++ {
 			switch err := s.SetInfoCallback(info(i)); {
 			case err == nil:
@@ -266,10 +268,7 @@ func TestConcurrentCallbackSetsOnSSLLoseNothing(t *testing.T) {
 				return
 			}
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		<-start
+	}, func() {
 		for i := 1; i <= n; i++ {
 			switch err := s.SetUserData(&tag{i}); {
 			case err == nil:
@@ -279,9 +278,7 @@ func TestConcurrentCallbackSetsOnSSLLoseNothing(t *testing.T) {
 				return
 			}
 		}
-	}()
-	close(start)
-	wg.Wait()
+	})
 	if lastInfo == 0 || lastData == 0 {
 		t.Fatalf("no set succeeded: info %d, user data %d", lastInfo, lastData)
 	}
@@ -310,22 +307,14 @@ func TestUserDataRacingSetUserDataNeverCrashes(t *testing.T) {
 	defer s.Free()
 	const n = 20000
 	type tag struct{ i int }
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		<-start
+	together(func() {
 		for i := 1; i <= n; i++ {
 			if err := s.SetUserData(&tag{i}); err != nil && !errors.Is(err, libssl.ErrConcurrentUse) {
 				t.Errorf("SetUserData: %v", err)
 				return
 			}
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		<-start
+	}, func() {
 		for i := 1; i <= n; i++ {
 			var v any
 			if p := catch(func() { v = s.UserData() }); p != nil {
@@ -342,7 +331,5 @@ func TestUserDataRacingSetUserDataNeverCrashes(t *testing.T) {
 				return
 			}
 		}
-	}()
-	close(start)
-	wg.Wait()
+	})
 }
