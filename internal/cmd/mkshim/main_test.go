@@ -73,17 +73,8 @@ func TestBadDeclarations(t *testing.T) {
 // A function taking an SSL first enters the SSL's guard in its C wrapper,
 // whatever its predicate; noguard and functions on other objects do not.
 func TestGuardedWrappers(t *testing.T) {
-	dir := t.TempDir()
-	def := filepath.Join(dir, "x.def")
-	src := "one nocb int SSL_clear(SSL *s)\nval nocb int SSL_version(const SSL *s)\nvoid nocb void SSL_set_quiet_shutdown(SSL *s, int m)\n" +
-		"val nocb,noguard int SSL_up_ref(SSL *s)\none nocb int SSL_CTX_up_ref(SSL_CTX *c)\n"
-	if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ds, err := parse(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := parseText(t, "one nocb int SSL_clear(SSL *s)\nval nocb int SSL_version(const SSL *s)\nvoid nocb void SSL_set_quiet_shutdown(SSL *s, int m)\n"+
+		"val nocb,noguard int SSL_up_ref(SSL *s)\none nocb int SSL_CTX_up_ref(SSL_CTX *c)\n")
 	_, c := genC(ds)
 	for _, d := range ds {
 		i := bytes.Index(c, []byte(" "+d.wrapper()+"("))
@@ -133,17 +124,8 @@ func TestHelperPrototypesAreGenerated(t *testing.T) {
 // its Go wrapper raises what a callback kept under it, whatever the
 // predicate; a nocb call has neither.
 func TestCallbackWrappersCarryPanicToken(t *testing.T) {
-	dir := t.TempDir()
-	def := filepath.Join(dir, "x.def")
-	src := "one cb int SSL_clear(SSL *s)\nval cb int SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s)\n" +
-		"void cb,noguard void SSL_free(SSL *s)\nio cb int SSL_do_handshake(SSL *s)\none nocb int SSL_CTX_up_ref(SSL_CTX *c)\n"
-	if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ds, err := parse(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := parseText(t, "one cb int SSL_clear(SSL *s)\nval cb int SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s)\n"+
+		"void cb,noguard void SSL_free(SSL *s)\nio cb int SSL_do_handshake(SSL *s)\none nocb int SSL_CTX_up_ref(SSL_CTX *c)\n")
 	_, c := genC(ds)
 	g, err := genGo(ds)
 	if err != nil {
@@ -196,4 +178,18 @@ func TestNoHandPlacedRaise(t *testing.T) {
 			}
 		}
 	}
+}
+
+// parseText parses src as the text of a shim.def file.
+func parseText(t *testing.T, src string) []decl {
+	t.Helper()
+	def := filepath.Join(t.TempDir(), "x.def")
+	if err := os.WriteFile(def, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := parse(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }
