@@ -20,10 +20,12 @@ import (
 // the trusted logs (SetCTLogListFile). A build without CT gives
 // ErrUnsupported.
 func (c *Ctx) EnableCT(strict bool) error {
-	if !featureCT.built() {
-		return unsupported("SSL_CTX_enable_ct")
-	}
-	return use(c, func(p *C.SSL_CTX) error { return c_ctx_enable_ct(p, cbool(strict)) })
+	return use(c, func(p *C.SSL_CTX) error {
+		if !featureCT.built() {
+			return unsupported("SSL_CTX_enable_ct")
+		}
+		return c_ctx_enable_ct(p, cbool(strict))
+	})
 }
 
 // SetCTLogListFile loads the CT logs the context trusts from a file
@@ -32,13 +34,15 @@ func (c *Ctx) EnableCT(strict bool) error {
 // ErrUnsupported.
 func (c *Ctx) SetCTLogListFile(path string) error {
 	const op = "SSL_CTX_set_ctlog_list_file"
-	if !featureCT.built() {
-		return unsupported(op)
-	}
-	if path == "" || strings.IndexByte(path, 0) >= 0 {
-		return errInput(op, "an empty path or one with a NUL byte")
-	}
-	cs := C.CString(path)
-	defer C.free(unsafe.Pointer(cs))
-	return use(c, func(p *C.SSL_CTX) error { return c_ctx_set_ctlog_list_file(p, cs) })
+	return use(c, func(p *C.SSL_CTX) error {
+		if !featureCT.built() {
+			return unsupported(op)
+		}
+		if path == "" || strings.IndexByte(path, 0) >= 0 {
+			return errInput(op, "an empty path or one with a NUL byte")
+		}
+		cs := C.CString(path)
+		defer C.free(unsafe.Pointer(cs))
+		return c_ctx_set_ctlog_list_file(p, cs)
+	})
 }

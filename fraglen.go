@@ -21,10 +21,12 @@ const (
 // length (SSL_CTX_set_tlsext_max_fragment_length): mode 0 (off) or 1..4
 // for 512, 1024, 2048 and 4096 bytes. Any other mode is an error.
 func (c *Ctx) SetTLSExtMaxFragmentLength(mode int) error {
-	if mode < MaxFragmentLengthDisabled || mode > MaxFragmentLength4096 {
-		return errInput("SSL_CTX_set_tlsext_max_fragment_length", "mode must be 0 (off) or 1 to 4")
-	}
-	return use(c, func(p *C.SSL_CTX) error { return c_ctx_set_max_fragment_length(p, C.int(mode)) })
+	return use(c, func(p *C.SSL_CTX) error {
+		if mode < MaxFragmentLengthDisabled || mode > MaxFragmentLength4096 {
+			return errInput("SSL_CTX_set_tlsext_max_fragment_length", "mode must be 0 (off) or 1 to 4")
+		}
+		return c_ctx_set_max_fragment_length(p, C.int(mode))
+	})
 }
 
 // MaxFragmentLength returns the maximum fragment length mode the session
@@ -38,8 +40,10 @@ func (sess *Session) MaxFragmentLength() int {
 // connections send (SSL_CTX_set_max_send_fragment): 512 to 16384 bytes;
 // anything else is an error.
 func (c *Ctx) SetMaxSendFragment(n int) error {
-	if n < 512 || n > 16384 {
-		return errInput("SSL_CTX_set_max_send_fragment", "the size must be 512 to 16384 bytes")
-	}
-	return use(c, func(p *C.SSL_CTX) error { return c_ctx_set_max_send_fragment(p, C.long(n)) })
+	return use(c, func(p *C.SSL_CTX) error {
+		if n < 512 || n > 16384 {
+			return errInput("SSL_CTX_set_max_send_fragment", "the size must be 512 to 16384 bytes")
+		}
+		return c_ctx_set_max_send_fragment(p, C.long(n))
+	})
 }

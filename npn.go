@@ -36,14 +36,14 @@ func encodeProtos(op string, protos []string) ([]byte, error) {
 // Like every SSL_CTX setting, it must not change while handshakes run.
 func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
 	const op = "SSL_CTX_set_next_protos_advertised_cb"
-	if !featureNPN.built() {
-		return unsupported(op)
-	}
-	wire, err := encodeProtos(op, protos)
-	if err != nil {
-		return err
-	}
 	return use(c, func(p *C.SSL_CTX) error {
+		if !featureNPN.built() {
+			return unsupported(op)
+		}
+		wire, err := encodeProtos(op, protos)
+		if err != nil {
+			return err
+		}
 		return c_ctx_set_npn_advertised(p, bytesPtr(wire), C.int(len(wire)))
 	})
 }
@@ -56,14 +56,14 @@ func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
 // no Go memory is kept. Errors as for SetNextProtosAdvertised.
 func (c *Ctx) SetNextProtoSelect(protos []string) error {
 	const op = "SSL_CTX_set_next_proto_select_cb"
-	if !featureNPN.built() {
-		return unsupported(op)
-	}
-	wire, err := encodeProtos(op, protos)
-	if err != nil {
-		return err
-	}
 	return use(c, func(p *C.SSL_CTX) error {
+		if !featureNPN.built() {
+			return unsupported(op)
+		}
+		wire, err := encodeProtos(op, protos)
+		if err != nil {
+			return err
+		}
 		return c_ctx_set_npn_select(p, bytesPtr(wire), C.int(len(wire)))
 	})
 }

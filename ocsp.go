@@ -84,13 +84,15 @@ func (c *Ctx) SetStatusTypeOCSP() error {
 // empty der is an error.
 func (s *SSL) SetOCSPResponse(der []byte) error {
 	const op = "SSL_set_tlsext_status_ocsp_resp"
-	if len(der) == 0 {
-		return errInput(op, "an empty OCSP response")
-	}
-	if len(der) > maxIO {
-		return errInput(op, "an OCSP response too long")
-	}
-	return use(s, func(p *C.SSL) error { return c_ssl_set_ocsp_resp(p, bytesPtr(der), C.int(len(der))) })
+	return use(s, func(p *C.SSL) error {
+		if len(der) == 0 {
+			return errInput(op, "an empty OCSP response")
+		}
+		if len(der) > maxIO {
+			return errInput(op, "an OCSP response too long")
+		}
+		return c_ssl_set_ocsp_resp(p, bytesPtr(der), C.int(len(der)))
+	})
 }
 
 // OCSPResponse returns a copy of the OCSP response (SSL_get_tlsext_status_ocsp_resp):

@@ -18,26 +18,32 @@ import "unsafe"
 // key (SSL_get_peer_tmp_key, whose reference is released at once): the
 // curve's NID for an EC key, else the key's EVP_PKEY id (NID_X25519,
 // NID_dhKeyAgreement ...). ok is false when there is none: no handshake,
-// a key exchange without one (RSA, PSK), or a freed handle.
+// a key exchange without one (RSA, PSK), or a freed handle (nid is then 0).
 func (s *SSL) PeerTmpKeyType() (nid int, ok bool) {
-	n := get(s, C.int(-1), func(p *C.SSL) C.int { return c_ssl_peer_tmp_key_type(p) })
-	return int(n), n >= 0
+	return nidResult(get(s, C.int(-1), func(p *C.SSL) C.int { return c_ssl_peer_tmp_key_type(p) }))
 }
 
 // PeerSignatureNID returns the NID of the digest the peer signed its
-// handshake with (SSL_get_peer_signature_nid); ok is false when it did
-// not sign or the handle is freed.
+// handshake with (SSL_get_peer_signature_nid); ok is false (and the NID 0)
+// when it did not sign or the handle is freed.
 func (s *SSL) PeerSignatureNID() (int, bool) {
-	n := get(s, C.int(-1), func(p *C.SSL) C.int { return c_ssl_peer_signature_nid(p) })
-	return int(n), n >= 0
+	return nidResult(get(s, C.int(-1), func(p *C.SSL) C.int { return c_ssl_peer_signature_nid(p) }))
 }
 
 // PeerSignatureTypeNID returns the NID of the peer's signature algorithm
 // (SSL_get_peer_signature_type_nid: EVP_PKEY_RSA_PSS, EVP_PKEY_EC ...); ok
-// is false when it did not sign or the handle is freed.
+// is false (and the NID 0) when it did not sign or the handle is freed.
 func (s *SSL) PeerSignatureTypeNID() (int, bool) {
-	n := get(s, C.int(-1), func(p *C.SSL) C.int { return c_ssl_peer_signature_type_nid(p) })
-	return int(n), n >= 0
+	return nidResult(get(s, C.int(-1), func(p *C.SSL) C.int { return c_ssl_peer_signature_type_nid(p) }))
+}
+
+// nidResult turns a helper's NID, -1 for none, into (nid, ok): (0, false)
+// for none.
+func nidResult(n C.int) (int, bool) {
+	if n < 0 {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // PublicKeyType returns the type of the certificate's public key

@@ -17,10 +17,10 @@ import "runtime/cgo"
 // session's ticket (SSL_SESSION_set1_ticket_appdata: libssl copies b). An
 // empty b removes it.
 func (sess *Session) SetTicketAppData(b []byte) error {
-	if len(b) > maxIO {
-		return errInput("SSL_SESSION_set1_ticket_appdata", "data too long")
-	}
 	return use(sess, func(p *C.SSL_SESSION) error {
+		if len(b) > maxIO {
+			return errInput("SSL_SESSION_set1_ticket_appdata", "data too long")
+		}
 		return c_sess_set1_ticket_appdata(p, bytesPtr(b), C.int(len(b)))
 	})
 }
