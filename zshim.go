@@ -252,6 +252,44 @@ package libssl
 #cgo nocallback lsx_ssl_pending_cipher_id
 #cgo noescape lsx_feed_read
 #cgo noescape lsx_write_drain
+#cgo nocallback lsx_feature_built
+#cgo nocallback lsx_ssl_peer_tmp_key_type
+#cgo nocallback lsx_ssl_peer_signature_nid
+#cgo nocallback lsx_ssl_peer_signature_type_nid
+#cgo nocallback lsx_x509_pubkey_type
+#cgo nocallback lsx_x509_subject_der
+#cgo noescape lsx_x509_subject_der
+#cgo nocallback lsx_obj_nid
+#cgo noescape lsx_obj_nid
+#cgo nocallback lsx_OBJ_nid2sn
+#cgo nocallback lsx_ssl_compression_active
+#cgo nocallback lsx_ctx_set_npn_advertised
+#cgo noescape lsx_ctx_set_npn_advertised
+#cgo nocallback lsx_ctx_set_npn_select
+#cgo noescape lsx_ctx_set_npn_select
+#cgo nocallback lsx_ssl_npn_negotiated
+#cgo noescape lsx_ssl_npn_negotiated
+#cgo nocallback lsx_ctx_set_max_fragment_length
+#cgo nocallback lsx_sess_max_fragment_length
+#cgo nocallback lsx_ctx_set_max_send_fragment
+#cgo nocallback lsx_sess_set1_ticket_appdata
+#cgo noescape lsx_sess_set1_ticket_appdata
+#cgo nocallback lsx_sess_ticket_appdata
+#cgo noescape lsx_sess_ticket_appdata
+#cgo nocallback lsx_SSL_SESSION_has_ticket
+#cgo nocallback lsx_ctx_set_status_type_ocsp
+#cgo nocallback lsx_ssl_set_status_type_ocsp
+#cgo nocallback lsx_ssl_set_ocsp_resp
+#cgo noescape lsx_ssl_set_ocsp_resp
+#cgo nocallback lsx_ssl_ocsp_resp
+#cgo noescape lsx_ssl_ocsp_resp
+#cgo nocallback lsx_ocsp_response_der
+#cgo noescape lsx_ocsp_response_der
+#cgo nocallback lsx_ocsp_response_status
+#cgo noescape lsx_ocsp_response_status
+#cgo nocallback lsx_ctx_enable_ct
+#cgo nocallback lsx_ctx_set_ctlog_list_file
+#cgo nocallback lsx_ssl_secure_reneg_support
 #include "shim.h"
 */
 import "C"
@@ -2510,4 +2548,273 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 		return int(r.ret), aux, nil
 	}
 	return int(r.ret), aux, failWant("SSL_write", &r)
+}
+
+// c_feature_built calls lsh_feature_built (shim.def line 282, predicate val).
+func c_feature_built(which C.int) C.int {
+	countCall()
+	return C.lsx_feature_built(which)
+}
+
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 284, predicate val).
+func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_peer_tmp_key_type(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_tmp_key_type")
+	}
+	return r.v
+}
+
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 285, predicate val).
+func c_ssl_peer_signature_nid(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_peer_signature_nid(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_signature_nid")
+	}
+	return r.v
+}
+
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 286, predicate val).
+func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_peer_signature_type_nid(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_signature_type_nid")
+	}
+	return r.v
+}
+
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 287, predicate val).
+func c_x509_pubkey_type(x *C.X509) C.int {
+	countCall()
+	return C.lsx_x509_pubkey_type(x)
+}
+
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 288, predicate nonneg).
+func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
+	r := C.lsx_x509_subject_der(x, buf, cap)
+	if r.ret < 0 {
+		return int(r.ret), fail("i2d_X509_NAME", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_obj_nid calls lsh_obj_nid (shim.def line 289, predicate val).
+func c_obj_nid(name *C.char) C.int {
+	countCall()
+	return C.lsx_obj_nid(name)
+}
+
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 290, predicate val).
+func c_OBJ_nid2sn(n C.int) *C.char {
+	countCall()
+	return C.lsx_OBJ_nid2sn(n)
+}
+
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 291, predicate val).
+func c_ssl_compression_active(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_compression_active(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_compression_active")
+	}
+	return r.v
+}
+
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 293, predicate one).
+func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_npn_advertised(c, p, len)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_next_protos_advertised_cb", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 294, predicate one).
+func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_npn_select(c, p, len)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_next_proto_select_cb", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 295, predicate val).
+func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_npn_negotiated")
+	}
+	return r.v
+}
+
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 297, predicate one).
+func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_max_fragment_length(c, mode)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_tlsext_max_fragment_length", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 298, predicate val).
+func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
+	countCall()
+	return C.lsx_sess_max_fragment_length(s)
+}
+
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 299, predicate one).
+func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
+	countCall()
+	r := C.lsx_ctx_set_max_send_fragment(c, n)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_max_send_fragment", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 301, predicate one).
+func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set1_ticket_appdata", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 302, predicate val).
+func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	return C.lsx_sess_ticket_appdata(s, buf, cap)
+}
+
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 303, predicate val).
+func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
+	countCall()
+	return C.lsx_SSL_SESSION_has_ticket(s)
+}
+
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 305, predicate one).
+func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
+	countCall()
+	r := C.lsx_ctx_set_status_type_ocsp(c)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_tlsext_status_type", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 306, predicate one).
+func c_ssl_set_status_type_ocsp(s *C.SSL) error {
+	countCall()
+	r := C.lsx_ssl_set_status_type_ocsp(s)
+	if r.ret != 1 {
+		return fail("SSL_set_tlsext_status_type", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 307, predicate one).
+func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
+	if r.ret != 1 {
+		return fail("SSL_set_tlsext_status_ocsp_resp", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 308, predicate val).
+func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_ocsp_resp")
+	}
+	return r.v
+}
+
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 309, predicate pos).
+func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
+	r := C.lsx_ocsp_response_der(status, buf, cap)
+	if r.ret <= 0 {
+		return int(r.ret), fail("OCSP_response_create", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 310, predicate nonneg).
+func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
+	countCall()
+	r := C.lsx_ocsp_response_status(p, len)
+	if r.ret < 0 {
+		return int(r.ret), fail("d2i_OCSP_RESPONSE", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 312, predicate one).
+func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
+	countCall()
+	r := C.lsx_ctx_enable_ct(c, strict)
+	if r.ret != 1 {
+		return fail("SSL_CTX_enable_ct", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 313, predicate one).
+func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
+	countCall()
+	r := C.lsx_ctx_set_ctlog_list_file(c, path)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_ctlog_list_file", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 315, predicate val).
+func c_ssl_secure_reneg_support(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_secure_reneg_support(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_secure_reneg_support")
+	}
+	return r.v
+}
+
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 316, predicate one).
+func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
+	countCall()
+	r := C.lsx_SSL_renegotiate_abbreviated(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret != 1 {
+		return fail("SSL_renegotiate_abbreviated", &r)
+	}
+	done(&r)
+	return nil
 }
