@@ -2550,13 +2550,13 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 	return int(r.ret), aux, failWant("SSL_write", &r)
 }
 
-// c_feature_built calls lsh_feature_built (shim.def line 282, predicate val).
+// c_feature_built calls lsh_feature_built (shim.def line 295, predicate val).
 func c_feature_built(which C.int) C.int {
 	countCall()
 	return C.lsx_feature_built(which)
 }
 
-// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 284, predicate val).
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 297, predicate val).
 func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_tmp_key_type(s)
@@ -2566,7 +2566,7 @@ func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 285, predicate val).
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 298, predicate val).
 func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_nid(s)
@@ -2576,7 +2576,7 @@ func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 286, predicate val).
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 299, predicate val).
 func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_type_nid(s)
@@ -2586,13 +2586,13 @@ func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 287, predicate val).
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 300, predicate val).
 func c_x509_pubkey_type(x *C.X509) C.int {
 	countCall()
 	return C.lsx_x509_pubkey_type(x)
 }
 
-// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 288, predicate nonneg).
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 301, predicate nonneg).
 func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_x509_subject_der(x, buf, cap)
@@ -2603,19 +2603,19 @@ func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_obj_nid calls lsh_obj_nid (shim.def line 289, predicate val).
+// c_obj_nid calls lsh_obj_nid (shim.def line 302, predicate val).
 func c_obj_nid(name *C.char) C.int {
 	countCall()
 	return C.lsx_obj_nid(name)
 }
 
-// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 290, predicate val).
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 303, predicate val).
 func c_OBJ_nid2sn(n C.int) *C.char {
 	countCall()
 	return C.lsx_OBJ_nid2sn(n)
 }
 
-// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 291, predicate val).
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 304, predicate val).
 func c_ssl_compression_active(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_compression_active(s)
@@ -2625,7 +2625,7 @@ func c_ssl_compression_active(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 293, predicate one).
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 306, predicate one).
 func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_advertised(c, p, len)
@@ -2636,7 +2636,7 @@ func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 294, predicate one).
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 307, predicate one).
 func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_select(c, p, len)
@@ -2647,7 +2647,7 @@ func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 295, predicate val).
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 308, predicate val).
 func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
@@ -2657,7 +2657,7 @@ func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 297, predicate one).
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 310, predicate one).
 func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_max_fragment_length(c, mode)
@@ -2668,13 +2668,13 @@ func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	return nil
 }
 
-// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 298, predicate val).
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 311, predicate val).
 func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_sess_max_fragment_length(s)
 }
 
-// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 299, predicate one).
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 312, predicate one).
 func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	countCall()
 	r := C.lsx_ctx_set_max_send_fragment(c, n)
@@ -2685,7 +2685,7 @@ func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	return nil
 }
 
-// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 301, predicate one).
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 314, predicate one).
 func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
@@ -2696,19 +2696,19 @@ func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 302, predicate val).
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 315, predicate val).
 func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_ticket_appdata(s, buf, cap)
 }
 
-// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 303, predicate val).
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 316, predicate val).
 func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_has_ticket(s)
 }
 
-// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 305, predicate one).
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 318, predicate one).
 func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_ctx_set_status_type_ocsp(c)
@@ -2719,7 +2719,7 @@ func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 306, predicate one).
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 319, predicate one).
 func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	countCall()
 	r := C.lsx_ssl_set_status_type_ocsp(s)
@@ -2730,7 +2730,7 @@ func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 307, predicate one).
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 320, predicate one).
 func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
@@ -2741,7 +2741,7 @@ func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 308, predicate val).
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 321, predicate val).
 func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
@@ -2751,7 +2751,7 @@ func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 309, predicate pos).
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 322, predicate pos).
 func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_der(status, buf, cap)
@@ -2762,7 +2762,7 @@ func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 310, predicate nonneg).
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 323, predicate nonneg).
 func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_status(p, len)
@@ -2773,7 +2773,7 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 312, predicate one).
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 325, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
 	r := C.lsx_ctx_enable_ct(c, strict)
@@ -2784,7 +2784,7 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 313, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 326, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_ctlog_list_file(c, path)
@@ -2795,7 +2795,7 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 315, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 328, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_secure_reneg_support(s)
@@ -2805,7 +2805,7 @@ func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 316, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 329, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate_abbreviated(s)
