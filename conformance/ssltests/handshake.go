@@ -3,6 +3,7 @@ package ssltests
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -40,8 +41,9 @@ const (
 type alertRecord struct {
 	sent, received int
 	fatalSent      int
-	servername     string // the servername callback's choice (server side)
-	ticketCBCalled bool   // server2's ticket key callback ran
+	servername     string   // the servername callback's choice (server side)
+	peerCANames    [][]byte // certificate_authorities of the ClientHello (server side)
+	ticketCBCalled bool     // server2's ticket key callback ran
 }
 
 type peer struct {
@@ -556,7 +558,11 @@ loop:
 	res.serverSignType, _ = client.PeerSignatureTypeNID()
 	res.clientSignType, _ = server.PeerSignatureTypeNID()
 	res.clientCANames, _ = client.PeerCANamesDER()
-	res.serverCANames, _ = server.PeerCANamesDER()
+	// The names the client sent: the root package's PeerCANamesDER reads
+	// SSL_get_client_CA_list, which on a server is its own list, so they
+	// come from the ClientHello's certificate_authorities extension, the
+	// data SSL_get0_peer_CA_list returns on a server.
+	res.serverCANames = srec.peerCANames
 	res.serverCertType = peerCertType(client)
 	res.clientCertType = peerCertType(server)
 	return res, nil
@@ -653,6 +659,7 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 	case "ClientHelloIgnoreMismatch", "ClientHelloRejectMismatch", "ClientHelloNoV12":
 		mode := extra.Server.ServerNameCallback
 		err = server.SetClientHelloCallback(func(s *libssl.SSL, alert *int) libssl.ClientHelloResult {
+			readCANames(s)
 			if mode == "ClientHelloNoV12" {
 				v := int(s.ClientHelloLegacyVersion())
 				if v > 0x0303 || v < 0x0300 {
@@ -673,6 +680,15 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 	}
 	if err != nil {
 		return err
+	}
+	if tc.ExpectedServerCANames != "" && !strings.HasPrefix(extra.Server.ServerNameCallback, "ClientHello") {
+		err = server.SetClientHelloCallback(func(s *libssl.SSL, _ *int) libssl.ClientHelloResult {
+			readCANames(s)
+			return libssl.ClientHelloSuccess
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if cs := extra.Server.CertStatus; cs != "None" {
 		if err := client.SetStatusTypeOCSP(); err != nil {
@@ -804,6 +820,33 @@ const (
 	ocspGood                        = 0xff // the one-byte dummy OCSP responses
 	ocspBad                         = 0xfe
 )
+
+// readCANames records the DER names of the ClientHello's
+// certificate_authorities extension (47): a 2-byte length, then names each
+// with a 2-byte length.
+func readCANames(s *libssl.SSL) {
+	rec := recOf(s)
+	rec.peerCANames = nil
+	p, ok := s.ClientHelloExtension(47)
+	if !ok || len(p) < 2 {
+		return
+	}
+	n := int(p[0])<<8 | int(p[1])
+	if n+2 != len(p) {
+		return
+	}
+	p = p[2:]
+	var names [][]byte
+	for len(p) >= 2 {
+		l := int(p[0])<<8 | int(p[1])
+		if 2+l > len(p) {
+			return
+		}
+		names = append(names, append([]byte(nil), p[2:2+l]...))
+		p = p[2+l:]
+	}
+	rec.peerCANames = names
+}
 
 // clientHelloSelect reads the server_name extension of the ClientHello
 // and switches to server2's context for "server2".

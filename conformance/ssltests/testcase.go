@@ -90,14 +90,14 @@ type TestCase struct {
 	Index int
 	Name  string // the value of test-N: the case's section
 
-	Method            string // TLS or DTLS
-	HandshakeMode     string
-	AppDataSize       int
-	MaxFragmentSize   int
-	KeyUpdateType     int // SSL_KEY_UPDATE_NOT_REQUESTED (0) or _REQUESTED (1)
-	UseSCTP           bool
-	ClientSCTPLabel   bool
-	ServerSCTPLabel   bool
+	Method             string // TLS or DTLS
+	HandshakeMode      string
+	AppDataSize        int
+	MaxFragmentSize    int
+	KeyUpdateType      int // SSL_KEY_UPDATE_NOT_REQUESTED (0) or _REQUESTED (1)
+	UseSCTP            bool
+	ClientSCTPLabel    bool
+	ServerSCTPLabel    bool
 	Extra, ResumeExtra Extra
 
 	ExpectedResult            Result
