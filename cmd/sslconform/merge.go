@@ -303,15 +303,24 @@ func runMerge(diff, markdown bool, paths []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "sslconform:", err)
 		return 2
 	}
+	claims := false // reports of -ssl-tests runs hold no checks
+	for _, lr := range reps {
+		claims = claims || len(lr.rep.Results) > 0
+	}
 	if diff {
-		n := writeDiff(stdout, reps[0], reps[1], markdown)
+		n := 0
+		if claims {
+			n = writeDiff(stdout, reps[0], reps[1], markdown)
+		}
 		n += writeSSLTestsMerge(stdout, reps, markdown)
 		if n != 0 {
 			return 1
 		}
 		return 0
 	}
-	writeMerge(stdout, reps, markdown)
+	if claims {
+		writeMerge(stdout, reps, markdown)
+	}
 	writeSSLTestsMerge(stdout, reps, markdown)
 	for _, lr := range reps {
 		if lr.rep.Failed != 0 || lr.rep.Skipped != 0 || sslTestsFailed(lr) {
