@@ -561,8 +561,11 @@ loop:
 	// The names the client sent: the root package's PeerCANamesDER reads
 	// SSL_get_client_CA_list, which on a server is its own list, so they
 	// come from the ClientHello's certificate_authorities extension, the
-	// data SSL_get0_peer_CA_list returns on a server.
-	res.serverCANames = srec.peerCANames
+	// data SSL_get0_peer_CA_list returns on a server. libssl reads that
+	// extension in TLS 1.3 only.
+	if server.Version() == libssl.TLS1_3 {
+		res.serverCANames = srec.peerCANames
+	}
 	res.serverCertType = peerCertType(client)
 	res.clientCertType = peerCertType(server)
 	return res, nil

@@ -18,8 +18,9 @@ import (
 
 // Options select what Run runs.
 type Options struct {
-	// Dir is a prepared source folder: Dir/ssl-tests/*.cnf, Dir/certs,
-	// Dir/ct/log_list.cnf, Dir/VERSION (see ci/ssl-tests-src.sh).
+	// Dir is a prepared source folder: Dir/ssl-tests/*.cnf (1.1.1:
+	// *.conf), Dir/certs, Dir/ct/log_list.cnf (or .conf), Dir/VERSION (see
+	// ci/ssl-tests-src.sh).
 	Dir string
 	// Files limits the run to these file names (e.g. "01-simple.cnf");
 	// nil runs every *.cnf of Dir/ssl-tests.
@@ -88,9 +89,16 @@ func (r *Report) Counts() (pass, fail, skip int) {
 // is set, one set elsewhere is an error (the files would read other
 // certificates than the C run of the same folder).
 func setEnv(dir string) error {
+	ctlog := filepath.Join(dir, "ct", "log_list.cnf")
+	if _, err := os.Stat(ctlog); err != nil {
+		// 1.1.1 names its files .conf; a folder may keep that name.
+		if alt := filepath.Join(dir, "ct", "log_list.conf"); fileExists(alt) {
+			ctlog = alt
+		}
+	}
 	want := map[string]string{
 		"TEST_CERTS_DIR": filepath.Join(dir, "certs"),
-		"CTLOG_FILE":     filepath.Join(dir, "ct", "log_list.cnf"),
+		"CTLOG_FILE":     ctlog,
 	}
 	for k, v := range want {
 		cur, ok := os.LookupEnv(k)
@@ -107,6 +115,11 @@ func setEnv(dir string) error {
 		}
 	}
 	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func ctlogFile() string { return os.Getenv("CTLOG_FILE") }
@@ -134,12 +147,15 @@ func Run(opts Options) (*Report, error) {
 	}
 	files := opts.Files
 	if files == nil {
-		m, err := filepath.Glob(filepath.Join(dir, "ssl-tests", "*.cnf"))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range m {
-			files = append(files, filepath.Base(f))
+		// *.cnf; 1.1.1's files are *.conf
+		for _, pat := range []string{"*.cnf", "*.conf"} {
+			m, err := filepath.Glob(filepath.Join(dir, "ssl-tests", pat))
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range m {
+				files = append(files, filepath.Base(f))
+			}
 		}
 		sort.Strings(files)
 	}
