@@ -585,11 +585,6 @@ type contexts struct {
 	server, server2, client *libssl.Ctx
 }
 
-// serverData is what the server callbacks of one context use.
-type selectCtx struct {
-	server2 *libssl.Ctx
-}
-
 func recOf(s *libssl.SSL) *alertRecord {
 	r, _ := s.UserData().(*alertRecord)
 	if r == nil {
