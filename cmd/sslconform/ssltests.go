@@ -66,13 +66,38 @@ type caseRow struct {
 	outcome    []string // per report; "-" where absent
 }
 
+// differs reports whether the case has different outcomes in reports
+// that all have it.
 func (c caseRow) differs() bool {
 	for _, o := range c.outcome {
 		if o != c.outcome[0] {
+			return !c.partial()
+		}
+	}
+	return false
+}
+
+// partial reports whether some report lacks the case.
+func (c caseRow) partial() bool {
+	for _, i := range c.index {
+		if i < 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// caseTitle is a case's name without the "N-" index the generator puts in
+// front of it, which shifts when a version adds cases before it.
+func caseTitle(name string) string {
+	i := 0
+	for i < len(name) && name[i] >= '0' && name[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(name) && name[i] == '-' {
+		return name[i+1:]
+	}
+	return name
 }
 
 // caseRows lists every case of every report, files in name order and cases
@@ -85,13 +110,16 @@ func caseRows(reps []*loadedReport) []caseRow {
 			continue
 		}
 		for _, f := range lr.rep.SSLTests.Files {
+			seen := map[string]int{} // titles repeat within a file: the k-th one
 			for _, c := range f.Cases {
-				k := f.Name + "\x00" + c.Name
+				t := caseTitle(c.Name)
+				seen[t]++
+				k := fmt.Sprintf("%s\x00%s\x00%d", stem(f.Name), t, seen[t])
 				i, ok := idx[k]
 				if !ok {
 					i = len(out)
 					idx[k] = i
-					r := caseRow{file: f.Name, name: c.Name, index: make([]int, len(reps)), outcome: make([]string, len(reps))}
+					r := caseRow{file: stem(f.Name), name: c.Name, index: make([]int, len(reps)), outcome: make([]string, len(reps))}
 					for j := range reps {
 						r.index[j], r.outcome[j] = -1, "-"
 					}
@@ -115,19 +143,27 @@ func fileCounts(reps []*loadedReport) (names []string, counts map[string][]strin
 		}
 		for i := range lr.rep.SSLTests.Files {
 			f := &lr.rep.SSLTests.Files[i]
-			if counts[f.Name] == nil {
-				counts[f.Name] = make([]string, len(reps))
+			n := stem(f.Name)
+			if counts[n] == nil {
+				counts[n] = make([]string, len(reps))
 				for j := range reps {
-					counts[f.Name][j] = "-"
+					counts[n][j] = "-"
 				}
-				names = append(names, f.Name)
+				names = append(names, n)
 			}
 			p, fl, s := f.Counts()
-			counts[f.Name][ri] = fmt.Sprintf("%d/%d/%d", p, fl, s)
+			counts[n][ri] = fmt.Sprintf("%d/%d/%d", p, fl, s)
 		}
 	}
 	sort.Strings(names)
 	return names, counts
+}
+
+// stem is a file's name without its extension: 1.1.1 names the files
+// NN-name.conf, later versions NN-name.cnf, and a case is the same case in
+// both.
+func stem(name string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(name, ".cnf"), ".conf")
 }
 
 func hasSSLTests(reps []*loadedReport) bool {
@@ -148,9 +184,12 @@ func writeSSLTestsMerge(w io.Writer, reps []*loadedReport, markdown bool) int {
 	}
 	names, counts := fileCounts(reps)
 	var differing []caseRow
-	total := 0
+	total, partial := 0, 0
 	for _, r := range caseRows(reps) {
 		total++
+		if r.partial() {
+			partial++
+		}
 		if r.differs() {
 			differing = append(differing, r)
 		}
@@ -164,7 +203,7 @@ func writeSSLTestsMerge(w io.Writer, reps []*loadedReport, markdown bool) int {
 		for _, n := range names {
 			fmt.Fprintf(w, "| %s | %s |\n", n, strings.Join(counts[n], " | "))
 		}
-		fmt.Fprintf(w, "\n%d of %d cases differ between the builds.\n", len(differing), total)
+		fmt.Fprintf(w, "\n%d of %d cases differ between the builds (%d are not in every build's files).\n", len(differing), total, partial)
 		if len(differing) > 0 {
 			fmt.Fprintf(w, "\n| file | case |")
 			for _, lr := range reps {
@@ -203,7 +242,7 @@ func writeSSLTestsMerge(w io.Writer, reps []*loadedReport, markdown bool) int {
 			fmt.Fprintf(w, "%s\n", r.name)
 		}
 	}
-	fmt.Fprintf(w, "\n%d of %d ssl-tests cases differ between the builds\n", len(differing), total)
+	fmt.Fprintf(w, "\n%d of %d ssl-tests cases differ between the builds (%d are not in every build's files)\n", len(differing), total, partial)
 	return len(differing)
 }
 
