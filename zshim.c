@@ -145,6 +145,83 @@ ls_ret lsx_SSL_CTX_set_num_tickets(SSL_CTX *c, size_t n)
     return r;
 }
 
+ls_ret lsx_SSL_CONF_CTX_new(void)
+{
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)SSL_CONF_CTX_new());
+    return r;
+}
+
+void lsx_SSL_CONF_CTX_free(SSL_CONF_CTX *cc)
+{
+    SSL_CONF_CTX_free(cc);
+}
+
+unsigned int lsx_SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cc, unsigned int flags)
+{
+    return SSL_CONF_CTX_set_flags(cc, flags);
+}
+
+unsigned int lsx_SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cc, unsigned int flags)
+{
+    return SSL_CONF_CTX_clear_flags(cc, flags);
+}
+
+void lsx_SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cc, SSL_CTX *c)
+{
+    SSL_CONF_CTX_set_ssl_ctx(cc, c);
+}
+
+void lsx_SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cc, SSL *s)
+{
+    SSL_CONF_CTX_set_ssl(cc, s);
+}
+
+ls_ret lsx_SSL_CONF_cmd(SSL_CONF_CTX *cc, const char *cmd, const char *value)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CONF_cmd(cc, cmd, value));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+int lsx_SSL_CONF_cmd_value_type(SSL_CONF_CTX *cc, const char *cmd)
+{
+    return SSL_CONF_cmd_value_type(cc, cmd);
+}
+
+ls_ret lsx_SSL_CONF_CTX_finish(SSL_CONF_CTX *cc)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CONF_CTX_finish(cc));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+ls_ret lsx_SSL_CTX_config(SSL_CTX *c, const char *name)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CTX_config(c, name));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+ls_ret lsx_conf_modules_load_file(const char *path, const char *appname)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_conf_modules_load_file(path, appname));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
 int lsx_SSL_CTX_get_verify_mode(const SSL_CTX *c)
 {
     return SSL_CTX_get_verify_mode(c);
