@@ -10,7 +10,8 @@
 #        VERSION           one line: the tarball, where it came from, the libssl
 #        ssl-tests/        test/ssl-tests/*.cnf (+ .cnf.in, .pm); 1.1.1's files
 #                          are named *.conf upstream and are copied as *.cnf
-#        certs/ ct/        test/certs/, test/ct/
+#        certs/ ct/        test/certs/, test/ct/ (1.1.1's ct/log_list.conf as
+#                          ct/log_list.cnf)
 #        openssl.cnf       apps/openssl.cnf (the OPENSSL_CONF of OpenSSL's harness)
 #        src/              the C sources of ssl_test and the headers they include
 #   2. build: compiles C's ssl_test from LEG_DIR/src against the leg's own
@@ -19,8 +20,10 @@
 #   3. run: runs LEG_DIR/ssl_test on every LEG_DIR/ssl-tests/*.cnf as
 #      test/recipes/80-test_ssl_new.t does for its "default" provider run,
 #      writes LEG_DIR/c-results.tsv (file, case index, pass|fail|skip, one
-#      line per case) and prints the counts per file. Exits 1 if C fails a
-#      case (the Go driver's reference is still written).
+#      line per case) and prints the counts per file and C's failed cases.
+#      C failing a case is a fact about the leg's build (Debian's default
+#      security level fails some curves), not an error: the Go driver defers
+#      to it. Exits 1 only when C passes no case at all (a broken set-up).
 #
 # VERSION defaults to the version of the headers the build uses (the
 # system's libssl-dev, or CGO_CFLAGS's, e.g. the 1.1.1w cache after
@@ -157,8 +160,9 @@ harness_skips() {
 # environment OpenSSL's harness gives it; its TAP verdicts, one per case
 # ("ok N - iteration N", "# skipped" for a skip) into DIR/c-results.tsv
 # (case index = N-1, the cnf's test-INDEX); a case with no verdict (the
-# program died) is a failure. Prints the counts per file; fails if any case
-# failed.
+# program died) is a failure. Prints the counts per file; fails only when
+# no case passed. A file the harness skips on this build (harness_skips) is
+# not run: its cases are "skip".
 run_c_ssl_test() {
   local dir=$1 f b n st=0 args=()
   [ -x "$dir/ssl_test" ] || die "$dir/ssl_test is missing (build it first)"
@@ -193,11 +197,12 @@ run_c_ssl_test() {
   mv "$dir/c-results.tsv.part" "$dir/c-results.tsv"
   awk -F'\t' '{ c[$3]++ } END {
       printf "C ssl_test (%s): %d passed, %d failed, %d skipped\n", ver, c["pass"], c["fail"], c["skip"]
-      exit c["fail"] > 0 }' ver="$(cat "$dir/VERSION" 2>/dev/null)" "$dir/c-results.tsv" || st=1
-  if [ $st != 0 ]; then
+      exit c["pass"] == 0 }' ver="$(cat "$dir/VERSION" 2>/dev/null)" "$dir/c-results.tsv" || st=1
+  if grep -q "$(printf '\tfail$')" "$dir/c-results.tsv"; then
     echo "C ssl_test's failed cases (logs: $dir/c-out/):"
     awk -F'\t' '$3 == "fail" { print "  " $1 " #" $2 }' "$dir/c-results.tsv"
   fi
+  [ $st = 0 ] || echo "C ssl_test passed no case: the build or the set-up is broken (logs: $dir/c-out/)" >&2
   return $st
 }
 
@@ -265,7 +270,11 @@ for f in "$S"/test/ssl-tests/*; do
   cp "$f" "$DIR/ssl-tests/$b"
 done
 cp -a "$S/test/certs" "$DIR/certs"
-if [ -f "$S/test/ct/log_list.cnf" ]; then cp -a "$S/test/ct" "$DIR/ct"; fi
+# 1.1.1's CT log list is test/ct/log_list.conf: DIR/ct/log_list.cnf here too.
+if [ -d "$S/test/ct" ]; then cp -a "$S/test/ct" "$DIR/ct"; fi
+if [ -f "$DIR/ct/log_list.conf" ] && [ ! -f "$DIR/ct/log_list.cnf" ]; then
+  mv "$DIR/ct/log_list.conf" "$DIR/ct/log_list.cnf"
+fi
 cp "$S/apps/openssl.cnf" "$DIR/openssl.cnf"
 
 # ------------------------------------------------------------- 2. build
