@@ -102,34 +102,38 @@ sources_index() {
     log "no Sources index for $suite (skipped)"; fi
 }
 
-# listed SUITE: "VERSION SHA256" of each openssl orig tarball the suite lists.
+# listed SUITE: "VERSION SHA256 URL" of each openssl orig tarball the
+# suite lists (its Directory, in the suite's archive).
 listed() {
-  local idx
+  local idx base=$MIRROR
+  case $1 in *-security) base=${MIRROR%/debian}/debian-security ;; esac
   idx=$(sources_index "$1")
   [ -n "$idx" ] || return 0
-  xz -dc "$idx" | awk '
+  xz -dc "$idx" | awk -v base="$base" '
+    function flush() { if (p == "openssl" && f != "") print v, h, base "/" d "/" f; p = f = d = "" }
+    /^$/ { flush(); next }
     /^Package: / { p = $2 }
+    /^Directory: / { d = $2 }
     /^Checksums-Sha256:/ { c = 1; next }
     /^[^ ]/ { c = 0 }
-    p == "openssl" && c && $3 ~ /^openssl_[^_]*\.orig\.tar\.gz$/ {
-      v = $3; sub(/^openssl_/, "", v); sub(/\.orig\.tar\.gz$/, "", v); print v, $1 }'
+    c && $3 ~ /^openssl_[^_]*\.orig\.tar\.gz$/ {
+      f = $3; h = $1; v = f; sub(/^openssl_/, "", v); sub(/\.orig\.tar\.gz$/, "", v) }
+    END { flush() }'
 }
 
-# nearest WANT CANDIDATES...: the candidate of WANT's major.minor whose patch
-# release is nearest WANT's (3.0.19 -> 3.0.20; 1.1.1w -> 1.1.1v); the newer
-# one on a tie.
-nearest() {
+# by_nearness WANT VERSIONS...: the versions of WANT's major.minor, nearest
+# patch release first (3.0.19: 3.0.20, 3.0.18, 3.0.22; 1.1.1w: 1.1.1v ...),
+# the newer first on a tie; WANT itself is left out.
+by_nearness() {
   local want=$1; shift
   printf '%s\n' "$@" | awk -v want="$want" '
     function mm(v) { return substr(v, 1, match(v, /\.[^.]*$/) - 1) }
     function patch(v,   p) { p = substr(v, match(v, /\.[^.]*$/) + 1)
       if (p ~ /^[0-9]+$/) return p + 0
       return index("abcdefghijklmnopqrstuvwxyz", substr(p, length(p), 1)) + 26 * (length(p) - 1) }
-    mm($1) == mm(want) { d = patch($1) - patch(want); if (d < 0) d = -d
-      if (best == "" || d < bd || (d == bd && patch($1) > patch(best))) { best = $1; bd = d } }
-    END { print best }'
+    $1 != want && mm($1) == mm(want) { d = patch($1) - patch(want); if (d < 0) d = -d
+      printf "%d %d %s\n", d, 1000 - patch($1), $1 }' | sort -n -k1,1 -k2,2 | awk '{ print $3 }'
 }
-
 
 # harness_skips DIR FILE: succeeds, printing the features, when
 # test/recipes/80-test_ssl_new.t skips FILE on a build that lacks them (its
@@ -214,41 +218,58 @@ if [ -n "$RUN_ONLY" ]; then run_c_ssl_test "$DIR"; exit; fi
 mkdir -p "$CACHE"
 VER=$WANT SHA= ORIGIN= NOTE=
 tarball() { echo "$CACHE/openssl_$1.orig.tar.gz"; }
+# try_get V: downloads V's tarball (when not cached) from where a suite's
+# index puts it, else from the main and security pools; checks it against
+# the listed sha256; sets SHA and ORIGIN.
+try_get() {
+  local v=$1 f u urls=() got
+  f=$(tarball "$v")
+  [ -z "${URL_OF[$v]:-}" ] || urls+=("${URL_OF[$v]}")
+  urls+=("$MIRROR/pool/main/o/openssl/openssl_$v.orig.tar.gz"
+         "${MIRROR%/debian}/debian-security/pool/updates/main/o/openssl/openssl_$v.orig.tar.gz")
+  if [ ! -s "$f" ]; then
+    for u in "${urls[@]}"; do fetch "$u" "$f" 2>/dev/null && break; done
+    [ -s "$f" ] || { log "openssl_$v.orig.tar.gz: not served (${urls[*]})"; return 1; }
+  fi
+  got=$(sha256sum "$f" | cut -d' ' -f1)
+  if [ -n "${SHA_OF[$v]:-}" ]; then
+    [ "$got" = "${SHA_OF[$v]}" ] || { rm -f "$f"; die "openssl_$v.orig.tar.gz: sha256 $got, but ${SUITE_OF[$v]}'s Sources lists ${SHA_OF[$v]}"; }
+    ORIGIN="sha256 of ${SUITE_OF[$v]}'s Sources"
+  else
+    ORIGIN="not listed by any suite's Sources ($SUITES): not verified"
+  fi
+  SHA=$got
+}
 if [ -s "$(tarball "$WANT").ok" ]; then
   read -r VER SHA ORIGIN <"$(tarball "$WANT").ok"
 else
-  declare -A SHA_OF=() SUITE_OF=()
+  declare -A SHA_OF=() SUITE_OF=() URL_OF=()
   for s in $SUITES; do
-    while read -r v h; do
-      [ -n "${SHA_OF[$v]:-}" ] || { SHA_OF[$v]=$h; SUITE_OF[$v]=$s; }
+    while read -r v h u; do
+      [ -n "${SHA_OF[$v]:-}" ] || { SHA_OF[$v]=$h; SUITE_OF[$v]=$s; URL_OF[$v]=$u; }
     done < <(listed "$s")
     [ -z "${SHA_OF[$WANT]:-}" ] || break
   done
-  if [ -n "${SHA_OF[$WANT]:-}" ]; then
-    SHA=${SHA_OF[$WANT]} ORIGIN="sha256 of ${SUITE_OF[$WANT]}'s Sources"
-  fi
-  f=$(tarball "$WANT")
-  if [ ! -s "$f" ] && ! fetch "$MIRROR/pool/main/o/openssl/openssl_$WANT.orig.tar.gz" "$f"; then
-    VER=$(nearest "$WANT" "${!SHA_OF[@]}")
-    [ -n "$VER" ] || die "openssl_$WANT.orig.tar.gz is not served, and no suite of ($SUITES) lists a release of the same major.minor"
-    log "openssl_$WANT.orig.tar.gz is not served; using the nearest release of the same line a suite lists: $VER"
-    SHA=${SHA_OF[$VER]} ORIGIN="nearest of the same line (the pool has no $WANT); sha256 of ${SUITE_OF[$VER]}'s Sources"
-    f=$(tarball "$VER")
-    [ -s "$f" ] || fetch "$MIRROR/pool/main/o/openssl/openssl_$VER.orig.tar.gz" "$f" || die "cannot download openssl_$VER.orig.tar.gz"
-  fi
-  if [ -n "$SHA" ]; then
-    got=$(sha256sum "$f" | cut -d' ' -f1)
-    [ "$got" = "$SHA" ] || { rm -f "$f"; die "openssl_$VER.orig.tar.gz: sha256 $got, but the Sources index lists $SHA"; }
-  else
-    SHA=$(sha256sum "$f" | cut -d' ' -f1)
-    ORIGIN="not listed by any suite's Sources ($SUITES): not verified"
+  if ! try_get "$WANT"; then
+    # Every suite's index, then the nearest release of the line that is served.
+    for s in $SUITES; do
+      while read -r v h u; do
+        [ -n "${SHA_OF[$v]:-}" ] || { SHA_OF[$v]=$h; SUITE_OF[$v]=$s; URL_OF[$v]=$u; }
+      done < <(listed "$s")
+    done
+    VER=
+    for v in $(by_nearness "$WANT" "${!SHA_OF[@]}"); do
+      if try_get "$v"; then VER=$v; break; fi
+    done
+    [ -n "$VER" ] || die "openssl_$WANT.orig.tar.gz is not served, nor any release of the same line a suite of ($SUITES) lists"
+    log "openssl_$WANT.orig.tar.gz is not served; using the nearest release of the same line that is: $VER"
   fi
   ORIGIN=${ORIGIN// /_}
   printf '%s %s %s\n' "$VER" "$SHA" "$ORIGIN" >"$(tarball "$WANT").ok"
 fi
 ORIGIN=${ORIGIN//_/ }
 SRC_TAR=$(tarball "$VER")
-[ "$VER" = "$WANT" ] || NOTE="nearest of the same line: $VER for $WANT; "
+[ "$VER" = "$WANT" ] || NOTE="nearest of the same line: the archive serves no openssl_$WANT.orig.tar.gz; "
 log "openssl_$VER.orig.tar.gz ($ORIGIN)"
 
 # Only what the run and the C build need: the tests' files, apps/openssl.cnf,
