@@ -225,8 +225,10 @@ try_get() {
   local v=$1 f u urls=() got
   f=$(tarball "$v")
   [ -z "${URL_OF[$v]:-}" ] || urls+=("${URL_OF[$v]}")
-  urls+=("$MIRROR/pool/main/o/openssl/openssl_$v.orig.tar.gz"
-         "${MIRROR%/debian}/debian-security/pool/updates/main/o/openssl/openssl_$v.orig.tar.gz")
+  for u in "$MIRROR/pool/main/o/openssl/openssl_$v.orig.tar.gz" \
+           "${MIRROR%/debian}/debian-security/pool/updates/main/o/openssl/openssl_$v.orig.tar.gz"; do
+    [ "$u" = "${URL_OF[$v]:-}" ] || urls+=("$u")
+  done
   if [ ! -s "$f" ]; then
     for u in "${urls[@]}"; do fetch "$u" "$f" 2>/dev/null && break; done
     [ -s "$f" ] || { log "openssl_$v.orig.tar.gz: not served (${urls[*]})"; return 1; }
@@ -236,7 +238,7 @@ try_get() {
     [ "$got" = "${SHA_OF[$v]}" ] || { rm -f "$f"; die "openssl_$v.orig.tar.gz: sha256 $got, but ${SUITE_OF[$v]}'s Sources lists ${SHA_OF[$v]}"; }
     ORIGIN="sha256 of ${SUITE_OF[$v]}'s Sources"
   else
-    ORIGIN="not listed by any suite's Sources ($SUITES): not verified"
+    ORIGIN="sha256 unverified: no suite's Sources lists it"
   fi
   SHA=$got
 }
