@@ -6,8 +6,8 @@
 # -- runs every test binary, the conformance report (sslconform) and
 # OpenSSL's own test/ssl-tests through the binding (libssl-go-ssl-tests:
 # C's ssl_test ran in the build stage) in each image, prints each report,
-# keeps each -json report (ssl-tests included) in
-# REPO_DIR/.cache/reports/LEG.json (for `sslconform -merge`), and exits
+# keeps each -json report in REPO_DIR/.cache/reports/LEG.json and
+# ssl-tests-LEG.json (for `sslconform -merge`), and exits
 # non-zero on any failure. REPO_DIR is the build context (default: the
 # repository holding this script). The host's OpenSSL 3.0 and the 1.1.1w
 # cache are the other two legs (make test); bookworm (3.0) stays the
@@ -302,15 +302,15 @@ for s in $SUITES; do
   else
     failed+=("$suite ssl-tests")
   fi
-  # The same report as JSON, with the ssl-tests results, for the
-  # cross-version matrix (sslconform -merge); the claims alone if that run
-  # gave nothing (the ssl-tests failure is counted above).
-  timed "$suite: sslconform -json" "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" \
-    libssl-go-ssl-tests -json >"$REPORT_DIR/$suite.json" 2>/dev/null || true
-  if ! [ -s "$REPORT_DIR/$suite.json" ]; then
-    "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" sslconform -json \
-      >"$REPORT_DIR/$suite.json" 2>/dev/null || true
-  fi
+  # Both reports as JSON, for the cross-version matrices (sslconform -merge
+  # of LEG.json and of ssl-tests-LEG.json: -ssl-tests runs its cases instead
+  # of the checks).
+  "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" sslconform -json \
+    >"$REPORT_DIR/$suite.json" 2>/dev/null || true
+  rm -f "$REPORT_DIR/ssl-tests-$suite.json"
+  timed "$suite: ssl-tests -json" "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" \
+    libssl-go-ssl-tests -json >"$REPORT_DIR/ssl-tests-$suite.json" 2>/dev/null || true
+  [ -s "$REPORT_DIR/ssl-tests-$suite.json" ] || rm -f "$REPORT_DIR/ssl-tests-$suite.json"
   if ! grep -hq "OpenSSL $want\." "$WORK/tests-$suite.log" "$WORK/report-$suite.log"; then
     echo "  [$suite] expected OpenSSL $want.x in the image's output" >&2
     failed+=("$suite version")
