@@ -6,7 +6,8 @@
 #   1. prepare: downloads openssl_VERSION.orig.tar.gz from Debian's archive
 #      pool into a cache (SSL_TESTS_CACHE, default REPO/.cache/ssl-tests-dl,
 #      one tarball per version, reused), checks it against the sha256 a
-#      suite's Sources index lists for it, and lays out LEG_DIR:
+#      suite's Sources index lists for it (VERSION says "unverified" when
+#      none lists it), and lays out LEG_DIR:
 #        VERSION           one line: the tarball, where it came from, the libssl
 #        ssl-tests/        test/ssl-tests/*.cnf (+ .cnf.in, .pm); 1.1.1's files
 #                          are named *.conf upstream and are copied as *.cnf
@@ -28,12 +29,12 @@
 # VERSION defaults to the version of the headers the build uses (the
 # system's libssl-dev, or CGO_CFLAGS's, e.g. the 1.1.1w cache after
 # eval "$(ci/openssl111.sh)"). When the pool does not serve that exact
-# release, the nearest one of the same major.minor that a suite lists is
-# used, and LEG_DIR/VERSION says so.
+# release, the nearest one of the same major.minor that a suite lists and
+# the archive serves is used, and LEG_DIR/VERSION says so.
 #
 # --no-build / --no-run skip steps 2 / 3; --run-only does step 3 alone, on a
 # LEG_DIR prepared and built before (the run needs only bash, coreutils, awk
-# and the libssl).
+# and the libssl, not src/).
 #
 # Environment:
 #   CC (gcc), SSL_TESTS_CFLAGS (default $CGO_CFLAGS), SSL_TESTS_LDFLAGS
@@ -49,11 +50,11 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD= ; shift ;;
     --no-run) RUN= ; shift ;;
     --) shift; break ;;
-    -*) echo "usage: $0 [--no-build] [--no-run] LEG_DIR [VERSION]" >&2; exit 2 ;;
+    -*) echo "usage: $0 [--no-build] [--no-run | --run-only] LEG_DIR [VERSION]" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -ge 1 ] || { echo "usage: $0 [--no-build] [--no-run] LEG_DIR [VERSION]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 [--no-build] [--no-run | --run-only] LEG_DIR [VERSION]" >&2; exit 2; }
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd "$SCRIPT_DIR/.." && pwd -P)
@@ -173,7 +174,9 @@ run_c_ssl_test() {
   export TEST_CERTS_DIR=$dir/certs CTLOG_FILE=$dir/ct/log_list.cnf OPENSSL_CONF=$dir/openssl.cnf
   # 3.x's ssl_test takes the provider to run with (the harness's "default"
   # run); 1.1.1's only the file.
-  if grep -q test_arg_libctx "$dir/src/test/ssl_test.c" 2>/dev/null; then args=(default); fi
+  # (The build step records it in DIR/ssl_test.args: src/ may be gone.)
+  if [ -f "$dir/ssl_test.args" ]; then read -r -a args <"$dir/ssl_test.args" || true
+  elif grep -q test_arg_libctx "$dir/src/test/ssl_test.c" 2>/dev/null; then args=(default); fi
   mkdir -p "$dir/c-out"
   : >"$dir/c-results.tsv.part"
   printf '%-34s %5s %5s %5s\n' "C ssl_test: file" pass fail skip
@@ -351,6 +354,7 @@ if [ -n "$BUILD" ]; then
   # shellcheck disable=SC2086
   $CC -o "$DIR/ssl_test" "${prog[@]}" "$B/libtestutil.a" $LDFLAGS_LEG -lssl -lcrypto
   log "built $DIR/ssl_test (${#objs[@]} + ${#libobjs[@]} sources)"
+  if grep -q test_arg_libctx "$S/test/ssl_test.c"; then echo default; else echo; fi >"$DIR/ssl_test.args"
   # The features the leg's build leaves out (OPENSSL_NO_X), for harness_skips.
   # shellcheck disable=SC2086
   printf '#include <openssl/opensslconf.h>\n' | $CC $CFLAGS_LEG -E -dM - |
