@@ -57,7 +57,7 @@ example:
 # internal/repocheck's test checks). Every step runs even when an earlier
 # one failed; the run fails if any did, and ends with the time each step
 # took. The tools it needs beyond Go, gcc and libssl-dev (valgrind, podman,
-# debootstrap, runc, curl, openssl) are installed by .ci/run.
+# debootstrap, runc, curl, openssl, xz-utils) are installed by .ci/run.
 # CI_STEPS="a b" (environment or command line) runs a subset.
 CI_STEPS ?= \
 	check-generated \
@@ -68,6 +68,8 @@ CI_STEPS ?= \
 	checkptr-ci \
 	fuzz-ci \
 	test-spacemonkey \
+	ssl-tests \
+	ssl-tests-111 \
 	conform \
 	conform-111 \
 	image-check \

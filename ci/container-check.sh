@@ -3,9 +3,11 @@
 #
 # Builds ci/Dockerfile for each version leg -- by default Debian trixie
 # (OpenSSL 3.5.x), sid (3.6.x) and sid with experimental's OpenSSL (4.0.x)
-# -- runs every test binary and the conformance report (sslconform) in each
-# image, prints each report, keeps each -json report in
-# REPO_DIR/.cache/reports/LEG.json (for `sslconform -merge`), and exits
+# -- runs every test binary, the conformance report (sslconform) and
+# OpenSSL's own test/ssl-tests through the binding (libssl-go-ssl-tests:
+# C's ssl_test ran in the build stage) in each image, prints each report,
+# keeps each -json report in REPO_DIR/.cache/reports/LEG.json and
+# ssl-tests-LEG.json (for `sslconform -merge`), and exits
 # non-zero on any failure. REPO_DIR is the build context (default: the
 # repository holding this script). The host's OpenSSL 3.0 and the 1.1.1w
 # cache are the other two legs (make test); bookworm (3.0) stays the
@@ -218,7 +220,7 @@ build_image() {
       tail -n 60 "$WORK/build-$suite.log" >&2
       return 1
     }
-  grep -E '^(go version|libssl-dev [0-9])' "$WORK/build-$suite.log" | uniq | sed 's/^/  build: /' || true
+  grep -E '^(go version|libssl-dev [0-9]|ssl-tests build stage:|C ssl_test \()' "$WORK/build-$suite.log" | uniq | sed 's/^/  build: /' || true
   # The exact OpenSSL (and Debian package) version, for the summary.
   grep -E '^libssl-dev [0-9]' "$WORK/build-$suite.log" | tail -n1 >"$WORK/version-$suite" || true
 }
@@ -294,9 +296,21 @@ for s in $SUITES; do
   else
     failed+=("$suite report")
   fi
-  # The same report as JSON, for the cross-version matrix (sslconform -merge).
+  log "$suite: OpenSSL's test/ssl-tests (libssl-go-ssl-tests)"
+  if timed "$suite: run ssl-tests" run_in "$suite" ssl-tests libssl-go-ssl-tests; then
+    passed=$((passed + 1))
+  else
+    failed+=("$suite ssl-tests")
+  fi
+  # Both reports as JSON, for the cross-version matrices (sslconform -merge
+  # of LEG.json and of ssl-tests-LEG.json: -ssl-tests runs its cases instead
+  # of the checks).
   "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" sslconform -json \
     >"$REPORT_DIR/$suite.json" 2>/dev/null || true
+  rm -f "$REPORT_DIR/ssl-tests-$suite.json"
+  timed "$suite: ssl-tests -json" "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" \
+    libssl-go-ssl-tests -json >"$REPORT_DIR/ssl-tests-$suite.json" 2>/dev/null || true
+  [ -s "$REPORT_DIR/ssl-tests-$suite.json" ] || rm -f "$REPORT_DIR/ssl-tests-$suite.json"
   if ! grep -hq "OpenSSL $want\." "$WORK/tests-$suite.log" "$WORK/report-$suite.log"; then
     echo "  [$suite] expected OpenSSL $want.x in the image's output" >&2
     failed+=("$suite version")
@@ -309,6 +323,13 @@ for s in $SUITES; do
   [ -f "$WORK/report-$suite.log" ] || continue
   printf '  %-13s %-36s %s\n' "$suite" "$(cat "$WORK/version-$suite" 2>/dev/null)" \
     "$(grep -E '[0-9]+ passed, [0-9]+ failed' "$WORK/report-$suite.log" | tail -n1)"
+  # OpenSSL's test/ssl-tests: the source used, C's counts, then the binding's.
+  if [ -f "$WORK/ssl-tests-$suite.log" ]; then
+    printf '  %-13s ssl-tests: %s\n' "" \
+      "$(grep -E '^C ssl_test \(' "$WORK/ssl-tests-$suite.log" | tail -n1 | sed 's/^C ssl_test //')"
+    printf '  %-13s ssl-tests through libssl-go: %s\n' "" \
+      "$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$WORK/ssl-tests-$suite.log" | tail -n1)"
+  fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "  failed: ${failed[*]}"

@@ -9,6 +9,12 @@
 # the machine's 3.0, and the image legs 3.5, 3.6, 4.0 that `make
 # image-check` wrote) into one table, printed as text and written as
 # Markdown to $(REPORTS)/matrix.md; legs whose report is missing are named.
+# Then the same for the legs' runs of OpenSSL's test/ssl-tests
+# ($(REPORTS)/ssl-tests-LEG.json, which `make ssl-tests`, `make
+# ssl-tests-111` and `make image-check` write: `sslconform -ssl-tests` runs
+# those cases instead of the checks, so its -json report is a separate
+# file): pass/fail/skip per file and leg, and the cases whose outcome
+# differs between versions.
 REPORTS     ?= $(CURDIR)/.cache/reports
 MATRIX_LEGS ?= openssl-1.1.1w host trixie sid experimental
 .PHONY: conform conform-111 conform-matrix
@@ -26,12 +32,15 @@ conform-111:
 	  $(REPORTS)/sslconform-111
 
 conform-matrix:
-	@files=; for l in $(MATRIX_LEGS); do \
-	  if [ -s $(REPORTS)/$$l.json ]; then files="$$files $(REPORTS)/$$l.json"; \
-	  else echo "conform-matrix: no report for leg $$l ($(REPORTS)/$$l.json)"; missing=1; fi; \
-	done; \
-	[ -n "$$files" ] || exit 1; \
-	$(GO) run ./cmd/sslconform -merge -markdown $$files >$(REPORTS)/matrix.md || true; \
-	$(GO) run ./cmd/sslconform -merge $$files; st=$$?; \
-	echo "(Markdown: $(REPORTS)/matrix.md)"; \
-	[ $$st -eq 0 ] && [ -z "$$missing" ]
+	@st=0; for kind in "" ssl-tests-; do \
+	  files=; missing=; for l in $(MATRIX_LEGS); do \
+	    if [ -s $(REPORTS)/$$kind$$l.json ]; then files="$$files $(REPORTS)/$$kind$$l.json"; \
+	    else echo "conform-matrix: no report for leg $$l ($(REPORTS)/$$kind$$l.json)"; missing=1; fi; \
+	  done; \
+	  [ -n "$$files" ] && [ -z "$$missing" ] || st=1; \
+	  [ -n "$$files" ] || continue; \
+	  md=$(REPORTS)/$${kind}matrix.md; \
+	  $(GO) run ./cmd/sslconform -merge -markdown $$files >$$md || true; \
+	  $(GO) run ./cmd/sslconform -merge $$files || st=1; \
+	  echo "(Markdown: $$md)"; \
+	done; exit $$st
