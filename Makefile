@@ -68,8 +68,6 @@ CI_STEPS ?= \
 	checkptr-ci \
 	fuzz-ci \
 	test-spacemonkey \
-	ssl-tests \
-	ssl-tests-111 \
 	conform \
 	conform-111 \
 	image-check \

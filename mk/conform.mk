@@ -1,9 +1,11 @@
-# The conformance report (conformance/, cmd/sslconform): every row of
-# conformance/CLAIMS.md checked against the linked libssl.
-# `make conform` runs it against the machine's libssl, `make conform-111`
+# The conformance report (conformance/, cmd/sslconform), in two parts:
+# every row of conformance/CLAIMS.md checked against the linked libssl
+# (conform-claims), then OpenSSL's own test/ssl-tests through the binding
+# with C's verdicts beside them (ssl-tests, mk/ssltests.mk).
+# `make conform` runs both against the machine's libssl, `make conform-111`
 # against OpenSSL 1.1.1w (the same $(WITH_111) set-up as test-111). Each
-# exits non-zero unless every expected result holds, and also leaves its
-# -json form in $(REPORTS) for the matrix.
+# runs both parts, exits non-zero unless every expected result of both
+# holds, and leaves their -json forms in $(REPORTS) for the matrix.
 #
 # `make conform-matrix` merges the -json reports of all five legs (1.1.1w,
 # the machine's 3.0, and the image legs 3.5, 3.6, 4.0 that `make
@@ -17,15 +19,24 @@
 # differs between versions.
 REPORTS     ?= $(CURDIR)/.cache/reports
 MATRIX_LEGS ?= openssl-1.1.1w host trixie sid experimental
-.PHONY: conform conform-111 conform-matrix
+.PHONY: conform conform-111 conform-claims conform-claims-111 conform-matrix
 
+# Both parts run even when the first fails, so that one report shows all.
 conform:
+	@st=0; $(MAKE) --no-print-directory conform-claims || st=1; \
+	  $(MAKE) --no-print-directory ssl-tests || st=1; exit $$st
+
+conform-111:
+	@st=0; $(MAKE) --no-print-directory conform-claims-111 || st=1; \
+	  $(MAKE) --no-print-directory ssl-tests-111 || st=1; exit $$st
+
+conform-claims:
 	@mkdir -p $(REPORTS)
 	$(GO) build -o $(REPORTS)/sslconform-host ./cmd/sslconform
 	$(REPORTS)/sslconform-host -json >$(REPORTS)/host.json 2>/dev/null || true
 	$(REPORTS)/sslconform-host
 
-conform-111:
+conform-claims-111:
 	@mkdir -p $(REPORTS)
 	$(WITH_111) $(GO) build -o $(REPORTS)/sslconform-111 ./cmd/sslconform && \
 	  { $(REPORTS)/sslconform-111 -json >$(REPORTS)/openssl-1.1.1w.json 2>/dev/null || true; } && \
