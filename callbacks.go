@@ -28,6 +28,10 @@ package libssl
 //     context the SSL was made from (libssl's session_ctx), which
 //     SSL_set_SSL_CTX does not change; the remove callback on the context
 //     whose cache drops a session.
+//   - The session ticket callbacks (SSL_CTX_set_session_ticket_cb) and the
+//     Go ticket key callback on the SSL's session context, as libssl calls
+//     s->session_ctx's; the status (OCSP) callback on the SSL's current
+//     context, as libssl calls s->ctx's.
 //
 // conformance/CLAIMS.md (rows I01-I09) lists these rules with the C cases
 // (conformance/cref/inherit.c) that TestInheritance compares Go with.
@@ -59,6 +63,10 @@ const (
 	cbCertVerify  callbackKind = C.LS_CB_CERT_VERIFY
 	cbCert        callbackKind = C.LS_CB_CERT
 	cbKeylog      callbackKind = C.LS_CB_KEYLOG
+	cbTicketGen   callbackKind = C.LS_CB_TICKET_GEN
+	cbTicketDec   callbackKind = C.LS_CB_TICKET_DEC
+	cbTicketKey   callbackKind = C.LS_CB_TICKET_KEY
+	cbStatus      callbackKind = C.LS_CB_STATUS
 )
 
 // handleOf makes the cgo.Handle that a slot keeps for v; 0 (an empty slot)

@@ -76,6 +76,8 @@ static void keylog_tramp(const SSL *cs, const char *line)
     }
 }
 
+static void install_ticket_cb(SSL_CTX *c, int go_cb);
+
 void ls_ctx_install_hook(SSL_CTX *c, int kind, int on)
 {
     switch (kind) {
@@ -87,6 +89,9 @@ void ls_ctx_install_hook(SSL_CTX *c, int kind, int on)
         break;
     case LS_CB_KEYLOG:
         SSL_CTX_set_keylog_callback(c, on ? keylog_tramp : NULL);
+        break;
+    case LS_CB_TICKET_KEY:
+        install_ticket_cb(c, on);
         break;
     }
 }
@@ -192,7 +197,9 @@ static int ticket_current(ls_box *b, lsh_ticket_key *out)
     return ok;
 }
 
-/* Encrypting: the current key (the first). Decrypting: the key the ticket
+/* The context's Go ticket key callback, if any, is asked first: it
+ * declines, fails, or lets the keys decide.
+ * Encrypting: the current key (the first). Decrypting: the key the ticket
  * names; 1 when it is the current one, 2 (use, and issue a new ticket) when
  * it is an older one, 0 (no resumption: a full handshake) when it is
  * unknown. The box is the session context's: libssl calls the ticket
@@ -205,6 +212,10 @@ static int ticket_tramp(SSL *s, unsigned char key_name[16], unsigned char *iv,
                         EVP_CIPHER_CTX *ectx, HMAC_CTX *hctx, int enc)
 #endif
 {
+    /* A Go ticket key callback (SetTicketKeyCallback) decides first. */
+    int v = ls_ticket_key_hook(s, enc);
+    if (v != 1)
+        return v;
     ls_box *b = ls_ctx_box(ls_ssl_session_ctx(s));
     lsh_ticket_key k;
     int index = 0, ret;
@@ -272,7 +283,7 @@ int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
     }
     /* A variable, not an expression: the 1.1.1 macro casts its argument
      * without parentheses. */
-    ticket_cb_t cb = n > 0 ? ticket_tramp : NULL;
+    ticket_cb_t cb = n > 0 || b->slot[LS_CB_TICKET_KEY] != NULL ? ticket_tramp : NULL;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
     int ok = SSL_CTX_set_tlsext_ticket_key_evp_cb(c, cb) == 1;
 #else
@@ -280,6 +291,20 @@ int lsh_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
 #endif
     pthread_mutex_unlock(&b->mu);
     return ok;
+}
+
+/* Installs the ticket key callback when the context has keys or a Go
+ * callback (go_cb: its slot is being set), removes it when neither. Runs
+ * under the box's lock (lsh_ctx_set_callback). */
+static void install_ticket_cb(SSL_CTX *c, int go_cb)
+{
+    ls_box *b = ls_ctx_box(c);
+    ticket_cb_t cb = go_cb || (b != NULL && b->keys != NULL && b->keys->n > 0) ? ticket_tramp : NULL;
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(c, cb);
+#else
+    SSL_CTX_set_tlsext_ticket_key_cb(c, cb);
+#endif
 }
 
 int lsh_ctx_ticket_key_count(SSL_CTX *c)

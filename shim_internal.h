@@ -48,6 +48,12 @@ void ls_cell_release(ls_cell *cl);
 /* Installs (on) or removes libssl's callback of a context kind that
  * shim_ctxhooks.c serves (LS_CB_CERT_VERIFY, LS_CB_CERT, LS_CB_KEYLOG). */
 void ls_ctx_install_hook(SSL_CTX *c, int kind, int on);
+/* Installs or removes libssl's callback of a kind shim_features.c serves
+ * (LS_CB_TICKET_GEN, LS_CB_TICKET_DEC, LS_CB_STATUS), under the box's lock. */
+void ls_features_install(SSL_CTX *c, ls_box *b, int kind);
+/* The Go ticket key callback's verdict (shim_features.c): 1 to go on with
+ * the context's ticket keys, else what the ticket key callback returns. */
+int ls_ticket_key_hook(SSL *s, int enc);
 /* Writes the DER of a stack's items (i2d: i2d_X509, i2d_X509_NAME through
  * a wrapper), each after its length as 4 big-endian bytes, into buf when
  * all fit in cap; returns the length needed, -1 when an item cannot be

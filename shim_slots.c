@@ -303,6 +303,11 @@ int lsh_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
     case LS_CB_CLIENT_HELLO:
         SSL_CTX_set_client_hello_cb(c, on ? client_hello_tramp : NULL, NULL);
         break;
+    case LS_CB_TICKET_GEN:
+    case LS_CB_TICKET_DEC:
+    case LS_CB_STATUS:
+        ls_features_install(c, b, kind);
+        break;
     default:
         ls_ctx_install_hook(c, kind, on);
     }

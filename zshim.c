@@ -145,6 +145,83 @@ ls_ret lsx_SSL_CTX_set_num_tickets(SSL_CTX *c, size_t n)
     return r;
 }
 
+ls_ret lsx_SSL_CONF_CTX_new(void)
+{
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)SSL_CONF_CTX_new());
+    return r;
+}
+
+void lsx_SSL_CONF_CTX_free(SSL_CONF_CTX *cc)
+{
+    SSL_CONF_CTX_free(cc);
+}
+
+unsigned int lsx_SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cc, unsigned int flags)
+{
+    return SSL_CONF_CTX_set_flags(cc, flags);
+}
+
+unsigned int lsx_SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cc, unsigned int flags)
+{
+    return SSL_CONF_CTX_clear_flags(cc, flags);
+}
+
+void lsx_SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cc, SSL_CTX *c)
+{
+    SSL_CONF_CTX_set_ssl_ctx(cc, c);
+}
+
+void lsx_SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cc, SSL *s)
+{
+    SSL_CONF_CTX_set_ssl(cc, s);
+}
+
+ls_ret lsx_SSL_CONF_cmd(SSL_CONF_CTX *cc, const char *cmd, const char *value)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CONF_cmd(cc, cmd, value));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+int lsx_SSL_CONF_cmd_value_type(SSL_CONF_CTX *cc, const char *cmd)
+{
+    return SSL_CONF_cmd_value_type(cc, cmd);
+}
+
+ls_ret lsx_SSL_CONF_CTX_finish(SSL_CONF_CTX *cc)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CONF_CTX_finish(cc));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+ls_ret lsx_SSL_CTX_config(SSL_CTX *c, const char *name)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_CTX_config(c, name));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
+ls_ret lsx_conf_modules_load_file(const char *path, const char *appname)
+{
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_conf_modules_load_file(path, appname));
+    r.panic_token = ls_call_leave(&saved);
+    return r;
+}
+
 int lsx_SSL_CTX_get_verify_mode(const SSL_CTX *c)
 {
     return SSL_CTX_get_verify_mode(c);
@@ -2139,6 +2216,245 @@ ls_ret lsx_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char 
     ls_call saved;
     ls_call_enter(&saved);
     ls_ret r = ls_finish_iow(s, (int)lsh_write_drain(s, buf, num, out, cap));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+int lsx_feature_built(int which)
+{
+    return lsh_feature_built(which);
+}
+
+lsg_ssl_peer_tmp_key_type lsx_ssl_peer_tmp_key_type(SSL *s)
+{
+    lsg_ssl_peer_tmp_key_type r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_peer_tmp_key_type(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_peer_signature_nid lsx_ssl_peer_signature_nid(SSL *s)
+{
+    lsg_ssl_peer_signature_nid r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_peer_signature_nid(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_peer_signature_type_nid lsx_ssl_peer_signature_type_nid(SSL *s)
+{
+    lsg_ssl_peer_signature_type_nid r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_peer_signature_type_nid(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+int lsx_x509_pubkey_type(X509 *x)
+{
+    return lsh_x509_pubkey_type(x);
+}
+
+ls_ret lsx_x509_subject_der(X509 *x, unsigned char *buf, int cap)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_x509_subject_der(x, buf, cap));
+    return r;
+}
+
+int lsx_obj_nid(const char *name)
+{
+    return lsh_obj_nid(name);
+}
+
+const char *lsx_OBJ_nid2sn(int n)
+{
+    return OBJ_nid2sn(n);
+}
+
+lsg_ssl_compression_active lsx_ssl_compression_active(SSL *s)
+{
+    lsg_ssl_compression_active r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_compression_active(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set_npn_advertised(SSL_CTX *c, const unsigned char *p, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_npn_advertised(c, p, len));
+    return r;
+}
+
+ls_ret lsx_ctx_set_npn_select(SSL_CTX *c, const unsigned char *p, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_npn_select(c, p, len));
+    return r;
+}
+
+lsg_ssl_npn_negotiated lsx_ssl_npn_negotiated(SSL *s, unsigned char *buf, int cap)
+{
+    lsg_ssl_npn_negotiated r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_npn_negotiated(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set_max_fragment_length(SSL_CTX *c, int mode)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_max_fragment_length(c, mode));
+    return r;
+}
+
+int lsx_sess_max_fragment_length(SSL_SESSION *s)
+{
+    return lsh_sess_max_fragment_length(s);
+}
+
+ls_ret lsx_ctx_set_max_send_fragment(SSL_CTX *c, long n)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_max_send_fragment(c, n));
+    return r;
+}
+
+ls_ret lsx_sess_set1_ticket_appdata(SSL_SESSION *s, const unsigned char *p, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_sess_set1_ticket_appdata(s, p, len));
+    return r;
+}
+
+int lsx_sess_ticket_appdata(SSL_SESSION *s, unsigned char *buf, int cap)
+{
+    return lsh_sess_ticket_appdata(s, buf, cap);
+}
+
+int lsx_SSL_SESSION_has_ticket(const SSL_SESSION *s)
+{
+    return SSL_SESSION_has_ticket(s);
+}
+
+ls_ret lsx_ctx_set_status_type_ocsp(SSL_CTX *c)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_status_type_ocsp(c));
+    return r;
+}
+
+ls_ret lsx_ssl_set_status_type_ocsp(SSL *s)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_status_type_ocsp(s));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ssl_set_ocsp_resp(SSL *s, const unsigned char *p, int len)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_ocsp_resp(s, p, len));
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_ocsp_resp lsx_ssl_ocsp_resp(SSL *s, unsigned char *buf, int cap)
+{
+    lsg_ssl_ocsp_resp r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_ocsp_resp(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ocsp_response_der(int status, unsigned char *buf, int cap)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ocsp_response_der(status, buf, cap));
+    return r;
+}
+
+ls_ret lsx_ocsp_response_status(const unsigned char *p, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ocsp_response_status(p, len));
+    return r;
+}
+
+ls_ret lsx_ctx_enable_ct(SSL_CTX *c, int strict)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_enable_ct(c, strict));
+    return r;
+}
+
+ls_ret lsx_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_ctlog_list_file(c, path));
+    return r;
+}
+
+lsg_ssl_secure_reneg_support lsx_ssl_secure_reneg_support(SSL *s)
+{
+    lsg_ssl_secure_reneg_support r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_secure_reneg_support(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_SSL_renegotiate_abbreviated(SSL *s)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)SSL_renegotiate_abbreviated(s));
     r.panic_token = ls_call_leave(&saved);
     ls_guard_leave(g);
     return r;

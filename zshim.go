@@ -27,6 +27,13 @@ package libssl
 #cgo nocallback lsx_SSL_CTX_set_timeout
 #cgo nocallback lsx_SSL_CTX_get_num_tickets
 #cgo nocallback lsx_SSL_CTX_set_num_tickets
+#cgo nocallback lsx_SSL_CONF_CTX_new
+#cgo nocallback lsx_SSL_CONF_CTX_free
+#cgo nocallback lsx_SSL_CONF_CTX_set_flags
+#cgo nocallback lsx_SSL_CONF_CTX_clear_flags
+#cgo nocallback lsx_SSL_CONF_CTX_set_ssl_ctx
+#cgo nocallback lsx_SSL_CONF_CTX_set_ssl
+#cgo nocallback lsx_SSL_CONF_cmd_value_type
 #cgo nocallback lsx_SSL_CTX_get_verify_mode
 #cgo nocallback lsx_SSL_CTX_get_verify_depth
 #cgo nocallback lsx_SSL_CTX_set_verify_depth
@@ -245,6 +252,44 @@ package libssl
 #cgo nocallback lsx_ssl_pending_cipher_id
 #cgo noescape lsx_feed_read
 #cgo noescape lsx_write_drain
+#cgo nocallback lsx_feature_built
+#cgo nocallback lsx_ssl_peer_tmp_key_type
+#cgo nocallback lsx_ssl_peer_signature_nid
+#cgo nocallback lsx_ssl_peer_signature_type_nid
+#cgo nocallback lsx_x509_pubkey_type
+#cgo nocallback lsx_x509_subject_der
+#cgo noescape lsx_x509_subject_der
+#cgo nocallback lsx_obj_nid
+#cgo noescape lsx_obj_nid
+#cgo nocallback lsx_OBJ_nid2sn
+#cgo nocallback lsx_ssl_compression_active
+#cgo nocallback lsx_ctx_set_npn_advertised
+#cgo noescape lsx_ctx_set_npn_advertised
+#cgo nocallback lsx_ctx_set_npn_select
+#cgo noescape lsx_ctx_set_npn_select
+#cgo nocallback lsx_ssl_npn_negotiated
+#cgo noescape lsx_ssl_npn_negotiated
+#cgo nocallback lsx_ctx_set_max_fragment_length
+#cgo nocallback lsx_sess_max_fragment_length
+#cgo nocallback lsx_ctx_set_max_send_fragment
+#cgo nocallback lsx_sess_set1_ticket_appdata
+#cgo noescape lsx_sess_set1_ticket_appdata
+#cgo nocallback lsx_sess_ticket_appdata
+#cgo noescape lsx_sess_ticket_appdata
+#cgo nocallback lsx_SSL_SESSION_has_ticket
+#cgo nocallback lsx_ctx_set_status_type_ocsp
+#cgo nocallback lsx_ssl_set_status_type_ocsp
+#cgo nocallback lsx_ssl_set_ocsp_resp
+#cgo noescape lsx_ssl_set_ocsp_resp
+#cgo nocallback lsx_ssl_ocsp_resp
+#cgo noescape lsx_ssl_ocsp_resp
+#cgo nocallback lsx_ocsp_response_der
+#cgo noescape lsx_ocsp_response_der
+#cgo nocallback lsx_ocsp_response_status
+#cgo noescape lsx_ocsp_response_status
+#cgo nocallback lsx_ctx_enable_ct
+#cgo nocallback lsx_ctx_set_ctlog_list_file
+#cgo nocallback lsx_ssl_secure_reneg_support
 #include "shim.h"
 */
 import "C"
@@ -441,31 +486,134 @@ func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
 	return nil
 }
 
-// c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 47, predicate val).
+// c_SSL_CONF_CTX_new calls SSL_CONF_CTX_new (shim.def line 47, predicate ptr).
+func c_SSL_CONF_CTX_new() (*C.SSL_CONF_CTX, error) {
+	countCall()
+	r := C.lsx_SSL_CONF_CTX_new()
+	if r.ptr == nil {
+		return nil, fail("SSL_CONF_CTX_new", &r)
+	}
+	done(&r)
+	return (*C.SSL_CONF_CTX)(r.ptr), nil
+}
+
+// c_SSL_CONF_CTX_free calls SSL_CONF_CTX_free (shim.def line 48, predicate void).
+func c_SSL_CONF_CTX_free(cc *C.SSL_CONF_CTX) {
+	countCall()
+	C.lsx_SSL_CONF_CTX_free(cc)
+}
+
+// c_SSL_CONF_CTX_set_flags calls SSL_CONF_CTX_set_flags (shim.def line 49, predicate val).
+func c_SSL_CONF_CTX_set_flags(cc *C.SSL_CONF_CTX, flags C.uint) C.uint {
+	countCall()
+	return C.lsx_SSL_CONF_CTX_set_flags(cc, flags)
+}
+
+// c_SSL_CONF_CTX_clear_flags calls SSL_CONF_CTX_clear_flags (shim.def line 50, predicate val).
+func c_SSL_CONF_CTX_clear_flags(cc *C.SSL_CONF_CTX, flags C.uint) C.uint {
+	countCall()
+	return C.lsx_SSL_CONF_CTX_clear_flags(cc, flags)
+}
+
+// c_SSL_CONF_CTX_set_ssl_ctx calls SSL_CONF_CTX_set_ssl_ctx (shim.def line 51, predicate void).
+func c_SSL_CONF_CTX_set_ssl_ctx(cc *C.SSL_CONF_CTX, c *C.SSL_CTX) {
+	countCall()
+	C.lsx_SSL_CONF_CTX_set_ssl_ctx(cc, c)
+}
+
+// c_SSL_CONF_CTX_set_ssl calls SSL_CONF_CTX_set_ssl (shim.def line 52, predicate void).
+func c_SSL_CONF_CTX_set_ssl(cc *C.SSL_CONF_CTX, s *C.SSL) {
+	countCall()
+	C.lsx_SSL_CONF_CTX_set_ssl(cc, s)
+}
+
+// c_SSL_CONF_cmd calls SSL_CONF_cmd (shim.def line 53, predicate pos).
+func c_SSL_CONF_cmd(cc *C.SSL_CONF_CTX, cmd *C.char, value *C.char) (int, error) {
+	countCall()
+	r := C.lsx_SSL_CONF_cmd(cc, cmd, value)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret <= 0 {
+		return int(r.ret), fail("SSL_CONF_cmd", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_SSL_CONF_cmd_value_type calls SSL_CONF_cmd_value_type (shim.def line 54, predicate val).
+func c_SSL_CONF_cmd_value_type(cc *C.SSL_CONF_CTX, cmd *C.char) C.int {
+	countCall()
+	return C.lsx_SSL_CONF_cmd_value_type(cc, cmd)
+}
+
+// c_SSL_CONF_CTX_finish calls SSL_CONF_CTX_finish (shim.def line 55, predicate one).
+func c_SSL_CONF_CTX_finish(cc *C.SSL_CONF_CTX) error {
+	countCall()
+	r := C.lsx_SSL_CONF_CTX_finish(cc)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret != 1 {
+		return fail("SSL_CONF_CTX_finish", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_CTX_config calls SSL_CTX_config (shim.def line 56, predicate one).
+func c_SSL_CTX_config(c *C.SSL_CTX, name *C.char) error {
+	countCall()
+	r := C.lsx_SSL_CTX_config(c, name)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret != 1 {
+		return fail("SSL_CTX_config", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_conf_modules_load_file calls lsh_conf_modules_load_file (shim.def line 57, predicate pos).
+func c_conf_modules_load_file(path *C.char, appname *C.char) (int, error) {
+	countCall()
+	r := C.lsx_conf_modules_load_file(path, appname)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret <= 0 {
+		return int(r.ret), fail("CONF_modules_load_file", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 60, predicate val).
 func c_SSL_CTX_get_verify_mode(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_SSL_CTX_get_verify_mode(c)
 }
 
-// c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 48, predicate val).
+// c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 61, predicate val).
 func c_SSL_CTX_get_verify_depth(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_SSL_CTX_get_verify_depth(c)
 }
 
-// c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 49, predicate void).
+// c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 62, predicate void).
 func c_SSL_CTX_set_verify_depth(c *C.SSL_CTX, depth C.int) {
 	countCall()
 	C.lsx_SSL_CTX_set_verify_depth(c, depth)
 }
 
-// c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 50, predicate val).
+// c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 63, predicate val).
 func c_ctx_has_verify_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_verify_cb(c)
 }
 
-// c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 51, predicate one).
+// c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 64, predicate one).
 func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) error {
 	countCall()
 	r := C.lsx_SSL_CTX_load_verify_locations(c, file, dir)
@@ -476,7 +624,7 @@ func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) er
 	return nil
 }
 
-// c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 52, predicate one).
+// c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 65, predicate one).
 func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_default_verify_paths(c)
@@ -487,7 +635,7 @@ func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 53, predicate pos).
+// c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 66, predicate pos).
 func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ctx_add_ca_pem(c, pem, len)
@@ -498,7 +646,7 @@ func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 56, predicate one).
+// c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 69, predicate one).
 func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_use_cert_chain_pem(c, pem, len)
@@ -509,7 +657,7 @@ func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 57, predicate one).
+// c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 70, predicate one).
 func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_use_key_pem(c, pem, len)
@@ -520,7 +668,7 @@ func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 58, predicate one).
+// c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 71, predicate one).
 func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_certificate_chain_file(c, path)
@@ -531,7 +679,7 @@ func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 59, predicate one).
+// c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 72, predicate one).
 func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_PrivateKey_file(c, path, type_)
@@ -542,7 +690,7 @@ func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) erro
 	return nil
 }
 
-// c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 60, predicate one).
+// c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 73, predicate one).
 func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_SSL_CTX_check_private_key(c)
@@ -553,7 +701,7 @@ func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 61, predicate one).
+// c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 74, predicate one).
 func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_use_cert_pem(s, pem, len)
@@ -564,7 +712,7 @@ func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 62, predicate one).
+// c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 75, predicate one).
 func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_use_key_pem(s, pem, len)
@@ -575,7 +723,7 @@ func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 63, predicate one).
+// c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 76, predicate one).
 func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_add_ca_name_pem(s, pem, len)
@@ -586,7 +734,7 @@ func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 64, predicate val).
+// c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 77, predicate val).
 func c_ssl_ca_list_count(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_ca_list_count(s)
@@ -596,7 +744,7 @@ func c_ssl_ca_list_count(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 65, predicate val).
+// c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 78, predicate val).
 func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
 	countCall()
 	r := C.lsx_ssl_ca_list_ptr(s)
@@ -606,7 +754,7 @@ func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
 	return r.v
 }
 
-// c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 66, predicate one).
+// c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 79, predicate one).
 func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 	countCall()
 	r := C.lsx_ssl_ca_name(s, i, buf, cap)
@@ -617,7 +765,7 @@ func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 	return nil
 }
 
-// c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 67, predicate one).
+// c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 80, predicate one).
 func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 	countCall()
 	r := C.lsx_ssl_get1_certificate(s, out)
@@ -628,7 +776,7 @@ func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 	return nil
 }
 
-// c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 68, predicate one).
+// c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 81, predicate one).
 func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ssl_get1_privatekey(s, out)
@@ -639,7 +787,7 @@ func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 69, predicate opt).
+// c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 82, predicate opt).
 func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	countCall()
 	r := C.lsx_ssl_get1_peer_certificate(s)
@@ -650,7 +798,7 @@ func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	return (*C.X509)(r.ptr), nil
 }
 
-// c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 70, predicate val).
+// c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 83, predicate val).
 func c_ssl_peer_chain_len(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_chain_len(s)
@@ -660,7 +808,7 @@ func c_ssl_peer_chain_len(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 71, predicate nonneg).
+// c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 84, predicate nonneg).
 func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_peer_chain_der(s, buf, cap)
@@ -671,7 +819,7 @@ func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 74, predicate one).
+// c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 87, predicate one).
 func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_session_id_context(c, p, len)
@@ -682,37 +830,37 @@ func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) erro
 	return nil
 }
 
-// c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 75, predicate val).
+// c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 88, predicate val).
 func c_ctx_set_cache_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
 	return C.lsx_ctx_set_cache_mode(c, m)
 }
 
-// c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 76, predicate val).
+// c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 89, predicate val).
 func c_ctx_get_cache_mode(c *C.SSL_CTX) C.long {
 	countCall()
 	return C.lsx_ctx_get_cache_mode(c)
 }
 
-// c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 77, predicate val).
+// c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 90, predicate val).
 func c_ctx_set_cache_size(c *C.SSL_CTX, n C.long) C.long {
 	countCall()
 	return C.lsx_ctx_set_cache_size(c, n)
 }
 
-// c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 78, predicate val).
+// c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 91, predicate val).
 func c_ctx_get_cache_size(c *C.SSL_CTX) C.long {
 	countCall()
 	return C.lsx_ctx_get_cache_size(c)
 }
 
-// c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 79, predicate val).
+// c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 92, predicate val).
 func c_ctx_sess_stat(c *C.SSL_CTX, which C.int) C.long {
 	countCall()
 	return C.lsx_ctx_sess_stat(c, which)
 }
 
-// c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 80, predicate one).
+// c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 93, predicate one).
 func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_CTX_add_session(c, s)
@@ -726,7 +874,7 @@ func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 81, predicate val).
+// c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 94, predicate val).
 func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
 	countCall()
 	r := C.lsx_SSL_CTX_remove_session(c, s)
@@ -736,7 +884,7 @@ func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
 	return r.v
 }
 
-// c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 82, predicate void).
+// c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 95, predicate void).
 func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) {
 	countCall()
 	r := C.lsx_ctx_flush_sessions(c, t)
@@ -745,7 +893,7 @@ func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) {
 	}
 }
 
-// c_ssl_new calls lsh_ssl_new (shim.def line 85, predicate ptr).
+// c_ssl_new calls lsh_ssl_new (shim.def line 98, predicate ptr).
 func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	countCall()
 	r := C.lsx_ssl_new(c)
@@ -759,7 +907,7 @@ func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_dup calls SSL_dup (shim.def line 86, predicate ptr).
+// c_SSL_dup calls SSL_dup (shim.def line 99, predicate ptr).
 func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	countCall()
 	r := C.lsx_SSL_dup(s)
@@ -773,7 +921,7 @@ func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_up_ref calls SSL_up_ref (shim.def line 87, predicate one).
+// c_SSL_up_ref calls SSL_up_ref (shim.def line 100, predicate one).
 func c_SSL_up_ref(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_up_ref(s)
@@ -784,7 +932,7 @@ func c_SSL_up_ref(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_free calls SSL_free (shim.def line 88, predicate void).
+// c_SSL_free calls SSL_free (shim.def line 101, predicate void).
 func c_SSL_free(s *C.SSL) {
 	countCall()
 	r := C.lsx_SSL_free(s)
@@ -793,7 +941,7 @@ func c_SSL_free(s *C.SSL) {
 	}
 }
 
-// c_SSL_clear calls SSL_clear (shim.def line 89, predicate one).
+// c_SSL_clear calls SSL_clear (shim.def line 102, predicate one).
 func c_SSL_clear(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_clear(s)
@@ -807,7 +955,7 @@ func c_SSL_clear(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 90, predicate ptr).
+// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 103, predicate ptr).
 func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ssl_set_ssl_ctx(s, c)
@@ -821,7 +969,7 @@ func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 91, predicate one).
+// c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 104, predicate one).
 func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_ssl_get1_ctx(s, out)
@@ -832,7 +980,7 @@ func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 	return nil
 }
 
-// c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 92, predicate val).
+// c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 105, predicate val).
 func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
 	countCall()
 	r := C.lsx_SSL_get_ssl_method(s)
@@ -842,7 +990,7 @@ func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
 	return r.v
 }
 
-// c_ssl_set_method calls lsh_ssl_set_method (shim.def line 93, predicate one).
+// c_ssl_set_method calls lsh_ssl_set_method (shim.def line 106, predicate one).
 func c_ssl_set_method(s *C.SSL, method C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_method(s, method)
@@ -853,7 +1001,7 @@ func c_ssl_set_method(s *C.SSL, method C.int) error {
 	return nil
 }
 
-// c_SSL_version calls SSL_version (shim.def line 94, predicate val).
+// c_SSL_version calls SSL_version (shim.def line 107, predicate val).
 func c_SSL_version(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_version(s)
@@ -863,7 +1011,7 @@ func c_SSL_version(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_is_server calls SSL_is_server (shim.def line 95, predicate val).
+// c_SSL_is_server calls SSL_is_server (shim.def line 108, predicate val).
 func c_SSL_is_server(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_is_server(s)
@@ -873,7 +1021,7 @@ func c_SSL_is_server(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 96, predicate void).
+// c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 109, predicate void).
 func c_SSL_set_connect_state(s *C.SSL) {
 	countCall()
 	r := C.lsx_SSL_set_connect_state(s)
@@ -882,7 +1030,7 @@ func c_SSL_set_connect_state(s *C.SSL) {
 	}
 }
 
-// c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 97, predicate void).
+// c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 110, predicate void).
 func c_SSL_set_accept_state(s *C.SSL) {
 	countCall()
 	r := C.lsx_SSL_set_accept_state(s)
@@ -891,7 +1039,7 @@ func c_SSL_set_accept_state(s *C.SSL) {
 	}
 }
 
-// c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 98, predicate void).
+// c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 111, predicate void).
 func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
 	countCall()
 	r := C.lsx_SSL_set_shutdown(s, mode)
@@ -900,7 +1048,7 @@ func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
 	}
 }
 
-// c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 99, predicate val).
+// c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 112, predicate val).
 func c_SSL_get_shutdown(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_shutdown(s)
@@ -910,7 +1058,7 @@ func c_SSL_get_shutdown(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 100, predicate void).
+// c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 113, predicate void).
 func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
 	countCall()
 	r := C.lsx_SSL_set_quiet_shutdown(s, mode)
@@ -919,7 +1067,7 @@ func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
 	}
 }
 
-// c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 101, predicate val).
+// c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 114, predicate val).
 func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_quiet_shutdown(s)
@@ -929,7 +1077,7 @@ func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_options calls SSL_set_options (shim.def line 104, predicate val).
+// c_SSL_set_options calls SSL_set_options (shim.def line 117, predicate val).
 func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	countCall()
 	r := C.lsx_SSL_set_options(s, op)
@@ -939,7 +1087,7 @@ func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	return r.v
 }
 
-// c_SSL_clear_options calls SSL_clear_options (shim.def line 105, predicate val).
+// c_SSL_clear_options calls SSL_clear_options (shim.def line 118, predicate val).
 func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	countCall()
 	r := C.lsx_SSL_clear_options(s, op)
@@ -949,7 +1097,7 @@ func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	return r.v
 }
 
-// c_SSL_get_options calls SSL_get_options (shim.def line 106, predicate val).
+// c_SSL_get_options calls SSL_get_options (shim.def line 119, predicate val).
 func c_SSL_get_options(s *C.SSL) C.uint64_t {
 	countCall()
 	r := C.lsx_SSL_get_options(s)
@@ -959,7 +1107,7 @@ func c_SSL_get_options(s *C.SSL) C.uint64_t {
 	return r.v
 }
 
-// c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 107, predicate val).
+// c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 120, predicate val).
 func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
 	countCall()
 	r := C.lsx_ssl_set_mode(s, m)
@@ -969,7 +1117,7 @@ func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
 	return r.v
 }
 
-// c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 108, predicate val).
+// c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 121, predicate val).
 func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
 	countCall()
 	r := C.lsx_ssl_clear_mode(s, m)
@@ -979,7 +1127,7 @@ func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
 	return r.v
 }
 
-// c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 109, predicate val).
+// c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 122, predicate val).
 func c_ssl_get_mode(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_get_mode(s)
@@ -989,7 +1137,7 @@ func c_ssl_get_mode(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 110, predicate one).
+// c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 123, predicate one).
 func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_min_proto(s, v)
@@ -1000,7 +1148,7 @@ func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 	return nil
 }
 
-// c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 111, predicate one).
+// c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 124, predicate one).
 func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_max_proto(s, v)
@@ -1011,7 +1159,7 @@ func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 	return nil
 }
 
-// c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 112, predicate val).
+// c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 125, predicate val).
 func c_ssl_get_min_proto(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_get_min_proto(s)
@@ -1021,7 +1169,7 @@ func c_ssl_get_min_proto(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 113, predicate val).
+// c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 126, predicate val).
 func c_ssl_get_max_proto(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_get_max_proto(s)
@@ -1031,7 +1179,7 @@ func c_ssl_get_max_proto(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 114, predicate one).
+// c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 127, predicate one).
 func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 	countCall()
 	r := C.lsx_SSL_set_cipher_list(s, str)
@@ -1042,7 +1190,7 @@ func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 	return nil
 }
 
-// c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 115, predicate one).
+// c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 128, predicate one).
 func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 	countCall()
 	r := C.lsx_SSL_set_ciphersuites(s, str)
@@ -1053,7 +1201,7 @@ func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 	return nil
 }
 
-// c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 116, predicate val).
+// c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 129, predicate val).
 func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_cipher_names(s, buf, cap)
@@ -1063,7 +1211,7 @@ func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 117, predicate val).
+// c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 130, predicate val).
 func c_ssl_current_cipher(s *C.SSL) *C.char {
 	countCall()
 	r := C.lsx_ssl_current_cipher(s)
@@ -1073,7 +1221,7 @@ func c_ssl_current_cipher(s *C.SSL) *C.char {
 	return r.v
 }
 
-// c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 118, predicate val).
+// c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 131, predicate val).
 func c_ssl_current_cipher_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_current_cipher_id(s)
@@ -1083,7 +1231,7 @@ func c_ssl_current_cipher_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 119, predicate one).
+// c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 132, predicate one).
 func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 	countCall()
 	r := C.lsx_ssl_set_host_name(s, name)
@@ -1094,7 +1242,7 @@ func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 	return nil
 }
 
-// c_SSL_get_servername calls SSL_get_servername (shim.def line 120, predicate val).
+// c_SSL_get_servername calls SSL_get_servername (shim.def line 133, predicate val).
 func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
 	countCall()
 	r := C.lsx_SSL_get_servername(s, type_)
@@ -1104,7 +1252,7 @@ func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
 	return r.v
 }
 
-// c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 121, predicate one).
+// c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 134, predicate one).
 func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 	countCall()
 	r := C.lsx_ssl_set1_host(s, name)
@@ -1115,7 +1263,7 @@ func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 	return nil
 }
 
-// c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 122, predicate one).
+// c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 135, predicate one).
 func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 	countCall()
 	r := C.lsx_ssl_set1_ip_asc(s, ip)
@@ -1126,7 +1274,7 @@ func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 	return nil
 }
 
-// c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 123, predicate one).
+// c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 136, predicate one).
 func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_set_session_id_context(s, p, len)
@@ -1137,7 +1285,7 @@ func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_SSL_get_security_level calls SSL_get_security_level (shim.def line 124, predicate val).
+// c_SSL_get_security_level calls SSL_get_security_level (shim.def line 137, predicate val).
 func c_SSL_get_security_level(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_security_level(s)
@@ -1147,7 +1295,7 @@ func c_SSL_get_security_level(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_security_level calls SSL_set_security_level (shim.def line 125, predicate void).
+// c_SSL_set_security_level calls SSL_set_security_level (shim.def line 138, predicate void).
 func c_SSL_set_security_level(s *C.SSL, level C.int) {
 	countCall()
 	r := C.lsx_SSL_set_security_level(s, level)
@@ -1156,7 +1304,7 @@ func c_SSL_set_security_level(s *C.SSL, level C.int) {
 	}
 }
 
-// c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 126, predicate val).
+// c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 139, predicate val).
 func c_SSL_get_read_ahead(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_read_ahead(s)
@@ -1166,7 +1314,7 @@ func c_SSL_get_read_ahead(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 127, predicate void).
+// c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 140, predicate void).
 func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
 	countCall()
 	r := C.lsx_SSL_set_read_ahead(s, yes)
@@ -1175,7 +1323,7 @@ func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
 	}
 }
 
-// c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 128, predicate val).
+// c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 141, predicate val).
 func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
 	countCall()
 	r := C.lsx_ssl_set_max_cert_list(s, n)
@@ -1185,7 +1333,7 @@ func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
 	return r.v
 }
 
-// c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 129, predicate val).
+// c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 142, predicate val).
 func c_ssl_get_max_cert_list(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_get_max_cert_list(s)
@@ -1195,7 +1343,7 @@ func c_ssl_get_max_cert_list(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 130, predicate val).
+// c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 143, predicate val).
 func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_num_tickets(s)
@@ -1205,7 +1353,7 @@ func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
 	return r.v
 }
 
-// c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 131, predicate one).
+// c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 144, predicate one).
 func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 	countCall()
 	r := C.lsx_SSL_set_num_tickets(s, n)
@@ -1216,7 +1364,7 @@ func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 	return nil
 }
 
-// c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 134, predicate val).
+// c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 147, predicate val).
 func c_SSL_get_verify_mode(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_verify_mode(s)
@@ -1226,7 +1374,7 @@ func c_SSL_get_verify_mode(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 135, predicate val).
+// c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 148, predicate val).
 func c_SSL_get_verify_depth(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_verify_depth(s)
@@ -1236,7 +1384,7 @@ func c_SSL_get_verify_depth(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 136, predicate void).
+// c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 149, predicate void).
 func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
 	countCall()
 	r := C.lsx_SSL_set_verify_depth(s, depth)
@@ -1245,7 +1393,7 @@ func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
 	}
 }
 
-// c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 137, predicate val).
+// c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 150, predicate val).
 func c_SSL_get_verify_result(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_SSL_get_verify_result(s)
@@ -1255,7 +1403,7 @@ func c_SSL_get_verify_result(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 138, predicate val).
+// c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 151, predicate val).
 func c_ssl_has_verify_cb(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_verify_cb(s)
@@ -1265,7 +1413,7 @@ func c_ssl_has_verify_cb(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 139, predicate val).
+// c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 152, predicate val).
 func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 	countCall()
 	r := C.lsx_ssl_get_verify_param_flags(s)
@@ -1275,7 +1423,7 @@ func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 	return r.v
 }
 
-// c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 140, predicate void).
+// c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 153, predicate void).
 func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
 	r := C.lsx_ssl_set_verify_param_flags(s, f)
@@ -1284,7 +1432,7 @@ func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 	}
 }
 
-// c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 141, predicate void).
+// c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 154, predicate void).
 func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
 	r := C.lsx_ssl_clear_verify_param_flags(s, f)
@@ -1293,25 +1441,25 @@ func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
 	}
 }
 
-// c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 142, predicate val).
+// c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 155, predicate val).
 func c_X509_verify_cert_error_string(v C.long) *C.char {
 	countCall()
 	return C.lsx_X509_verify_cert_error_string(v)
 }
 
-// c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 143, predicate val).
+// c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 156, predicate val).
 func c_X509_STORE_CTX_get_error_depth(x *C.X509_STORE_CTX) C.int {
 	countCall()
 	return C.lsx_X509_STORE_CTX_get_error_depth(x)
 }
 
-// c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 144, predicate val).
+// c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 157, predicate val).
 func c_X509_STORE_CTX_get_error(x *C.X509_STORE_CTX) C.int {
 	countCall()
 	return C.lsx_X509_STORE_CTX_get_error(x)
 }
 
-// c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 145, predicate one).
+// c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 158, predicate one).
 func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 	countCall()
 	r := C.lsx_store_ctx_get1_current_cert(x, out)
@@ -1322,7 +1470,7 @@ func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 	return nil
 }
 
-// c_ctx_set_callback calls lsh_ctx_set_callback (shim.def line 150, predicate one).
+// c_ctx_set_callback calls lsh_ctx_set_callback (shim.def line 163, predicate one).
 func c_ctx_set_callback(c *C.SSL_CTX, kind C.int, h C.uintptr_t, mode C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_callback(c, kind, h, mode)
@@ -1336,7 +1484,7 @@ func c_ctx_set_callback(c *C.SSL_CTX, kind C.int, h C.uintptr_t, mode C.int) err
 	return nil
 }
 
-// c_ssl_set_callback calls lsh_ssl_set_callback (shim.def line 151, predicate one).
+// c_ssl_set_callback calls lsh_ssl_set_callback (shim.def line 164, predicate one).
 func c_ssl_set_callback(s *C.SSL, kind C.int, h C.uintptr_t, mode C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_callback(s, kind, h, mode)
@@ -1350,7 +1498,7 @@ func c_ssl_set_callback(s *C.SSL, kind C.int, h C.uintptr_t, mode C.int) error {
 	return nil
 }
 
-// c_ssl_get_callback calls lsh_ssl_get_callback (shim.def line 152, predicate val).
+// c_ssl_get_callback calls lsh_ssl_get_callback (shim.def line 165, predicate val).
 func c_ssl_get_callback(s *C.SSL, kind C.int) C.uintptr_t {
 	countCall()
 	r := C.lsx_ssl_get_callback(s, kind)
@@ -1360,13 +1508,13 @@ func c_ssl_get_callback(s *C.SSL, kind C.int) C.uintptr_t {
 	return r.v
 }
 
-// c_ctx_get_callback calls lsh_ctx_get_callback (shim.def line 153, predicate val).
+// c_ctx_get_callback calls lsh_ctx_get_callback (shim.def line 166, predicate val).
 func c_ctx_get_callback(c *C.SSL_CTX, kind C.int) C.uintptr_t {
 	countCall()
 	return C.lsx_ctx_get_callback(c, kind)
 }
 
-// c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 154, predicate val).
+// c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 167, predicate val).
 func c_ssl_has_info_cb(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_info_cb(s)
@@ -1376,7 +1524,7 @@ func c_ssl_has_info_cb(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_in_init calls SSL_in_init (shim.def line 157, predicate val).
+// c_SSL_in_init calls SSL_in_init (shim.def line 170, predicate val).
 func c_SSL_in_init(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_in_init(s)
@@ -1386,7 +1534,7 @@ func c_SSL_in_init(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_in_before calls SSL_in_before (shim.def line 158, predicate val).
+// c_SSL_in_before calls SSL_in_before (shim.def line 171, predicate val).
 func c_SSL_in_before(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_in_before(s)
@@ -1396,7 +1544,7 @@ func c_SSL_in_before(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 159, predicate val).
+// c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 172, predicate val).
 func c_SSL_is_init_finished(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_is_init_finished(s)
@@ -1406,7 +1554,7 @@ func c_SSL_is_init_finished(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_session_reused calls SSL_session_reused (shim.def line 160, predicate val).
+// c_SSL_session_reused calls SSL_session_reused (shim.def line 173, predicate val).
 func c_SSL_session_reused(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_session_reused(s)
@@ -1416,7 +1564,7 @@ func c_SSL_session_reused(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_pending calls SSL_pending (shim.def line 161, predicate val).
+// c_SSL_pending calls SSL_pending (shim.def line 174, predicate val).
 func c_SSL_pending(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_pending(s)
@@ -1426,7 +1574,7 @@ func c_SSL_pending(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate calls SSL_renegotiate (shim.def line 162, predicate one).
+// c_SSL_renegotiate calls SSL_renegotiate (shim.def line 175, predicate one).
 func c_SSL_renegotiate(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate(s)
@@ -1440,7 +1588,7 @@ func c_SSL_renegotiate(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 163, predicate val).
+// c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 176, predicate val).
 func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_renegotiate_pending(s)
@@ -1450,7 +1598,7 @@ func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_do_handshake calls SSL_do_handshake (shim.def line 164, predicate io).
+// c_SSL_do_handshake calls SSL_do_handshake (shim.def line 177, predicate io).
 func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_SSL_do_handshake(s)
@@ -1464,7 +1612,7 @@ func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	return int(r.ret), fail("SSL_do_handshake", &r)
 }
 
-// c_SSL_read calls SSL_read (shim.def line 165, predicate io).
+// c_SSL_read calls SSL_read (shim.def line 178, predicate io).
 func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_read(s, buf, num)
@@ -1478,7 +1626,7 @@ func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_read", &r)
 }
 
-// c_SSL_peek calls SSL_peek (shim.def line 166, predicate io).
+// c_SSL_peek calls SSL_peek (shim.def line 179, predicate io).
 func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_peek(s, buf, num)
@@ -1492,7 +1640,7 @@ func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_peek", &r)
 }
 
-// c_SSL_write calls SSL_write (shim.def line 167, predicate io).
+// c_SSL_write calls SSL_write (shim.def line 180, predicate io).
 func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
 	r := C.lsx_SSL_write(s, buf, num)
@@ -1506,7 +1654,7 @@ func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_write", &r)
 }
 
-// c_SSL_shutdown calls SSL_shutdown (shim.def line 168, predicate io0).
+// c_SSL_shutdown calls SSL_shutdown (shim.def line 181, predicate io0).
 func c_SSL_shutdown(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_SSL_shutdown(s)
@@ -1520,7 +1668,7 @@ func c_SSL_shutdown(s *C.SSL) (int, error) {
 	return int(r.ret), fail("SSL_shutdown", &r)
 }
 
-// c_bio_new_mem calls lsh_bio_new_mem (shim.def line 171, predicate ptr).
+// c_bio_new_mem calls lsh_bio_new_mem (shim.def line 184, predicate ptr).
 func c_bio_new_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_mem()
@@ -1531,7 +1679,7 @@ func c_bio_new_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_BIO_up_ref calls BIO_up_ref (shim.def line 172, predicate one).
+// c_BIO_up_ref calls BIO_up_ref (shim.def line 185, predicate one).
 func c_BIO_up_ref(b *C.BIO) error {
 	countCall()
 	r := C.lsx_BIO_up_ref(b)
@@ -1542,13 +1690,13 @@ func c_BIO_up_ref(b *C.BIO) error {
 	return nil
 }
 
-// c_BIO_free calls BIO_free (shim.def line 173, predicate val).
+// c_BIO_free calls BIO_free (shim.def line 186, predicate val).
 func c_BIO_free(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_BIO_free(b)
 }
 
-// c_BIO_write calls BIO_write (shim.def line 174, predicate pos).
+// c_BIO_write calls BIO_write (shim.def line 187, predicate pos).
 func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_BIO_write(b, p, len)
@@ -1559,7 +1707,7 @@ func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_bio_read calls lsh_bio_read (shim.def line 175, predicate pos).
+// c_bio_read calls lsh_bio_read (shim.def line 188, predicate pos).
 func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 	countCall()
 	r := C.lsx_bio_read(b, p, len, retry)
@@ -1570,25 +1718,25 @@ func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 176, predicate val).
+// c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 189, predicate val).
 func c_BIO_ctrl_pending(b *C.BIO) C.size_t {
 	countCall()
 	return C.lsx_BIO_ctrl_pending(b)
 }
 
-// c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 177, predicate void).
+// c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 190, predicate void).
 func c_bio_set_mem_eof_return(b *C.BIO, v C.int) {
 	countCall()
 	C.lsx_bio_set_mem_eof_return(b, v)
 }
 
-// c_bio_is_mem calls lsh_bio_is_mem (shim.def line 178, predicate val).
+// c_bio_is_mem calls lsh_bio_is_mem (shim.def line 191, predicate val).
 func c_bio_is_mem(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_bio_is_mem(b)
 }
 
-// c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 179, predicate one).
+// c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 192, predicate one).
 func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 	countCall()
 	r := C.lsx_ssl_get1_rbio(s, out)
@@ -1599,7 +1747,7 @@ func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 	return nil
 }
 
-// c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 180, predicate one).
+// c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 193, predicate one).
 func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 	countCall()
 	r := C.lsx_ssl_get1_wbio(s, out)
@@ -1610,7 +1758,7 @@ func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 	return nil
 }
 
-// c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 181, predicate void).
+// c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 194, predicate void).
 func c_ssl_set0_bios(s *C.SSL, rbio *C.BIO, wbio *C.BIO) {
 	countCall()
 	r := C.lsx_ssl_set0_bios(s, rbio, wbio)
@@ -1622,7 +1770,7 @@ func c_ssl_set0_bios(s *C.SSL, rbio *C.BIO, wbio *C.BIO) {
 	}
 }
 
-// c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 182, predicate val).
+// c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 195, predicate val).
 func c_ssl_has_rbio(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_rbio(s)
@@ -1632,7 +1780,7 @@ func c_ssl_has_rbio(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 183, predicate val).
+// c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 196, predicate val).
 func c_ssl_has_wbio(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_has_wbio(s)
@@ -1642,7 +1790,7 @@ func c_ssl_has_wbio(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_set_session calls SSL_set_session (shim.def line 186, predicate one).
+// c_SSL_set_session calls SSL_set_session (shim.def line 199, predicate one).
 func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_set_session(s, sess)
@@ -1656,7 +1804,7 @@ func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_get1_session calls SSL_get1_session (shim.def line 187, predicate opt).
+// c_SSL_get1_session calls SSL_get1_session (shim.def line 200, predicate opt).
 func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_SSL_get1_session(s)
@@ -1667,7 +1815,7 @@ func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_SSL_get_session calls SSL_get_session (shim.def line 188, predicate val).
+// c_SSL_get_session calls SSL_get_session (shim.def line 201, predicate val).
 func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
 	countCall()
 	r := C.lsx_SSL_get_session(s)
@@ -1677,7 +1825,7 @@ func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
 	return r.v
 }
 
-// c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 189, predicate one).
+// c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 202, predicate one).
 func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_up_ref(s)
@@ -1688,13 +1836,13 @@ func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 190, predicate void).
+// c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 203, predicate void).
 func c_SSL_SESSION_free(s *C.SSL_SESSION) {
 	countCall()
 	C.lsx_SSL_SESSION_free(s)
 }
 
-// c_sess_i2d calls lsh_sess_i2d (shim.def line 191, predicate pos).
+// c_sess_i2d calls lsh_sess_i2d (shim.def line 204, predicate pos).
 func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_sess_i2d(s, buf, cap)
@@ -1705,7 +1853,7 @@ func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_sess_d2i calls lsh_sess_d2i (shim.def line 192, predicate ptr).
+// c_sess_d2i calls lsh_sess_d2i (shim.def line 205, predicate ptr).
 func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_sess_d2i(p, len, used)
@@ -1716,19 +1864,19 @@ func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_sess_get_id calls lsh_sess_get_id (shim.def line 193, predicate val).
+// c_sess_get_id calls lsh_sess_get_id (shim.def line 206, predicate val).
 func c_sess_get_id(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_get_id(s, buf, cap)
 }
 
-// c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 194, predicate val).
+// c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 207, predicate val).
 func c_sess_get_sid_ctx(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_get_sid_ctx(s, buf, cap)
 }
 
-// c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 195, predicate one).
+// c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 208, predicate one).
 func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set1_id_context(s, p, len)
@@ -1739,37 +1887,37 @@ func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) err
 	return nil
 }
 
-// c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 196, predicate val).
+// c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 209, predicate val).
 func c_SSL_SESSION_is_resumable(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_is_resumable(s)
 }
 
-// c_sess_get_time calls lsh_sess_get_time (shim.def line 197, predicate val).
+// c_sess_get_time calls lsh_sess_get_time (shim.def line 210, predicate val).
 func c_sess_get_time(s *C.SSL_SESSION) C.int64_t {
 	countCall()
 	return C.lsx_sess_get_time(s)
 }
 
-// c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 198, predicate val).
+// c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 211, predicate val).
 func c_SSL_SESSION_get_timeout(s *C.SSL_SESSION) C.long {
 	countCall()
 	return C.lsx_SSL_SESSION_get_timeout(s)
 }
 
-// c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 199, predicate val).
+// c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 212, predicate val).
 func c_SSL_SESSION_get_protocol_version(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_get_protocol_version(s)
 }
 
-// c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 200, predicate val).
+// c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 213, predicate val).
 func c_SSL_SESSION_get0_peer(s *C.SSL_SESSION) *C.X509 {
 	countCall()
 	return C.lsx_SSL_SESSION_get0_peer(s)
 }
 
-// c_X509_up_ref calls X509_up_ref (shim.def line 203, predicate one).
+// c_X509_up_ref calls X509_up_ref (shim.def line 216, predicate one).
 func c_X509_up_ref(x *C.X509) error {
 	countCall()
 	r := C.lsx_X509_up_ref(x)
@@ -1780,13 +1928,13 @@ func c_X509_up_ref(x *C.X509) error {
 	return nil
 }
 
-// c_X509_free calls X509_free (shim.def line 204, predicate void).
+// c_X509_free calls X509_free (shim.def line 217, predicate void).
 func c_X509_free(x *C.X509) {
 	countCall()
 	C.lsx_X509_free(x)
 }
 
-// c_x509_i2d calls lsh_x509_i2d (shim.def line 205, predicate pos).
+// c_x509_i2d calls lsh_x509_i2d (shim.def line 218, predicate pos).
 func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_x509_i2d(x, buf, cap)
@@ -1797,7 +1945,7 @@ func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_x509_from_pem calls lsh_x509_from_pem (shim.def line 206, predicate ptr).
+// c_x509_from_pem calls lsh_x509_from_pem (shim.def line 219, predicate ptr).
 func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 	countCall()
 	r := C.lsx_x509_from_pem(pem, len)
@@ -1808,13 +1956,13 @@ func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 	return (*C.X509)(r.ptr), nil
 }
 
-// c_X509_cmp calls X509_cmp (shim.def line 207, predicate val).
+// c_X509_cmp calls X509_cmp (shim.def line 220, predicate val).
 func c_X509_cmp(a *C.X509, b *C.X509) C.int {
 	countCall()
 	return C.lsx_X509_cmp(a, b)
 }
 
-// c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 208, predicate one).
+// c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 221, predicate one).
 func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_EVP_PKEY_up_ref(k)
@@ -1825,13 +1973,13 @@ func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 209, predicate void).
+// c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 222, predicate void).
 func c_EVP_PKEY_free(k *C.EVP_PKEY) {
 	countCall()
 	C.lsx_EVP_PKEY_free(k)
 }
 
-// c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 212, predicate zero).
+// c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 225, predicate zero).
 func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_alpn_protos(c, p, len)
@@ -1842,7 +1990,7 @@ func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 213, predicate zero).
+// c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 226, predicate zero).
 func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 	countCall()
 	r := C.lsx_SSL_set_alpn_protos(s, p, len)
@@ -1853,7 +2001,7 @@ func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 214, predicate one).
+// c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 227, predicate one).
 func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_alpn_select(c, p, len, fatal)
@@ -1864,13 +2012,13 @@ func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) err
 	return nil
 }
 
-// c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 215, predicate val).
+// c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 228, predicate val).
 func c_ctx_get_alpn_select(c *C.SSL_CTX, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_ctx_get_alpn_select(c, buf, cap)
 }
 
-// c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 216, predicate val).
+// c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 229, predicate val).
 func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_alpn_selected(s, buf, cap)
@@ -1880,7 +2028,7 @@ func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 220, predicate ptr).
+// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 233, predicate ptr).
 func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_SSL_SESSION_dup(src)
@@ -1891,7 +2039,7 @@ func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_sess_set_time calls lsh_sess_set_time (shim.def line 221, predicate one).
+// c_sess_set_time calls lsh_sess_set_time (shim.def line 234, predicate one).
 func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 	countCall()
 	r := C.lsx_sess_set_time(s, t)
@@ -1902,7 +2050,7 @@ func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 	return nil
 }
 
-// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 222, predicate one).
+// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 235, predicate one).
 func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 	countCall()
 	r := C.lsx_sess_set_timeout(s, t)
@@ -1913,7 +2061,7 @@ func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 	return nil
 }
 
-// c_SSL_key_update calls SSL_key_update (shim.def line 224, predicate one).
+// c_SSL_key_update calls SSL_key_update (shim.def line 237, predicate one).
 func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	countCall()
 	r := C.lsx_SSL_key_update(s, updatetype)
@@ -1927,7 +2075,7 @@ func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	return nil
 }
 
-// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 225, predicate val).
+// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 238, predicate val).
 func c_SSL_get_key_update_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_key_update_type(s)
@@ -1937,13 +2085,13 @@ func c_SSL_get_key_update_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 226, predicate void).
+// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 239, predicate void).
 func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
 	countCall()
 	C.lsx_SSL_CTX_set_post_handshake_auth(c, val)
 }
 
-// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 227, predicate void).
+// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 240, predicate void).
 func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 	countCall()
 	r := C.lsx_SSL_set_post_handshake_auth(s, val)
@@ -1952,7 +2100,7 @@ func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 	}
 }
 
-// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 228, predicate one).
+// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 241, predicate one).
 func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_verify_client_post_handshake(s)
@@ -1966,7 +2114,7 @@ func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 230, predicate one).
+// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 243, predicate one).
 func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 	countCall()
 	r := C.lsx_SSL_CTX_set_max_early_data(c, n)
@@ -1977,13 +2125,13 @@ func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 	return nil
 }
 
-// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 231, predicate val).
+// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 244, predicate val).
 func c_SSL_CTX_get_max_early_data(c *C.SSL_CTX) C.uint32_t {
 	countCall()
 	return C.lsx_SSL_CTX_get_max_early_data(c)
 }
 
-// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 232, predicate one).
+// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 245, predicate one).
 func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 	countCall()
 	r := C.lsx_SSL_set_max_early_data(s, n)
@@ -1994,7 +2142,7 @@ func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 	return nil
 }
 
-// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 233, predicate val).
+// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 246, predicate val).
 func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 	countCall()
 	r := C.lsx_SSL_get_max_early_data(s)
@@ -2004,7 +2152,7 @@ func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 	return r.v
 }
 
-// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 234, predicate io).
+// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 247, predicate io).
 func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_write_early_data(s, buf, num, written)
@@ -2018,7 +2166,7 @@ func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (
 	return int(r.ret), fail("SSL_write_early_data", &r)
 }
 
-// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 235, predicate io).
+// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 248, predicate io).
 func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_read_early_data(s, buf, num, readbytes)
@@ -2032,7 +2180,7 @@ func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) 
 	return int(r.ret), fail("SSL_read_early_data", &r)
 }
 
-// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 236, predicate val).
+// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 249, predicate val).
 func c_SSL_get_early_data_status(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_get_early_data_status(s)
@@ -2042,19 +2190,19 @@ func c_SSL_get_early_data_status(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 238, predicate void).
+// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 251, predicate void).
 func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) {
 	countCall()
 	C.lsx_ctx_set_read_ahead(c, yes)
 }
 
-// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 239, predicate val).
+// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 252, predicate val).
 func c_ctx_get_read_ahead(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_get_read_ahead(c)
 }
 
-// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 240, predicate one).
+// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 253, predicate one).
 func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 	countCall()
 	r := C.lsx_ctx_add_extra_chain_cert(c, x)
@@ -2065,7 +2213,7 @@ func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 241, predicate one).
+// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 254, predicate one).
 func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_certificate(c, x)
@@ -2076,7 +2224,7 @@ func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 242, predicate one).
+// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 255, predicate one).
 func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_SSL_CTX_use_PrivateKey(c, k)
@@ -2087,7 +2235,7 @@ func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 243, predicate one).
+// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 256, predicate one).
 func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 	countCall()
 	r := C.lsx_SSL_use_certificate(s, x)
@@ -2098,7 +2246,7 @@ func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 244, predicate one).
+// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 257, predicate one).
 func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_SSL_use_PrivateKey(s, k)
@@ -2109,7 +2257,7 @@ func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_client_hello_isv2 calls lsh_client_hello_isv2 (shim.def line 246, predicate val).
+// c_client_hello_isv2 calls lsh_client_hello_isv2 (shim.def line 259, predicate val).
 func c_client_hello_isv2(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_client_hello_isv2(s)
@@ -2119,7 +2267,7 @@ func c_client_hello_isv2(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 247, predicate val).
+// c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 260, predicate val).
 func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
 	countCall()
 	r := C.lsx_SSL_client_hello_get0_legacy_version(s)
@@ -2129,7 +2277,7 @@ func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
 	return r.v
 }
 
-// c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 248, predicate val).
+// c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 261, predicate val).
 func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_client_hello_ciphers(s, buf, cap)
@@ -2139,7 +2287,7 @@ func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_client_hello_compression calls lsh_client_hello_compression (shim.def line 249, predicate val).
+// c_client_hello_compression calls lsh_client_hello_compression (shim.def line 262, predicate val).
 func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_client_hello_compression(s, buf, cap)
@@ -2149,7 +2297,7 @@ func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_client_hello_ext calls lsh_client_hello_ext (shim.def line 250, predicate val).
+// c_client_hello_ext calls lsh_client_hello_ext (shim.def line 263, predicate val).
 func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_client_hello_ext(s, type_, buf, cap)
@@ -2159,7 +2307,7 @@ func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_client_hello_exts calls lsh_client_hello_exts (shim.def line 251, predicate val).
+// c_client_hello_exts calls lsh_client_hello_exts (shim.def line 264, predicate val).
 func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
 	countCall()
 	r := C.lsx_client_hello_exts(s, buf, cap)
@@ -2169,7 +2317,7 @@ func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 253, predicate val).
+// c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 266, predicate val).
 func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int {
 	countCall()
 	r := C.lsx_ssl_verify_cb_from(s, c)
@@ -2179,7 +2327,7 @@ func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int {
 	return r.v
 }
 
-// c_ssl_method_id calls lsh_ssl_method_id (shim.def line 254, predicate val).
+// c_ssl_method_id calls lsh_ssl_method_id (shim.def line 267, predicate val).
 func c_ssl_method_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_method_id(s)
@@ -2189,7 +2337,7 @@ func c_ssl_method_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_same_method calls lsh_ssl_same_method (shim.def line 255, predicate val).
+// c_ssl_same_method calls lsh_ssl_same_method (shim.def line 268, predicate val).
 func c_ssl_same_method(s *C.SSL, o *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_same_method(s, o)
@@ -2199,7 +2347,7 @@ func c_ssl_same_method(s *C.SSL, o *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 256, predicate val).
+// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 269, predicate val).
 func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
 	countCall()
 	r := C.lsx_ssl_session_ctx(s)
@@ -2209,7 +2357,7 @@ func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
 	return r.v
 }
 
-// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 257, predicate val).
+// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 270, predicate val).
 func c_SSL_state_string_long(s *C.SSL) *C.char {
 	countCall()
 	r := C.lsx_SSL_state_string_long(s)
@@ -2219,7 +2367,7 @@ func c_SSL_state_string_long(s *C.SSL) *C.char {
 	return r.v
 }
 
-// c_SSL_state_string calls SSL_state_string (shim.def line 258, predicate val).
+// c_SSL_state_string calls SSL_state_string (shim.def line 271, predicate val).
 func c_SSL_state_string(s *C.SSL) *C.char {
 	countCall()
 	r := C.lsx_SSL_state_string(s)
@@ -2229,7 +2377,7 @@ func c_SSL_state_string(s *C.SSL) *C.char {
 	return r.v
 }
 
-// c_SSL_has_pending calls SSL_has_pending (shim.def line 259, predicate val).
+// c_SSL_has_pending calls SSL_has_pending (shim.def line 272, predicate val).
 func c_SSL_has_pending(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_SSL_has_pending(s)
@@ -2239,7 +2387,7 @@ func c_SSL_has_pending(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 260, predicate one).
+// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 273, predicate one).
 func c_SSL_new_session_ticket(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_new_session_ticket(s)
@@ -2250,7 +2398,7 @@ func c_SSL_new_session_ticket(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 261, predicate ptr).
+// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 274, predicate ptr).
 func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_SSL_SESSION_new()
@@ -2261,7 +2409,7 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 264, predicate one).
+// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 277, predicate one).
 func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	countCall()
 	r := C.lsx_store_ctx_verify(x)
@@ -2275,13 +2423,13 @@ func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	return nil
 }
 
-// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 265, predicate void).
+// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 278, predicate void).
 func c_store_ctx_set_error(x *C.X509_STORE_CTX, e C.int) {
 	countCall()
 	C.lsx_store_ctx_set_error(x, e)
 }
 
-// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 266, predicate nonneg).
+// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 279, predicate nonneg).
 func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_store_ctx_certs_der(x, which, buf, cap)
@@ -2292,7 +2440,7 @@ func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C
 	return int(r.ret), nil
 }
 
-// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 267, predicate nonneg).
+// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 280, predicate nonneg).
 func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
@@ -2303,7 +2451,7 @@ func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 268, predicate one).
+// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 281, predicate one).
 func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
@@ -2314,13 +2462,13 @@ func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	return nil
 }
 
-// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 269, predicate val).
+// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 282, predicate val).
 func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_ticket_key_count(c)
 }
 
-// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 271, predicate one).
+// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 284, predicate one).
 func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set1_groups_list(c, list)
@@ -2331,7 +2479,7 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 272, predicate val).
+// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 285, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_group_name(s, buf, cap)
@@ -2341,7 +2489,7 @@ func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 273, predicate one).
+// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 286, predicate one).
 func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
 	countCall()
 	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
@@ -2352,7 +2500,7 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 	return nil
 }
 
-// c_ssl_finished calls lsh_ssl_finished (shim.def line 274, predicate val).
+// c_ssl_finished calls lsh_ssl_finished (shim.def line 287, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_finished(s, peer, buf, cap)
@@ -2362,7 +2510,7 @@ func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 275, predicate val).
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 288, predicate val).
 func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_pending_cipher_id(s)
@@ -2372,7 +2520,7 @@ func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_feed_read calls lsh_feed_read (shim.def line 277, predicate iow).
+// c_feed_read calls lsh_feed_read (shim.def line 290, predicate iow).
 func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
@@ -2387,7 +2535,7 @@ func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, nu
 	return int(r.ret), aux, failWant("SSL_read", &r)
 }
 
-// c_write_drain calls lsh_write_drain (shim.def line 278, predicate iow).
+// c_write_drain calls lsh_write_drain (shim.def line 291, predicate iow).
 func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_write_drain(s, buf, num, out, cap)
@@ -2400,4 +2548,273 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 		return int(r.ret), aux, nil
 	}
 	return int(r.ret), aux, failWant("SSL_write", &r)
+}
+
+// c_feature_built calls lsh_feature_built (shim.def line 295, predicate val).
+func c_feature_built(which C.int) C.int {
+	countCall()
+	return C.lsx_feature_built(which)
+}
+
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 297, predicate val).
+func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_peer_tmp_key_type(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_tmp_key_type")
+	}
+	return r.v
+}
+
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 298, predicate val).
+func c_ssl_peer_signature_nid(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_peer_signature_nid(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_signature_nid")
+	}
+	return r.v
+}
+
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 299, predicate val).
+func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_peer_signature_type_nid(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_peer_signature_type_nid")
+	}
+	return r.v
+}
+
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 300, predicate val).
+func c_x509_pubkey_type(x *C.X509) C.int {
+	countCall()
+	return C.lsx_x509_pubkey_type(x)
+}
+
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 301, predicate nonneg).
+func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
+	r := C.lsx_x509_subject_der(x, buf, cap)
+	if r.ret < 0 {
+		return int(r.ret), fail("i2d_X509_NAME", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_obj_nid calls lsh_obj_nid (shim.def line 302, predicate val).
+func c_obj_nid(name *C.char) C.int {
+	countCall()
+	return C.lsx_obj_nid(name)
+}
+
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 303, predicate val).
+func c_OBJ_nid2sn(n C.int) *C.char {
+	countCall()
+	return C.lsx_OBJ_nid2sn(n)
+}
+
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 304, predicate val).
+func c_ssl_compression_active(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_compression_active(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_compression_active")
+	}
+	return r.v
+}
+
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 306, predicate one).
+func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_npn_advertised(c, p, len)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_next_protos_advertised_cb", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 307, predicate one).
+func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_npn_select(c, p, len)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_next_proto_select_cb", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 308, predicate val).
+func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_npn_negotiated")
+	}
+	return r.v
+}
+
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 310, predicate one).
+func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_max_fragment_length(c, mode)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_tlsext_max_fragment_length", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 311, predicate val).
+func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
+	countCall()
+	return C.lsx_sess_max_fragment_length(s)
+}
+
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 312, predicate one).
+func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
+	countCall()
+	r := C.lsx_ctx_set_max_send_fragment(c, n)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_max_send_fragment", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 314, predicate one).
+func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set1_ticket_appdata", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 315, predicate val).
+func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	return C.lsx_sess_ticket_appdata(s, buf, cap)
+}
+
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 316, predicate val).
+func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
+	countCall()
+	return C.lsx_SSL_SESSION_has_ticket(s)
+}
+
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 318, predicate one).
+func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
+	countCall()
+	r := C.lsx_ctx_set_status_type_ocsp(c)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_tlsext_status_type", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 319, predicate one).
+func c_ssl_set_status_type_ocsp(s *C.SSL) error {
+	countCall()
+	r := C.lsx_ssl_set_status_type_ocsp(s)
+	if r.ret != 1 {
+		return fail("SSL_set_tlsext_status_type", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 320, predicate one).
+func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
+	if r.ret != 1 {
+		return fail("SSL_set_tlsext_status_ocsp_resp", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 321, predicate val).
+func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_ocsp_resp")
+	}
+	return r.v
+}
+
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 322, predicate pos).
+func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
+	r := C.lsx_ocsp_response_der(status, buf, cap)
+	if r.ret <= 0 {
+		return int(r.ret), fail("OCSP_response_create", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 323, predicate nonneg).
+func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
+	countCall()
+	r := C.lsx_ocsp_response_status(p, len)
+	if r.ret < 0 {
+		return int(r.ret), fail("d2i_OCSP_RESPONSE", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 325, predicate one).
+func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
+	countCall()
+	r := C.lsx_ctx_enable_ct(c, strict)
+	if r.ret != 1 {
+		return fail("SSL_CTX_enable_ct", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 326, predicate one).
+func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
+	countCall()
+	r := C.lsx_ctx_set_ctlog_list_file(c, path)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_ctlog_list_file", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 328, predicate val).
+func c_ssl_secure_reneg_support(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_secure_reneg_support(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_secure_reneg_support")
+	}
+	return r.v
+}
+
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 329, predicate one).
+func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
+	countCall()
+	r := C.lsx_SSL_renegotiate_abbreviated(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret != 1 {
+		return fail("SSL_renegotiate_abbreviated", &r)
+	}
+	done(&r)
+	return nil
 }

@@ -5,6 +5,7 @@
 // Usage:
 //
 //	sslconform [-json | -markdown] [-run REGEXP]
+//	sslconform -ssl-tests DIR [-ssl-tests-ref FILE] [-ssl-tests-files A.cnf,B.cnf] [-json]
 //	sslconform -merge [-markdown] REPORT.json...
 //	sslconform -diff [-markdown] OLD.json NEW.json
 //
@@ -27,6 +28,20 @@
 // the OpenSSL version each report ran against. Neither needs libssl to be
 // the one the reports came from.
 //
+// -ssl-tests DIR runs OpenSSL's own data-driven handshake tests
+// (DIR/ssl-tests/*.cnf, prepared by ci/ssl-tests-src.sh) through the binding
+// instead of the checks (package conformance/ssltests), prints one line per
+// file with its pass, fail and skip counts and one per case that did not
+// pass with the reason, and ends with "N passed, N failed, N skipped". It
+// sets TEST_CERTS_DIR and CTLOG_FILE to DIR's when they are unset and
+// refuses to run when they point elsewhere. -ssl-tests-ref FILE names C's
+// results for the same files (file, index, outcome per line, tab-separated):
+// a case that Go and C's ssl_test both fail is skipped with that reason, and
+// a case on which they disagree is a failure saying so. With -json the
+// ssl-tests results are the report's "ssl_tests"; -merge and -diff print the
+// pass/fail/skip counts per file and report, and the cases whose outcome
+// differs between reports.
+//
 // The exit status is 0 only when every selected check passed, 1 when one
 // failed or was skipped, and 2 on a usage or start-up error. With -merge it
 // is 1 when a report holds a failed or skipped check; with -diff it is 1
@@ -48,6 +63,7 @@ import (
 
 	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/conformance"
+	"github.com/libssl-go/libssl/conformance/ssltests"
 )
 
 func main() {
@@ -66,6 +82,14 @@ type report struct {
 	Passed        int                        `json:"passed"`
 	Failed        int                        `json:"failed"`
 	Skipped       int                        `json:"skipped"`
+	// SSLTests holds the -ssl-tests run, absent from a run of the checks.
+	SSLTests *ssltests.Report `json:"ssl_tests,omitempty"`
+}
+
+func writeJSON(w io.Writer, rep *report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -76,11 +100,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	runRE := fs.String("run", "", "run only the checks whose ID matches `REGEXP`")
 	merge := fs.Bool("merge", false, "merge the -json reports named as arguments into one matrix")
 	diff := fs.Bool("diff", false, "print what changed between the two -json reports named as arguments")
+	sslTests := fs.String("ssl-tests", "", "run OpenSSL's test/ssl-tests from the prepared folder `DIR` instead of the checks")
+	sslTestsRef := fs.String("ssl-tests-ref", "", "C's ssl_test results `FILE` for -ssl-tests: where Go and C disagree, C decides")
+	sslTestsFiles := fs.String("ssl-tests-files", "", "with -ssl-tests, run only these comma-separated `FILES` (e.g. 01-simple.cnf)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *merge || *diff {
-		if *merge && *diff || *asJSON || *runRE != "" {
+		if *merge && *diff || *asJSON || *runRE != "" || *sslTests != "" {
 			fmt.Fprintln(stderr, "sslconform: -merge and -diff exclude each other, -json and -run")
 			return 2
 		}
@@ -105,6 +132,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return 2
 			}
 		}
+	}
+	if *sslTests != "" {
+		if *runRE != "" || *asMarkdown {
+			fmt.Fprintln(stderr, "sslconform: -ssl-tests excludes -run and -markdown")
+			return 2
+		}
+		rep := report{
+			Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
+			Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
+			Line: conformance.RunningLine(),
+		}
+		return runSSLTests(*sslTests, *sslTestsRef, splitFiles(*sslTestsFiles), *asJSON, &rep, stdout, stderr)
+	}
+	if *sslTestsRef != "" || *sslTestsFiles != "" {
+		fmt.Fprintln(stderr, "sslconform: -ssl-tests-ref and -ssl-tests-files need -ssl-tests")
+		return 2
 	}
 	checks, err := conformance.Select(*runRE)
 	if err != nil {
@@ -133,9 +176,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	summary := fmt.Sprintf("%d passed, %d failed", passed, failed)
 	switch {
 	case *asJSON:
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, &rep); err != nil {
 			fmt.Fprintln(stderr, "sslconform:", err)
 			return 2
 		}

@@ -39,8 +39,8 @@ func readReports(paths []string) ([]*loadedReport, error) {
 		if err := json.Unmarshal(b, &lr.rep); err != nil {
 			return nil, fmt.Errorf("%s: not an sslconform -json report: %v", p, err)
 		}
-		if lr.rep.Runtime == "" || len(lr.rep.Results) == 0 {
-			return nil, fmt.Errorf("%s: not an sslconform -json report (no runtime version or no results)", p)
+		if lr.rep.Runtime == "" || len(lr.rep.Results) == 0 && lr.rep.SSLTests == nil {
+			return nil, fmt.Errorf("%s: not an sslconform -json report (no runtime version, no results, no ssl-tests)", p)
 		}
 		for _, r := range lr.rep.Results {
 			lr.byID[r.ID] = r
@@ -303,15 +303,27 @@ func runMerge(diff, markdown bool, paths []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "sslconform:", err)
 		return 2
 	}
+	claims := false // reports of -ssl-tests runs hold no checks
+	for _, lr := range reps {
+		claims = claims || len(lr.rep.Results) > 0
+	}
 	if diff {
-		if writeDiff(stdout, reps[0], reps[1], markdown) != 0 {
+		n := 0
+		if claims {
+			n = writeDiff(stdout, reps[0], reps[1], markdown)
+		}
+		n += writeSSLTestsMerge(stdout, reps, markdown)
+		if n != 0 {
 			return 1
 		}
 		return 0
 	}
-	writeMerge(stdout, reps, markdown)
+	if claims {
+		writeMerge(stdout, reps, markdown)
+	}
+	writeSSLTestsMerge(stdout, reps, markdown)
 	for _, lr := range reps {
-		if lr.rep.Failed != 0 || lr.rep.Skipped != 0 {
+		if lr.rep.Failed != 0 || lr.rep.Skipped != 0 || sslTestsFailed(lr) {
 			return 1
 		}
 	}

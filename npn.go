@@ -1,0 +1,78 @@
+package libssl
+
+// This file: NPN (Next Protocol Negotiation, TLS 1.2 and older), the
+// protocols a server advertises and the one a client selects.
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+// encodeProtos turns protocol names into the wire format NPN and ALPN
+// share, each name after its length byte; op names the C function for the
+// error. The list must not be empty and each name is 1 to 255 bytes long.
+func encodeProtos(op string, protos []string) ([]byte, error) {
+	if len(protos) == 0 {
+		return nil, errInput(op, "an empty protocol list")
+	}
+	var b []byte
+	for _, p := range protos {
+		if len(p) == 0 || len(p) > 255 {
+			return nil, errInput(op, "a protocol name must be 1 to 255 bytes long")
+		}
+		b = append(b, byte(len(p)))
+		b = append(b, p...)
+	}
+	return b, nil
+}
+
+// SetNextProtosAdvertised makes a server advertise protos to clients that
+// ask for NPN (SSL_CTX_set_next_protos_advertised_cb with a callback
+// written in C). The list is copied into C memory the SSL_CTX owns (an
+// ex_data slot released with the context); no Go memory is kept. A
+// connection advertises the list of its current context (after
+// SSL_set_SSL_CTX, the new one's). An empty list or a name of 0 or more
+// than 255 bytes is an error; so is a build without NPN (ErrUnsupported).
+// Like every SSL_CTX setting, it must not change while handshakes run.
+func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
+	const op = "SSL_CTX_set_next_protos_advertised_cb"
+	return use(c, func(p *C.SSL_CTX) error {
+		if !featureNPN.built() {
+			return unsupported(op)
+		}
+		wire, err := encodeProtos(op, protos)
+		if err != nil {
+			return err
+		}
+		return c_ctx_set_npn_advertised(p, bytesPtr(wire), C.int(len(wire)))
+	})
+}
+
+// SetNextProtoSelect makes a client answer a server's NPN advertisement
+// (SSL_CTX_set_next_proto_select_cb with a callback written in C that runs
+// SSL_select_next_proto): it selects the server's first protocol that is in
+// protos, else the first of protos (NPN lets a client choose a protocol the
+// server did not list). The list is copied into C memory the SSL_CTX owns;
+// no Go memory is kept. Errors as for SetNextProtosAdvertised.
+func (c *Ctx) SetNextProtoSelect(protos []string) error {
+	const op = "SSL_CTX_set_next_proto_select_cb"
+	return use(c, func(p *C.SSL_CTX) error {
+		if !featureNPN.built() {
+			return unsupported(op)
+		}
+		wire, err := encodeProtos(op, protos)
+		if err != nil {
+			return err
+		}
+		return c_ctx_set_npn_select(p, bytesPtr(wire), C.int(len(wire)))
+	})
+}
+
+// NextProtoNegotiated returns the protocol NPN agreed on
+// (SSL_get0_next_proto_negotiated, copied), or "" when none was (also on a
+// build without NPN and on a freed handle).
+func (s *SSL) NextProtoNegotiated() string {
+	return get(s, "", func(p *C.SSL) string {
+		return string(copyOut(func(buf *C.uchar, cap C.int) C.int { return c_ssl_npn_negotiated(p, buf, cap) }))
+	})
+}
