@@ -40,7 +40,8 @@ func checkImplemented(cs *configs) error {
 		a.cipher != b.cipher || fmt.Sprint(a.curves) != fmt.Sprint(b.curves) ||
 		a.requireAnyClientCert != b.requireAnyClientCert || a.verifyPeer != b.verifyPeer ||
 		a.noTicket != b.noTicket || a.selectALPN != b.selectALPN || a.declineALPN != b.declineALPN ||
-		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN {
+		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
+		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
 	for _, id := range a.curves {
@@ -128,6 +129,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		if err := ctx.SetGroupsList(list); err != nil {
 			return nil, errUnimplemented{"-curves " + list}
 		}
+	}
+	if err := setSigalgs(ctx, c); err != nil {
+		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
 	// certificate unless told to fail): the certificate-verify callback
@@ -220,11 +224,15 @@ func runConnection(c *config, cfg *openssl.Config, isResume bool) error {
 	if _, err := tcp.Write(id[:]); err != nil {
 		return err
 	}
+	var transport net.Conn = tcp
+	if c.async {
+		transport = oneByteReader{tcp}
+	}
 	var conn *openssl.Conn
 	if c.server {
-		conn, err = openssl.Server(tcp, cfg)
+		conn, err = openssl.Server(transport, cfg)
 	} else {
-		conn, err = openssl.Client(tcp, cfg)
+		conn, err = openssl.Client(transport, cfg)
 	}
 	if err != nil {
 		return err
@@ -247,11 +255,24 @@ func orderlyShutdown(tcp *net.TCPConn) {
 // exchange runs the handshake, the checks the flags ask for, and the echo
 // loop.
 func exchange(conn *openssl.Conn, c *config, isResume bool) error {
-	if err := conn.Handshake(); err != nil {
-		return err
+	// With -implicit-handshake the first Write or Read runs the handshake;
+	// the checks then come after it. What needs the handshake's keys
+	// (exported keying material, tls-unique) runs it explicitly.
+	checked := false
+	check := func() error {
+		if checked {
+			return nil
+		}
+		checked = true
+		return checkHandshake(conn, c, isResume)
 	}
-	if err := checkHandshake(conn, c, isResume); err != nil {
-		return err
+	if !c.implicitHandshake || c.exportKeyingMaterial > 0 || c.tlsUnique {
+		if err := conn.Handshake(); err != nil {
+			return err
+		}
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	st := conn.OpenSSLState()
 	if c.exportKeyingMaterial > 0 {
@@ -276,8 +297,19 @@ func exchange(conn *openssl.Conn, c *config, isResume bool) error {
 		if _, err := conn.Write([]byte("hello")); err != nil {
 			return err
 		}
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	if c.shimShutsDown {
+		if !checked {
+			if err := conn.Handshake(); err != nil {
+				return err
+			}
+			if err := check(); err != nil {
+				return err
+			}
+		}
 		if err := conn.CloseWrite(); err != nil {
 			return err
 		}
@@ -294,6 +326,9 @@ func exchange(conn *openssl.Conn, c *config, isResume bool) error {
 			if !c.checkCloseNotify && errors.Is(err, io.ErrUnexpectedEOF) {
 				return nil
 			}
+			return err
+		}
+		if err := check(); err != nil {
 			return err
 		}
 		for i := range buf[:n] {
@@ -344,6 +379,18 @@ func checkHandshake(conn *openssl.Conn, c *config, isResume bool) error {
 	if c.expectServerName != "" && st.ServerName != c.expectServerName {
 		return fmt.Errorf("server name %q, want %q", st.ServerName, c.expectServerName)
 	}
+	if c.expectVerifyResult && !c.verifyFail && st.VerifyResult != 0 {
+		return fmt.Errorf("verify result %d, want X509_V_OK", st.VerifyResult)
+	}
+	if c.expectPeerSigalg != 0 {
+		var got int
+		if err := conn.WithSSL(func(s *libssl.SSL) error { got = peerSigalg(s); return nil }); err != nil {
+			return err
+		}
+		if got != c.expectPeerSigalg {
+			return fmt.Errorf("peer signature algorithm %#04x, want %#04x", got, c.expectPeerSigalg)
+		}
+	}
 	if c.expectCurveID != 0 {
 		want, ok := groupNames[c.expectCurveID]
 		if !ok || want.sn != st.NegotiatedGroup {
@@ -351,4 +398,17 @@ func checkHandshake(conn *openssl.Conn, c *config, isResume bool) error {
 		}
 	}
 	return nil
+}
+
+// oneByteReader is the transport of an -async connection: each Read gives
+// at most one byte, so that libssl meets a want-read at every step of the
+// handshake and of each record (the pump feeds the memory BIO what each
+// transport read gave), as BoringSSL's shim does with its async BIO.
+type oneByteReader struct{ *net.TCPConn }
+
+func (r oneByteReader) Read(b []byte) (int, error) {
+	if len(b) > 1 {
+		b = b[:1]
+	}
+	return r.TCPConn.Read(b)
 }

@@ -51,6 +51,18 @@ type config struct {
 	tlsUnique            bool
 
 	isHandshakerSupported bool
+
+	// async: the transport gives libssl one byte per read (BoringSSL's
+	// async BIO), so that every handshake step meets a want-read.
+	async bool
+	// implicitHandshake: no explicit handshake; the first Read or Write
+	// runs it.
+	implicitHandshake bool
+
+	expectVerifyResult bool
+
+	signingPrefs, verifyPrefs []int
+	expectPeerSigalg          int
 }
 
 // errUnimplemented names a flag the shim cannot honour.
@@ -166,6 +178,19 @@ var flags = map[string]flagDef{
 	"-export-context":         strF(func(c *config) *string { return &c.exportContext }),
 	"-use-export-context":     boolF(func(c *config) *bool { return &c.useExportContext }),
 	"-tls-unique":             boolF(func(c *config) *bool { return &c.tlsUnique }),
+
+	"-async":              boolF(func(c *config) *bool { return &c.async }),
+	"-implicit-handshake": boolF(func(c *config) *bool { return &c.implicitHandshake }),
+
+	// BoringSSL's custom verify callback replaces the chain check; this
+	// shim always checks the chain with such a callback
+	// (SSL_CTX_set_cert_verify_callback), so the flag changes nothing.
+	"-use-custom-verify-callback": {boolFlag, func(*config, string) error { return nil }},
+	"-expect-verify-result":       boolF(func(c *config) *bool { return &c.expectVerifyResult }),
+
+	"-signing-prefs":                   intListF(func(c *config) *[]int { return &c.signingPrefs }),
+	"-verify-prefs":                    intListF(func(c *config) *[]int { return &c.verifyPrefs }),
+	"-expect-peer-signature-algorithm": intF(func(c *config) *int { return &c.expectPeerSigalg }),
 }
 
 // configs is the parsed command line: the setting of the first connection,
