@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"testing"
 )
 
@@ -37,8 +38,8 @@ func TestParseFlagsUnimplemented(t *testing.T) {
 			t.Errorf("%q: err = %v, want errUnimplemented", args, err)
 		}
 	}
-	if got := run([]string{"-async"}); got != exitUnimplemented {
-		t.Errorf("run(-async) = %d, want %d", got, exitUnimplemented)
+	if got := run([]string{"-dtls"}); got != exitUnimplemented {
+		t.Errorf("run(-dtls) = %d, want %d", got, exitUnimplemented)
 	}
 	if _, err := parseFlags([]string{"-port"}); err == nil || errors.As(err, new(errUnimplemented)) {
 		t.Errorf("-port without value: err = %v, want a plain error", err)
@@ -53,5 +54,77 @@ func TestParseALPNList(t *testing.T) {
 	}
 	if _, err := parseALPNList("\x05ab"); err == nil {
 		t.Fatal("a truncated list parsed")
+	}
+}
+
+// TestParseFlagsSigalgsAndModes: -signing-prefs and -verify-prefs collect
+// every value in order, -expect-peer-signature-algorithm takes one, and
+// -async, -implicit-handshake and -expect-verify-result are booleans that
+// take no value (the next flag is parsed as a flag).
+func TestParseFlagsSigalgsAndModes(t *testing.T) {
+	cs, err := parseFlags([]string{"-signing-prefs", "2052", "-signing-prefs", "1027", "-on-resume-verify-prefs", "2055",
+		"-expect-peer-signature-algorithm", "1027", "-async", "-implicit-handshake", "-expect-verify-result", "-use-custom-verify-callback", "-server"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cs.initial
+	if len(c.signingPrefs) != 2 || c.signingPrefs[0] != 0x0804 || c.signingPrefs[1] != 0x0403 {
+		t.Fatalf("-signing-prefs = %v, want [2052 1027]", c.signingPrefs)
+	}
+	if len(c.verifyPrefs) != 0 || len(cs.resume.verifyPrefs) != 1 || cs.resume.verifyPrefs[0] != 0x0807 {
+		t.Fatalf("-on-resume-verify-prefs: initial %v, resume %v", c.verifyPrefs, cs.resume.verifyPrefs)
+	}
+	if c.expectPeerSigalg != 0x0403 || !c.async || !c.implicitHandshake || !c.expectVerifyResult || !c.server {
+		t.Fatalf("parsed %+v", c)
+	}
+}
+
+// TestSigalgList: code points become SSL_CONF names in the runner's order;
+// a code point libssl has no name for is unimplemented, not an error.
+func TestSigalgList(t *testing.T) {
+	got, err := sigalgList([]int{0x0804, 0x0403, 0x0201, 0x0807})
+	if err != nil || got != "rsa_pss_rsae_sha256:ecdsa_secp256r1_sha256:RSA+SHA1:ed25519" {
+		t.Fatalf("sigalgList = %q, %v", got, err)
+	}
+	if _, err := sigalgList([]int{0xff01}); !errors.As(err, new(errUnimplemented)) {
+		t.Fatalf("unknown code point: err = %v, want errUnimplemented", err)
+	}
+}
+
+// TestOneByteReader: an -async transport gives at most one byte per Read,
+// and every byte in order.
+func TestOneByteReader(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			_, _ = c.Write([]byte("abc"))
+			c.Close()
+		}
+	}()
+	raw, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	r := oneByteReader{raw.(*net.TCPConn)}
+	var got []byte
+	buf := make([]byte, 16)
+	for {
+		n, err := r.Read(buf)
+		if n > 1 {
+			t.Fatalf("Read gave %d bytes, want at most 1", n)
+		}
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if string(got) != "abc" {
+		t.Fatalf("read %q, want abc", got)
 	}
 }
