@@ -6,7 +6,7 @@
 # JSON result is .cache/bogo/results.json, its log .cache/bogo/runner.log.
 # The summary (internal/bogo/report) prints pass, fail, unimplemented and
 # disabled counts and ends with "N passed, N failed, N skipped"; the target
-# fails on any unexpected failure. About 10 minutes on two loaded cores.
+# fails on any unexpected failure. About 3-4 minutes on two loaded cores.
 BOGO_DIR      := .cache/bogo
 BOGO_RUNNER   := $(BOGO_DIR)/boringssl-f51d8b099832
 BOGO_CONFIG   := internal/bogo/config.json

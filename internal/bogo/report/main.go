@@ -48,6 +48,10 @@ type counts struct {
 	differs, lacks                int
 	failures                      []string
 	badReasons                    []string
+	// stale: DisabledTests patterns that match no test of the revision
+	// (a renamed or removed test), so that the config keeps no reason
+	// for nothing.
+	stale []string
 }
 
 func (c counts) skipped() int { return c.unimplemented + c.differs + c.lacks }
@@ -75,6 +79,18 @@ func summarise(res *results, cfg *shimConfig, all []string) (counts, error) {
 		patterns = append(patterns, p)
 	}
 	sort.Strings(patterns)
+	for _, p := range patterns {
+		matched := false
+		for _, name := range all {
+			if ok, _ := filepath.Match(p, name); ok {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			c.stale = append(c.stale, p)
+		}
+	}
 	sort.Strings(c.badReasons)
 	sort.Strings(c.failures)
 	for _, name := range all {
@@ -106,6 +122,9 @@ func (c counts) print(w io.Writer) {
 	}
 	for _, p := range c.badReasons {
 		fmt.Fprintf(w, "disabled pattern %q: its reason is of neither kind (%q..., %q...)\n", p, differsPrefix, lacksPrefix)
+	}
+	for _, p := range c.stale {
+		fmt.Fprintf(w, "disabled pattern %q matches no test of the runner's revision\n", p)
 	}
 	fmt.Fprintf(w, "pass %d, fail %d, unimplemented %d, disabled %d (libssl differs %d, binding lacks %d)\n",
 		c.passed, c.failed, c.unimplemented, c.differs+c.lacks, c.differs, c.lacks)

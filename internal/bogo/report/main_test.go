@@ -52,4 +52,25 @@ func TestSummariseReasonKinds(t *testing.T) {
 	}
 }
 
+// TestSummariseStalePatterns: a disabled pattern that matches no test name
+// of the revision is reported by name; one that matches a test is not.
+func TestSummariseStalePatterns(t *testing.T) {
+	cfg := &shimConfig{DisabledTests: map[string]string{
+		"Gone-*": differsPrefix + "x",
+		"Here-*": lacksPrefix + "y",
+	}}
+	c, err := summarise(&results{}, cfg, []string{"Here-1", "Other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.stale) != 1 || c.stale[0] != "Gone-*" {
+		t.Fatalf("stale = %q, want [Gone-*]", c.stale)
+	}
+	var out bytes.Buffer
+	c.print(&out)
+	if !strings.Contains(out.String(), `disabled pattern "Gone-*" matches no test`) {
+		t.Fatalf("output does not name the stale pattern:\n%s", out.String())
+	}
+}
+
 func jsonDecode(s string, v any) error { return json.Unmarshal([]byte(s), v) }

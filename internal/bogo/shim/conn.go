@@ -41,7 +41,8 @@ func checkImplemented(cs *configs) error {
 		a.requireAnyClientCert != b.requireAnyClientCert || a.verifyPeer != b.verifyPeer ||
 		a.noTicket != b.noTicket || a.selectALPN != b.selectALPN || a.declineALPN != b.declineALPN ||
 		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
-		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) {
+		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) ||
+		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
 	for _, id := range a.curves {
@@ -131,6 +132,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		}
 	}
 	if err := setSigalgs(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setOCSP(ctx, c); err != nil {
 		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
@@ -394,7 +398,16 @@ func checkHandshake(conn *openssl.Conn, c *config, isResume bool) error {
 			return err
 		}
 		if got != c.expectPeerSigalg {
-			return fmt.Errorf("peer signature algorithm %#04x, want %#04x", got, c.expectPeerSigalg)
+			return fmt.Errorf("peer signature algorithm %#04x, want %#04x (resumption: %v)", got, c.expectPeerSigalg, isResume)
+		}
+	}
+	if c.expectOCSPResponse != "" {
+		var got []byte
+		if err := conn.WithSSL(func(s *libssl.SSL) error { got = s.OCSPResponse(); return nil }); err != nil {
+			return err
+		}
+		if string(got) != c.expectOCSPResponse {
+			return fmt.Errorf("OCSP response %x, want %x (resumption: %v)", got, c.expectOCSPResponse, isResume)
 		}
 	}
 	if c.expectCurveID != 0 {
@@ -417,4 +430,24 @@ func (r oneByteReader) Read(b []byte) (int, error) {
 		b = b[:1]
 	}
 	return r.TCPConn.Read(b)
+}
+
+// setOCSP sets OCSP stapling: a server with -ocsp-response staples it when
+// asked (the status callback, SSL_set_tlsext_status_ocsp_resp); a client
+// with -enable-ocsp-stapling asks (SSL_CTX_set_tlsext_status_type) and
+// accepts what it gets.
+func setOCSP(ctx *libssl.Ctx, c *config) error {
+	if c.server && c.ocspResponse != "" {
+		resp := []byte(c.ocspResponse)
+		return ctx.SetStatusCallback(func(s *libssl.SSL) int {
+			if err := s.SetOCSPResponse(resp); err != nil {
+				return libssl.StatusServerAlertFatal
+			}
+			return libssl.StatusServerOK
+		})
+	}
+	if !c.server && c.enableOCSPStapling {
+		return ctx.SetStatusTypeOCSP()
+	}
+	return nil
 }

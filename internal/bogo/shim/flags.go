@@ -31,14 +31,14 @@ type config struct {
 
 	shimWritesFirst, shimShutsDown, checkCloseNotify bool
 	resumeCount                                      int
-	expectSessionMiss, expectNoSession               bool
+	expectSessionMiss                                bool
 	noTicket                                         bool
 
 	curves        []int
 	expectCurveID int
 
-	advertiseALPN, expectALPN, selectALPN, expectAdvertisedALPN string
-	declineALPN, rejectALPN                                     bool
+	advertiseALPN, expectALPN, selectALPN string
+	declineALPN, rejectALPN               bool
 
 	hostName, expectServerName string
 
@@ -63,6 +63,11 @@ type config struct {
 
 	signingPrefs, verifyPrefs []int
 	expectPeerSigalg          int
+
+	// OCSP stapling: the server's response (-ocsp-response), the client's
+	// request (-enable-ocsp-stapling) and the response it must get.
+	ocspResponse, expectOCSPResponse string
+	enableOCSPStapling               bool
 }
 
 // errUnimplemented names a flag the shim cannot honour.
@@ -191,6 +196,10 @@ var flags = map[string]flagDef{
 	"-signing-prefs":                   intListF(func(c *config) *[]int { return &c.signingPrefs }),
 	"-verify-prefs":                    intListF(func(c *config) *[]int { return &c.verifyPrefs }),
 	"-expect-peer-signature-algorithm": intF(func(c *config) *int { return &c.expectPeerSigalg }),
+
+	"-ocsp-response":        b64F(func(c *config) *string { return &c.ocspResponse }),
+	"-expect-ocsp-response": b64F(func(c *config) *string { return &c.expectOCSPResponse }),
+	"-enable-ocsp-stapling": boolF(func(c *config) *bool { return &c.enableOCSPStapling }),
 }
 
 // configs is the parsed command line: the setting of the first connection,

@@ -128,3 +128,20 @@ func TestOneByteReader(t *testing.T) {
 		t.Fatalf("read %q, want abc", got)
 	}
 }
+
+// TestParseFlagsOCSP: -ocsp-response and -expect-ocsp-response are base64
+// (decoded), -enable-ocsp-stapling a boolean; a value that is not base64
+// is an error, not "unimplemented".
+func TestParseFlagsOCSP(t *testing.T) {
+	cs, err := parseFlags([]string{"-ocsp-response", "AQIDBA==", "-expect-ocsp-response", "AQIDBA==", "-enable-ocsp-stapling", "-verify-peer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cs.initial
+	if c.ocspResponse != "\x01\x02\x03\x04" || c.expectOCSPResponse != "\x01\x02\x03\x04" || !c.enableOCSPStapling || !c.verifyPeer {
+		t.Fatalf("parsed %+v", c)
+	}
+	if _, err := parseFlags([]string{"-ocsp-response", "not base64!"}); err == nil || errors.As(err, new(errUnimplemented)) {
+		t.Fatalf("bad base64: err = %v, want a plain error", err)
+	}
+}
