@@ -2460,3 +2460,35 @@ ls_ret lsx_SSL_renegotiate_abbreviated(SSL *s)
     return r;
 }
 
+ls_ret lsx_ctx_set_dh_auto(SSL_CTX *c, int on)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_dh_auto(c, on));
+    return r;
+}
+
+ls_ret lsx_SSL_CTX_compress_certs(SSL_CTX *ctx, int alg)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30200000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)SSL_CTX_compress_certs(ctx, alg));
+    return r;
+#else
+    (void)ctx; (void)alg;
+    return ls_unsupported();
+#endif
+}
+
+lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(SSL *s)
+{
+    lsg_ssl_negotiated_group_id r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_negotiated_group_id(s);
+    ls_guard_leave(g);
+    return r;
+}
+

@@ -290,6 +290,9 @@ package libssl
 #cgo nocallback lsx_ctx_enable_ct
 #cgo nocallback lsx_ctx_set_ctlog_list_file
 #cgo nocallback lsx_ssl_secure_reneg_support
+#cgo nocallback lsx_ctx_set_dh_auto
+#cgo nocallback lsx_SSL_CTX_compress_certs
+#cgo nocallback lsx_ssl_negotiated_group_id
 #include "shim.h"
 */
 import "C"
@@ -2817,4 +2820,36 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	}
 	done(&r)
 	return nil
+}
+
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 331, predicate one).
+func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_dh_auto(c, on)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_dh_auto", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 332, predicate one).
+func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
+	countCall()
+	r := C.lsx_SSL_CTX_compress_certs(ctx, alg)
+	if r.ret != 1 {
+		return fail("SSL_CTX_compress_certs", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 333, predicate val).
+func c_ssl_negotiated_group_id(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_negotiated_group_id(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_negotiated_group_id")
+	}
+	return r.v
 }

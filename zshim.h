@@ -136,6 +136,8 @@ int lsh_ocsp_response_status(const unsigned char *p, int len);
 int lsh_ctx_enable_ct(SSL_CTX *c, int strict);
 int lsh_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path);
 int lsh_ssl_secure_reneg_support(SSL *s);
+int lsh_ctx_set_dh_auto(SSL_CTX *c, int on);
+int lsh_ssl_negotiated_group_id(SSL *s);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -481,5 +483,9 @@ ls_ret lsx_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path);
 typedef struct { int v; int busy; } lsg_ssl_secure_reneg_support;
 lsg_ssl_secure_reneg_support lsx_ssl_secure_reneg_support(SSL *s);
 ls_ret lsx_SSL_renegotiate_abbreviated(SSL *s);
+ls_ret lsx_ctx_set_dh_auto(SSL_CTX *c, int on);
+ls_ret lsx_SSL_CTX_compress_certs(SSL_CTX *ctx, int alg);
+typedef struct { int v; int busy; } lsg_ssl_negotiated_group_id;
+lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(SSL *s);
 
 #endif

@@ -3,7 +3,6 @@ package ssltests
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -127,20 +126,19 @@ func check(r *handshakeResult, tc *TestCase) []string {
 	return bad
 }
 
-// expectedNID turns an expectation's name into a NID as the harness does:
-// for key and signature types an EVP_PKEY name ("RSA", "EC") first, then
-// short names, long names and NIST curve names.
+// expectedNID turns an expectation's name into a NID as the harness of the
+// linked version does: key and signature types by harness.keyTypeNID,
+// digests by short names, long names and NIST curve names.
 func expectedNID(name string, key bool) int {
 	if key {
-		if n, ok := pkeyNames[strings.ToUpper(name)]; ok {
-			return n
-		}
+		return current.keyTypeNID(name)
 	}
 	return libssl.ObjectNID(name)
 }
 
 // pkeyNames are the EVP_PKEY algorithm names (EVP_PKEY_asn1_find_str) the
-// files use whose NID differs from the object of the same short name.
+// files use whose NID differs from the object of the same short name: the
+// harness before 4.0 reads them first.
 // (EVP_PKEY_asn1_find_str compares without case; the keys are upper case).
 var pkeyNames = map[string]int{
 	"RSA":     6,    // NID_rsaEncryption (the object "RSA" is NID_rsa, 19)

@@ -550,9 +550,7 @@ loop:
 			ss.Free()
 		}
 	}
-	if nid, ok := client.PeerTmpKeyType(); ok {
-		res.tmpKeyType = nid
-	}
+	res.tmpKeyType = current.tmpKeyType(client)
 	res.serverSignHash = nidOr0(client.PeerSignatureNID())
 	res.clientSignHash = nidOr0(server.PeerSignatureNID())
 	res.serverSignType = nidOr0(client.PeerSignatureTypeNID())

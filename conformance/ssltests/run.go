@@ -244,6 +244,8 @@ func runFile(path string) (*File, error) {
 // skipReason names why a case cannot run through the binding, or "".
 func skipReason(tc *TestCase) string {
 	switch {
+	case tc.Method == "QUIC":
+		return "QUIC"
 	case tc.UseSCTP:
 		return "SCTP"
 	case tc.Extra.Client.SRPUser != "" || tc.Extra.Server.SRPUser != "" || tc.ResumeExtra.Client.SRPUser != "" || tc.ResumeExtra.Server.SRPUser != "":
@@ -324,8 +326,32 @@ func newCtx(tc *TestCase, server bool, section string, required bool) (*libssl.C
 	} else if err := applySection(ctx, server, section, cmds); err != nil {
 		return nil, err
 	}
+	// The harness's SSL_CTX_set_dh_auto after SSL_CTX_config, on the
+	// servers' contexts only.
+	if server && current.dhAuto {
+		if err := ctx.SetDHAuto(true); err != nil {
+			return nil, err
+		}
+	}
 	ok = true
 	return ctx, nil
+}
+
+// compressCerts pre-compresses the certificates of a handshake's server
+// contexts, as the harness does for CompressCertificates.
+func compressCerts(tc *TestCase, ctxs ...*libssl.Ctx) error {
+	if !tc.CompressCertificates {
+		return nil
+	}
+	for _, c := range ctxs {
+		if c == nil {
+			continue
+		}
+		if err := c.CompressCerts(0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func applySection(ctx *libssl.Ctx, server bool, section string, cmds []KV) error {
@@ -380,6 +406,9 @@ func runHandshakes(tc *TestCase) (*handshakeResult, error) {
 			return nil, err
 		}
 	}
+	if err := compressCerts(tc, first.server, first.server2); err != nil {
+		return nil, err
+	}
 	if tc.HandshakeMode != ModeResume {
 		return runOne(&first, tc, &tc.Extra, nil, nil)
 	}
@@ -389,6 +418,9 @@ func runHandshakes(tc *TestCase) (*handshakeResult, error) {
 		return nil, err
 	}
 	if second.client, err = newCtx(tc, false, "resume-client", true); err != nil {
+		return nil, err
+	}
+	if err := compressCerts(tc, second.server); err != nil {
 		return nil, err
 	}
 	var sess sessions

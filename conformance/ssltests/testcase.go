@@ -66,11 +66,15 @@ type ClientExtra struct {
 
 // ServerExtra is a case's server or server2 section of such options.
 type ServerExtra struct {
-	ServerNameCallback   string // None, IgnoreMismatch, RejectMismatch, ClientHello*
-	NPNProtocols         *string
-	ALPNProtocols        *string
-	BrokenSessionTicket  bool
-	CertStatus           string // None, GoodResponse, BadResponse
+	ServerNameCallback  string // None, IgnoreMismatch, RejectMismatch, ClientHello*
+	NPNProtocols        *string
+	ALPNProtocols       *string
+	BrokenSessionTicket bool
+	CertStatus          string // None, GoodResponse, BadResponse
+	// CertStatusExt: the response travels as a list of responses
+	// (SSL_set0_tlsext_status_ocsp_resp_ex): CertStatus GoodResponseExt or
+	// BadResponseExt, OpenSSL 3.6's harness on.
+	CertStatusExt        bool
 	SRPUser              string
 	SRPPassword          string
 	ForcePHA             bool
@@ -90,14 +94,22 @@ type TestCase struct {
 	Index int
 	Name  string // the value of test-N: the case's section
 
-	Method             string // TLS or DTLS
-	HandshakeMode      string
-	AppDataSize        int
-	MaxFragmentSize    int
-	KeyUpdateType      int // SSL_KEY_UPDATE_NOT_REQUESTED (0) or _REQUESTED (1)
-	UseSCTP            bool
-	ClientSCTPLabel    bool
-	ServerSCTPLabel    bool
+	Method          string // TLS or DTLS
+	HandshakeMode   string
+	AppDataSize     int
+	MaxFragmentSize int
+	KeyUpdateType   int // SSL_KEY_UPDATE_NOT_REQUESTED (0) or _REQUESTED (1)
+	UseSCTP         bool
+	ClientSCTPLabel bool
+	ServerSCTPLabel bool
+	// CompressCertificates pre-compresses the servers' certificates
+	// (SSL_CTX_compress_certs; the harness of OpenSSL 3.2 on).
+	CompressCertificates bool
+	// FIPSVersion limits the case to FIPS provider versions ("<=3.1.0",
+	// space-separated conditions); the harness of OpenSSL 3.1 on skips the
+	// case when a FIPS provider is loaded whose version does not match, and
+	// runs it when none is (testutil's fips_provider_version_match).
+	FIPSVersion        string
 	Extra, ResumeExtra Extra
 
 	ExpectedResult            Result
@@ -254,7 +266,7 @@ func (tc *TestCase) set(c *Config, kv KV) error {
 	case "SessionIdExpected":
 		tc.SessionIDExpected, err = enum(v, "Ignore", "Yes", "No")
 	case "Method":
-		tc.Method, err = enum(v, "TLS", "DTLS")
+		tc.Method, err = enum(v, "TLS", "DTLS", "QUIC")
 	case "ExpectedNPNProtocol":
 		tc.ExpectedNPNProtocol = strp(v)
 	case "ExpectedALPNProtocol":
@@ -303,6 +315,10 @@ func (tc *TestCase) set(c *Config, kv KV) error {
 		tc.ServerSCTPLabel, err = boolean(v)
 	case "ExpectedCipher":
 		tc.ExpectedCipher = strp(v)
+	case "CompressCertificates":
+		tc.CompressCertificates, err = boolean(v)
+	case "FIPSversion":
+		tc.FIPSVersion = v
 	case "ExpectedSessionTicketAppData":
 		tc.ExpectedSessionTicketData = strp(v)
 	default:
@@ -374,7 +390,10 @@ func (sv *ServerExtra) set(kv KV) error {
 	case "BrokenSessionTicket":
 		sv.BrokenSessionTicket, err = boolean(v)
 	case "CertStatus":
-		sv.CertStatus, err = enum(v, "None", "GoodResponse", "BadResponse")
+		sv.CertStatus, err = enum(v, "None", "GoodResponse", "BadResponse", "GoodResponseExt", "BadResponseExt")
+		if strings.HasSuffix(sv.CertStatus, "Ext") {
+			sv.CertStatus, sv.CertStatusExt = strings.TrimSuffix(sv.CertStatus, "Ext"), true
+		}
 	case "SRPUser":
 		sv.SRPUser = v
 	case "SRPPassword":
