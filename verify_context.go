@@ -191,8 +191,10 @@ const SSLErrorWantRetryVerify SSLErrorCode = 12
 var ErrWantRetryVerify error = &sentinel{msg: "libssl: SSL_ERROR_WANT_RETRY_VERIFY"}
 
 // SetRetryVerify asks libssl to suspend the handshake after this
-// verification (SSL_set_retry_verify on the SSL whose chain is verified, a
-// client's: libssl refuses it on a server). The callback then returns true,
+// verification (SSL_set_retry_verify on the SSL whose chain is verified).
+// It is meant for a client: libssl acts on it only while it processes the
+// server's certificate (3.0 accepts the call on a server too, to no
+// effect the man page promises). The callback then returns true,
 // as C's returns 1: the handshake step returns an *Error matching
 // ErrWantRetryVerify, and the next step runs the verification again, from
 // the start, with the callback. On a context whose callback has returned
