@@ -75,11 +75,36 @@ func (s *SSL) SetALPNProtos(protos []string) error {
 //
 // The list is copied into C memory owned by the SSL_CTX (an ex_data slot
 // whose free function releases it with the context); no Go memory is kept.
-// An empty protos removes the list and the callback. Like every SSL_CTX
-// setting, it must not be changed while handshakes run on the context.
+// An empty (or nil) protos removes the list and the callback, so that the
+// server ignores ALPN; SetALPNSelectWire with an empty list keeps the
+// callback instead. Like every SSL_CTX setting, it must not be changed while
+// handshakes run on the context.
 func (c *Ctx) SetALPNSelect(protos []string, strict bool) error {
 	wire, err := encodeALPN(protos)
 	if err != nil {
+		return err
+	}
+	n := C.int(len(wire))
+	if n == 0 {
+		n = -1 // remove
+	}
+	return use(c, func(p *C.SSL_CTX) error {
+		return c_ctx_set_alpn_select(p, bytesPtr(wire), n, cbool(strict))
+	})
+}
+
+// SetALPNSelectWire is SetALPNSelect with the list in ALPN's wire format
+// (each name after its length byte), as a C program holds it, and it always
+// installs the callback (SSL_CTX_set_alpn_select_cb): an empty wire is a
+// server that supports no protocol, which selects none, so that a strict
+// server fails every client that offers ALPN with the
+// no_application_protocol alert, as a C callback that runs
+// SSL_select_next_proto on an empty list does. A malformed wire (a name of
+// 0 bytes, a length past the end) is an error. ALPNSelect returns nil for
+// an empty list.
+func (c *Ctx) SetALPNSelectWire(wire []byte, strict bool) error {
+	const op = "SSL_CTX_set_alpn_select_cb"
+	if err := checkProtosWire(op, wire); err != nil {
 		return err
 	}
 	return use(c, func(p *C.SSL_CTX) error {

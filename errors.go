@@ -39,6 +39,7 @@ var sslErrorNames = map[SSLErrorCode]string{
 	SSLErrorZeroReturn: "SSL_ERROR_ZERO_RETURN", SSLErrorWantConnect: "SSL_ERROR_WANT_CONNECT",
 	SSLErrorWantAccept: "SSL_ERROR_WANT_ACCEPT", SSLErrorWantAsync: "SSL_ERROR_WANT_ASYNC",
 	SSLErrorWantAsyncJob: "SSL_ERROR_WANT_ASYNC_JOB", SSLErrorWantClientHelloCB: "SSL_ERROR_WANT_CLIENT_HELLO_CB",
+	SSLErrorWantRetryVerify: "SSL_ERROR_WANT_RETRY_VERIFY",
 }
 
 // String returns the C name, e.g. "SSL_ERROR_WANT_READ".
@@ -146,6 +147,8 @@ func (e *Error) Is(target error) bool {
 		return e.Code == SSLErrorWantRead
 	case ErrWantWrite:
 		return e.Code == SSLErrorWantWrite
+	case ErrWantRetryVerify:
+		return e.Code == SSLErrorWantRetryVerify
 	case ErrZeroReturn, io.EOF:
 		return e.Code == SSLErrorZeroReturn
 	case ErrUnexpectedEOF, io.ErrUnexpectedEOF:

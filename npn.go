@@ -26,13 +26,34 @@ func encodeProtos(op string, protos []string) ([]byte, error) {
 	return b, nil
 }
 
+// checkProtosWire checks a protocol list in the wire format NPN and ALPN
+// share: each name 1 to 255 bytes long after its length byte, nothing past
+// the last name. An empty list is well formed.
+func checkProtosWire(op string, wire []byte) error {
+	if len(wire) > 0xFFFF {
+		return errInput(op, "a protocol list longer than 65535 bytes")
+	}
+	for i := 0; i < len(wire); {
+		n := int(wire[i])
+		if n == 0 {
+			return errInput(op, "a protocol name must be 1 to 255 bytes long")
+		}
+		if i+1+n > len(wire) {
+			return errInput(op, "a protocol name's length runs past the end of the list")
+		}
+		i += 1 + n
+	}
+	return nil
+}
+
 // SetNextProtosAdvertised makes a server advertise protos to clients that
 // ask for NPN (SSL_CTX_set_next_protos_advertised_cb with a callback
 // written in C). The list is copied into C memory the SSL_CTX owns (an
 // ex_data slot released with the context); no Go memory is kept. A
 // connection advertises the list of its current context (after
 // SSL_set_SSL_CTX, the new one's). An empty list or a name of 0 or more
-// than 255 bytes is an error; so is a build without NPN (ErrUnsupported).
+// than 255 bytes is an error (SetNextProtosAdvertisedWire takes an empty
+// list); so is a build without NPN (ErrUnsupported).
 // Like every SSL_CTX setting, it must not change while handshakes run.
 func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
 	const op = "SSL_CTX_set_next_protos_advertised_cb"
@@ -53,7 +74,8 @@ func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
 // SSL_select_next_proto): it selects the server's first protocol that is in
 // protos, else the first of protos (NPN lets a client choose a protocol the
 // server did not list). The list is copied into C memory the SSL_CTX owns;
-// no Go memory is kept. Errors as for SetNextProtosAdvertised.
+// no Go memory is kept. Errors as for SetNextProtosAdvertised
+// (SetNextProtoSelectWire takes an empty list).
 func (c *Ctx) SetNextProtoSelect(protos []string) error {
 	const op = "SSL_CTX_set_next_proto_select_cb"
 	return use(c, func(p *C.SSL_CTX) error {
@@ -62,6 +84,43 @@ func (c *Ctx) SetNextProtoSelect(protos []string) error {
 		}
 		wire, err := encodeProtos(op, protos)
 		if err != nil {
+			return err
+		}
+		return c_ctx_set_npn_select(p, bytesPtr(wire), C.int(len(wire)))
+	})
+}
+
+// SetNextProtosAdvertisedWire is SetNextProtosAdvertised with the list in
+// the wire format (each name after its length byte), as a C program holds
+// it; the list may be empty: the server then sends an empty NPN extension,
+// as a C callback that returns a list of length 0 does. A malformed wire (a
+// name of 0 bytes, a length past the end) is an error; so is a build
+// without NPN (ErrUnsupported).
+func (c *Ctx) SetNextProtosAdvertisedWire(wire []byte) error {
+	const op = "SSL_CTX_set_next_protos_advertised_cb"
+	return use(c, func(p *C.SSL_CTX) error {
+		if !featureNPN.built() {
+			return unsupported(op)
+		}
+		if err := checkProtosWire(op, wire); err != nil {
+			return err
+		}
+		return c_ctx_set_npn_advertised(p, bytesPtr(wire), C.int(len(wire)))
+	})
+}
+
+// SetNextProtoSelectWire is SetNextProtoSelect with the client's list in
+// the wire format; the list may be empty: SSL_select_next_proto then runs
+// with an empty client list, as in a C callback given one, and libssl
+// decides what follows (the handshake fails when nothing was selected).
+// Errors as for SetNextProtosAdvertisedWire.
+func (c *Ctx) SetNextProtoSelectWire(wire []byte) error {
+	const op = "SSL_CTX_set_next_proto_select_cb"
+	return use(c, func(p *C.SSL_CTX) error {
+		if !featureNPN.built() {
+			return unsupported(op)
+		}
+		if err := checkProtosWire(op, wire); err != nil {
 			return err
 		}
 		return c_ctx_set_npn_select(p, bytesPtr(wire), C.int(len(wire)))

@@ -79,3 +79,41 @@ func TestNextProtoErrors(t *testing.T) {
 		t.Errorf("SetNextProtosAdvertised on a freed Ctx: %v", err)
 	}
 }
+
+// The wire-format setters take the empty lists a C program may give, with
+// C's outcomes: a server advertising nothing still lets the client pick its
+// own first protocol; a client with an empty list selects nothing, which
+// libssl fails.
+func TestNextProtoEmptyWireLists(t *testing.T) {
+	run := func(server, client []byte) (string, error) {
+		sctx := serverCtx(t, ctxOpts{version: libssl.TLS1_2})
+		cctx := clientCtx(t, ctxOpts{version: libssl.TLS1_2})
+		defer sctx.Free()
+		defer cctx.Free()
+		check(t, sctx.SetNextProtosAdvertisedWire(server))
+		check(t, cctx.SetNextProtoSelectWire(client))
+		p := newPair(t, cctx, sctx)
+		defer p.Free()
+		err := p.Handshake()
+		return p.Client.NextProtoNegotiated(), err
+	}
+	if got, err := run(nil, []byte("\x03foo")); err != nil || got != "foo" {
+		t.Errorf("empty advertisement: negotiated %q, err %v; want foo", got, err)
+	}
+	if got, err := run([]byte("\x03foo"), []byte{}); err == nil || !strings.Contains(err.Error(), "client handshake") {
+		t.Errorf("empty client list: negotiated %q, err %v; want the client to fail", got, err)
+	}
+	if got, err := run([]byte("\x03bar\x03foo"), []byte("\x03foo")); err != nil || got != "foo" {
+		t.Errorf("wire lists: negotiated %q, err %v; want foo", got, err)
+	}
+	ctx := clientCtx(t, ctxOpts{})
+	defer ctx.Free()
+	for _, bad := range []string{"\x00", "\x05abc"} {
+		if err := ctx.SetNextProtoSelectWire([]byte(bad)); err == nil || !strings.Contains(err.Error(), "SSL_CTX_set_next_proto_select_cb") {
+			t.Errorf("SetNextProtoSelectWire(%q): %v", bad, err)
+		}
+		if err := ctx.SetNextProtosAdvertisedWire([]byte(bad)); err == nil {
+			t.Errorf("SetNextProtosAdvertisedWire(%q) succeeded", bad)
+		}
+	}
+}

@@ -53,7 +53,7 @@ static int alpn_select_cb(SSL *s, const unsigned char **out, unsigned char *outl
     if (idx < 0)
         return SSL_TLSEXT_ERR_NOACK;
     alpn_list *l = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), idx);
-    if (l == NULL || l->len == 0)
+    if (l == NULL)
         return SSL_TLSEXT_ERR_NOACK;
     for (unsigned int i = 0; i < l->len; i += 1u + l->p[i]) {
         unsigned int sl = l->p[i];
@@ -73,19 +73,22 @@ static int alpn_select_cb(SSL *s, const unsigned char **out, unsigned char *outl
     return l->fatal ? SSL_TLSEXT_ERR_ALERT_FATAL : SSL_TLSEXT_ERR_NOACK;
 }
 
+/* Installs the select callback with a copy of the list p (len >= 0; an empty
+ * list selects nothing) or, with len < 0, removes the list and the callback. */
 int lsh_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal)
 {
     int idx = alpn_index();
     if (idx < 0)
         return 0;
     alpn_list *l = NULL;
-    if (len > 0) {
+    if (len >= 0) {
         l = OPENSSL_malloc(sizeof(*l) + (size_t)len);
         if (l == NULL)
             return 0;
         l->fatal = fatal;
         l->len = (unsigned int)len;
-        memcpy(l->p, p, (size_t)len);
+        if (len > 0)
+            memcpy(l->p, p, (size_t)len);
     }
     alpn_list *old = SSL_CTX_get_ex_data(c, idx);
     if (!SSL_CTX_set_ex_data(c, idx, l)) {

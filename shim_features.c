@@ -200,17 +200,20 @@ static int protos_index(int which)
     return protos_idx[which];
 }
 
-/* Replaces the context's list which by a copy of p (len > 0). */
+/* Replaces the context's list which by a copy of p (len >= 0: an empty
+ * list is one too, as a C program may pass NULL, 0 to SSL_select_next_proto
+ * or return it from the advertisement callback). */
 static int protos_set(SSL_CTX *c, int which, const unsigned char *p, int len)
 {
     int idx = protos_index(which);
-    if (idx < 0 || len <= 0 || p == NULL)
+    if (idx < 0 || len < 0 || (len > 0 && p == NULL))
         return 0;
     ls_protos *l = OPENSSL_malloc(sizeof(*l) + (size_t)len);
     if (l == NULL)
         return 0;
     l->len = (unsigned int)len;
-    memcpy(l->p, p, (size_t)len);
+    if (len > 0)
+        memcpy(l->p, p, (size_t)len);
     ls_protos *old = SSL_CTX_get_ex_data(c, idx);
     if (!SSL_CTX_set_ex_data(c, idx, l)) {
         OPENSSL_free(l);
@@ -526,3 +529,19 @@ int lsh_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path)
 /* ---- renegotiation ---- */
 
 int lsh_ssl_secure_reneg_support(SSL *s) { return SSL_get_secure_renegotiation_support(s) == 1; }
+
+/* SSL_set_retry_verify on the SSL whose chain the store verifies (a verify
+ * callback's X509_STORE_CTX): 1 when libssl accepted it (a client), 0 else.
+ * 3.0 and later; the generated wrapper reports 1.1.1 as unsupported. */
+int lsh_store_ctx_retry_verify(X509_STORE_CTX *x)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    SSL *s = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+    if (s == NULL)
+        return 0;
+    return SSL_set_retry_verify(s);
+#else
+    (void)x;
+    return 0;
+#endif
+}

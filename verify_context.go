@@ -178,3 +178,30 @@ func derList(get func(*C.uchar, C.int) (int, error)) ([][]byte, error) {
 		return out, nil
 	}
 }
+
+// SSLErrorWantRetryVerify is SSL_ERROR_WANT_RETRY_VERIFY (OpenSSL 3.0 and
+// later; 1.1.1's headers lack the name, hence the number): a handshake step
+// stopped because a verify callback asked for a retry (SetRetryVerify).
+const SSLErrorWantRetryVerify SSLErrorCode = 12
+
+// ErrWantRetryVerify matches (errors.Is) the *Error of a handshake step that
+// stopped with SSL_ERROR_WANT_RETRY_VERIFY: a verify callback called
+// VerifyContext.SetRetryVerify. Call the step again to run the verification
+// again.
+var ErrWantRetryVerify error = &sentinel{msg: "libssl: SSL_ERROR_WANT_RETRY_VERIFY"}
+
+// SetRetryVerify asks libssl to suspend the handshake after this
+// verification (SSL_set_retry_verify on the SSL whose chain is verified).
+// It is meant for a client: libssl acts on it only while it processes the
+// server's certificate (3.0 accepts the call on a server too, to no
+// effect the man page promises). The callback then returns true,
+// as C's returns 1: the handshake step returns an *Error matching
+// ErrWantRetryVerify, and the next step runs the verification again, from
+// the start, with the callback. On a context whose callback has returned
+// it gives ErrVerifyContextDone; on OpenSSL 1.1.1, which lacks the
+// function, ErrUnsupported.
+func (v *VerifyContext) SetRetryVerify() error {
+	return v.with(func(x *C.X509_STORE_CTX) error {
+		return c_store_ctx_retry_verify(x)
+	})
+}

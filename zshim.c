@@ -2106,6 +2106,18 @@ void lsx_store_ctx_set_error(X509_STORE_CTX *x, int e)
     lsh_store_ctx_set_error(x, e);
 }
 
+ls_ret lsx_store_ctx_retry_verify(X509_STORE_CTX *x)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_store_ctx_retry_verify(x));
+    return r;
+#else
+    (void)x;
+    return ls_unsupported();
+#endif
+}
+
 ls_ret lsx_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
 {
     ls_begin();

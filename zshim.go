@@ -235,6 +235,7 @@ package libssl
 #cgo nocallback lsx_SSL_new_session_ticket
 #cgo nocallback lsx_SSL_SESSION_new
 #cgo nocallback lsx_store_ctx_set_error
+#cgo nocallback lsx_store_ctx_retry_verify
 #cgo nocallback lsx_store_ctx_certs_der
 #cgo noescape lsx_store_ctx_certs_der
 #cgo nocallback lsx_ssl_peer_ca_names_der
@@ -2412,7 +2413,7 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 277, predicate one).
+// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 278, predicate one).
 func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	countCall()
 	r := C.lsx_store_ctx_verify(x)
@@ -2426,13 +2427,24 @@ func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	return nil
 }
 
-// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 278, predicate void).
+// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 279, predicate void).
 func c_store_ctx_set_error(x *C.X509_STORE_CTX, e C.int) {
 	countCall()
 	C.lsx_store_ctx_set_error(x, e)
 }
 
-// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 279, predicate nonneg).
+// c_store_ctx_retry_verify calls lsh_store_ctx_retry_verify (shim.def line 280, predicate one).
+func c_store_ctx_retry_verify(x *C.X509_STORE_CTX) error {
+	countCall()
+	r := C.lsx_store_ctx_retry_verify(x)
+	if r.ret != 1 {
+		return fail("SSL_set_retry_verify", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 281, predicate nonneg).
 func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_store_ctx_certs_der(x, which, buf, cap)
@@ -2443,7 +2455,7 @@ func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C
 	return int(r.ret), nil
 }
 
-// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 280, predicate nonneg).
+// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 282, predicate nonneg).
 func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
@@ -2454,7 +2466,7 @@ func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 281, predicate one).
+// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 283, predicate one).
 func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
@@ -2465,13 +2477,13 @@ func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	return nil
 }
 
-// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 282, predicate val).
+// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 284, predicate val).
 func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_ticket_key_count(c)
 }
 
-// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 284, predicate one).
+// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 286, predicate one).
 func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set1_groups_list(c, list)
@@ -2482,7 +2494,7 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 285, predicate val).
+// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 287, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_group_name(s, buf, cap)
@@ -2492,7 +2504,7 @@ func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 286, predicate one).
+// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 288, predicate one).
 func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
 	countCall()
 	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
@@ -2503,7 +2515,7 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 	return nil
 }
 
-// c_ssl_finished calls lsh_ssl_finished (shim.def line 287, predicate val).
+// c_ssl_finished calls lsh_ssl_finished (shim.def line 289, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_finished(s, peer, buf, cap)
@@ -2513,7 +2525,7 @@ func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 288, predicate val).
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 290, predicate val).
 func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_pending_cipher_id(s)
@@ -2523,7 +2535,7 @@ func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_feed_read calls lsh_feed_read (shim.def line 290, predicate iow).
+// c_feed_read calls lsh_feed_read (shim.def line 292, predicate iow).
 func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
@@ -2538,7 +2550,7 @@ func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, nu
 	return int(r.ret), aux, failWant("SSL_read", &r)
 }
 
-// c_write_drain calls lsh_write_drain (shim.def line 291, predicate iow).
+// c_write_drain calls lsh_write_drain (shim.def line 293, predicate iow).
 func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_write_drain(s, buf, num, out, cap)
@@ -2553,13 +2565,13 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 	return int(r.ret), aux, failWant("SSL_write", &r)
 }
 
-// c_feature_built calls lsh_feature_built (shim.def line 295, predicate val).
+// c_feature_built calls lsh_feature_built (shim.def line 297, predicate val).
 func c_feature_built(which C.int) C.int {
 	countCall()
 	return C.lsx_feature_built(which)
 }
 
-// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 297, predicate val).
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 299, predicate val).
 func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_tmp_key_type(s)
@@ -2569,7 +2581,7 @@ func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 298, predicate val).
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 300, predicate val).
 func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_nid(s)
@@ -2579,7 +2591,7 @@ func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 299, predicate val).
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 301, predicate val).
 func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_type_nid(s)
@@ -2589,13 +2601,13 @@ func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 300, predicate val).
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 302, predicate val).
 func c_x509_pubkey_type(x *C.X509) C.int {
 	countCall()
 	return C.lsx_x509_pubkey_type(x)
 }
 
-// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 301, predicate nonneg).
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 303, predicate nonneg).
 func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_x509_subject_der(x, buf, cap)
@@ -2606,19 +2618,19 @@ func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_obj_nid calls lsh_obj_nid (shim.def line 302, predicate val).
+// c_obj_nid calls lsh_obj_nid (shim.def line 304, predicate val).
 func c_obj_nid(name *C.char) C.int {
 	countCall()
 	return C.lsx_obj_nid(name)
 }
 
-// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 303, predicate val).
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 305, predicate val).
 func c_OBJ_nid2sn(n C.int) *C.char {
 	countCall()
 	return C.lsx_OBJ_nid2sn(n)
 }
 
-// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 304, predicate val).
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 306, predicate val).
 func c_ssl_compression_active(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_compression_active(s)
@@ -2628,7 +2640,7 @@ func c_ssl_compression_active(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 306, predicate one).
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 308, predicate one).
 func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_advertised(c, p, len)
@@ -2639,7 +2651,7 @@ func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 307, predicate one).
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 309, predicate one).
 func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_select(c, p, len)
@@ -2650,7 +2662,7 @@ func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 308, predicate val).
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 310, predicate val).
 func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
@@ -2660,7 +2672,7 @@ func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 310, predicate one).
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 312, predicate one).
 func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_max_fragment_length(c, mode)
@@ -2671,13 +2683,13 @@ func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	return nil
 }
 
-// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 311, predicate val).
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 313, predicate val).
 func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_sess_max_fragment_length(s)
 }
 
-// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 312, predicate one).
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 314, predicate one).
 func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	countCall()
 	r := C.lsx_ctx_set_max_send_fragment(c, n)
@@ -2688,7 +2700,7 @@ func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	return nil
 }
 
-// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 314, predicate one).
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 316, predicate one).
 func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
@@ -2699,19 +2711,19 @@ func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 315, predicate val).
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 317, predicate val).
 func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_ticket_appdata(s, buf, cap)
 }
 
-// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 316, predicate val).
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 318, predicate val).
 func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_has_ticket(s)
 }
 
-// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 318, predicate one).
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 320, predicate one).
 func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_ctx_set_status_type_ocsp(c)
@@ -2722,7 +2734,7 @@ func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 319, predicate one).
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 321, predicate one).
 func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	countCall()
 	r := C.lsx_ssl_set_status_type_ocsp(s)
@@ -2733,7 +2745,7 @@ func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 320, predicate one).
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 322, predicate one).
 func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
@@ -2744,7 +2756,7 @@ func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 321, predicate val).
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 323, predicate val).
 func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
@@ -2754,7 +2766,7 @@ func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 322, predicate pos).
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 324, predicate pos).
 func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_der(status, buf, cap)
@@ -2765,7 +2777,7 @@ func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 323, predicate nonneg).
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 325, predicate nonneg).
 func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_status(p, len)
@@ -2776,7 +2788,7 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 325, predicate one).
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 327, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
 	r := C.lsx_ctx_enable_ct(c, strict)
@@ -2787,7 +2799,7 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 326, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 328, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_ctlog_list_file(c, path)
@@ -2798,7 +2810,7 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 328, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 330, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_secure_reneg_support(s)
@@ -2808,7 +2820,7 @@ func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 329, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 331, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate_abbreviated(s)

@@ -52,6 +52,58 @@ type peer struct {
 	bytesToWrite, bytesToRead int
 	buf                       []byte
 	rec                       *alertRecord
+	queue                     *harnessQueue // shared by both peers
+}
+
+// harnessQueue stands for the OpenSSL error queue of the one thread C's
+// harness runs both peers on. The harness never clears it: the entries a
+// failed call leaves (SSL_renegotiate refused by NoRenegotiation, say) stay
+// until libssl's handshake state machine clears the queue on entry, and
+// meanwhile SSL_get_error answers SSL_ERROR_SSL for any call of either peer
+// that returns <= 0, even a plain want-read. The binding drains the queue
+// inside each call (a goroutine may change threads between calls), so the
+// driver keeps that state here and applies it to the verdicts.
+type harnessQueue struct {
+	stale bool // entries left on the harness's thread queue
+}
+
+// errStaleQueue is the verdict SSL_get_error gives in C for a call that
+// would have wanted to retry but found the entries of an earlier failure
+// still on the thread's queue.
+var errStaleQueue = errors.New("SSL_get_error: SSL_ERROR_SSL (entries an earlier call left on the harness's error queue)")
+
+// call runs one libssl call of this peer the way the C harness's thread
+// sees it: a call that runs libssl's handshake state machine (the SSL is in
+// a handshake before or after it) cleared the queue first; a failure that
+// left entries makes the queue stale; a retry verdict on a stale queue is an
+// error, as SSL_get_error reports it in C.
+func (p *peer) call(f func() error) error {
+	if p.queue == nil {
+		return f()
+	}
+	if p.ssl.InInit() {
+		p.queue.stale = false
+	}
+	err := f()
+	if p.ssl.InInit() {
+		p.queue.stale = false
+	}
+	var e *libssl.Error
+	if errors.As(err, &e) && len(e.Entries) > 0 {
+		p.queue.stale = true
+		return err
+	}
+	if err != nil && p.queue.stale && retryable(err) {
+		return errStaleQueue
+	}
+	return err
+}
+
+// retryable reports whether C's harness takes err (SSL_get_error's verdict)
+// as a reason to try again.
+func retryable(err error) bool {
+	return errors.Is(err, libssl.ErrWantRead) || errors.Is(err, libssl.ErrWantWrite) ||
+		errors.Is(err, libssl.ErrWantRetryVerify)
 }
 
 // handshakeResult is what one run found, for the checks.
@@ -79,11 +131,13 @@ type handshakeResult struct {
 	serverCertType, clientCertType int
 }
 
+// statusOf is do_handshake_step's verdict on SSL_do_handshake: want-read
+// and want-retry-verify retry, anything else is an error.
 func statusOf(err error) peerStatus {
 	if err == nil {
 		return peerSuccess
 	}
-	if errors.Is(err, libssl.ErrWantRead) {
+	if errors.Is(err, libssl.ErrWantRead) || errors.Is(err, libssl.ErrWantRetryVerify) {
 		return peerRetry
 	}
 	return peerError
@@ -94,7 +148,7 @@ func (p *peer) handshakeStep() {
 		p.status = peerTestFailure
 		return
 	}
-	p.status = statusOf(p.ssl.Handshake())
+	p.status = statusOf(p.call(p.ssl.Handshake))
 }
 
 // appDataStep reads everything available, then writes one buffer's worth.
@@ -104,7 +158,8 @@ func (p *peer) appDataStep() {
 		return
 	}
 	for p.bytesToRead > 0 {
-		n, err := p.ssl.Read(p.buf)
+		var n int
+		err := p.call(func() (err error) { n, err = p.ssl.Read(p.buf); return err })
 		if err != nil {
 			if errors.Is(err, libssl.ErrWantRead) {
 				break
@@ -119,7 +174,8 @@ func (p *peer) appDataStep() {
 		p.bytesToRead -= n
 	}
 	if w := min(p.bytesToWrite, len(p.buf)); w > 0 {
-		n, err := p.ssl.Write(p.buf[:w])
+		var n int
+		err := p.call(func() (err error) { n, err = p.ssl.Write(p.buf[:w]); return err })
 		if err != nil {
 			p.status = peerError
 			return
@@ -140,7 +196,8 @@ func (p *peer) shutdownStep() {
 		p.status = peerTestFailure
 		return
 	}
-	done, err := p.ssl.Shutdown()
+	var done bool
+	err := p.call(func() (err error) { done, err = p.ssl.Shutdown(); return err })
 	switch {
 	case err != nil:
 		if !errors.Is(err, libssl.ErrWantRead) && !errors.Is(err, libssl.ErrWantWrite) {
@@ -173,7 +230,7 @@ func (p *peer) renegSetupStep(tc *TestCase) {
 			if !p.ssl.RenegotiatePending() {
 				var err error
 				if server {
-					err = p.ssl.Renegotiate()
+					err = p.call(p.ssl.Renegotiate)
 				} else {
 					full := false
 					if tc.Extra.Client.RenegotiateNoExtms {
@@ -181,16 +238,16 @@ func (p *peer) renegSetupStep(tc *TestCase) {
 						full = true
 					}
 					if rc := tc.Extra.Client.RenegotiateCiphers; rc != nil {
-						if err := p.ssl.SetCipherList(*rc); err != nil {
+						if err := p.call(func() error { return p.ssl.SetCipherList(*rc) }); err != nil {
 							p.status = peerError
 							return
 						}
 						full = true
 					}
 					if full {
-						err = p.ssl.Renegotiate()
+						err = p.call(p.ssl.Renegotiate)
 					} else {
-						err = p.ssl.RenegotiateAbbreviated()
+						err = p.call(p.ssl.RenegotiateAbbreviated)
 					}
 				}
 				if err != nil {
@@ -214,7 +271,7 @@ func (p *peer) renegSetupStep(tc *TestCase) {
 			p.status = peerSuccess
 			return
 		}
-		if err := p.ssl.KeyUpdate(tc.KeyUpdateType == 1); err != nil {
+		if err := p.call(func() error { return p.ssl.KeyUpdate(tc.KeyUpdateType == 1) }); err != nil {
 			p.status = peerError
 			return
 		}
@@ -225,7 +282,7 @@ func (p *peer) renegSetupStep(tc *TestCase) {
 		return
 	case ModePostHandshakeAuth:
 		if server {
-			if err := p.ssl.VerifyClientPostHandshake(); err != nil {
+			if err := p.call(p.ssl.VerifyClientPostHandshake); err != nil {
 				p.status = peerError
 				return
 			}
@@ -242,7 +299,7 @@ func (p *peer) renegSetupStep(tc *TestCase) {
 	// The side that did not start: a read must fail with want-read and
 	// leave the SSL in a handshake.
 	var b [1]byte
-	_, err := p.ssl.Read(b[:])
+	err := p.call(func() error { _, err := p.ssl.Read(b[:]); return err })
 	if err == nil || !errors.Is(err, libssl.ErrWantRead) {
 		p.status = peerError
 		return
@@ -457,10 +514,11 @@ func runOne(ctxs *contexts, tc *TestCase, extra *Extra, in *sessions, out *sessi
 	}
 
 	const bufSize = 64 << 10
+	queue := &harnessQueue{}
 	sp := &peer{ssl: server, status: peerWaiting, buf: make([]byte, bufSize), rec: srec,
-		bytesToWrite: tc.AppDataSize, bytesToRead: tc.AppDataSize}
+		bytesToWrite: tc.AppDataSize, bytesToRead: tc.AppDataSize, queue: queue}
 	cp := &peer{ssl: client, status: peerRetry, buf: make([]byte, bufSize), rec: crec,
-		bytesToWrite: tc.AppDataSize, bytesToRead: tc.AppDataSize}
+		bytesToWrite: tc.AppDataSize, bytesToRead: tc.AppDataSize, queue: queue}
 	ph := phaseHandshake
 	clientTurn := true
 	clientTurnCount, clientWaitCount := 0, 0
@@ -625,6 +683,18 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 		if err := client.SetCertVerifyCallback(func(*libssl.SSL, *libssl.VerifyContext) bool { return true }); err != nil {
 			return err
 		}
+	case "RetryOnce":
+		// The first verification asks for a retry (the handshake step
+		// returns want-retry-verify); the one after accepts.
+		retries := 1
+		if err := client.SetCertVerifyCallback(func(_ *libssl.SSL, v *libssl.VerifyContext) bool {
+			if retries--; retries < 0 {
+				return true
+			}
+			return v.SetRetryVerify() == nil
+		}); err != nil {
+			return err
+		}
 	case "RejectAll":
 		if err := client.SetCertVerifyCallback(func(_ *libssl.SSL, v *libssl.VerifyContext) bool {
 			_ = v.SetErrorCode(x509VErrApplicationVerification)
@@ -734,7 +804,7 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 		}
 	}
 	if p := extra.Server.NPNProtocols; p != nil {
-		if err := server.SetNextProtosAdvertised(protoList(*p)); err != nil {
+		if err := server.SetNextProtosAdvertisedWire(protoWire(*p)); err != nil {
 			return err
 		}
 	}
@@ -742,17 +812,17 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 		if server2 == nil {
 			return errors.New("server2 NPNProtocols without a server2 context")
 		}
-		if err := server2.SetNextProtosAdvertised(protoList(*p)); err != nil {
+		if err := server2.SetNextProtosAdvertisedWire(protoWire(*p)); err != nil {
 			return err
 		}
 	}
 	if p := extra.Client.NPNProtocols; p != nil {
-		if err := client.SetNextProtoSelect(protoList(*p)); err != nil {
+		if err := client.SetNextProtoSelectWire(protoWire(*p)); err != nil {
 			return err
 		}
 	}
 	if p := extra.Server.ALPNProtocols; p != nil {
-		if err := server.SetALPNSelect(protoList(*p), true); err != nil {
+		if err := server.SetALPNSelectWire(protoWire(*p), true); err != nil {
 			return err
 		}
 	}
@@ -760,7 +830,7 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 		if server2 == nil {
 			return errors.New("server2 ALPNProtocols without a server2 context")
 		}
-		if err := server2.SetALPNSelect(protoList(*p), true); err != nil {
+		if err := server2.SetALPNSelectWire(protoWire(*p), true); err != nil {
 			return err
 		}
 	}

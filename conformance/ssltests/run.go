@@ -250,8 +250,6 @@ func skipReason(tc *TestCase) string {
 		return "SCTP"
 	case tc.Extra.Client.SRPUser != "" || tc.Extra.Server.SRPUser != "" || tc.ResumeExtra.Client.SRPUser != "" || tc.ResumeExtra.Server.SRPUser != "":
 		return "SRP"
-	case tc.Extra.Client.VerifyCallback == "RetryOnce" || tc.ResumeExtra.Client.VerifyCallback == "RetryOnce":
-		return "needs SSL_set_retry_verify (VerifyCallback = RetryOnce): not in the binding"
 	case tc.Extra.Server.ForcePHA || tc.ResumeExtra.Server.ForcePHA:
 		return "ForcePHA writes libssl's private SSL structure (post_handshake_auth), which no API reaches"
 	}

@@ -159,6 +159,9 @@ func TestRunOutcomes(t *testing.T) {
 		{Pass, ""},
 		{Pass, ""},
 		{Fail, "NoSuchCommand"},
+		{Fail, "resumed true, want false"},
+		{Pass, ""},
+		{Pass, ""},
 	}
 	cases := rep.Files[0].Cases
 	if len(cases) != len(want) {
@@ -170,8 +173,8 @@ func TestRunOutcomes(t *testing.T) {
 			t.Errorf("case %d %q: %s (%s), want %s containing %q", i, c.Name, c.Outcome, c.Reason, w.outcome, w.reason)
 		}
 	}
-	if p, f, s := rep.Counts(); p != 4 || f != 2 || s != 1 {
-		t.Errorf("counts %d/%d/%d, want 4/2/1", p, f, s)
+	if p, f, s := rep.Counts(); p != 6 || f != 3 || s != 1 {
+		t.Errorf("counts %d/%d/%d, want 6/3/1", p, f, s)
 	}
 }
 

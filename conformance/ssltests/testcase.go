@@ -410,6 +410,18 @@ func (sv *ServerExtra) set(kv KV) error {
 
 // protoList splits a comma-separated protocol list as the harness does; an
 // empty list is nil.
+// protoWire is the harness's parse_protos: "foo,bar" in the wire format
+// NPN and ALPN share (each name after its length byte); "" is the empty
+// list, which the harness installs as it is.
+func protoWire(s string) []byte {
+	var b []byte
+	for _, p := range protoList(s) {
+		b = append(b, byte(len(p)))
+		b = append(b, p...)
+	}
+	return b
+}
+
 func protoList(s string) []string {
 	if s == "" {
 		return nil
