@@ -2834,7 +2834,7 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	return nil
 }
 
-// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 331, predicate one).
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 333, predicate one).
 func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_dh_auto(c, on)
@@ -2845,7 +2845,7 @@ func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 332, predicate one).
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 334, predicate one).
 func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_compress_certs(ctx, alg)
@@ -2856,7 +2856,7 @@ func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	return nil
 }
 
-// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 333, predicate val).
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 335, predicate val).
 func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_negotiated_group_id(s)
