@@ -57,16 +57,7 @@ func checkProtosWire(op string, wire []byte) error {
 // Like every SSL_CTX setting, it must not change while handshakes run.
 func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
 	const op = "SSL_CTX_set_next_protos_advertised_cb"
-	return use(c, func(p *C.SSL_CTX) error {
-		if !featureNPN.built() {
-			return unsupported(op)
-		}
-		wire, err := encodeProtos(op, protos)
-		if err != nil {
-			return err
-		}
-		return c_ctx_set_npn_advertised(p, bytesPtr(wire), C.int(len(wire)))
-	})
+	return c.setNPN(op, func() ([]byte, error) { return encodeProtos(op, protos) }, c_ctx_set_npn_advertised)
 }
 
 // SetNextProtoSelect makes a client answer a server's NPN advertisement
@@ -78,16 +69,7 @@ func (c *Ctx) SetNextProtosAdvertised(protos []string) error {
 // (SetNextProtoSelectWire takes an empty list).
 func (c *Ctx) SetNextProtoSelect(protos []string) error {
 	const op = "SSL_CTX_set_next_proto_select_cb"
-	return use(c, func(p *C.SSL_CTX) error {
-		if !featureNPN.built() {
-			return unsupported(op)
-		}
-		wire, err := encodeProtos(op, protos)
-		if err != nil {
-			return err
-		}
-		return c_ctx_set_npn_select(p, bytesPtr(wire), C.int(len(wire)))
-	})
+	return c.setNPN(op, func() ([]byte, error) { return encodeProtos(op, protos) }, c_ctx_set_npn_select)
 }
 
 // SetNextProtosAdvertisedWire is SetNextProtosAdvertised with the list in
@@ -98,15 +80,7 @@ func (c *Ctx) SetNextProtoSelect(protos []string) error {
 // without NPN (ErrUnsupported).
 func (c *Ctx) SetNextProtosAdvertisedWire(wire []byte) error {
 	const op = "SSL_CTX_set_next_protos_advertised_cb"
-	return use(c, func(p *C.SSL_CTX) error {
-		if !featureNPN.built() {
-			return unsupported(op)
-		}
-		if err := checkProtosWire(op, wire); err != nil {
-			return err
-		}
-		return c_ctx_set_npn_advertised(p, bytesPtr(wire), C.int(len(wire)))
-	})
+	return c.setNPN(op, func() ([]byte, error) { return wire, checkProtosWire(op, wire) }, c_ctx_set_npn_advertised)
 }
 
 // SetNextProtoSelectWire is SetNextProtoSelect with the client's list in
@@ -116,14 +90,22 @@ func (c *Ctx) SetNextProtosAdvertisedWire(wire []byte) error {
 // Errors as for SetNextProtosAdvertisedWire.
 func (c *Ctx) SetNextProtoSelectWire(wire []byte) error {
 	const op = "SSL_CTX_set_next_proto_select_cb"
+	return c.setNPN(op, func() ([]byte, error) { return wire, checkProtosWire(op, wire) }, c_ctx_set_npn_select)
+}
+
+// setNPN is the four NPN list setters: on a live handle of a build with
+// NPN, the list that list() gives (in the wire format) is copied into the
+// context's C memory by set.
+func (c *Ctx) setNPN(op string, list func() ([]byte, error), set func(*C.SSL_CTX, *C.uchar, C.int) error) error {
 	return use(c, func(p *C.SSL_CTX) error {
 		if !featureNPN.built() {
 			return unsupported(op)
 		}
-		if err := checkProtosWire(op, wire); err != nil {
+		wire, err := list()
+		if err != nil {
 			return err
 		}
-		return c_ctx_set_npn_select(p, bytesPtr(wire), C.int(len(wire)))
+		return set(p, bytesPtr(wire), C.int(len(wire)))
 	})
 }
 
