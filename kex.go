@@ -6,7 +6,9 @@ import "C"
 // SetDHAuto turns libssl's automatic choice of DH parameters for DHE
 // cipher suites on or off (SSL_CTX_set_dh_auto): on, a server without
 // parameters of its own uses the built-in group matching its security
-// level. Nothing is owned or kept.
+// level. (From OpenSSL 4.0 an FFDHE group the client offers in
+// supported_groups gives the server parameters too, with the setting off.)
+// Nothing is owned or kept.
 func (c *Ctx) SetDHAuto(on bool) error {
 	v := C.int(0)
 	if on {

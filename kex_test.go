@@ -36,7 +36,9 @@ func rsaCertPEM(t *testing.T) (certPEM, keyPEM []byte) {
 }
 
 // A TLS 1.2 server offering only DHE-RSA and holding no DH parameters
-// completes the handshake only with automatic parameters (SetDHAuto).
+// completes the handshake only with automatic parameters (SetDHAuto). The
+// client offers no FFDHE group: from OpenSSL 4.0 a group the two share
+// (RFC 7919) also gives the server DH parameters, automatic or not.
 func TestSetDHAutoEnablesDHE(t *testing.T) {
 	certPEM, keyPEM := rsaCertPEM(t)
 	for _, auto := range []bool{false, true} {
@@ -53,6 +55,7 @@ func TestSetDHAutoEnablesDHE(t *testing.T) {
 			sctx.SetMaxProtoVersion(libssl.TLS1_2), cctx.SetMaxProtoVersion(libssl.TLS1_2),
 			sctx.SetCipherList("DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=1"),
 			cctx.SetCipherList("DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=1"),
+			cctx.SetGroupsList("X25519:P-256"),
 		} {
 			check(t, err)
 		}

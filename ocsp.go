@@ -80,8 +80,10 @@ func (c *Ctx) SetStatusTypeOCSP() error {
 
 // SetOCSPResponse sets the response a server staples
 // (SSL_set_tlsext_status_ocsp_resp), typically from its status callback.
-// der is copied into memory libssl owns; its bytes are sent as they are. An
-// empty der is an error.
+// der is copied into memory libssl owns. Before OpenSSL 3.6 its bytes are
+// sent as they are; from 3.6 libssl decodes them as an OCSPResponse and
+// staples nothing when they are not one (OCSPResponse then reads back
+// nothing). An empty der is an error.
 func (s *SSL) SetOCSPResponse(der []byte) error {
 	const op = "SSL_set_tlsext_status_ocsp_resp"
 	return use(s, func(p *C.SSL) error {

@@ -10,15 +10,19 @@ import (
 )
 
 // OCSP stapling as OpenSSL's ssl-tests do it: the server's status callback
-// staples a one-byte response, the client's checks it; a bad response
-// fails the handshake; a panic is raised again.
+// staples a DER OCSP response (successful or internalError), the client's
+// accepts a successful one; a bad response fails the handshake.
 func TestStatusCallback(t *testing.T) {
+	good, err := libssl.NewOCSPResponseDER(libssl.OCSPResponseSuccessful)
+	check(t, err)
+	bad, err := libssl.NewOCSPResponseDER(libssl.OCSPResponseInternalError)
+	check(t, err)
 	for _, v := range []libssl.ProtocolVersion{libssl.TLS1_2, libssl.TLS1_3} {
 		for _, tc := range []struct {
 			name string
-			resp byte
+			resp []byte
 			ok   bool
-		}{{"good", 0xff, true}, {"bad", 0xfe, false}} {
+		}{{"good", good, true}, {"bad", bad, false}} {
 			t.Run(v.String()+" "+tc.name, func(t *testing.T) {
 				before := libssl.LiveObjects()
 				sctx := serverCtx(t, ctxOpts{version: v})
@@ -26,11 +30,11 @@ func TestStatusCallback(t *testing.T) {
 				served, seen := 0, []byte(nil)
 				check(t, sctx.SetStatusCallback(func(s *libssl.SSL) int {
 					served++
-					if err := s.SetOCSPResponse([]byte{tc.resp}); err != nil {
+					if err := s.SetOCSPResponse(tc.resp); err != nil {
 						t.Error(err)
 						return libssl.StatusServerAlertFatal
 					}
-					if got := s.OCSPResponse(); !bytes.Equal(got, []byte{tc.resp}) {
+					if got := s.OCSPResponse(); !bytes.Equal(got, tc.resp) {
 						t.Errorf("server OCSPResponse = %x", got)
 					}
 					return libssl.StatusServerOK
@@ -38,7 +42,7 @@ func TestStatusCallback(t *testing.T) {
 				check(t, cctx.SetStatusTypeOCSP())
 				check(t, cctx.SetStatusCallback(func(s *libssl.SSL) int {
 					seen = s.OCSPResponse()
-					if bytes.Equal(seen, []byte{0xff}) {
+					if st, err := libssl.OCSPResponseStatus(seen); err == nil && st == libssl.OCSPResponseSuccessful {
 						return libssl.StatusClientAccept
 					}
 					return libssl.StatusClientReject
@@ -48,11 +52,11 @@ func TestStatusCallback(t *testing.T) {
 				if (err == nil) != tc.ok {
 					t.Errorf("handshake: %v, want success %v", err, tc.ok)
 				}
-				if served != 1 || !bytes.Equal(seen, []byte{tc.resp}) {
+				if served != 1 || !bytes.Equal(seen, tc.resp) {
 					t.Errorf("server callback ran %d times, client saw %x; want 1 and %x", served, seen, tc.resp)
 				}
 				if tc.ok {
-					if got := p.Client.OCSPResponse(); !bytes.Equal(got, []byte{0xff}) {
+					if got := p.Client.OCSPResponse(); !bytes.Equal(got, good) {
 						t.Errorf("client OCSPResponse after the handshake = %x", got)
 					}
 				}
@@ -154,4 +158,36 @@ func errOp(err error) string {
 		return e.Op
 	}
 	return ""
+}
+
+// What libssl staples of bytes that are not a DER OCSPResponse: before 3.6
+// the bytes as they are; from 3.6, which decodes them, nothing (the server
+// reads back no response and the client sees none).
+func TestOCSPResponseNotDER(t *testing.T) {
+	sctx := serverCtx(t, ctxOpts{})
+	cctx := clientCtx(t, ctxOpts{})
+	defer sctx.Free()
+	defer cctx.Free()
+	junk := []byte{0xff}
+	want := junk
+	if libssl.RuntimeVersion() >= 0x30600000 {
+		want = nil
+	}
+	var server, client []byte
+	check(t, sctx.SetStatusCallback(func(s *libssl.SSL) int {
+		check(t, s.SetOCSPResponse(junk))
+		server = s.OCSPResponse()
+		return libssl.StatusServerOK
+	}))
+	check(t, cctx.SetStatusTypeOCSP())
+	check(t, cctx.SetStatusCallback(func(s *libssl.SSL) int {
+		client = s.OCSPResponse()
+		return libssl.StatusClientAccept
+	}))
+	p := newPair(t, cctx, sctx)
+	defer p.Free()
+	check(t, p.Handshake())
+	if !bytes.Equal(server, want) || !bytes.Equal(client, want) {
+		t.Errorf("libssl %s: server read back %x, client saw %x; want %x", libssl.RuntimeVersionText(), server, client, want)
+	}
 }

@@ -770,20 +770,19 @@ func configureCtx(ctxs *contexts, tc *TestCase, extra *Extra, srec *alertRecord)
 			return err
 		}
 		if err := client.SetStatusCallback(func(s *libssl.SSL) int {
-			r := s.OCSPResponse()
-			if len(r) != 1 || r[0] != ocspGood {
+			if !current.ocspAccepts(s.OCSPResponse()) {
 				return 0
 			}
 			return 1
 		}); err != nil {
 			return err
 		}
-		resp := byte(ocspGood)
-		if cs == "BadResponse" {
-			resp = ocspBad
+		resp, err := current.ocspResponse(cs != "BadResponse")
+		if err != nil {
+			return err
 		}
 		if err := server.SetStatusCallback(func(s *libssl.SSL) int {
-			if s.SetOCSPResponse([]byte{resp}) != nil {
+			if s.SetOCSPResponse(resp) != nil {
 				return int(libssl.TLSExtAlertFatal)
 			}
 			return int(libssl.TLSExtOK)

@@ -30,6 +30,13 @@ type harness struct {
 	// when the peer's temporary key has no type of its own
 	// (EVP_PKEY_KEYMGMT: the ML-KEM hybrids) or there is none (4.0 on).
 	groupFallback bool
+	// ocspDER: the certificate status callbacks exchange a DER
+	// OCSPResponse (OCSP_response_create: successful for GoodResponse,
+	// internalError for BadResponse) and the client accepts a successful
+	// one (3.6 on, whose libssl parses what SSL_set_tlsext_status_ocsp_resp
+	// is given and sends nothing that is not an OCSPResponse); before 3.6
+	// the response is one byte, 0xff good and 0xfe bad.
+	ocspDER bool
 }
 
 // harnessFor gives the harness behaviour of OpenSSL version v
@@ -42,6 +49,7 @@ func harnessFor(v uint64) harness {
 		tlsNamesFirst:  atLeast(4, 0),
 		brainpoolTLS13: atLeast(3, 5),
 		groupFallback:  atLeast(4, 0),
+		ocspDER:        atLeast(3, 6),
 	}
 }
 
@@ -110,4 +118,29 @@ func (h harness) tmpKeyType(client *libssl.SSL) int {
 		}
 	}
 	return 0
+}
+
+// ocspResponse is the certificate status response the harness's server
+// sends: good or bad (see ocspDER).
+func (h harness) ocspResponse(good bool) ([]byte, error) {
+	if !h.ocspDER {
+		if good {
+			return []byte{ocspGood}, nil
+		}
+		return []byte{ocspBad}, nil
+	}
+	status := libssl.OCSPResponseSuccessful
+	if !good {
+		status = libssl.OCSPResponseInternalError
+	}
+	return libssl.NewOCSPResponseDER(status)
+}
+
+// ocspAccepts is the harness's client verdict on the response r.
+func (h harness) ocspAccepts(r []byte) bool {
+	if !h.ocspDER {
+		return len(r) == 1 && r[0] == ocspGood
+	}
+	st, err := libssl.OCSPResponseStatus(r)
+	return err == nil && st == libssl.OCSPResponseSuccessful
 }

@@ -17,12 +17,39 @@ func TestHarnessFor(t *testing.T) {
 		{0x1010117f, harness{}},
 		{0x30000130, harness{}},
 		{0x30500070, harness{dhAuto: true, brainpoolTLS13: true}},
-		{0x30600030, harness{dhAuto: true, brainpoolTLS13: true}},
-		{0x40000020, harness{dhAuto: true, brainpoolTLS13: true, tlsNamesFirst: true, groupFallback: true}},
+		{0x30600030, harness{dhAuto: true, brainpoolTLS13: true, ocspDER: true}},
+		{0x40000020, harness{dhAuto: true, brainpoolTLS13: true, tlsNamesFirst: true, groupFallback: true, ocspDER: true}},
 	} {
 		if got := harnessFor(tc.v); got != tc.want {
 			t.Errorf("harnessFor(%#x) = %+v, want %+v", tc.v, got, tc.want)
 		}
+	}
+}
+
+// The certificate status responses of each version's harness: its server's
+// good response is the only one its client accepts, and the other
+// version's good response is not (one byte before 3.6, a DER OCSPResponse
+// from 3.6, whose libssl sends only what parses as one).
+func TestOCSPResponseByVersion(t *testing.T) {
+	h35, h36 := harnessFor(0x30500070), harnessFor(0x30600030)
+	for _, h := range []harness{h35, h36} {
+		good, err := h.ocspResponse(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad, err := h.ocspResponse(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.ocspAccepts(good) || h.ocspAccepts(bad) || h.ocspAccepts(nil) {
+			t.Errorf("ocspDER %v: accepts good %v, bad %v, none %v; want true, false, false",
+				h.ocspDER, h.ocspAccepts(good), h.ocspAccepts(bad), h.ocspAccepts(nil))
+		}
+	}
+	good35, _ := h35.ocspResponse(true)
+	good36, _ := h36.ocspResponse(true)
+	if len(good36) < 2 || h36.ocspAccepts(good35) || h35.ocspAccepts(good36) {
+		t.Errorf("3.6's good response %x and 3.5's %x must differ and not be accepted across", good36, good35)
 	}
 }
 
