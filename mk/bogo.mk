@@ -1,8 +1,8 @@
 # BoGo: BoringSSL's adversarial TLS tests (ssl/test/runner, pinned revision)
 # against internal/bogo/shim, a shim built on the openssl package, on the
-# machine's libssl. The runner comes from the Go module proxy, or else from
-# the git directory BORINGSSL_GIT names (internal/bogo/fetch-runner.sh); it
-# and its test-name list are kept in .cache/bogo/ between runs. The runner's
+# machine's libssl. The runner comes from the Go module proxy only
+# (internal/bogo/fetch-runner.sh; a runner already in $(BOGO_RUNNER) is used
+# as it is); it and its test-name list are kept in .cache/bogo/ between runs. The runner's
 # JSON result is .cache/bogo/results.json, its log .cache/bogo/runner.log.
 # The summary (internal/bogo/report) prints pass, fail, unimplemented and
 # disabled counts and ends with "N passed, N failed, N skipped"; the target
