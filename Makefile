@@ -70,6 +70,7 @@ CI_STEPS ?= \
 	test-spacemonkey \
 	conform \
 	conform-111 \
+	bogo-ci \
 	image-check \
 	conform-matrix \
 	test-callcount \

@@ -63,6 +63,7 @@ import (
 
 	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/conformance"
+	"github.com/libssl-go/libssl/conformance/bogo"
 	"github.com/libssl-go/libssl/conformance/ssltests"
 )
 
@@ -84,6 +85,8 @@ type report struct {
 	Skipped       int                        `json:"skipped"`
 	// SSLTests holds the -ssl-tests run, absent from a run of the checks.
 	SSLTests *ssltests.Report `json:"ssl_tests,omitempty"`
+	// BoGo holds the -bogo run, absent from other runs.
+	BoGo *bogo.Report `json:"bogo,omitempty"`
 }
 
 func writeJSON(w io.Writer, rep *report) error {
@@ -103,11 +106,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sslTests := fs.String("ssl-tests", "", "run OpenSSL's test/ssl-tests from the prepared folder `DIR` instead of the checks")
 	sslTestsRef := fs.String("ssl-tests-ref", "", "C's ssl_test results `FILE` for -ssl-tests: where Go and C disagree, C decides")
 	sslTestsFiles := fs.String("ssl-tests-files", "", "with -ssl-tests, run only these comma-separated `FILES` (e.g. 01-simple.cnf)")
+	bogoResults := fs.String("bogo", "", "read BoGo's run from the runner's -json-output `FILE` (make bogo) instead of running the checks")
+	bogoConfig := fs.String("bogo-config", "", "with -bogo, the shim config `FILE` the runner ran with")
+	bogoAll := fs.String("bogo-all", "", "with -bogo, the runner's -json-output `FILE` of a run that lists every test of the revision")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *merge || *diff {
-		if *merge && *diff || *asJSON || *runRE != "" || *sslTests != "" {
+		if *merge && *diff || *asJSON || *runRE != "" || *sslTests != "" || *bogoResults != "" {
 			fmt.Fprintln(stderr, "sslconform: -merge and -diff exclude each other, -json and -run")
 			return 2
 		}
@@ -132,6 +138,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return 2
 			}
 		}
+	}
+	if *bogoResults != "" {
+		if *runRE != "" || *asMarkdown || *sslTests != "" {
+			fmt.Fprintln(stderr, "sslconform: -bogo excludes -run, -markdown and -ssl-tests")
+			return 2
+		}
+		rep := report{
+			Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
+			Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
+			Line: conformance.RunningLine(),
+		}
+		return runBoGo(*bogoResults, *bogoConfig, *bogoAll, *asJSON, &rep, stdout, stderr)
+	}
+	if *bogoConfig != "" || *bogoAll != "" {
+		fmt.Fprintln(stderr, "sslconform: -bogo-config and -bogo-all need -bogo")
+		return 2
 	}
 	if *sslTests != "" {
 		if *runRE != "" || *asMarkdown {

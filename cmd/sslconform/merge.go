@@ -39,8 +39,8 @@ func readReports(paths []string) ([]*loadedReport, error) {
 		if err := json.Unmarshal(b, &lr.rep); err != nil {
 			return nil, fmt.Errorf("%s: not an sslconform -json report: %v", p, err)
 		}
-		if lr.rep.Runtime == "" || len(lr.rep.Results) == 0 && lr.rep.SSLTests == nil {
-			return nil, fmt.Errorf("%s: not an sslconform -json report (no runtime version, no results, no ssl-tests)", p)
+		if lr.rep.Runtime == "" || len(lr.rep.Results) == 0 && lr.rep.SSLTests == nil && lr.rep.BoGo == nil {
+			return nil, fmt.Errorf("%s: not an sslconform -json report (no runtime version, no results, no ssl-tests, no BoGo)", p)
 		}
 		for _, r := range lr.rep.Results {
 			lr.byID[r.ID] = r
@@ -313,6 +313,7 @@ func runMerge(diff, markdown bool, paths []string, stdout, stderr io.Writer) int
 			n = writeDiff(stdout, reps[0], reps[1], markdown)
 		}
 		n += writeSSLTestsMerge(stdout, reps, markdown)
+		n += writeBoGoMerge(stdout, reps, markdown)
 		if n != 0 {
 			return 1
 		}
@@ -322,8 +323,9 @@ func runMerge(diff, markdown bool, paths []string, stdout, stderr io.Writer) int
 		writeMerge(stdout, reps, markdown)
 	}
 	writeSSLTestsMerge(stdout, reps, markdown)
+	writeBoGoMerge(stdout, reps, markdown)
 	for _, lr := range reps {
-		if lr.rep.Failed != 0 || lr.rep.Skipped != 0 || sslTestsFailed(lr) {
+		if lr.rep.Failed != 0 || lr.rep.Skipped != 0 || sslTestsFailed(lr) || bogoFailed(lr) {
 			return 1
 		}
 	}
