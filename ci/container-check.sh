@@ -37,6 +37,14 @@
 #   CACHE_MAX_AGE_DAYS  7
 #   KEEP_IMAGES=1       keep the podman root (its path is printed) instead of resetting it
 #   GO_BUILD_ARGS       extra `podman build` arguments, e.g. "--build-arg GOTOOLCHAIN=go1.26.8"
+#   BOGO_RUNNER_DIR     BoringSSL's BoGo runner as `make bogo-runner` leaves it
+#                       (REPO_DIR/.cache/bogo/boringssl-f51d8b099832, with names.json
+#                       from a `make bogo`); when it is there, each leg of BOGO_LEGS
+#                       runs it against the image's shim (libssl-go-bogo, about 4
+#                       minutes a leg) and keeps bogo-LEG.json beside the other reports;
+#                       when it is not (the module proxy refuses it), a line says so
+#   BOGO_LEGS           the legs that run BoGo: all of SUITES, or under CI=true only
+#                       trixie (3.5), to keep CI within its hour
 #
 # --bases-only (first argument) only fills the debootstrap cache and exits:
 # .ci/run starts it in the background while `make test` runs, since it waits
@@ -54,6 +62,8 @@ REPORT_DIR=${REPORT_DIR:-$REPO/.cache/reports}
 CACHE_MAX_AGE_DAYS=${CACHE_MAX_AGE_DAYS:-7}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 GO_BUILD_ARGS=${GO_BUILD_ARGS:-}
+BOGO_RUNNER_DIR=${BOGO_RUNNER_DIR:-$REPO/.cache/bogo/boringssl-f51d8b099832}
+if [ "${CI:-}" = true ]; then BOGO_LEGS=${BOGO_LEGS-trixie}; else BOGO_LEGS=${BOGO_LEGS-$(for s in $SUITES; do printf '%s ' "${s%%:*}"; done)}; fi
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -226,11 +236,12 @@ build_image() {
 }
 
 RUN_OPTS=()
+RUN_EXTRA=()  # podman run options for one run_in call (bind mounts)
 run_in() {
   local suite=$1 name=$2
   shift 2
   local rc=0
-  "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" "$@" \
+  "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" ${RUN_EXTRA[@]+"${RUN_EXTRA[@]}"} "localhost/libssl-go:$suite" "$@" \
     >"$WORK/$name-$suite.log" 2>&1 || rc=$?
   sed "s/^/  [$suite] /" "$WORK/$name-$suite.log"
   return $rc
@@ -311,6 +322,24 @@ for s in $SUITES; do
   timed "$suite: ssl-tests -json" "${PODMAN[@]}" run --rm "${RUN_OPTS[@]}" "localhost/libssl-go:$suite" \
     libssl-go-ssl-tests -json >"$REPORT_DIR/ssl-tests-$suite.json" 2>/dev/null || true
   [ -s "$REPORT_DIR/ssl-tests-$suite.json" ] || rm -f "$REPORT_DIR/ssl-tests-$suite.json"
+  case " $BOGO_LEGS " in
+  *" $suite "*)
+    log "$suite: BoGo (libssl-go-bogo)"
+    if [ -x "$BOGO_RUNNER_DIR/runner.test" ] && [ -s "$BOGO_RUNNER_DIR/names.json" ]; then
+      mkdir -p "$WORK/bogo-$suite" && chmod 777 "$WORK/bogo-$suite"
+      RUN_EXTRA=(-v "$BOGO_RUNNER_DIR:/bogo:ro" -v "$WORK/bogo-$suite:/bogo-out")
+      if timed "$suite: run BoGo" run_in "$suite" bogo libssl-go-bogo; then
+        passed=$((passed + 1))
+      else
+        failed+=("$suite bogo")
+      fi
+      RUN_EXTRA=()
+      cp "$WORK/bogo-$suite/bogo.json" "$REPORT_DIR/bogo-$suite.json" 2>/dev/null || true
+    else
+      echo "  [$suite] BoGo NOT RUN: no runner in $BOGO_RUNNER_DIR (runner.test and names.json; make bogo-runner fetches it from the Go module proxy, make bogo lists its tests)" | tee "$WORK/bogo-$suite.log"
+    fi
+    ;;
+  esac
   if ! grep -hq "OpenSSL $want\." "$WORK/tests-$suite.log" "$WORK/report-$suite.log"; then
     echo "  [$suite] expected OpenSSL $want.x in the image's output" >&2
     failed+=("$suite version")
@@ -329,6 +358,10 @@ for s in $SUITES; do
       "$(grep -E '^C ssl_test \(' "$WORK/ssl-tests-$suite.log" | tail -n1 | sed 's/^C ssl_test //')"
     printf '  %-13s ssl-tests through libssl-go: %s\n' "" \
       "$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$WORK/ssl-tests-$suite.log" | tail -n1)"
+  fi
+  if [ -f "$WORK/bogo-$suite.log" ]; then
+    printf '  %-13s BoGo: %s\n' "" \
+      "$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped|NOT RUN' "$WORK/bogo-$suite.log" | tail -n1 | sed 's/^ *\[[a-z]*\] //')"
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
