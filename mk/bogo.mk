@@ -5,6 +5,8 @@
 # used as it is); it and the list of every test of its revision are kept in
 # .cache/bogo/ between runs. The runner's JSON result is
 # .cache/bogo/results.json, its log .cache/bogo/runner.log.
+# internal/bogo/config.json's "Versions" list holds the entries that hold
+# only for a range of OpenSSL versions (sslconform -bogo-config-for).
 # `sslconform -bogo` (conformance/bogo) classifies every test, prints the
 # pass, fail, unimplemented and disabled counts and ends with
 # "N passed, N failed, N skipped"; the target fails on any unexpected
@@ -42,11 +44,14 @@ bogo: bogo-runner
 			-json-output $(abspath $(BOGO_RUNNER))/names.json.tmp >/dev/null 2>&1) ; \
 		mv $(BOGO_RUNNER)/names.json.tmp $(BOGO_RUNNER)/names.json; \
 	fi
+	@# The config as the runner gets it on this libssl: the entries of its
+	@# "Versions" list that hold for the linked OpenSSL folded in.
+	$(BOGO_DIR)/sslconform -bogo-config-for $(BOGO_CONFIG) > $(BOGO_DIR)/config.json
 	@rm -f $(BOGO_DIR)/results.json
 	@echo "bogo: running the runner's tests, $(BOGO_WORKERS) workers, log in $(BOGO_DIR)/runner.log"
 	-cd $(BOGO_RUNNER)/ssl/test/runner && ../../../runner.test -pipe -allow-unimplemented \
 		-num-workers $(BOGO_WORKERS) -shim-path $(abspath $(BOGO_DIR))/shim \
-		-shim-config $(abspath $(BOGO_CONFIG)) $(if $(BOGO_TEST),-test '$(BOGO_TEST)') \
+		-shim-config $(abspath $(BOGO_DIR))/config.json $(if $(BOGO_TEST),-test '$(BOGO_TEST)') \
 		-json-output $(abspath $(BOGO_DIR))/results.json > $(abspath $(BOGO_DIR))/runner.log 2>&1
 	@$(BOGO_DIR)/sslconform -bogo $(BOGO_DIR)/results.json -bogo-config $(BOGO_CONFIG) \
 		-bogo-all $(BOGO_RUNNER)/names.json -json > $(REPORTS)/bogo-$(BOGO_LEG).json 2>/dev/null || true

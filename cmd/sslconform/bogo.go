@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -23,7 +24,7 @@ func runBoGo(results, config, all string, asJSON bool, rep *report, stdout, stde
 		fmt.Fprintln(stderr, "sslconform: -bogo needs -bogo-config and -bogo-all")
 		return 2
 	}
-	b, err := bogo.Load(results, config, all)
+	b, err := bogo.Load(results, config, all, rep.Runtime)
 	if err != nil {
 		fmt.Fprintln(stderr, "sslconform: -bogo:", err)
 		return 2
@@ -163,4 +164,20 @@ func writeBoGoMerge(w io.Writer, reps []*loadedReport, markdown bool) int {
 // bogoFailed reports whether a report holds a BoGo run that does not hold up.
 func bogoFailed(lr *loadedReport) bool {
 	return lr.rep.BoGo != nil && !lr.rep.BoGo.OK()
+}
+
+// writeBoGoConfig prints the shim config at path as the runner should get
+// it on the linked libssl (bogo.EffectiveConfig): the entries of its
+// "Versions" list that hold for this version folded in.
+func writeBoGoConfig(path, version string, stdout, stderr io.Writer) int {
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		raw, err = bogo.EffectiveConfig(raw, version)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sslconform: -bogo-config-for:", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "%s\n", raw)
+	return 0
 }

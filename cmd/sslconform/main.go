@@ -109,6 +109,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	bogoResults := fs.String("bogo", "", "read BoGo's run from the runner's -json-output `FILE` (make bogo) instead of running the checks")
 	bogoConfig := fs.String("bogo-config", "", "with -bogo, the shim config `FILE` the runner ran with")
 	bogoAll := fs.String("bogo-all", "", "with -bogo, the runner's -json-output `FILE` of a run that lists every test of the revision")
+	bogoConfigFor := fs.String("bogo-config-for", "", "print the BoGo shim config `FILE` as the runner should get it on the linked libssl (its Versions entries folded in)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -138,6 +139,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return 2
 			}
 		}
+	}
+	if *bogoConfigFor != "" {
+		if *bogoResults != "" || *runRE != "" || *asJSON || *asMarkdown || *sslTests != "" {
+			fmt.Fprintln(stderr, "sslconform: -bogo-config-for stands alone")
+			return 2
+		}
+		return writeBoGoConfig(*bogoConfigFor, libssl.VersionString(libssl.RuntimeVersion()), stdout, stderr)
 	}
 	if *bogoResults != "" {
 		if *runRE != "" || *asMarkdown || *sslTests != "" {

@@ -79,11 +79,12 @@ type shimConfig struct {
 	DisabledTests map[string]string
 }
 
-// Load reads a run: the runner's -json-output file, the shim config it ran
-// with, and the -json-output of a run that lists every test of the
-// revision (a run with -include-disabled against a shim that implements
-// nothing), whose test names are the only part read.
-func Load(resultsPath, configPath, allPath string) (*Report, error) {
+// Load reads a run on OpenSSL version: the runner's -json-output file, the
+// shim config (as EffectiveConfig makes it for version, so the base config
+// and the one the runner got both do), and the -json-output of a run that
+// lists every test of the revision (a run with -include-disabled against a
+// shim that implements nothing), whose test names are the only part read.
+func Load(resultsPath, configPath, allPath, version string) (*Report, error) {
 	var res, all runnerResults
 	var cfg shimConfig
 	for _, f := range []struct {
@@ -93,6 +94,11 @@ func Load(resultsPath, configPath, allPath string) (*Report, error) {
 		b, err := os.ReadFile(f.path)
 		if err != nil {
 			return nil, err
+		}
+		if f.path == configPath {
+			if b, err = EffectiveConfig(b, version); err != nil {
+				return nil, fmt.Errorf("%s: %v", f.path, err)
+			}
 		}
 		if err := json.Unmarshal(b, f.v); err != nil {
 			return nil, fmt.Errorf("%s: %v", f.path, err)

@@ -36,7 +36,7 @@ func load(t *testing.T, results, config string, names ...string) *Report {
 	}
 	all.WriteString("}}")
 	r, err := Load(writeJSON(t, dir, "results.json", results), writeJSON(t, dir, "config.json", config),
-		writeJSON(t, dir, "all.json", all.String()))
+		writeJSON(t, dir, "all.json", all.String()), "3.0.19")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestLoadErrors(t *testing.T) {
 		{good, good, empty, "lists no test"},
 		{good, badPat, all, `pattern "["`},
 	} {
-		if _, err := Load(c.r, c.c, c.a); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := Load(c.r, c.c, c.a, "3.0.19"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Load(%s, %s, %s) = %v, want an error naming %q", c.r, c.c, c.a, err, c.want)
 		}
 	}
