@@ -92,3 +92,17 @@ func (s *SSL) SetMTU(mtu int) error {
 func (s *SSL) SetLinkMTU(mtu int) error {
 	return use(s, func(p *C.SSL) error { return c_ssl_set_link_mtu(p, C.long(mtu)) })
 }
+
+// SetDTLSTimerStart sets the first duration of libssl's DTLS
+// retransmission timer (DTLS_set_timer_cb, with a C callback that reads it
+// from an ex_data slot of the SSL): the timer starts at d for each flight
+// and doubles at each timeout, up to the larger of 60 s and d, as libssl's
+// own schedule does from 1 s. d is rounded down to microseconds and must
+// be from 1 µs to about 71 minutes.
+func (s *SSL) SetDTLSTimerStart(d time.Duration) error {
+	us := d / time.Microsecond
+	if us < 1 || us > 1<<32-1 {
+		return errors.New("libssl: SetDTLSTimerStart: duration out of range")
+	}
+	return use(s, func(p *C.SSL) error { return c_ssl_set_dtls_timer_start(p, C.uint(us)) })
+}

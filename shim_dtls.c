@@ -218,3 +218,40 @@ int lsh_ssl_set_mtu(SSL *s, long mtu) { return SSL_set_mtu(s, mtu) != 0; }
 /* DTLS_set_link_mtu: 1, or 0 below libssl's minimum link MTU. */
 int lsh_ssl_set_link_mtu(SSL *s, long mtu) { return DTLS_set_link_mtu(s, mtu) != 0; }
 
+
+/*
+ * The DTLS retransmission timer's first duration, per SSL, for
+ * DTLS_set_timer_cb: an ex_data slot holds the microseconds (an integer,
+ * no pointer), and the callback starts the timer at that value and doubles
+ * it per timeout up to the larger of 60 s and the start, as libssl's own
+ * schedule does from 1 s.
+ */
+static int dtls_timer_idx = -1;
+static pthread_once_t dtls_timer_once = PTHREAD_ONCE_INIT;
+
+static void dtls_timer_init(void)
+{
+    dtls_timer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+static unsigned int dtls_timer_cb(SSL *s, unsigned int prev_us)
+{
+    unsigned int start = (unsigned int)(uintptr_t)SSL_get_ex_data(s, dtls_timer_idx);
+    unsigned int cap = start > 60000000u ? start : 60000000u;
+    if (prev_us == 0)
+        return start;
+    if (prev_us >= cap / 2)
+        return cap;
+    return prev_us * 2;
+}
+
+int lsh_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
+{
+    pthread_once(&dtls_timer_once, dtls_timer_init);
+    if (dtls_timer_idx < 0 || us == 0)
+        return 0;
+    if (!SSL_set_ex_data(s, dtls_timer_idx, (void *)(uintptr_t)us))
+        return 0;
+    DTLS_set_timer_cb(s, dtls_timer_cb);
+    return 1;
+}

@@ -2572,3 +2572,14 @@ ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu)
     return r;
 }
 
+ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_dtls_timer_start(s, us));
+    ls_guard_leave(g);
+    return r;
+}
+

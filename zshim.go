@@ -301,6 +301,7 @@ package libssl
 #cgo noescape lsx_ssl_dtls_get_timeout
 #cgo nocallback lsx_ssl_set_mtu
 #cgo nocallback lsx_ssl_set_link_mtu
+#cgo nocallback lsx_ssl_set_dtls_timer_start
 #include "shim.h"
 */
 import "C"
@@ -2942,6 +2943,17 @@ func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	r := C.lsx_ssl_set_link_mtu(s, mtu)
 	if r.ret != 1 {
 		return fail("DTLS_set_link_mtu", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 344, predicate one).
+func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
+	countCall()
+	r := C.lsx_ssl_set_dtls_timer_start(s, us)
+	if r.ret != 1 {
+		return fail("DTLS_set_timer_cb", &r)
 	}
 	done(&r)
 	return nil

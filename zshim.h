@@ -146,6 +146,7 @@ int lsh_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec);
 int lsh_ssl_dtls_handle_timeout(SSL *s);
 int lsh_ssl_set_mtu(SSL *s, long mtu);
 int lsh_ssl_set_link_mtu(SSL *s, long mtu);
+int lsh_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -504,5 +505,6 @@ lsg_ssl_dtls_get_timeout lsx_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec)
 ls_ret lsx_ssl_dtls_handle_timeout(SSL *s);
 ls_ret lsx_ssl_set_mtu(SSL *s, long mtu);
 ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu);
+ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
 
 #endif

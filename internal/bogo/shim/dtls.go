@@ -18,6 +18,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"time"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -35,6 +36,10 @@ const (
 // transport that reports none (1500 less the IPv4 and UDP headers), which
 // the runner's tests assume when they pack or fragment.
 const defaultDTLSMTU = 1472
+
+// dtlsTimerStart is the first duration of libssl's retransmission timer:
+// longer than any test runs.
+const dtlsTimerStart = 30 * time.Minute
 
 // protocolOf returns the method of the run's SSL_CTX and the minimum
 // version when none is given: DTLS_method with libssl's lowest DTLS
@@ -145,6 +150,13 @@ func (d *dtlsConn) setup(c *config, session *libssl.Session) error {
 		return err
 	}
 	if err := d.s.SetBIO(d.rbio, d.wbio); err != nil {
+		return err
+	}
+	// Time passes for the runner only when it says so ('T' frames, which
+	// this shim refuses: libssl's timer reads the system clock). A timer
+	// far beyond a test's length keeps libssl from retransmitting on its
+	// own when a loaded machine makes a handshake take seconds.
+	if err := d.s.SetDTLSTimerStart(dtlsTimerStart); err != nil {
 		return err
 	}
 	if c.dtls.mtu != 0 {
