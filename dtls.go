@@ -78,10 +78,12 @@ func (s *SSL) HandleDTLSTimeout() (bool, error) {
 	return r > 0, err
 }
 
-// SetMTU sets the DTLS path MTU, the largest datagram libssl writes
-// (SSL_set_mtu). libssl still queries the BIO for it unless
-// OpNoQueryMTU is set. It fails below libssl's minimum (256 less the BIO's
-// overhead).
+// SetMTU sets the DTLS path MTU, the largest datagram libssl means to
+// write (SSL_set_mtu); set OpNoQueryMTU too, as OpenSSL's manual asks, so
+// that libssl does not replace it with the BIO's answer. It fails below
+// libssl's minimum (256 less the BIO's overhead). libssl's estimate of an
+// encrypted record's overhead leaves out an AEAD suite's explicit nonce and
+// tag, so such datagrams can exceed the MTU by up to 24 bytes per record.
 func (s *SSL) SetMTU(mtu int) error {
 	return use(s, func(p *C.SSL) error { return c_ssl_set_mtu(p, C.long(mtu)) })
 }
