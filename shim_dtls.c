@@ -239,7 +239,7 @@ static unsigned int dtls_timer_cb(SSL *s, unsigned int prev_us)
     unsigned int start = (unsigned int)(uintptr_t)SSL_get_ex_data(s, dtls_timer_idx);
     unsigned int cap = start > 60000000u ? start : 60000000u;
     if (prev_us == 0)
-        return 1000000;
+        return start;
     if (prev_us >= cap / 2)
         return cap;
     return prev_us * 2;
