@@ -2,15 +2,18 @@ package libssl
 
 // This file: DTLS over a transport of the program's own: the datagram
 // memory BIO, libssl's retransmission timer (DTLSv1_get_timeout,
-// DTLSv1_handle_timeout) and the path MTU (SSL_set_mtu, DTLS_set_link_mtu).
+// DTLSv1_handle_timeout, DTLS_set_timer_cb), the path MTU (SSL_set_mtu,
+// DTLS_set_link_mtu) and DTLS-SRTP profiles (SSL_CTX_set_tlsext_use_srtp).
 
 /*
+#include <stdlib.h>
 #include "shim.h"
 */
 import "C"
 import (
 	"errors"
 	"time"
+	"unsafe"
 )
 
 // NewDatagramMemBIO makes an empty memory BIO that keeps datagrams whole:
@@ -107,4 +110,28 @@ func (s *SSL) SetDTLSTimerStart(d time.Duration) error {
 		return errors.New("libssl: SetDTLSTimerStart: duration out of range")
 	}
 	return use(s, func(p *C.SSL) error { return c_ssl_set_dtls_timer_start(p, C.uint(us)) })
+}
+
+// SetSRTPProfiles sets the DTLS-SRTP protection profiles (RFC 5764) the
+// context offers or accepts, a colon-separated list of OpenSSL's names
+// such as "SRTP_AES128_CM_SHA1_80" (SSL_CTX_set_tlsext_use_srtp). It fails
+// on a name libssl does not know.
+func (c *Ctx) SetSRTPProfiles(profiles string) error {
+	cs := C.CString(profiles)
+	defer C.free(unsafe.Pointer(cs))
+	return use(c, func(p *C.SSL_CTX) error { return c_ctx_set_srtp_profiles(p, cs) })
+}
+
+// SelectedSRTPProfile returns the DTLS-SRTP protection profile the
+// handshake negotiated, its IANA id and OpenSSL's name
+// (SSL_get_selected_srtp_profile), or 0 and "" when none was.
+func (s *SSL) SelectedSRTPProfile() (id int, name string) {
+	var buf [64]C.char
+	id = get(s, 0, func(p *C.SSL) int {
+		return int(c_ssl_selected_srtp_profile(p, &buf[0], C.int(len(buf))))
+	})
+	if id == 0 {
+		return 0, ""
+	}
+	return id, C.GoString(&buf[0])
 }

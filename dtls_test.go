@@ -53,7 +53,7 @@ type dtlsEnd struct {
 	datagram [][]byte // what the last drain took from out
 }
 
-func newDTLSEnd(t *testing.T, server bool) *dtlsEnd {
+func newDTLSEnd(t *testing.T, server bool, setup ...func(*libssl.Ctx) error) *dtlsEnd {
 	t.Helper()
 	m := libssl.DTLSClientMethod
 	if server {
@@ -65,6 +65,9 @@ func newDTLSEnd(t *testing.T, server bool) *dtlsEnd {
 		cs := testcerts.Get()
 		check(t, ctx.UseCertificatePEM(cs.LeafChain))
 		check(t, ctx.UsePrivateKeyPEM(cs.LeafKey))
+	}
+	for _, f := range setup {
+		check(t, f(ctx))
 	}
 	e := &dtlsEnd{s: must(libssl.New(ctx)), in: must(libssl.NewDatagramMemBIO()), out: must(libssl.NewDatagramMemBIO())}
 	t.Cleanup(func() { e.s.Free(); e.in.Free(); e.out.Free() })
@@ -193,5 +196,48 @@ func TestDTLSTimer(t *testing.T) {
 	}
 	if err := c.s.SetDTLSTimerStart(0); err == nil {
 		t.Fatal("SetDTLSTimerStart(0) succeeded")
+	}
+}
+
+// handshakeDTLS moves datagrams between c and s until both finish.
+func handshakeDTLS(t *testing.T, c, s *dtlsEnd) {
+	t.Helper()
+	for i := 0; i < 20 && !(c.s.IsInitFinished() && s.s.IsInitFinished()); i++ {
+		for _, d := range c.step(t) {
+			must(s.in.Write(d))
+		}
+		for _, d := range s.step(t) {
+			must(c.in.Write(d))
+		}
+	}
+	if !c.s.IsInitFinished() || !s.s.IsInitFinished() {
+		t.Fatal("the DTLS handshake did not finish")
+	}
+}
+
+// TestDTLSSRTP: profiles both sides set are negotiated and reported
+// (SSL_CTX_set_tlsext_use_srtp, SSL_get_selected_srtp_profile); an unknown
+// name fails.
+func TestDTLSSRTP(t *testing.T) {
+	srtp := func(p string) func(*libssl.Ctx) error {
+		return func(c *libssl.Ctx) error { return c.SetSRTPProfiles(p) }
+	}
+	c := newDTLSEnd(t, false, srtp("SRTP_AES128_CM_SHA1_32:SRTP_AES128_CM_SHA1_80"))
+	s := newDTLSEnd(t, true, srtp("SRTP_AES128_CM_SHA1_80"))
+	handshakeDTLS(t, c, s)
+	for _, e := range []*dtlsEnd{c, s} {
+		if id, name := e.s.SelectedSRTPProfile(); id != 1 || name != "SRTP_AES128_CM_SHA1_80" {
+			t.Fatalf("SelectedSRTPProfile = %d %q, want 1 SRTP_AES128_CM_SHA1_80", id, name)
+		}
+	}
+	c, s = newDTLSEnd(t, false), newDTLSEnd(t, true, srtp("SRTP_AES128_CM_SHA1_80"))
+	handshakeDTLS(t, c, s)
+	if id, name := s.s.SelectedSRTPProfile(); id != 0 || name != "" {
+		t.Fatalf("SelectedSRTPProfile without the client's offer = %d %q", id, name)
+	}
+	ctx := must(libssl.NewCtx(libssl.DTLSMethod))
+	defer ctx.Free()
+	if err := ctx.SetSRTPProfiles("SRTP_NO_SUCH_PROFILE"); err == nil {
+		t.Fatal("SetSRTPProfiles with an unknown name succeeded")
 	}
 }

@@ -255,3 +255,25 @@ int lsh_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
     DTLS_set_timer_cb(s, dtls_timer_cb);
     return 1;
 }
+
+/* SSL_CTX_set_tlsext_use_srtp: 0 on success, 1 on failure (sic). */
+int lsh_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles)
+{
+    return SSL_CTX_set_tlsext_use_srtp(c, profiles);
+}
+
+/* SSL_get_selected_srtp_profile: the negotiated profile's id and name
+ * (copied into buf, cut to cap-1 bytes), or 0 when none was negotiated. */
+unsigned long lsh_ssl_selected_srtp_profile(SSL *s, char *buf, int cap)
+{
+    const SRTP_PROTECTION_PROFILE *p = SSL_get_selected_srtp_profile(s);
+    if (cap > 0)
+        buf[0] = 0;
+    if (p == NULL)
+        return 0;
+    if (cap > 0 && p->name != NULL) {
+        strncpy(buf, p->name, (size_t)cap - 1);
+        buf[cap - 1] = 0;
+    }
+    return p->id;
+}

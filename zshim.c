@@ -2583,3 +2583,23 @@ ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
     return r;
 }
 
+ls_ret lsx_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_srtp_profiles(c, profiles));
+    return r;
+}
+
+lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, int cap)
+{
+    lsg_ssl_selected_srtp_profile r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_selected_srtp_profile(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
+}
+

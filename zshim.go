@@ -302,6 +302,9 @@ package libssl
 #cgo nocallback lsx_ssl_set_mtu
 #cgo nocallback lsx_ssl_set_link_mtu
 #cgo nocallback lsx_ssl_set_dtls_timer_start
+#cgo nocallback lsx_ctx_set_srtp_profiles
+#cgo nocallback lsx_ssl_selected_srtp_profile
+#cgo noescape lsx_ssl_selected_srtp_profile
 #include "shim.h"
 */
 import "C"
@@ -2957,4 +2960,25 @@ func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	}
 	done(&r)
 	return nil
+}
+
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 345, predicate zero).
+func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
+	countCall()
+	r := C.lsx_ctx_set_srtp_profiles(c, profiles)
+	if r.ret != 0 {
+		return fail("SSL_CTX_set_tlsext_use_srtp", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 346, predicate val).
+func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
+	countCall()
+	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_selected_srtp_profile")
+	}
+	return r.v
 }

@@ -147,6 +147,8 @@ int lsh_ssl_dtls_handle_timeout(SSL *s);
 int lsh_ssl_set_mtu(SSL *s, long mtu);
 int lsh_ssl_set_link_mtu(SSL *s, long mtu);
 int lsh_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
+int lsh_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles);
+unsigned long lsh_ssl_selected_srtp_profile(SSL *s, char *buf, int cap);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -506,5 +508,8 @@ ls_ret lsx_ssl_dtls_handle_timeout(SSL *s);
 ls_ret lsx_ssl_set_mtu(SSL *s, long mtu);
 ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu);
 ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
+ls_ret lsx_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles);
+typedef struct { unsigned long v; int busy; } lsg_ssl_selected_srtp_profile;
+lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, int cap);
 
 #endif

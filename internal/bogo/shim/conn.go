@@ -42,7 +42,8 @@ func checkImplemented(cs *configs) error {
 		a.noTicket != b.noTicket || a.selectALPN != b.selectALPN || a.declineALPN != b.declineALPN ||
 		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
 		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) ||
-		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling {
+		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling ||
+		a.dtls != b.dtls {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
 	for _, id := range a.curves {
@@ -136,6 +137,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		return nil, err
 	}
 	if err := setOCSP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setSRTP(ctx, c); err != nil {
 		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer

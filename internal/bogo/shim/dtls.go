@@ -51,14 +51,22 @@ func protocolOf(c *config) (libssl.Method, libssl.ProtocolVersion) {
 	return libssl.TLSMethod, libssl.ProtocolVersion(0x0301)
 }
 
+// setSRTP sets -srtp-profiles on the context (SSL_CTX_set_tlsext_use_srtp).
+func setSRTP(ctx *libssl.Ctx, c *config) error {
+	if c.dtls.srtpProfiles == "" {
+		return nil
+	}
+	if err := ctx.SetSRTPProfiles(c.dtls.srtpProfiles); err != nil {
+		return errUnimplemented{"-srtp-profiles " + c.dtls.srtpProfiles}
+	}
+	return nil
+}
+
 // runDTLSConnections makes the first DTLS connection and -resume-count
 // resumptions on one SSL_CTX; a client offers the previous connection's
 // session.
 func runDTLSConnections(cs *configs) error {
 	first := &cs.initial
-	if first.dtls.mtu != cs.resume.dtls.mtu {
-		return errUnimplemented{"-mtu that differs on resumption"}
-	}
 	ctx, err := newCtx(first)
 	if err != nil {
 		return err
