@@ -106,10 +106,12 @@ func (s *SSL) SetLinkMTU(mtu int) error {
 // be from 1 µs to about 71 minutes.
 func (s *SSL) SetDTLSTimerStart(d time.Duration) error {
 	us := d / time.Microsecond
-	if us < 1 || us > 1<<32-1 {
-		return errors.New("libssl: SetDTLSTimerStart: duration out of range")
-	}
-	return use(s, func(p *C.SSL) error { return c_ssl_set_dtls_timer_start(p, C.uint(us)) })
+	return use(s, func(p *C.SSL) error {
+		if us < 1 || us > 1<<32-1 {
+			return errors.New("libssl: SetDTLSTimerStart: duration out of range")
+		}
+		return c_ssl_set_dtls_timer_start(p, C.uint(us))
+	})
 }
 
 // SetSRTPProfiles sets the DTLS-SRTP protection profiles (RFC 5764) the
