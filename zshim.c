@@ -2504,3 +2504,102 @@ lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(SSL *s)
     return r;
 }
 
+ls_ret lsx_bio_new_dgram_mem(void)
+{
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_bio_new_dgram_mem());
+    return r;
+}
+
+int lsx_bio_is_dgram_mem(BIO *b)
+{
+    return lsh_bio_is_dgram_mem(b);
+}
+
+ls_ret lsx_bio_dgram_set_query_mtu(BIO *b, long mtu)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_bio_dgram_set_query_mtu(b, mtu));
+    return r;
+}
+
+lsg_ssl_dtls_get_timeout lsx_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec)
+{
+    lsg_ssl_dtls_get_timeout r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_dtls_get_timeout(s, sec, usec);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ssl_dtls_handle_timeout(SSL *s)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_ssl_dtls_handle_timeout(s));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ssl_set_mtu(SSL *s, long mtu)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_mtu(s, mtu));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_link_mtu(s, mtu));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_dtls_timer_start(s, us));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_srtp_profiles(c, profiles));
+    return r;
+}
+
+lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, int cap)
+{
+    lsg_ssl_selected_srtp_profile r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_selected_srtp_profile(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
+}
+

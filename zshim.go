@@ -294,6 +294,17 @@ package libssl
 #cgo nocallback lsx_ctx_set_dh_auto
 #cgo nocallback lsx_SSL_CTX_compress_certs
 #cgo nocallback lsx_ssl_negotiated_group_id
+#cgo nocallback lsx_bio_new_dgram_mem
+#cgo nocallback lsx_bio_is_dgram_mem
+#cgo nocallback lsx_bio_dgram_set_query_mtu
+#cgo nocallback lsx_ssl_dtls_get_timeout
+#cgo noescape lsx_ssl_dtls_get_timeout
+#cgo nocallback lsx_ssl_set_mtu
+#cgo nocallback lsx_ssl_set_link_mtu
+#cgo nocallback lsx_ssl_set_dtls_timer_start
+#cgo nocallback lsx_ctx_set_srtp_profiles
+#cgo nocallback lsx_ssl_selected_srtp_profile
+#cgo noescape lsx_ssl_selected_srtp_profile
 #include "shim.h"
 */
 import "C"
@@ -2862,6 +2873,112 @@ func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	r := C.lsx_ssl_negotiated_group_id(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_negotiated_group_id")
+	}
+	return r.v
+}
+
+// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 337, predicate ptr).
+func c_bio_new_dgram_mem() (*C.BIO, error) {
+	countCall()
+	r := C.lsx_bio_new_dgram_mem()
+	if r.ptr == nil {
+		return nil, fail("BIO_new", &r)
+	}
+	done(&r)
+	return (*C.BIO)(r.ptr), nil
+}
+
+// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 338, predicate val).
+func c_bio_is_dgram_mem(b *C.BIO) C.int {
+	countCall()
+	return C.lsx_bio_is_dgram_mem(b)
+}
+
+// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 339, predicate one).
+func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
+	countCall()
+	r := C.lsx_bio_dgram_set_query_mtu(b, mtu)
+	if r.ret != 1 {
+		return fail("BIO_dgram_set_mtu", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 340, predicate val).
+func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
+	countCall()
+	r := C.lsx_ssl_dtls_get_timeout(s, sec, usec)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_dtls_get_timeout")
+	}
+	return r.v
+}
+
+// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 341, predicate nonneg).
+func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
+	countCall()
+	r := C.lsx_ssl_dtls_handle_timeout(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret < 0 {
+		return int(r.ret), fail("DTLSv1_handle_timeout", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 342, predicate one).
+func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
+	countCall()
+	r := C.lsx_ssl_set_mtu(s, mtu)
+	if r.ret != 1 {
+		return fail("SSL_set_mtu", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 343, predicate one).
+func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
+	countCall()
+	r := C.lsx_ssl_set_link_mtu(s, mtu)
+	if r.ret != 1 {
+		return fail("DTLS_set_link_mtu", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 344, predicate one).
+func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
+	countCall()
+	r := C.lsx_ssl_set_dtls_timer_start(s, us)
+	if r.ret != 1 {
+		return fail("DTLS_set_timer_cb", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 345, predicate zero).
+func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
+	countCall()
+	r := C.lsx_ctx_set_srtp_profiles(c, profiles)
+	if r.ret != 0 {
+		return fail("SSL_CTX_set_tlsext_use_srtp", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 346, predicate val).
+func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
+	countCall()
+	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_selected_srtp_profile")
 	}
 	return r.v
 }

@@ -139,6 +139,16 @@ int lsh_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path);
 int lsh_ssl_secure_reneg_support(SSL *s);
 int lsh_ctx_set_dh_auto(SSL_CTX *c, int on);
 int lsh_ssl_negotiated_group_id(SSL *s);
+BIO *lsh_bio_new_dgram_mem(void);
+int lsh_bio_is_dgram_mem(BIO *b);
+int lsh_bio_dgram_set_query_mtu(BIO *b, long mtu);
+int lsh_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec);
+int lsh_ssl_dtls_handle_timeout(SSL *s);
+int lsh_ssl_set_mtu(SSL *s, long mtu);
+int lsh_ssl_set_link_mtu(SSL *s, long mtu);
+int lsh_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
+int lsh_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles);
+unsigned long lsh_ssl_selected_srtp_profile(SSL *s, char *buf, int cap);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -489,5 +499,17 @@ ls_ret lsx_ctx_set_dh_auto(SSL_CTX *c, int on);
 ls_ret lsx_SSL_CTX_compress_certs(SSL_CTX *ctx, int alg);
 typedef struct { int v; int busy; } lsg_ssl_negotiated_group_id;
 lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(SSL *s);
+ls_ret lsx_bio_new_dgram_mem(void);
+int lsx_bio_is_dgram_mem(BIO *b);
+ls_ret lsx_bio_dgram_set_query_mtu(BIO *b, long mtu);
+typedef struct { int v; int busy; } lsg_ssl_dtls_get_timeout;
+lsg_ssl_dtls_get_timeout lsx_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec);
+ls_ret lsx_ssl_dtls_handle_timeout(SSL *s);
+ls_ret lsx_ssl_set_mtu(SSL *s, long mtu);
+ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu);
+ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
+ls_ret lsx_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles);
+typedef struct { unsigned long v; int busy; } lsg_ssl_selected_srtp_profile;
+lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, int cap);
 
 #endif

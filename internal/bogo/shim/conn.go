@@ -42,7 +42,8 @@ func checkImplemented(cs *configs) error {
 		a.noTicket != b.noTicket || a.selectALPN != b.selectALPN || a.declineALPN != b.declineALPN ||
 		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
 		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) ||
-		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling {
+		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling ||
+		a.dtls != b.dtls {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
 	for _, id := range a.curves {
@@ -69,7 +70,8 @@ func parseALPNList(s string) ([]string, error) {
 
 // newCtx builds the SSL_CTX of the run from the first connection's setting.
 func newCtx(c *config) (*libssl.Ctx, error) {
-	ctx, err := libssl.NewCtx(libssl.TLSMethod)
+	method, defaultMin := protocolOf(c)
+	ctx, err := libssl.NewCtx(method)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +84,7 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		if err := ctx.SetMinProtoVersion(libssl.ProtocolVersion(c.minVersion)); err != nil {
 			return nil, errUnimplemented{"-min-version " + strconv.Itoa(c.minVersion)}
 		}
-	} else if err := ctx.SetMinProtoVersion(libssl.ProtocolVersion(0x0301)); err != nil {
+	} else if err := ctx.SetMinProtoVersion(defaultMin); err != nil {
 		return nil, err
 	}
 	if c.maxVersion != 0 {
@@ -135,6 +137,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		return nil, err
 	}
 	if err := setOCSP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setSRTP(ctx, c); err != nil {
 		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
@@ -274,7 +279,7 @@ func exchange(conn *openssl.Conn, c *config, isResume bool) error {
 			return nil
 		}
 		checked = true
-		return checkHandshake(conn, c, isResume)
+		return conn.WithSSL(func(s *libssl.SSL) error { return checkHandshake(s, c, isResume) })
 	}
 	if !c.implicitHandshake || c.exportKeyingMaterial > 0 || c.tlsUnique {
 		if err := conn.Handshake(); err != nil {
@@ -368,52 +373,46 @@ func readToEnd(conn *openssl.Conn, c *config) error {
 }
 
 // checkHandshake compares the completed handshake with the flags'
-// expectations.
-func checkHandshake(conn *openssl.Conn, c *config, isResume bool) error {
-	st := conn.OpenSSLState()
-	if isResume && st.DidResume == c.expectSessionMiss {
-		if st.DidResume {
+// expectations. It reads the SSL itself, so that the TLS path (through
+// openssl.Conn.WithSSL) and the DTLS path share it.
+func checkHandshake(s *libssl.SSL, c *config, isResume bool) error {
+	if reused := s.SessionReused(); isResume && reused == c.expectSessionMiss {
+		if reused {
 			return errors.New("session unexpectedly was reused")
 		}
 		return errors.New("session unexpectedly was not reused")
 	}
-	if c.expectVersion != 0 && int(st.Version) != c.expectVersion {
-		return fmt.Errorf("negotiated version %#x, want %#x", st.Version, c.expectVersion)
+	if v := int(s.Version()); c.expectVersion != 0 && v != c.expectVersion {
+		return fmt.Errorf("negotiated version %#x, want %#x", v, c.expectVersion)
 	}
-	if c.expectALPN != "" && st.NegotiatedProtocol != c.expectALPN {
-		return fmt.Errorf("negotiated ALPN %q, want %q", st.NegotiatedProtocol, c.expectALPN)
+	alpn := s.ALPNSelected()
+	if c.expectALPN != "" && alpn != c.expectALPN {
+		return fmt.Errorf("negotiated ALPN %q, want %q", alpn, c.expectALPN)
 	}
-	if c.declineALPN && st.NegotiatedProtocol != "" {
-		return fmt.Errorf("negotiated ALPN %q after declining", st.NegotiatedProtocol)
+	if c.declineALPN && alpn != "" {
+		return fmt.Errorf("negotiated ALPN %q after declining", alpn)
 	}
-	if c.expectServerName != "" && st.ServerName != c.expectServerName {
-		return fmt.Errorf("server name %q, want %q", st.ServerName, c.expectServerName)
+	if name := s.ServerName(); c.expectServerName != "" && name != c.expectServerName {
+		return fmt.Errorf("server name %q, want %q", name, c.expectServerName)
 	}
-	if c.expectVerifyResult && (st.VerifyResult == 0) == c.verifyFail {
-		return fmt.Errorf("verify result %d with -verify-fail %v", st.VerifyResult, c.verifyFail)
+	if vr := s.VerifyResult(); c.expectVerifyResult && (vr == 0) == c.verifyFail {
+		return fmt.Errorf("verify result %d with -verify-fail %v", vr, c.verifyFail)
 	}
 	if c.expectPeerSigalg != 0 {
-		var got int
-		if err := conn.WithSSL(func(s *libssl.SSL) error { got = peerSigalg(s); return nil }); err != nil {
-			return err
-		}
-		if got != c.expectPeerSigalg {
+		if got := peerSigalg(s); got != c.expectPeerSigalg {
 			return fmt.Errorf("peer signature algorithm %#04x, want %#04x (resumption: %v)", got, c.expectPeerSigalg, isResume)
 		}
 	}
 	if c.expectOCSPResponse != "" {
-		var got []byte
-		if err := conn.WithSSL(func(s *libssl.SSL) error { got = s.OCSPResponse(); return nil }); err != nil {
-			return err
-		}
-		if string(got) != c.expectOCSPResponse {
+		if got := s.OCSPResponse(); string(got) != c.expectOCSPResponse {
 			return fmt.Errorf("OCSP response %x, want %x (resumption: %v)", got, c.expectOCSPResponse, isResume)
 		}
 	}
 	if c.expectCurveID != 0 {
+		_, group := s.NegotiatedGroup()
 		want, ok := groupNames[c.expectCurveID]
-		if !ok || want.sn != st.NegotiatedGroup {
-			return fmt.Errorf("negotiated group %q, want code point %d", st.NegotiatedGroup, c.expectCurveID)
+		if !ok || want.sn != group {
+			return fmt.Errorf("negotiated group %q, want code point %d", group, c.expectCurveID)
 		}
 	}
 	return nil

@@ -68,6 +68,8 @@ type config struct {
 	// request (-enable-ocsp-stapling) and the response it must get.
 	ocspResponse, expectOCSPResponse string
 	enableOCSPStapling               bool
+
+	dtls dtlsConfig
 }
 
 // errUnimplemented names a flag the shim cannot honour.

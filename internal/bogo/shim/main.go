@@ -45,7 +45,11 @@ func run(args []string) int {
 	if err := checkImplemented(cs); err != nil {
 		return unimplemented(err)
 	}
-	if err := runConnections(cs); err != nil {
+	run := runConnections
+	if cs.initial.dtls.on {
+		run = runDTLSConnections
+	}
+	if err := run(cs); err != nil {
 		var unimpl errUnimplemented
 		if errors.As(err, &unimpl) {
 			return unimplemented(err)
