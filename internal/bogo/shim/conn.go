@@ -42,7 +42,8 @@ func checkImplemented(cs *configs) error {
 		a.noTicket != b.noTicket || a.selectALPN != b.selectALPN || a.declineALPN != b.declineALPN ||
 		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
 		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) ||
-		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling {
+		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling ||
+		a.tlsCtxFlags != b.tlsCtxFlags {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
 	for _, id := range a.curves {
@@ -135,6 +136,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		return nil, err
 	}
 	if err := setOCSP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setNPN(ctx, c); err != nil {
 		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
@@ -416,7 +420,7 @@ func checkHandshake(conn *openssl.Conn, c *config, isResume bool) error {
 			return fmt.Errorf("negotiated group %q, want code point %d", st.NegotiatedGroup, c.expectCurveID)
 		}
 	}
-	return nil
+	return checkTLSFlags(conn, c, isResume)
 }
 
 // oneByteReader is the transport of an -async connection: each Read gives
@@ -430,24 +434,4 @@ func (r oneByteReader) Read(b []byte) (int, error) {
 		b = b[:1]
 	}
 	return r.TCPConn.Read(b)
-}
-
-// setOCSP sets OCSP stapling: a server with -ocsp-response staples it when
-// asked (the status callback, SSL_set_tlsext_status_ocsp_resp); a client
-// with -enable-ocsp-stapling asks (SSL_CTX_set_tlsext_status_type) and
-// accepts what it gets.
-func setOCSP(ctx *libssl.Ctx, c *config) error {
-	if c.server && c.ocspResponse != "" {
-		resp := []byte(c.ocspResponse)
-		return ctx.SetStatusCallback(func(s *libssl.SSL) int {
-			if err := s.SetOCSPResponse(resp); err != nil {
-				return libssl.StatusServerAlertFatal
-			}
-			return libssl.StatusServerOK
-		})
-	}
-	if !c.server && c.enableOCSPStapling {
-		return ctx.SetStatusTypeOCSP()
-	}
-	return nil
 }

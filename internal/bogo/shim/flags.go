@@ -68,6 +68,9 @@ type config struct {
 	// request (-enable-ocsp-stapling) and the response it must get.
 	ocspResponse, expectOCSPResponse string
 	enableOCSPStapling               bool
+
+	// The flags of flags_tls.go.
+	tlsFlags
 }
 
 // errUnimplemented names a flag the shim cannot honour.
