@@ -294,6 +294,12 @@ package libssl
 #cgo nocallback lsx_ctx_set_dh_auto
 #cgo nocallback lsx_SSL_CTX_compress_certs
 #cgo nocallback lsx_ssl_negotiated_group_id
+#cgo nocallback lsx_psk_built
+#cgo nocallback lsx_ctx_use_psk_identity_hint
+#cgo nocallback lsx_ssl_psk_identity
+#cgo noescape lsx_ssl_psk_identity
+#cgo nocallback lsx_ssl_extms
+#cgo nocallback lsx_ssl_total_renegotiations
 #include "shim.h"
 */
 import "C"
@@ -2862,6 +2868,53 @@ func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	r := C.lsx_ssl_negotiated_group_id(s)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_negotiated_group_id")
+	}
+	return r.v
+}
+
+// c_psk_built calls lsh_psk_built (shim.def line 337, predicate val).
+func c_psk_built() C.int {
+	countCall()
+	return C.lsx_psk_built()
+}
+
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 338, predicate one).
+func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
+	countCall()
+	r := C.lsx_ctx_use_psk_identity_hint(c, hint)
+	if r.ret != 1 {
+		return fail("SSL_CTX_use_psk_identity_hint", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 339, predicate val).
+func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_psk_identity(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_psk_identity")
+	}
+	return r.v
+}
+
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 341, predicate val).
+func c_ssl_extms(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_extms(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_extms")
+	}
+	return r.v
+}
+
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 342, predicate val).
+func c_ssl_total_renegotiations(s *C.SSL) C.long {
+	countCall()
+	r := C.lsx_ssl_total_renegotiations(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_total_renegotiations")
 	}
 	return r.v
 }

@@ -139,6 +139,11 @@ int lsh_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path);
 int lsh_ssl_secure_reneg_support(SSL *s);
 int lsh_ctx_set_dh_auto(SSL_CTX *c, int on);
 int lsh_ssl_negotiated_group_id(SSL *s);
+int lsh_psk_built(void);
+int lsh_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint);
+int lsh_ssl_psk_identity(SSL *s, unsigned char *buf, int cap);
+int lsh_ssl_extms(SSL *s);
+long lsh_ssl_total_renegotiations(SSL *s);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -489,5 +494,13 @@ ls_ret lsx_ctx_set_dh_auto(SSL_CTX *c, int on);
 ls_ret lsx_SSL_CTX_compress_certs(SSL_CTX *ctx, int alg);
 typedef struct { int v; int busy; } lsg_ssl_negotiated_group_id;
 lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(SSL *s);
+int lsx_psk_built(void);
+ls_ret lsx_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint);
+typedef struct { int v; int busy; } lsg_ssl_psk_identity;
+lsg_ssl_psk_identity lsx_ssl_psk_identity(SSL *s, unsigned char *buf, int cap);
+typedef struct { int v; int busy; } lsg_ssl_extms;
+lsg_ssl_extms lsx_ssl_extms(SSL *s);
+typedef struct { long v; int busy; } lsg_ssl_total_renegotiations;
+lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s);
 
 #endif
