@@ -17,15 +17,15 @@ import (
 	"unsafe"
 )
 
-// PSKClientCallback gives a client's pre-shared key when the handshake
-// negotiates a PSK cipher suite: hint is the server's identity hint ("" when
+// PSKClientCallback gives a client's pre-shared key when a TLS 1.0-1.2
+// handshake negotiates a PSK cipher suite: hint is the server's identity hint ("" when
 // it sent none). It returns the identity to send and the key; ok false (or
 // an empty key, an identity with a NUL byte, or one or a key longer than
 // libssl's buffers) fails the handshake. s is valid during the call only.
 type PSKClientCallback func(s *SSL, hint string) (identity string, psk []byte, ok bool)
 
 // PSKServerCallback gives a server's pre-shared key for the identity the
-// client sent; ok false (or an empty key, or one longer than libssl's
+// client sent in a TLS 1.0-1.2 PSK cipher suite's key exchange; ok false (or an empty key, or one longer than libssl's
 // buffer) makes the identity unknown, and libssl fails the handshake. s is
 // valid during the call only.
 type PSKServerCallback func(s *SSL, identity string) (psk []byte, ok bool)
@@ -34,7 +34,11 @@ type PSKServerCallback func(s *SSL, identity string) (psk []byte, ok bool)
 // callback (SSL_CTX_set_psk_client_callback, with a callback written in C
 // that finds cb in the context's box; libssl runs the callback of the
 // SSL's current context). A client offers PSK cipher suites only with a
-// callback set and suites in its cipher list ("PSK" names them). A panic in
+// callback set and suites in its cipher list ("PSK" names them). The keys
+// are TLS 1.2 ones: libssl also asks the callback while it writes a TLS
+// 1.3 ClientHello (in state TLS_ST_CW_CLNT_HELLO, for an external TLS 1.3
+// PSK), and the binding answers that call with no key without running cb,
+// so no TLS 1.3 PSK is offered. A panic in
 // cb fails the handshake and is raised again by the method that ran it. A
 // build without PSK gives ErrUnsupported.
 func (c *Ctx) SetPSKClientCallback(cb PSKClientCallback) error {
@@ -46,7 +50,10 @@ func (c *Ctx) SetPSKClientCallback(cb PSKClientCallback) error {
 
 // SetPSKServerCallback sets or, with nil, removes the context's server PSK
 // callback (SSL_CTX_set_psk_server_callback; as SetPSKClientCallback). A
-// server chooses a PSK cipher suite only with a callback set.
+// server chooses a PSK cipher suite only with a callback set. libssl also
+// asks it for each identity of a TLS 1.3 pre_shared_key extension; the
+// binding answers those calls (SSL_version is TLS 1.3) with no key without
+// running cb, so TLS 1.3 resumption is unchanged.
 func (c *Ctx) SetPSKServerCallback(cb PSKServerCallback) error {
 	if c_psk_built() == 0 {
 		return unsupported("SSL_CTX_set_psk_server_callback")

@@ -138,3 +138,33 @@ func TestPSKMisuse(t *testing.T) {
 		t.Errorf("PSKIdentity on a freed SSL = %q", got)
 	}
 }
+
+// The callbacks give TLS 1.2 keys only: a TLS 1.3 handshake runs neither
+// (libssl's ClientHello-time call for an external TLS 1.3 PSK is answered
+// with no key), and resumes as usual.
+func TestPSKCallbacksNotInTLS13(t *testing.T) {
+	sctx := serverCtx(t, ctxOpts{version: libssl.TLS1_3})
+	cctx := clientCtx(t, ctxOpts{version: libssl.TLS1_3})
+	defer sctx.Free()
+	defer cctx.Free()
+	ran := 0
+	check(t, cctx.SetPSKClientCallback(func(*libssl.SSL, string) (string, []byte, bool) {
+		ran++
+		return "alice", []byte("0123456789abcdef"), true
+	}))
+	check(t, sctx.SetPSKServerCallback(func(*libssl.SSL, string) ([]byte, bool) {
+		ran++
+		return []byte("0123456789abcdef"), true
+	}))
+	p := newPair(t, cctx, sctx)
+	defer p.Free()
+	check(t, p.Handshake())
+	if ran != 0 {
+		t.Errorf("the PSK callbacks ran %d times in a TLS 1.3 handshake", ran)
+	}
+	cert := p.Client.PeerCertificate()
+	if cert == nil {
+		t.Fatal("the TLS 1.3 handshake did not authenticate the server by certificate")
+	}
+	cert.Free()
+}

@@ -32,7 +32,9 @@ int lsh_psk_built(void)
 static unsigned int psk_client_tramp(SSL *s, const char *hint, char *identity, unsigned int max_identity,
                                      unsigned char *psk, unsigned int max_psk)
 {
-    if (ls_call_has_panicked())
+    /* libssl also asks while it writes a TLS 1.3 ClientHello, for an
+     * external TLS 1.3 PSK (hint NULL): these are TLS 1.2 keys only. */
+    if (ls_call_has_panicked() || SSL_get_state(s) == TLS_ST_CW_CLNT_HELLO)
         return 0;
     ls_cell *cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_PSK_CLIENT);
     if (cl == NULL)
@@ -42,10 +44,12 @@ static unsigned int psk_client_tramp(SSL *s, const char *hint, char *identity, u
     return r;
 }
 
-/* A server's key for the identity the client sent; 0: unknown identity. */
+/* A server's key for the identity the client sent; 0: unknown identity.
+ * libssl also asks for each identity of a TLS 1.3 pre_shared_key extension:
+ * these are TLS 1.2 keys only, so a TLS 1.3 identity is unknown here. */
 static unsigned int psk_server_tramp(SSL *s, const char *identity, unsigned char *psk, unsigned int max_psk)
 {
-    if (ls_call_has_panicked())
+    if (ls_call_has_panicked() || SSL_version(s) == TLS1_3_VERSION)
         return 0;
     ls_cell *cl = ls_ctx_cell(SSL_get_SSL_CTX(s), LS_CB_PSK_SERVER);
     if (cl == NULL)

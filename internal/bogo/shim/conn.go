@@ -46,6 +46,9 @@ func checkImplemented(cs *configs) error {
 		a.tlsCtxFlags != b.tlsCtxFlags {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
+	if err := checkTLSImplemented(&a); err != nil {
+		return err
+	}
 	for _, id := range a.curves {
 		if _, ok := groupNames[id]; !ok {
 			return errUnimplemented{"-curves " + strconv.Itoa(id)}
@@ -105,12 +108,16 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 			return nil, err
 		}
 	}
-	if c.certFile != "" {
+	if c.useOldClientCertCallback {
+		if err := setOldClientCertCallback(ctx, c); err != nil {
+			return nil, err
+		}
+	} else if c.certFile != "" {
 		if err := ctx.UseCertificateChainFile(c.certFile); err != nil {
 			return nil, err
 		}
 	}
-	if c.keyFile != "" {
+	if c.keyFile != "" && !c.useOldClientCertCallback {
 		if err := ctx.UsePrivateKeyFile(c.keyFile); err != nil {
 			return nil, err
 		}
@@ -139,6 +146,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		return nil, err
 	}
 	if err := setNPN(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setPSK(ctx, c); err != nil {
 		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
@@ -334,6 +344,9 @@ func exchange(conn *openssl.Conn, c *config, isResume bool) error {
 		n, err := conn.Read(buf)
 		if err != nil {
 			if err == io.EOF {
+				if err := checkAtEnd(conn, c); err != nil {
+					return err
+				}
 				_ = conn.Close()
 				return nil
 			}

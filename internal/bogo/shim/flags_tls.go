@@ -4,7 +4,12 @@ package main
 // session and handshake expectations. They live in tlsFlags, embedded in
 // config, and join the flag table at start.
 
-import "github.com/libssl-go/libssl/openssl"
+import (
+	"fmt"
+
+	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/openssl"
+)
 
 // tlsFlags is the part of a connection's setting that flags_tls.go parses.
 type tlsFlags struct {
@@ -15,6 +20,14 @@ type tlsFlags struct {
 	// NPN: what must be agreed (npn.go).
 	expectNextProto   string
 	expectNoNextProto bool
+
+	// What the handshake must have used: the extended master secret,
+	// secure renegotiation (RFC 5746) or not.
+	expectExtendedMasterSecret                       bool
+	expectSecureRenegotiation, expectNoSecureRenegot bool
+	// How many renegotiations the connection must have run by its end
+	// (checked when the peer closes).
+	expectTotalRenegotiations int
 }
 
 // tlsCtxFlags are the flags of flags_tls.go that set the SSL_CTX.
@@ -28,6 +41,16 @@ type tlsCtxFlags struct {
 
 	// OCSP callbacks (ocsp.go).
 	useOCSPCallback, setOCSPInCallback, declineOCSPCallback, failOCSPCallback bool
+
+	// Credentials (credentials.go): a TLS 1.2 pre-shared key and its
+	// identity; the client's certificate given by the client certificate
+	// callback rather than set on the context.
+	psk, pskIdentity         string
+	useOldClientCertCallback bool
+
+	// A client renegotiates whenever the server asks (libssl's default for
+	// a context without SSL_OP_NO_RENEGOTIATION).
+	renegotiateFreely bool
 }
 
 // tlsFlagTable lists the flags of tlsFlags.
@@ -43,6 +66,16 @@ var tlsFlagTable = map[string]flagDef{
 	"-set-ocsp-in-callback":  boolF(func(c *config) *bool { return &c.setOCSPInCallback }),
 	"-decline-ocsp-callback": boolF(func(c *config) *bool { return &c.declineOCSPCallback }),
 	"-fail-ocsp-callback":    boolF(func(c *config) *bool { return &c.failOCSPCallback }),
+
+	"-psk":                          strF(func(c *config) *string { return &c.psk }),
+	"-psk-identity":                 strF(func(c *config) *string { return &c.pskIdentity }),
+	"-use-old-client-cert-callback": boolF(func(c *config) *bool { return &c.useOldClientCertCallback }),
+
+	"-renegotiate-freely":             boolF(func(c *config) *bool { return &c.renegotiateFreely }),
+	"-expect-total-renegotiations":    intF(func(c *config) *int { return &c.expectTotalRenegotiations }),
+	"-expect-secure-renegotiation":    boolF(func(c *config) *bool { return &c.expectSecureRenegotiation }),
+	"-expect-no-secure-renegotiation": boolF(func(c *config) *bool { return &c.expectNoSecureRenegot }),
+	"-expect-extended-master-secret":  boolF(func(c *config) *bool { return &c.expectExtendedMasterSecret }),
 }
 
 func init() {
@@ -54,5 +87,42 @@ func init() {
 // checkTLSFlags compares the completed handshake with the expectations of
 // flags_tls.go.
 func checkTLSFlags(conn *openssl.Conn, c *config, isResume bool) error {
-	return checkNPN(conn, c)
+	if err := checkNPN(conn, c); err != nil {
+		return err
+	}
+	return conn.WithSSL(func(s *libssl.SSL) error {
+		if c.expectExtendedMasterSecret && !s.ExtendedMasterSecret() {
+			return fmt.Errorf("no extended master secret (resumption: %v)", isResume)
+		}
+		if secure := s.SecureRenegotiationSupport(); (c.expectSecureRenegotiation && !secure) || (c.expectNoSecureRenegot && secure) {
+			return fmt.Errorf("secure renegotiation support %v", secure)
+		}
+		return nil
+	})
+}
+
+// checkAtEnd compares the connection, once the peer closed it, with the
+// expectations about its whole life: the renegotiations it ran.
+func checkAtEnd(conn *openssl.Conn, c *config) error {
+	if c.expectTotalRenegotiations == 0 {
+		return nil
+	}
+	return conn.WithSSL(func(s *libssl.SSL) error {
+		if got := s.TotalRenegotiations(); got != c.expectTotalRenegotiations {
+			return fmt.Errorf("%d renegotiations, want %d", got, c.expectTotalRenegotiations)
+		}
+		return nil
+	})
+}
+
+// checkTLSImplemented refuses flags of flags_tls.go that libssl cannot
+// honour in the role asked: a server does not renegotiate on request.
+func checkTLSImplemented(c *config) error {
+	if c.server && c.renegotiateFreely {
+		return errUnimplemented{"-renegotiate-freely on a server"}
+	}
+	if c.server && c.useOldClientCertCallback {
+		return errUnimplemented{"-use-old-client-cert-callback on a server"}
+	}
+	return nil
 }
