@@ -28,6 +28,13 @@ type tlsFlags struct {
 	// How many renegotiations the connection must have run by its end
 	// (checked when the peer closes).
 	expectTotalRenegotiations int
+
+	// expectations.go: the session has an ID or none (a server's stateful
+	// cache or a ticket), the peer's chain is -expect-peer-cert-file's,
+	// the cipher suite is -expect-cipher.
+	expectSessionID, expectNoSessionID bool
+	expectPeerCertFile                 string
+	expectCipher                       int
 }
 
 // tlsCtxFlags are the flags of flags_tls.go that set the SSL_CTX.
@@ -51,6 +58,11 @@ type tlsCtxFlags struct {
 	// A client renegotiates whenever the server asks (libssl's default for
 	// a context without SSL_OP_NO_RENEGOTIATION).
 	renegotiateFreely bool
+
+	// expectations.go: the certificate callback fails the handshake; a
+	// server checks the ALPN list the client advertised.
+	failCertCallback     bool
+	expectAdvertisedALPN string
 }
 
 // tlsFlagTable lists the flags of tlsFlags.
@@ -76,6 +88,13 @@ var tlsFlagTable = map[string]flagDef{
 	"-expect-secure-renegotiation":    boolF(func(c *config) *bool { return &c.expectSecureRenegotiation }),
 	"-expect-no-secure-renegotiation": boolF(func(c *config) *bool { return &c.expectNoSecureRenegot }),
 	"-expect-extended-master-secret":  boolF(func(c *config) *bool { return &c.expectExtendedMasterSecret }),
+
+	"-expect-session-id":      boolF(func(c *config) *bool { return &c.expectSessionID }),
+	"-expect-no-session-id":   boolF(func(c *config) *bool { return &c.expectNoSessionID }),
+	"-expect-peer-cert-file":  strF(func(c *config) *string { return &c.expectPeerCertFile }),
+	"-expect-cipher":          intF(func(c *config) *int { return &c.expectCipher }),
+	"-fail-cert-callback":     boolF(func(c *config) *bool { return &c.failCertCallback }),
+	"-expect-advertised-alpn": strF(func(c *config) *string { return &c.expectAdvertisedALPN }),
 }
 
 func init() {
@@ -88,6 +107,9 @@ func init() {
 // flags_tls.go.
 func checkTLSFlags(conn *openssl.Conn, c *config, isResume bool) error {
 	if err := checkNPN(conn, c); err != nil {
+		return err
+	}
+	if err := checkExpectations(conn, c, isResume); err != nil {
 		return err
 	}
 	return conn.WithSSL(func(s *libssl.SSL) error {

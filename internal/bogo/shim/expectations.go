@@ -1,0 +1,111 @@
+package main
+
+// Handshake expectations and hooks that need no feature of their own: the
+// session ID, the peer's chain, the cipher suite, a failing certificate
+// callback and the ALPN list a client advertised.
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+
+	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/openssl"
+)
+
+// extALPN is the ALPN extension's type (RFC 7301).
+const extALPN = 16
+
+// setHooks installs the callbacks of the context that expectations.go
+// needs: -fail-cert-callback's certificate callback (SSL_CTX_set_cert_cb:
+// on a server after the ClientHello, on a client when asked for a
+// certificate) that fails the handshake, and -expect-advertised-alpn's
+// ClientHello callback, which compares the client's ALPN list with the
+// flag's when the client sent one.
+func setHooks(ctx *libssl.Ctx, c *config) error {
+	if c.failCertCallback {
+		if err := ctx.SetCertCallback(func(*libssl.SSL) bool { return false }); err != nil {
+			return err
+		}
+	}
+	if c.server && c.expectAdvertisedALPN != "" {
+		want := []byte(c.expectAdvertisedALPN)
+		return ctx.SetClientHelloCallback(func(s *libssl.SSL, _ *int) libssl.ClientHelloResult {
+			ext, ok := s.ClientHelloExtension(extALPN)
+			if !ok {
+				return libssl.ClientHelloSuccess
+			}
+			if len(ext) < 2 || !bytes.Equal(ext[2:], want) {
+				fmt.Fprintf(os.Stderr, "advertised ALPN %x, want %x\n", ext, want)
+				return libssl.ClientHelloError
+			}
+			return libssl.ClientHelloSuccess
+		})
+	}
+	return nil
+}
+
+// checkExpectations compares the handshake with -expect-session-id,
+// -expect-no-session-id, -expect-peer-cert-file and -expect-cipher.
+func checkExpectations(conn *openssl.Conn, c *config, isResume bool) error {
+	st := conn.OpenSSLState()
+	if c.expectCipher != 0 && int(st.CipherSuite) != c.expectCipher {
+		return fmt.Errorf("cipher suite %#04x, want %#04x", st.CipherSuite, c.expectCipher)
+	}
+	if c.expectPeerCertFile != "" {
+		want, err := chainDER(c.expectPeerCertFile)
+		if err != nil {
+			return err
+		}
+		if len(want) != len(st.PeerCertificates) {
+			return fmt.Errorf("peer sent %d certificates, want %d (resumption: %v)", len(st.PeerCertificates), len(want), isResume)
+		}
+		for i, cert := range st.PeerCertificates {
+			if !bytes.Equal(cert.Raw, want[i]) {
+				return fmt.Errorf("peer certificate %d differs from %s", i, c.expectPeerCertFile)
+			}
+		}
+	}
+	if c.expectSessionID || c.expectNoSessionID {
+		var id []byte
+		if err := conn.WithSSL(func(s *libssl.SSL) error {
+			sess := s.Session()
+			if sess == nil {
+				return errors.New("no session")
+			}
+			defer sess.Free()
+			id = sess.ID()
+			return nil
+		}); err != nil {
+			return err
+		}
+		if c.expectSessionID && len(id) == 0 {
+			return fmt.Errorf("session has no ID (resumption: %v)", isResume)
+		}
+		if c.expectNoSessionID && len(id) != 0 {
+			return fmt.Errorf("session has ID %x (resumption: %v)", id, isResume)
+		}
+	}
+	return nil
+}
+
+// chainDER reads the certificates of a PEM file.
+func chainDER(path string) ([][]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return out, nil
+		}
+		if b.Type == "CERTIFICATE" {
+			out = append(out, b.Bytes)
+		}
+	}
+}
