@@ -154,6 +154,9 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 	if err := setHooks(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := setTicketCallback(ctx, c); err != nil {
+		return nil, err
+	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
 	// certificate unless told to fail): the certificate-verify callback
 	// replaces X509_verify_cert.

@@ -63,6 +63,10 @@ type tlsCtxFlags struct {
 	// server checks the ALPN list the client advertised.
 	failCertCallback     bool
 	expectAdvertisedALPN string
+
+	// tickets.go: a server's ticket key callback, which may decline to
+	// issue a ticket.
+	useTicketCallback, skipTicket bool
 }
 
 // tlsFlagTable lists the flags of tlsFlags.
@@ -95,6 +99,9 @@ var tlsFlagTable = map[string]flagDef{
 	"-expect-cipher":          intF(func(c *config) *int { return &c.expectCipher }),
 	"-fail-cert-callback":     boolF(func(c *config) *bool { return &c.failCertCallback }),
 	"-expect-advertised-alpn": strF(func(c *config) *string { return &c.expectAdvertisedALPN }),
+
+	"-use-ticket-callback": boolF(func(c *config) *bool { return &c.useTicketCallback }),
+	"-skip-ticket":         boolF(func(c *config) *bool { return &c.skipTicket }),
 }
 
 func init() {
@@ -142,6 +149,9 @@ func checkAtEnd(conn *openssl.Conn, c *config) error {
 func checkTLSImplemented(c *config) error {
 	if c.server && c.renegotiateFreely {
 		return errUnimplemented{"-renegotiate-freely on a server"}
+	}
+	if !c.server && c.useTicketCallback {
+		return errUnimplemented{"-use-ticket-callback on a client"}
 	}
 	if c.server && c.useOldClientCertCallback {
 		return errUnimplemented{"-use-old-client-cert-callback on a server"}
