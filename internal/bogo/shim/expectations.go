@@ -6,10 +6,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/openssl"
@@ -48,7 +50,9 @@ func setHooks(ctx *libssl.Ctx, c *config) error {
 }
 
 // checkExpectations compares the handshake with -expect-session-id,
-// -expect-no-session-id, -expect-peer-cert-file and -expect-cipher.
+// -expect-no-session-id, -expect-peer-cert-file, -expect-cipher and
+// -expect-client-ca-list (SSL_get_client_CA_list on a client: the names
+// of the server's certificate request).
 func checkExpectations(conn *openssl.Conn, c *config, isResume bool) error {
 	st := conn.OpenSSLState()
 	if c.expectCipher != 0 && int(st.CipherSuite) != c.expectCipher {
@@ -66,6 +70,19 @@ func checkExpectations(conn *openssl.Conn, c *config, isResume bool) error {
 			if !bytes.Equal(cert.Raw, want[i]) {
 				return fmt.Errorf("peer certificate %d differs from %s", i, c.expectPeerCertFile)
 			}
+		}
+	}
+	if c.expectClientCAList != "" {
+		var got [][]byte
+		if err := conn.WithSSL(func(s *libssl.SSL) (err error) { got, err = s.PeerCANamesDER(); return }); err != nil {
+			return err
+		}
+		hexes := make([]string, len(got))
+		for i, n := range got {
+			hexes[i] = hex.EncodeToString(n)
+		}
+		if list := strings.Join(hexes, ","); list != c.expectClientCAList {
+			return fmt.Errorf("client CA list %s, want %s", list, c.expectClientCAList)
 		}
 	}
 	if c.expectSessionID || c.expectNoSessionID {

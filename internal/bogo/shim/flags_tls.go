@@ -35,6 +35,9 @@ type tlsFlags struct {
 	expectSessionID, expectNoSessionID bool
 	expectPeerCertFile                 string
 	expectCipher                       int
+	// The CA names a client got in the certificate request: DER names in
+	// hex, comma-separated.
+	expectClientCAList string
 }
 
 // tlsCtxFlags are the flags of flags_tls.go that set the SSL_CTX.
@@ -99,6 +102,8 @@ var tlsFlagTable = map[string]flagDef{
 	"-expect-cipher":          intF(func(c *config) *int { return &c.expectCipher }),
 	"-fail-cert-callback":     boolF(func(c *config) *bool { return &c.failCertCallback }),
 	"-expect-advertised-alpn": strF(func(c *config) *string { return &c.expectAdvertisedALPN }),
+
+	"-expect-client-ca-list": strF(func(c *config) *string { return &c.expectClientCAList }),
 
 	"-use-ticket-callback": boolF(func(c *config) *bool { return &c.useTicketCallback }),
 	"-skip-ticket":         boolF(func(c *config) *bool { return &c.skipTicket }),
