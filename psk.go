@@ -18,16 +18,17 @@ import (
 )
 
 // PSKClientCallback gives a client's pre-shared key when a TLS 1.0-1.2
-// handshake negotiates a PSK cipher suite: hint is the server's identity hint ("" when
-// it sent none). It returns the identity to send and the key; ok false (or
-// an empty key, an identity with a NUL byte, or one or a key longer than
-// libssl's buffers) fails the handshake. s is valid during the call only.
+// handshake negotiates a PSK cipher suite: hint is the server's identity
+// hint ("" when it sent none). It returns the identity to send and the
+// key; ok false fails the handshake, and so do an empty key, an identity
+// with a NUL byte, and an identity or key longer than libssl's buffers
+// (PSK_MAX_IDENTITY_LEN, PSK_MAX_PSK_LEN). s is valid during the call only.
 type PSKClientCallback func(s *SSL, hint string) (identity string, psk []byte, ok bool)
 
 // PSKServerCallback gives a server's pre-shared key for the identity the
-// client sent in a TLS 1.0-1.2 PSK cipher suite's key exchange; ok false (or an empty key, or one longer than libssl's
-// buffer) makes the identity unknown, and libssl fails the handshake. s is
-// valid during the call only.
+// client sent in a TLS 1.0-1.2 PSK cipher suite's key exchange; ok false
+// (or an empty key, or one longer than libssl's buffer) makes the identity
+// unknown, and libssl fails the handshake. s is valid during the call only.
 type PSKServerCallback func(s *SSL, identity string) (psk []byte, ok bool)
 
 // SetPSKClientCallback sets or, with nil, removes the context's client PSK
