@@ -67,6 +67,9 @@ const (
 	cbTicketDec   callbackKind = C.LS_CB_TICKET_DEC
 	cbTicketKey   callbackKind = C.LS_CB_TICKET_KEY
 	cbStatus      callbackKind = C.LS_CB_STATUS
+	cbPSKClient   callbackKind = C.LS_CB_PSK_CLIENT
+	cbPSKServer   callbackKind = C.LS_CB_PSK_SERVER
+	cbClientCert  callbackKind = C.LS_CB_CLIENT_CERT
 )
 
 // handleOf makes the cgo.Handle that a slot keeps for v; 0 (an empty slot)

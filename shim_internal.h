@@ -51,6 +51,9 @@ void ls_ctx_install_hook(SSL_CTX *c, int kind, int on);
 /* Installs or removes libssl's callback of a kind shim_features.c serves
  * (LS_CB_TICKET_GEN, LS_CB_TICKET_DEC, LS_CB_STATUS), under the box's lock. */
 void ls_features_install(SSL_CTX *c, ls_box *b, int kind);
+/* Installs (on) or removes libssl's callback of a kind shim_psk.c serves
+ * (LS_CB_PSK_CLIENT, LS_CB_PSK_SERVER, LS_CB_CLIENT_CERT). */
+void ls_psk_install(SSL_CTX *c, int kind, int on);
 /* The Go ticket key callback's verdict (shim_features.c): 1 to go on with
  * the context's ticket keys, else what the ticket key callback returns. */
 int ls_ticket_key_hook(SSL *s, int enc);

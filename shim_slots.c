@@ -308,6 +308,11 @@ int lsh_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
     case LS_CB_STATUS:
         ls_features_install(c, b, kind);
         break;
+    case LS_CB_PSK_CLIENT:
+    case LS_CB_PSK_SERVER:
+    case LS_CB_CLIENT_CERT:
+        ls_psk_install(c, kind, on);
+        break;
     default:
         ls_ctx_install_hook(c, kind, on);
     }

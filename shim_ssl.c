@@ -285,3 +285,10 @@ int lsh_ssl_pending_cipher_id(SSL *s)
     const SSL_CIPHER *c = SSL_get_pending_cipher(s);
     return c ? (int)SSL_CIPHER_get_protocol_id(c) : 0;
 }
+
+/* Whether the handshake used the extended master secret (RFC 7627):
+ * SSL_get_extms_support, 1 yes, 0 no, -1 before a handshake. */
+int lsh_ssl_extms(SSL *s) { return (int)SSL_get_extms_support(s); }
+
+/* The renegotiations the connection ran (SSL_total_renegotiations). */
+long lsh_ssl_total_renegotiations(SSL *s) { return SSL_total_renegotiations(s); }

@@ -2603,3 +2603,54 @@ lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, i
     return r;
 }
 
+int lsx_psk_built(void)
+{
+    return lsh_psk_built();
+}
+
+ls_ret lsx_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_use_psk_identity_hint(c, hint));
+    return r;
+}
+
+lsg_ssl_psk_identity lsx_ssl_psk_identity(SSL *s, unsigned char *buf, int cap)
+{
+    lsg_ssl_psk_identity r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_psk_identity(s, buf, cap);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_extms lsx_ssl_extms(SSL *s)
+{
+    lsg_ssl_extms r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_extms(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s)
+{
+    lsg_ssl_total_renegotiations r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_total_renegotiations(s);
+    ls_guard_leave(g);
+    return r;
+}
+

@@ -305,6 +305,12 @@ package libssl
 #cgo nocallback lsx_ctx_set_srtp_profiles
 #cgo nocallback lsx_ssl_selected_srtp_profile
 #cgo noescape lsx_ssl_selected_srtp_profile
+#cgo nocallback lsx_psk_built
+#cgo nocallback lsx_ctx_use_psk_identity_hint
+#cgo nocallback lsx_ssl_psk_identity
+#cgo noescape lsx_ssl_psk_identity
+#cgo nocallback lsx_ssl_extms
+#cgo nocallback lsx_ssl_total_renegotiations
 #include "shim.h"
 */
 import "C"
@@ -2979,6 +2985,53 @@ func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_selected_srtp_profile")
+	}
+	return r.v
+}
+
+// c_psk_built calls lsh_psk_built (shim.def line 348, predicate val).
+func c_psk_built() C.int {
+	countCall()
+	return C.lsx_psk_built()
+}
+
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 349, predicate one).
+func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
+	countCall()
+	r := C.lsx_ctx_use_psk_identity_hint(c, hint)
+	if r.ret != 1 {
+		return fail("SSL_CTX_use_psk_identity_hint", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 350, predicate val).
+func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_psk_identity(s, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_psk_identity")
+	}
+	return r.v
+}
+
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 352, predicate val).
+func c_ssl_extms(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_extms(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_extms")
+	}
+	return r.v
+}
+
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 353, predicate val).
+func c_ssl_total_renegotiations(s *C.SSL) C.long {
+	countCall()
+	r := C.lsx_ssl_total_renegotiations(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_total_renegotiations")
 	}
 	return r.v
 }

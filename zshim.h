@@ -149,6 +149,11 @@ int lsh_ssl_set_link_mtu(SSL *s, long mtu);
 int lsh_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
 int lsh_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles);
 unsigned long lsh_ssl_selected_srtp_profile(SSL *s, char *buf, int cap);
+int lsh_psk_built(void);
+int lsh_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint);
+int lsh_ssl_psk_identity(SSL *s, unsigned char *buf, int cap);
+int lsh_ssl_extms(SSL *s);
+long lsh_ssl_total_renegotiations(SSL *s);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -511,5 +516,13 @@ ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us);
 ls_ret lsx_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles);
 typedef struct { unsigned long v; int busy; } lsg_ssl_selected_srtp_profile;
 lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, int cap);
+int lsx_psk_built(void);
+ls_ret lsx_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint);
+typedef struct { int v; int busy; } lsg_ssl_psk_identity;
+lsg_ssl_psk_identity lsx_ssl_psk_identity(SSL *s, unsigned char *buf, int cap);
+typedef struct { int v; int busy; } lsg_ssl_extms;
+lsg_ssl_extms lsx_ssl_extms(SSL *s);
+typedef struct { long v; int busy; } lsg_ssl_total_renegotiations;
+lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s);
 
 #endif

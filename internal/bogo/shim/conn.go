@@ -43,8 +43,11 @@ func checkImplemented(cs *configs) error {
 		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
 		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) ||
 		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling ||
-		a.dtls != b.dtls {
+		a.dtls != b.dtls || a.tlsCtxFlags != b.tlsCtxFlags {
 		return errUnimplemented{"context settings that differ on resumption"}
+	}
+	if err := checkTLSImplemented(&a); err != nil {
+		return err
 	}
 	for _, id := range a.curves {
 		if _, ok := groupNames[id]; !ok {
@@ -106,12 +109,16 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 			return nil, err
 		}
 	}
-	if c.certFile != "" {
+	if c.useOldClientCertCallback {
+		if err := setOldClientCertCallback(ctx, c); err != nil {
+			return nil, err
+		}
+	} else if c.certFile != "" {
 		if err := ctx.UseCertificateChainFile(c.certFile); err != nil {
 			return nil, err
 		}
 	}
-	if c.keyFile != "" {
+	if c.keyFile != "" && !c.useOldClientCertCallback {
 		if err := ctx.UsePrivateKeyFile(c.keyFile); err != nil {
 			return nil, err
 		}
@@ -140,6 +147,18 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 		return nil, err
 	}
 	if err := setSRTP(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setNPN(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setPSK(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setHooks(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := setTicketCallback(ctx, c); err != nil {
 		return nil, err
 	}
 	// The shim checks no chain (BoringSSL's shim accepts every peer
@@ -335,6 +354,9 @@ func exchange(conn *openssl.Conn, c *config, isResume bool) error {
 		n, err := conn.Read(buf)
 		if err != nil {
 			if err == io.EOF {
+				if err := checkAtEnd(conn, c); err != nil {
+					return err
+				}
 				_ = conn.Close()
 				return nil
 			}
@@ -415,7 +437,7 @@ func checkHandshake(s *libssl.SSL, c *config, isResume bool) error {
 			return fmt.Errorf("negotiated group %q, want code point %d", group, c.expectCurveID)
 		}
 	}
-	return nil
+	return checkTLSFlags(s, c, isResume)
 }
 
 // oneByteReader is the transport of an -async connection: each Read gives
@@ -429,24 +451,4 @@ func (r oneByteReader) Read(b []byte) (int, error) {
 		b = b[:1]
 	}
 	return r.TCPConn.Read(b)
-}
-
-// setOCSP sets OCSP stapling: a server with -ocsp-response staples it when
-// asked (the status callback, SSL_set_tlsext_status_ocsp_resp); a client
-// with -enable-ocsp-stapling asks (SSL_CTX_set_tlsext_status_type) and
-// accepts what it gets.
-func setOCSP(ctx *libssl.Ctx, c *config) error {
-	if c.server && c.ocspResponse != "" {
-		resp := []byte(c.ocspResponse)
-		return ctx.SetStatusCallback(func(s *libssl.SSL) int {
-			if err := s.SetOCSPResponse(resp); err != nil {
-				return libssl.StatusServerAlertFatal
-			}
-			return libssl.StatusServerOK
-		})
-	}
-	if !c.server && c.enableOCSPStapling {
-		return ctx.SetStatusTypeOCSP()
-	}
-	return nil
 }

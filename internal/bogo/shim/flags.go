@@ -70,6 +70,8 @@ type config struct {
 	enableOCSPStapling               bool
 
 	dtls dtlsConfig
+	// The flags of flags_tls.go.
+	tlsFlags
 }
 
 // errUnimplemented names a flag the shim cannot honour.
