@@ -138,6 +138,31 @@ func libsslGoRelease(h C.uintptr_t) {
 	cgo.Handle(h).Delete()
 }
 
+// callSSLCallback is the common part of the trampolines that hand libssl's
+// SSL to a Go callback: it finds the callback of type F that h holds (the
+// setters store only non-nil ones), borrows s as a handle for the call
+// (freed after it) and returns fn's result. It returns noCallback when h
+// holds no F, and fail when s cannot be borrowed or fn panics (the panic is
+// kept for the program, keepPanic, never swallowed).
+func callSSLCallback[F, R any](h C.uintptr_t, s *C.SSL, noCallback, fail R, fn func(F, *SSL) R) (res R) {
+	cb, ok := cgo.Handle(h).Value().(F)
+	if !ok {
+		return noCallback
+	}
+	ssl := borrowedSSL(s)
+	if ssl == nil {
+		return fail
+	}
+	defer ssl.Free()
+	defer func() {
+		if p := recover(); p != nil {
+			keepPanic(p)
+			res = fail
+		}
+	}()
+	return fn(cb, ssl)
+}
+
 // borrowedSSL wraps an SSL that libssl lends a callback: up-ref'd into a
 // handle that is freed when the callback returns.
 func borrowedSSL(s *C.SSL) *SSL {

@@ -8,8 +8,6 @@ package libssl
 */
 import "C"
 
-import "runtime/cgo"
-
 // CertCallback is the certificate callback (SSL_CTX_set_cert_cb): on a
 // server it runs after the ClientHello was processed (after the servername
 // callback), on a client when the server asks for a certificate. It may set
@@ -36,24 +34,11 @@ func (s *SSL) PeerCANamesDER() ([][]byte, error) {
 }
 
 //export libsslGoCert
-func libsslGoCert(h C.uintptr_t, s *C.SSL) (res C.int) {
-	cb, _ := cgo.Handle(h).Value().(CertCallback)
-	if cb == nil {
-		return 1
-	}
-	ssl := borrowedSSL(s)
-	if ssl == nil {
-		return 0
-	}
-	defer ssl.Free()
-	defer func() {
-		if p := recover(); p != nil {
-			keepPanic(p)
-			res = 0
+func libsslGoCert(h C.uintptr_t, s *C.SSL) C.int {
+	return callSSLCallback(h, s, C.int(1), C.int(0), func(cb CertCallback, ssl *SSL) C.int {
+		if cb(ssl) {
+			return 1
 		}
-	}()
-	if cb(ssl) {
-		return 1
-	}
-	return 0
+		return 0
+	})
 }

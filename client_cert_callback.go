@@ -9,8 +9,6 @@ package libssl
 */
 import "C"
 
-import "runtime/cgo"
-
 // ClientCertCallback is the client certificate callback
 // (SSL_CTX_set_client_cert_cb): libssl runs it when a server asks for a
 // certificate and the SSL has none of its own. It returns the certificate
@@ -30,45 +28,32 @@ func (c *Ctx) SetClientCertCallback(cb ClientCertCallback) error {
 }
 
 //export libsslGoClientCert
-func libsslGoClientCert(h C.uintptr_t, s *C.SSL, px **C.X509, pk **C.EVP_PKEY) (res C.int) {
-	cb, _ := cgo.Handle(h).Value().(ClientCertCallback)
-	if cb == nil {
-		return 0
-	}
-	ssl := borrowedSSL(s)
-	if ssl == nil {
-		return 0
-	}
-	defer ssl.Free()
-	defer func() {
-		if p := recover(); p != nil {
-			keepPanic(p)
-			res = 0
+func libsslGoClientCert(h C.uintptr_t, s *C.SSL, px **C.X509, pk **C.EVP_PKEY) C.int {
+	return callSSLCallback(h, s, C.int(0), C.int(0), func(cb ClientCertCallback, ssl *SSL) C.int {
+		cert, key := cb(ssl)
+		if cert == nil || key == nil {
+			return 0
 		}
-	}()
-	cert, key := cb(ssl)
-	if cert == nil || key == nil {
-		return 0
-	}
-	var xp *C.X509
-	if use(cert, func(p *C.X509) error {
-		if err := c_X509_up_ref(p); err != nil {
-			return err
+		var xp *C.X509
+		if use(cert, func(p *C.X509) error {
+			if err := c_X509_up_ref(p); err != nil {
+				return err
+			}
+			xp = p
+			return nil
+		}) != nil {
+			return 0
 		}
-		xp = p
-		return nil
-	}) != nil {
-		return 0
-	}
-	if use(key, func(p *C.EVP_PKEY) error {
-		if err := c_EVP_PKEY_up_ref(p); err != nil {
-			return err
+		if use(key, func(p *C.EVP_PKEY) error {
+			if err := c_EVP_PKEY_up_ref(p); err != nil {
+				return err
+			}
+			*px, *pk = xp, p
+			return nil
+		}) != nil {
+			c_X509_free(xp)
+			return 0
 		}
-		*px, *pk = xp, p
-		return nil
-	}) != nil {
-		c_X509_free(xp)
-		return 0
-	}
-	return 1
+		return 1
+	})
 }

@@ -12,7 +12,6 @@ package libssl
 import "C"
 
 import (
-	"runtime/cgo"
 	"strings"
 	"unsafe"
 )
@@ -103,61 +102,35 @@ func cBuffer[T any](p *T, n C.uint) []byte {
 }
 
 //export libsslGoPSKClient
-func libsslGoPSKClient(h C.uintptr_t, s *C.SSL, hint *C.char, identity *C.char, maxIdentity C.uint, psk *C.uchar, maxPSK C.uint) (res C.uint) {
-	cb, _ := cgo.Handle(h).Value().(PSKClientCallback)
-	if cb == nil {
-		return 0
-	}
-	ssl := borrowedSSL(s)
-	if ssl == nil {
-		return 0
-	}
-	defer ssl.Free()
-	defer func() {
-		if p := recover(); p != nil {
-			keepPanic(p)
-			res = 0
+func libsslGoPSKClient(h C.uintptr_t, s *C.SSL, hint *C.char, identity *C.char, maxIdentity C.uint, psk *C.uchar, maxPSK C.uint) C.uint {
+	return callSSLCallback(h, s, C.uint(0), C.uint(0), func(cb PSKClientCallback, ssl *SSL) C.uint {
+		h0 := ""
+		if hint != nil {
+			h0 = C.GoString(hint)
 		}
-	}()
-	h0 := ""
-	if hint != nil {
-		h0 = C.GoString(hint)
-	}
-	id, key, ok := cb(ssl, h0)
-	idBuf, keyBuf := cBuffer(identity, maxIdentity), cBuffer(psk, maxPSK)
-	if !ok || len(key) == 0 || len(key) > len(keyBuf) || len(id)+1 > len(idBuf) || strings.IndexByte(id, 0) >= 0 {
-		return 0
-	}
-	copy(idBuf, id)
-	idBuf[len(id)] = 0
-	return C.uint(copy(keyBuf, key))
+		id, key, ok := cb(ssl, h0)
+		idBuf, keyBuf := cBuffer(identity, maxIdentity), cBuffer(psk, maxPSK)
+		if !ok || len(key) == 0 || len(key) > len(keyBuf) || len(id)+1 > len(idBuf) || strings.IndexByte(id, 0) >= 0 {
+			return 0
+		}
+		copy(idBuf, id)
+		idBuf[len(id)] = 0
+		return C.uint(copy(keyBuf, key))
+	})
 }
 
 //export libsslGoPSKServer
-func libsslGoPSKServer(h C.uintptr_t, s *C.SSL, identity *C.char, psk *C.uchar, maxPSK C.uint) (res C.uint) {
-	cb, _ := cgo.Handle(h).Value().(PSKServerCallback)
-	if cb == nil {
-		return 0
-	}
-	ssl := borrowedSSL(s)
-	if ssl == nil {
-		return 0
-	}
-	defer ssl.Free()
-	defer func() {
-		if p := recover(); p != nil {
-			keepPanic(p)
-			res = 0
+func libsslGoPSKServer(h C.uintptr_t, s *C.SSL, identity *C.char, psk *C.uchar, maxPSK C.uint) C.uint {
+	return callSSLCallback(h, s, C.uint(0), C.uint(0), func(cb PSKServerCallback, ssl *SSL) C.uint {
+		id := ""
+		if identity != nil {
+			id = C.GoString(identity)
 		}
-	}()
-	id := ""
-	if identity != nil {
-		id = C.GoString(identity)
-	}
-	key, ok := cb(ssl, id)
-	keyBuf := cBuffer(psk, maxPSK)
-	if !ok || len(key) == 0 || len(key) > len(keyBuf) {
-		return 0
-	}
-	return C.uint(copy(keyBuf, key))
+		key, ok := cb(ssl, id)
+		keyBuf := cBuffer(psk, maxPSK)
+		if !ok || len(key) == 0 || len(key) > len(keyBuf) {
+			return 0
+		}
+		return C.uint(copy(keyBuf, key))
+	})
 }
