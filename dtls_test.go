@@ -48,9 +48,8 @@ func boolInt(b bool) int {
 
 // dtlsEnd is one side of a DTLS connection over two datagram BIOs.
 type dtlsEnd struct {
-	s        *libssl.SSL
-	in, out  *libssl.BIO
-	datagram [][]byte // what the last drain took from out
+	s       *libssl.SSL
+	in, out *libssl.BIO
 }
 
 func newDTLSEnd(t *testing.T, server bool, setup ...func(*libssl.Ctx) error) *dtlsEnd {
