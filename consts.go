@@ -127,6 +127,14 @@ const (
 	OpNoCompression          Options = C.SSL_OP_NO_COMPRESSION
 	OpCipherServerPreference Options = C.SSL_OP_CIPHER_SERVER_PREFERENCE
 	OpNoRenegotiation        Options = C.SSL_OP_NO_RENEGOTIATION
+	// OpLegacyServerConnect is SSL_OP_LEGACY_SERVER_CONNECT: a client
+	// connects to a server that sends no renegotiation_info extension
+	// (off by default from OpenSSL 3.0, on in 1.1.1).
+	OpLegacyServerConnect Options = C.SSL_OP_LEGACY_SERVER_CONNECT
+	// OpNoSessionResumptionOnRenegotiation is
+	// SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION: a renegotiation makes
+	// a full handshake, never resuming.
+	OpNoSessionResumptionOnRenegotiation Options = C.SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION
 	// OpAllowClientRenegotiation is SSL_OP_ALLOW_CLIENT_RENEGOTIATION: an
 	// OpenSSL 3.x server accepts a renegotiation its client starts (3.x
 	// refuses it by default). It is 0 on OpenSSL 1.1.1, whose servers accept

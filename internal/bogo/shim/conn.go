@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 
 	libssl "github.com/libssl-go/libssl"
@@ -43,7 +44,7 @@ func checkImplemented(cs *configs) error {
 		a.rejectALPN != b.rejectALPN || a.hostName != b.hostName || a.advertiseALPN != b.advertiseALPN ||
 		fmt.Sprint(a.signingPrefs) != fmt.Sprint(b.signingPrefs) || fmt.Sprint(a.verifyPrefs) != fmt.Sprint(b.verifyPrefs) ||
 		a.ocspResponse != b.ocspResponse || a.enableOCSPStapling != b.enableOCSPStapling ||
-		a.dtls != b.dtls || a.tlsCtxFlags != b.tlsCtxFlags {
+		a.dtls != b.dtls || a.tlsCtxFlags != b.tlsCtxFlags || a.expectServerName != b.expectServerName {
 		return errUnimplemented{"context settings that differ on resumption"}
 	}
 	if err := checkTLSImplemented(&a); err != nil {
@@ -104,8 +105,31 @@ func newCtx(c *config) (*libssl.Ctx, error) {
 			opts |= o.opt
 		}
 	}
+	// BoringSSL's defaults, which the runner's tests assume: no
+	// renegotiation unless -renegotiate-freely (which renegotiates with
+	// full handshakes), and a client connects to a server that sends no
+	// renegotiation_info extension.
+	if c.renegotiateFreely {
+		opts |= libssl.OpNoSessionResumptionOnRenegotiation
+	} else {
+		opts |= libssl.OpNoRenegotiation | libssl.OpLegacyServerConnect
+	}
 	if opts != 0 {
 		if err := ctx.SetOptions(opts); err != nil {
+			return nil, err
+		}
+	}
+	// A server told which name to expect acknowledges it from a servername
+	// callback, as a server that serves names does (libssl acknowledges
+	// server_name only when a callback accepted it).
+	if want := c.expectServerName; c.server && want != "" {
+		if err := ctx.SetServerNameCallback(func(s *libssl.SSL) libssl.TLSExtResult {
+			if got := s.ServerName(); got != want {
+				fmt.Fprintf(os.Stderr, "server name %q in the ClientHello, want %q\n", got, want)
+				return libssl.TLSExtAlertFatal
+			}
+			return libssl.TLSExtOK
+		}); err != nil {
 			return nil, err
 		}
 	}
