@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 
 	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/openssl"
@@ -410,7 +411,11 @@ func readToEnd(conn *openssl.Conn, c *config) error {
 			return nil
 		}
 		if err != nil {
-			if !c.checkCloseNotify && errors.Is(err, io.ErrUnexpectedEOF) {
+			// An unclean end is ignored unless -check-close-notify: the
+			// peer's TCP close without close_notify, or its reset, which
+			// its kernel sends when our close_notify reaches a socket it
+			// has already closed.
+			if !c.checkCloseNotify && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
 				return nil
 			}
 			return err
