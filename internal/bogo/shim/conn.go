@@ -460,9 +460,18 @@ func checkHandshake(s *libssl.SSL, c *config, isResume bool) error {
 		}
 	}
 	if c.expectCurveID != 0 {
-		_, group := s.NegotiatedGroup()
 		want, ok := groupNames[c.expectCurveID]
-		if !ok || want.sn != group {
+		if !ok {
+			return fmt.Errorf("-expect-curve-id %d: no group of that code point", c.expectCurveID)
+		}
+		// SSL_get_negotiated_group, as a C program asks it (it also answers
+		// a TLS 1.2 resumption with the session's group); before 3.0, which
+		// lacks it, the group of the key exchange's key.
+		if id, ok := s.NegotiatedGroupID(); ok {
+			if wantNID := libssl.ObjectNID(want.sn); id != wantNID {
+				return fmt.Errorf("negotiated group NID %d, want %d (%s)", id, wantNID, want.sn)
+			}
+		} else if _, group := s.NegotiatedGroup(); want.sn != group {
 			return fmt.Errorf("negotiated group %q, want code point %d", group, c.expectCurveID)
 		}
 	}
