@@ -89,6 +89,16 @@ type report struct {
 	BoGo *bogo.Report `json:"bogo,omitempty"`
 }
 
+// linkedReport is an empty report of the linked libssl: its runtime and
+// header versions and the running line.
+func linkedReport() report {
+	return report{
+		Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
+		Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
+		Line: conformance.RunningLine(),
+	}
+}
+
 func writeJSON(w io.Writer, rep *report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -152,11 +162,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "sslconform: -bogo excludes -run, -markdown and -ssl-tests")
 			return 2
 		}
-		rep := report{
-			Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
-			Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
-			Line: conformance.RunningLine(),
-		}
+		rep := linkedReport()
 		return runBoGo(*bogoResults, *bogoConfig, *bogoAll, *asJSON, &rep, stdout, stderr)
 	}
 	if *bogoConfig != "" || *bogoAll != "" {
@@ -168,11 +174,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "sslconform: -ssl-tests excludes -run and -markdown")
 			return 2
 		}
-		rep := report{
-			Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
-			Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
-			Line: conformance.RunningLine(),
-		}
+		rep := linkedReport()
 		return runSSLTests(*sslTests, *sslTestsRef, splitFiles(*sslTestsFiles), *asJSON, &rep, stdout, stderr)
 	}
 	if *sslTestsRef != "" || *sslTestsFiles != "" {
@@ -197,12 +199,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	results := conformance.Run(checks, opts)
 	passed, failed, skipped := conformance.Summary(results)
-	rep := report{
-		Runtime: libssl.VersionString(libssl.RuntimeVersion()), RuntimeText: libssl.RuntimeVersionText(),
-		Header: libssl.VersionString(libssl.HeaderVersion()), HeaderText: libssl.HeaderVersionText(),
-		Line: conformance.RunningLine(), Results: results, Disagreements: conformance.Disagreements(),
-		Passed: passed, Failed: failed, Skipped: skipped,
-	}
+	rep := linkedReport()
+	rep.Results, rep.Disagreements = results, conformance.Disagreements()
+	rep.Passed, rep.Failed, rep.Skipped = passed, failed, skipped
 	summary := fmt.Sprintf("%d passed, %d failed", passed, failed)
 	switch {
 	case *asJSON:
