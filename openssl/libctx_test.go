@@ -113,12 +113,12 @@ func TestConfigTwoLibraryContextsSideBySide(t *testing.T) {
 		t.Skip("library contexts need OpenSSL 3.0; TestConfigLibraryContextNeeds3 covers 1.1.1")
 	}
 	la := newLibCtxWith(t, "default")
-	lb := newLibCtxWith(t, "default", "legacy")
+	lb := newLibCtxWith(t, "base", "default")
 	a := serverConfig(VersionTLS13)
 	a.LibraryContext, a.PropertyQuery = la, "provider=default"
 	defer a.Free()
 	b := serverConfig(VersionTLS12)
-	b.LibraryContext, b.PropertyQuery = lb, "?provider=legacy"
+	b.LibraryContext, b.PropertyQuery = lb, "?provider=default"
 	defer b.Free()
 	run := func(cfg *Config, v uint16, suite uint16) error {
 		gc := goClientConfig(v)
