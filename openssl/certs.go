@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/libssl-go/libssl"
 )
@@ -94,12 +95,12 @@ func LoadCertificateFromStore(certURI, keyURI string, opts *libssl.StoreOptions)
 	if keyURI != certURI {
 		keys, err = libssl.LoadStore(keyURI, opts)
 		if err != nil {
-			return fail(err)
+			return fail(keyErr(keyURI, err))
 		}
 		defer keys.Free()
 	}
 	if len(keys.PrivateKeys) == 0 {
-		return fail(fmt.Errorf("%s holds no private key", keyURI))
+		return fail(keyErr(keyURI, fmt.Errorf("%s holds no private key", keyURI)))
 	}
 	var out Certificate
 	for _, x := range certs.Certificates {
@@ -116,6 +117,16 @@ func LoadCertificateFromStore(certURI, keyURI string, opts *libssl.StoreOptions)
 	out.Key = keys.PrivateKeys[0]
 	keys.PrivateKeys[0] = nil
 	return out, nil
+}
+
+// keyErr adds to a failed load of a token's key what the error cannot say:
+// a token lists its private keys only after a login, and pkcs11-provider
+// reports a refused PIN as an empty result, the same as no such key.
+func keyErr(keyURI string, err error) error {
+	if strings.HasPrefix(keyURI, "pkcs11:") {
+		return fmt.Errorf("no private key at %s (no such key, or a wrong PIN: a token lists its private keys only after a login): %w", keyURI, err)
+	}
+	return err
 }
 
 // checkKeyPair checks that k is the private key of leaf, as libssl will when
