@@ -66,7 +66,8 @@ func softhsmModule() string {
 	return ""
 }
 
-func (tok *softToken) util2(t *testing.T, args ...string) string {
+// softhsmUtil runs softhsm2-util (with the test's SOFTHSM2_CONF).
+func (tok *softToken) softhsmUtil(t *testing.T, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(tok.util, args...).CombinedOutput()
 	if err != nil {
@@ -103,7 +104,7 @@ func newSoftToken(t *testing.T) *softToken {
 	conf := filepath.Join(dir, "softhsm2.conf")
 	writeFile(t, conf, "directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n")
 	t.Setenv("SOFTHSM2_CONF", conf)
-	tok.util2(t, "--init-token", "--free", "--label", tok.label, "--pin", tokenPIN, "--so-pin", "0815")
+	tok.softhsmUtil(t, "--init-token", "--free", "--label", tok.label, "--pin", tokenPIN, "--so-pin", "0815")
 
 	leaf := issueCert(t, "localhost", "localhost")
 	tok.certFile = writeFile(t, filepath.Join(dir, "chain.pem"), string(leaf.CertPEM))
@@ -111,7 +112,7 @@ func newSoftToken(t *testing.T) *softToken {
 	b, _ := pem.Decode(leaf.CertPEM)
 	tok.leafDER = b.Bytes
 	keyFile := writeFile(t, filepath.Join(dir, "key.pk8"), string(leaf.KeyPEM))
-	tok.util2(t, "--import", keyFile, "--token", tok.label, "--id", "01", "--label", "leaf-key", "--pin", tokenPIN)
+	tok.softhsmUtil(t, "--import", keyFile, "--token", tok.label, "--id", "01", "--label", "leaf-key", "--pin", tokenPIN)
 	if err := os.Remove(keyFile); err != nil { // from here on, the key is only in the token
 		t.Fatal(err)
 	}
@@ -356,7 +357,7 @@ func TestPKCS11Errors(t *testing.T) {
 		if r := pairGoClient(t, cfg, g); r.ourErr != nil || r.goErr != nil {
 			t.Fatalf("before the token is deleted: ours %v, crypto/tls %v", r.ourErr, r.goErr)
 		}
-		tok.util2(t, "--delete-token", "--token", tok.label)
+		tok.softhsmUtil(t, "--delete-token", "--token", tok.label)
 		// SoftHSM keeps a key it has loaded in the process's memory: the
 		// running server goes on signing with it, within the deadline.
 		for i := 0; i < 2; i++ {
