@@ -43,6 +43,9 @@
 #                       runs it against the image's shim (libssl-go-bogo, about 4
 #                       minutes a leg) and keeps bogo-LEG.json beside the other reports;
 #                       when it is not (the module proxy refuses it), a line says so
+#   (the test binaries of trixie and later legs run with LIBSSL_GO_REQUIRE_PKCS11=1:
+#   their images have softhsm2 and pkcs11-provider, so the PKCS #11 tests fail
+#   rather than skip when either does not work)
 #   BOGO_LEGS           the legs that run BoGo: all of SUITES, or under CI=true only
 #                       trixie (3.5), to keep CI within its hour
 #
@@ -215,15 +218,21 @@ import_base() {
   rm -f "$WORK/base-$suite.tar"
 }
 
+# pkcs11_packages LEG: the runtime packages of the PKCS #11 tests, on the
+# legs whose suite ships them (not bookworm).
+pkcs11_packages() { case $1 in bookworm) ;; *) echo "softhsm2 pkcs11-provider" ;; esac; }
+
 build_image() {
   local suite=$1 base extra
   base=$(base_of "$suite") extra=$(extra_of "$suite")
   # The test image also gets the openssl and curl commands, so that the
-  # interop tests of openssl/ run against the leg's own s_server/s_client.
+  # interop tests of openssl/ run against the leg's own s_server/s_client,
+  # and SoftHSM with pkcs11-provider (trixie and later ship both), for the
+  # tests of keys in a PKCS #11 token (run with LIBSSL_GO_REQUIRE_PKCS11=1).
   # shellcheck disable=SC2086
   "${PODMAN[@]}" build --isolation chroot --pull=never \
     --build-arg "BASE=localhost/debian:$base-slim" --build-arg "APT_EXTRA=$extra" \
-    --build-arg "RUNTIME_EXTRA=openssl curl" $GO_BUILD_ARGS \
+    --build-arg "RUNTIME_EXTRA=openssl curl $(pkcs11_packages "$suite")" $GO_BUILD_ARGS \
     -f "$REPO/ci/Dockerfile" -t "localhost/libssl-go:$suite" "$REPO" \
     >"$WORK/build-$suite.log" 2>&1 || {
       echo "--- podman build $suite failed; last lines of its log:" >&2
@@ -296,11 +305,14 @@ for s in $SUITES; do
     failed+=("$suite build"); continue
   fi
   log "$suite: test binaries"
+  # The PKCS #11 tests must run, not skip, where the image has SoftHSM.
+  [ -z "$(pkcs11_packages "$suite")" ] || RUN_EXTRA=(-e LIBSSL_GO_REQUIRE_PKCS11=1)
   if timed "$suite: run test binaries" run_in "$suite" tests libssl-go-tests; then
     passed=$((passed + 1))
   else
     failed+=("$suite tests")
   fi
+  RUN_EXTRA=()
   log "$suite: conformance report (sslconform)"
   if timed "$suite: run sslconform" run_in "$suite" report; then
     passed=$((passed + 1))

@@ -47,10 +47,21 @@ func (a ClientAuthType) verifies() bool {
 	return a == VerifyClientCertIfGiven || a == RequireAndVerifyClientCert
 }
 
-// Certificate is a certificate chain (leaf first) and its private key, in PEM.
+// Certificate is a certificate chain (leaf first, in PEM) and its private
+// key: KeyPEM, or Key for a key held as a handle (one loaded from a store,
+// such as a key in a PKCS #11 token that never leaves it: see
+// LoadCertificateFromStore).
 type Certificate struct {
 	CertPEM []byte
 	KeyPEM  []byte
+	// Key, when set, is the private key, used instead of KeyPEM. Each
+	// SSL_CTX or SSL it is given to takes a reference of its own
+	// (SSL_CTX_use_PrivateKey, SSL_use_PrivateKey); the caller keeps its
+	// handle and frees it, but not before the Config has built its contexts
+	// (its first connection in each role, and each connection a
+	// GetCertificate or GetClientCertificate hook returns the Certificate
+	// for).
+	Key *libssl.PKey
 }
 
 // Config configures clients and servers. A Config may be shared by any number
@@ -300,8 +311,8 @@ func (cfg *Config) check(isClient bool) error {
 		if len(c.CertPEM) == 0 {
 			return fmt.Errorf("openssl: Config.Certificates[%d].CertPEM is empty", i)
 		}
-		if len(c.KeyPEM) == 0 {
-			return fmt.Errorf("openssl: Config.Certificates[%d].KeyPEM is empty", i)
+		if len(c.KeyPEM) == 0 && c.Key == nil {
+			return fmt.Errorf("openssl: Config.Certificates[%d] has no private key (KeyPEM is empty and Key is nil)", i)
 		}
 	}
 	return nil
@@ -349,11 +360,17 @@ func (cfg *Config) configure(ctx *libssl.Ctx, isClient bool, certs []int) error 
 		if err := ctx.UseCertificatePEM(c.CertPEM); err != nil {
 			return fmt.Errorf("openssl: Config.Certificates[%d].CertPEM: %w", i, err)
 		}
-		if err := ctx.UsePrivateKeyPEM(c.KeyPEM); err != nil {
+		field := "KeyPEM"
+		if c.Key != nil {
+			field = "Key"
+			if err := ctx.UsePrivateKey(c.Key); err != nil {
+				return fmt.Errorf("openssl: Config.Certificates[%d].Key: %w", i, err)
+			}
+		} else if err := ctx.UsePrivateKeyPEM(c.KeyPEM); err != nil {
 			return fmt.Errorf("openssl: Config.Certificates[%d].KeyPEM: %w", i, err)
 		}
 		if err := ctx.CheckPrivateKey(); err != nil {
-			return fmt.Errorf("openssl: Config.Certificates[%d].KeyPEM does not match its certificate: %w", i, err)
+			return fmt.Errorf("openssl: Config.Certificates[%d].%s does not match its certificate: %w", i, field, err)
 		}
 	}
 	if isClient {

@@ -267,11 +267,17 @@ func serverNameCallback(s *libssl.SSL) libssl.TLSExtResult {
 }
 
 func useCertificate(s *libssl.SSL, cert *Certificate) error {
-	if len(cert.CertPEM) == 0 || len(cert.KeyPEM) == 0 {
-		return errors.New("the Certificate's CertPEM or KeyPEM is empty")
+	if len(cert.CertPEM) == 0 {
+		return errors.New("the Certificate's CertPEM is empty")
+	}
+	if len(cert.KeyPEM) == 0 && cert.Key == nil {
+		return errors.New("the Certificate has no private key (KeyPEM is empty and Key is nil)")
 	}
 	if err := s.UseCertificatePEM(cert.CertPEM); err != nil {
 		return err
+	}
+	if cert.Key != nil {
+		return s.UsePrivateKey(cert.Key)
 	}
 	return s.UsePrivateKeyPEM(cert.KeyPEM)
 }
