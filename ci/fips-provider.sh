@@ -96,7 +96,11 @@ cmd_build() {
     # target does not need. Everything fips.so holds keeps its defaults.
     ./Configure enable-fips no-legacy >"$src/configure.log" 2>&1 ||
       { tail -n 40 "$src/configure.log" >&2; exit 1; }
-    make -j"${FIPS_MAKE_JOBS:-2}" providers/fips.so >"$src/make.log" 2>&1 ||
+    # The generated headers (opensslv.h, configuration.h ...) first: the
+    # module's own targets do not depend on them.
+    make -j"${FIPS_MAKE_JOBS:-2}" build_generated >"$src/make.log" 2>&1 ||
+      { tail -n 60 "$src/make.log" >&2; exit 1; }
+    make -j"${FIPS_MAKE_JOBS:-2}" providers/fips.so >>"$src/make.log" 2>&1 ||
       { tail -n 60 "$src/make.log" >&2; exit 1; }
   )
   cp "$src/openssl/providers/fips.so" "$out/fips.so"
