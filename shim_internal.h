@@ -65,4 +65,15 @@ int ls_der_list(const OPENSSL_STACK *sk, int (*i2d)(const void *item, unsigned c
                 int cap);
 int ls_i2d_x509(const void *x, unsigned char **out);
 
+/* Library contexts (shim_libctx.c): the counted record of an OSSL_LIB_CTX
+ * that LibCtx handles, providers, SSL_CTXs and stored objects share, and
+ * the ex_data slots on X509 and EVP_PKEY that hold a reference on it for
+ * objects loaded from a store (shim_store.c). NULL is the default context. */
+typedef struct ls_librec ls_librec;
+void ls_librec_ref(ls_librec *r);
+void ls_librec_release(ls_librec *r);
+void *ls_librec_lc(ls_librec *r); /* its OSSL_LIB_CTX (NULL: the default) */
+int ls_librec_attach_x509(X509 *x, ls_librec *r);
+int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r);
+
 #endif

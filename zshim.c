@@ -2654,3 +2654,141 @@ lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s)
     return r;
 }
 
+ls_ret lsx_libctx_new(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_libctx_new());
+    return r;
+#else
+    
+    return ls_unsupported();
+#endif
+}
+
+void lsx_libctx_release(void *rec)
+{
+    lsh_libctx_release(rec);
+}
+
+ls_ret lsx_libctx_load_config(void *rec, const char *path)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_libctx_load_config(rec, path));
+    return r;
+#else
+    (void)rec; (void)path;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_libctx_set_search_path(void *rec, const char *dir)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_libctx_set_search_path(rec, dir));
+    return r;
+#else
+    (void)rec; (void)dir;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_libctx_set_default_properties(void *rec, const char *propq)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_libctx_set_default_properties(rec, propq));
+    return r;
+#else
+    (void)rec; (void)propq;
+    return ls_unsupported();
+#endif
+}
+
+int lsx_libctx_fips_enabled(void *rec)
+{
+    return lsh_libctx_fips_enabled(rec);
+}
+
+int lsx_libctx_provider_available(void *rec, const char *name)
+{
+    return lsh_libctx_provider_available(rec, name);
+}
+
+ls_ret lsx_provider_load(void *rec, const char *name, int try_load, int retain_fallbacks)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_provider_load(rec, name, try_load, retain_fallbacks));
+    return r;
+#else
+    (void)rec; (void)name; (void)try_load; (void)retain_fallbacks;
+    return ls_unsupported();
+#endif
+}
+
+const char *lsx_provider_name(void *prov)
+{
+    return lsh_provider_name(prov);
+}
+
+ls_ret lsx_provider_unload(void *prov)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_provider_unload(prov));
+    return r;
+#else
+    (void)prov;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ctx_new_ex(void *rec, const char *propq, int method)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_ctx_new_ex(rec, propq, method));
+    return r;
+#else
+    (void)rec; (void)propq; (void)method;
+    return ls_unsupported();
+#endif
+}
+
+int64_t lsx_libctx_count(int which)
+{
+    return lsh_libctx_count(which);
+}
+
+ls_ret lsx_store_open(void *rec, const char *uri, const char *propq, const char *pin, int pinlen)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_store_open(rec, uri, propq, pin, pinlen));
+    return r;
+#else
+    (void)rec; (void)uri; (void)propq; (void)pin; (void)pinlen;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_store_next(void *st, void **obj)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_store_next(st, obj));
+    return r;
+#else
+    (void)st; (void)obj;
+    return ls_unsupported();
+#endif
+}
+
+void lsx_store_close(void *st)
+{
+    lsh_store_close(st);
+}
+

@@ -311,6 +311,29 @@ package libssl
 #cgo noescape lsx_ssl_psk_identity
 #cgo nocallback lsx_ssl_extms
 #cgo nocallback lsx_ssl_total_renegotiations
+#cgo nocallback lsx_libctx_new
+#cgo nocallback lsx_libctx_release
+#cgo nocallback lsx_libctx_load_config
+#cgo noescape lsx_libctx_load_config
+#cgo nocallback lsx_libctx_set_search_path
+#cgo noescape lsx_libctx_set_search_path
+#cgo nocallback lsx_libctx_set_default_properties
+#cgo noescape lsx_libctx_set_default_properties
+#cgo nocallback lsx_libctx_fips_enabled
+#cgo nocallback lsx_libctx_provider_available
+#cgo noescape lsx_libctx_provider_available
+#cgo nocallback lsx_provider_load
+#cgo noescape lsx_provider_load
+#cgo nocallback lsx_provider_name
+#cgo nocallback lsx_provider_unload
+#cgo nocallback lsx_ctx_new_ex
+#cgo noescape lsx_ctx_new_ex
+#cgo nocallback lsx_libctx_count
+#cgo nocallback lsx_store_open
+#cgo noescape lsx_store_open
+#cgo nocallback lsx_store_next
+#cgo noescape lsx_store_next
+#cgo nocallback lsx_store_close
 #include "shim.h"
 */
 import "C"
@@ -3034,4 +3057,139 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 		concurrentUse("lsh_ssl_total_renegotiations")
 	}
 	return r.v
+}
+
+// c_libctx_new calls lsh_libctx_new (shim.def line 356, predicate ptr).
+func c_libctx_new() (unsafe.Pointer, error) {
+	countCall()
+	r := C.lsx_libctx_new()
+	if r.ptr == nil {
+		return nil, fail("OSSL_LIB_CTX_new", &r)
+	}
+	done(&r)
+	return (unsafe.Pointer)(r.ptr), nil
+}
+
+// c_libctx_release calls lsh_libctx_release (shim.def line 357, predicate void).
+func c_libctx_release(rec unsafe.Pointer) {
+	countCall()
+	C.lsx_libctx_release(rec)
+}
+
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 358, predicate one).
+func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
+	countCall()
+	r := C.lsx_libctx_load_config(rec, path)
+	if r.ret != 1 {
+		return fail("OSSL_LIB_CTX_load_config", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 359, predicate one).
+func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
+	countCall()
+	r := C.lsx_libctx_set_search_path(rec, dir)
+	if r.ret != 1 {
+		return fail("OSSL_PROVIDER_set_default_search_path", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 360, predicate one).
+func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
+	countCall()
+	r := C.lsx_libctx_set_default_properties(rec, propq)
+	if r.ret != 1 {
+		return fail("EVP_set_default_properties", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 361, predicate val).
+func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
+	countCall()
+	return C.lsx_libctx_fips_enabled(rec)
+}
+
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 362, predicate val).
+func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
+	countCall()
+	return C.lsx_libctx_provider_available(rec, name)
+}
+
+// c_provider_load calls lsh_provider_load (shim.def line 363, predicate ptr).
+func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
+	countCall()
+	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
+	if r.ptr == nil {
+		return nil, fail("OSSL_PROVIDER_load", &r)
+	}
+	done(&r)
+	return (unsafe.Pointer)(r.ptr), nil
+}
+
+// c_provider_name calls lsh_provider_name (shim.def line 364, predicate val).
+func c_provider_name(prov unsafe.Pointer) *C.char {
+	countCall()
+	return C.lsx_provider_name(prov)
+}
+
+// c_provider_unload calls lsh_provider_unload (shim.def line 365, predicate one).
+func c_provider_unload(prov unsafe.Pointer) error {
+	countCall()
+	r := C.lsx_provider_unload(prov)
+	if r.ret != 1 {
+		return fail("OSSL_PROVIDER_unload", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 366, predicate ptr).
+func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
+	countCall()
+	r := C.lsx_ctx_new_ex(rec, propq, method)
+	if r.ptr == nil {
+		return nil, fail("SSL_CTX_new_ex", &r)
+	}
+	done(&r)
+	return (*C.SSL_CTX)(r.ptr), nil
+}
+
+// c_libctx_count calls lsh_libctx_count (shim.def line 367, predicate val).
+func c_libctx_count(which C.int) C.int64_t {
+	countCall()
+	return C.lsx_libctx_count(which)
+}
+
+// c_store_open calls lsh_store_open (shim.def line 368, predicate ptr).
+func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
+	countCall()
+	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
+	if r.ptr == nil {
+		return nil, fail("OSSL_STORE_open_ex", &r)
+	}
+	done(&r)
+	return (unsafe.Pointer)(r.ptr), nil
+}
+
+// c_store_next calls lsh_store_next (shim.def line 369, predicate nonneg).
+func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
+	countCall()
+	r := C.lsx_store_next(st, obj)
+	if r.ret < 0 {
+		return int(r.ret), fail("OSSL_STORE_load", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_store_close calls lsh_store_close (shim.def line 370, predicate void).
+func c_store_close(st unsafe.Pointer) {
+	countCall()
+	C.lsx_store_close(st)
 }

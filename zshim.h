@@ -154,6 +154,21 @@ int lsh_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint);
 int lsh_ssl_psk_identity(SSL *s, unsigned char *buf, int cap);
 int lsh_ssl_extms(SSL *s);
 long lsh_ssl_total_renegotiations(SSL *s);
+void *lsh_libctx_new(void);
+void lsh_libctx_release(void *rec);
+int lsh_libctx_load_config(void *rec, const char *path);
+int lsh_libctx_set_search_path(void *rec, const char *dir);
+int lsh_libctx_set_default_properties(void *rec, const char *propq);
+int lsh_libctx_fips_enabled(void *rec);
+int lsh_libctx_provider_available(void *rec, const char *name);
+void *lsh_provider_load(void *rec, const char *name, int try_load, int retain_fallbacks);
+const char *lsh_provider_name(void *prov);
+int lsh_provider_unload(void *prov);
+SSL_CTX *lsh_ctx_new_ex(void *rec, const char *propq, int method);
+int64_t lsh_libctx_count(int which);
+void *lsh_store_open(void *rec, const char *uri, const char *propq, const char *pin, int pinlen);
+int lsh_store_next(void *st, void **obj);
+void lsh_store_close(void *st);
 
 /* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */
 ls_ret lsx_ctx_new(int method);
@@ -524,5 +539,20 @@ typedef struct { int v; int busy; } lsg_ssl_extms;
 lsg_ssl_extms lsx_ssl_extms(SSL *s);
 typedef struct { long v; int busy; } lsg_ssl_total_renegotiations;
 lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s);
+ls_ret lsx_libctx_new(void);
+void lsx_libctx_release(void *rec);
+ls_ret lsx_libctx_load_config(void *rec, const char *path);
+ls_ret lsx_libctx_set_search_path(void *rec, const char *dir);
+ls_ret lsx_libctx_set_default_properties(void *rec, const char *propq);
+int lsx_libctx_fips_enabled(void *rec);
+int lsx_libctx_provider_available(void *rec, const char *name);
+ls_ret lsx_provider_load(void *rec, const char *name, int try_load, int retain_fallbacks);
+const char *lsx_provider_name(void *prov);
+ls_ret lsx_provider_unload(void *prov);
+ls_ret lsx_ctx_new_ex(void *rec, const char *propq, int method);
+int64_t lsx_libctx_count(int which);
+ls_ret lsx_store_open(void *rec, const char *uri, const char *propq, const char *pin, int pinlen);
+ls_ret lsx_store_next(void *st, void **obj);
+void lsx_store_close(void *st);
 
 #endif

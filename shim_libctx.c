@@ -1,0 +1,296 @@
+/*
+ * shim_libctx.c: library contexts and providers (libctx.go).
+ *
+ * OSSL_LIB_CTX has no reference count, so the binding keeps one: a record
+ * {OSSL_LIB_CTX *, refs} that the LibCtx handle, every Provider handle,
+ * every SSL_CTX made in the context (an ex_data slot) and every X509 and
+ * EVP_PKEY loaded from a store in it (ex_data slots, shim_store.c) hold a
+ * reference on. OSSL_LIB_CTX_free runs when the last reference goes.
+ *
+ * SSL_CTX_free runs the ex_data free functions before it frees the
+ * algorithms it fetched from the context's providers (ciphers, digests,
+ * the certificate store, the keys): an OSSL_LIB_CTX_free there would free
+ * the providers' context under objects that still reach it (with the
+ * legacy provider loaded, its teardown then reads the freed context). So
+ * the SSL_CTX's slot gives its reference back as the others do, but when
+ * it is the last one, the record waits on a list of the thread that ran
+ * SSL_CTX_free, and OSSL_LIB_CTX_free runs at that thread's next SSL_new
+ * or SSL_CTX_new (an ex_data new function), its next SSL_CTX_free, or its
+ * next call of a helper of this file or shim_store.c: all after the
+ * SSL_CTX_free that parked it returned.
+ *
+ * On 1.1.1 there are no library contexts: the constructors are gated by
+ * since= in shim.def, the rest are stubs that are never reached with a
+ * record.
+ */
+#include "shim_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t librec_made, librec_freed;
+
+#if IS_OSSL3
+#include <openssl/provider.h>
+#include <openssl/evp.h>
+
+struct ls_librec {
+    OSSL_LIB_CTX *lc;
+    int refs;
+    ls_librec *next; /* on the parking thread's list (see above) */
+};
+
+/* One activation of a provider, as a Provider handle owns it. */
+typedef struct {
+    OSSL_PROVIDER *p;
+    ls_librec *rec;
+} ls_provider;
+
+/* Records whose last reference an SSL_CTX_free on this thread gave back. */
+static __thread ls_librec *parked;
+
+static void librec_free_now(ls_librec *r)
+{
+    OSSL_LIB_CTX_free(r->lc);
+    free(r);
+    __atomic_add_fetch(&librec_freed, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Frees the records this thread parked; their SSL_CTX_free has returned. */
+static int reap(void)
+{
+    int n = 0;
+    while (parked != NULL) {
+        ls_librec *r = parked;
+        parked = r->next;
+        librec_free_now(r);
+        n++;
+    }
+    return n;
+}
+
+void ls_librec_ref(ls_librec *r)
+{
+    if (r != NULL)
+        __atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+void ls_librec_release(ls_librec *r)
+{
+    if (r != NULL && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        librec_free_now(r);
+}
+
+void *ls_librec_lc(ls_librec *r) { return r != NULL ? r->lc : NULL; }
+
+/* ---- ex_data slots ---- */
+
+static int ctx_idx = -1, ssl_idx = -1, x509_idx = -1, pkey_idx = -1;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+/* SSL_new and SSL_CTX_new on this thread: a point after any SSL_CTX_free
+ * of this thread returned. */
+static void reap_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ptr; (void)ad; (void)idx; (void)argl; (void)argp;
+    if (parked != NULL)
+        reap();
+}
+
+static void ctx_slot_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    reap(); /* an earlier SSL_CTX_free of this thread returned */
+    ls_librec *r = ptr;
+    if (r != NULL && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        r->next = parked;
+        parked = r;
+    }
+}
+
+/* X509 and EVP_PKEY free their ex_data after the key material and its
+ * provider objects (EVP_PKEY_free after evp_pkey_free_it, X509 at
+ * ASN1_OP_FREE_POST), so their slot releases at once. */
+static void obj_slot_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    ls_librec_release(ptr);
+}
+
+/* EVP_PKEY_dup copies ex_data: the copy holds a reference of its own. */
+static int obj_slot_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl,
+                        void *argp)
+{
+    (void)to; (void)from; (void)idx; (void)argl; (void)argp;
+    if (from_d != NULL)
+        ls_librec_ref(*from_d);
+    return 1;
+}
+
+static void slots_init(void)
+{
+    ctx_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, reap_new, NULL, ctx_slot_free);
+    ssl_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, reap_new, NULL, NULL);
+    x509_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509, 0, NULL, NULL, obj_slot_dup, obj_slot_free);
+    pkey_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_EVP_PKEY, 0, NULL, NULL, obj_slot_dup, obj_slot_free);
+}
+
+static int slots_ready(void)
+{
+    pthread_once(&slots_once, slots_init);
+    reap();
+    return ctx_idx >= 0 && ssl_idx >= 0 && x509_idx >= 0 && pkey_idx >= 0;
+}
+
+int ls_librec_attach_x509(X509 *x, ls_librec *r)
+{
+    if (r == NULL)
+        return 1;
+    if (!slots_ready() || !X509_set_ex_data(x, x509_idx, r))
+        return 0;
+    ls_librec_ref(r);
+    return 1;
+}
+
+int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r)
+{
+    if (r == NULL)
+        return 1;
+    if (!slots_ready() || !EVP_PKEY_set_ex_data(k, pkey_idx, r))
+        return 0;
+    ls_librec_ref(r);
+    return 1;
+}
+
+/* ---- the helpers shim.def declares ---- */
+
+/* OSSL_LIB_CTX_new in a record with one reference (the LibCtx handle's). */
+void *lsh_libctx_new(void)
+{
+    if (!slots_ready())
+        return NULL;
+    ls_librec *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return NULL;
+    if ((r->lc = OSSL_LIB_CTX_new()) == NULL) {
+        free(r);
+        return NULL;
+    }
+    r->refs = 1;
+    __atomic_add_fetch(&librec_made, 1, __ATOMIC_SEQ_CST);
+    return r;
+}
+
+/* Gives back one reference (a handle's). */
+void lsh_libctx_release(void *rec)
+{
+    reap();
+    ls_librec_release(rec);
+}
+
+int lsh_libctx_load_config(void *rec, const char *path)
+{
+    reap();
+    return OSSL_LIB_CTX_load_config(ls_librec_lc(rec), path);
+}
+
+int lsh_libctx_set_search_path(void *rec, const char *dir)
+{
+    reap();
+    return OSSL_PROVIDER_set_default_search_path(ls_librec_lc(rec), dir);
+}
+
+int lsh_libctx_set_default_properties(void *rec, const char *propq)
+{
+    reap();
+    return EVP_set_default_properties(ls_librec_lc(rec), propq);
+}
+
+int lsh_libctx_fips_enabled(void *rec) { return EVP_default_properties_is_fips_enabled(ls_librec_lc(rec)); }
+
+int lsh_libctx_provider_available(void *rec, const char *name)
+{
+    return OSSL_PROVIDER_available(ls_librec_lc(rec), name);
+}
+
+/* OSSL_PROVIDER_load, or OSSL_PROVIDER_try_load (try), in a record that
+ * holds the activation and a reference on the context's record. */
+void *lsh_provider_load(void *rec, const char *name, int try_load, int retain_fallbacks)
+{
+    reap();
+    ls_provider *lp = calloc(1, sizeof(*lp));
+    if (lp == NULL)
+        return NULL;
+    OSSL_LIB_CTX *lc = ls_librec_lc(rec);
+    lp->p = try_load ? OSSL_PROVIDER_try_load(lc, name, retain_fallbacks) : OSSL_PROVIDER_load(lc, name);
+    if (lp->p == NULL) {
+        free(lp);
+        return NULL;
+    }
+    lp->rec = rec;
+    ls_librec_ref(rec);
+    return lp;
+}
+
+const char *lsh_provider_name(void *prov)
+{
+    ls_provider *lp = prov;
+    return lp != NULL ? OSSL_PROVIDER_get0_name(lp->p) : NULL;
+}
+
+/* OSSL_PROVIDER_unload, then the reference on the context's record: the
+ * record is gone whatever unload returned (the handle is spent). */
+int lsh_provider_unload(void *prov)
+{
+    reap();
+    ls_provider *lp = prov;
+    int ok = OSSL_PROVIDER_unload(lp->p);
+    ls_librec_release(lp->rec);
+    free(lp);
+    return ok;
+}
+
+/* SSL_CTX_new_ex in the record's context; the SSL_CTX's slot holds a
+ * reference on the record (none for the default context). */
+SSL_CTX *lsh_ctx_new_ex(void *rec, const char *propq, int method)
+{
+    if (!slots_ready())
+        return NULL;
+    const SSL_METHOD *m = ls_method_for(method);
+    if (m == NULL) {
+        ERR_raise(ERR_LIB_SSL, ERR_R_PASSED_INVALID_ARGUMENT);
+        return NULL;
+    }
+    SSL_CTX *c = SSL_CTX_new_ex(ls_librec_lc(rec), propq, m);
+    if (c == NULL || rec == NULL)
+        return c;
+    if (!SSL_CTX_set_ex_data(c, ctx_idx, rec)) {
+        SSL_CTX_free(c);
+        return NULL;
+    }
+    ls_librec_ref(rec);
+    return c;
+}
+
+/* The count of records made (which 0) and of real OSSL_LIB_CTX_free calls
+ * (which 1), after this thread's parked records are freed. */
+int64_t lsh_libctx_count(int which)
+{
+    reap();
+    return __atomic_load_n(which == 0 ? &librec_made : &librec_freed, __ATOMIC_SEQ_CST);
+}
+
+#else /* 1.1.1: no library contexts */
+
+void ls_librec_ref(ls_librec *r) { (void)r; }
+void ls_librec_release(ls_librec *r) { (void)r; }
+void *ls_librec_lc(ls_librec *r) { (void)r; return NULL; }
+int ls_librec_attach_x509(X509 *x, ls_librec *r) { (void)x; (void)r; return 1; }
+int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r) { (void)k; (void)r; return 1; }
+void lsh_libctx_release(void *rec) { (void)rec; }
+int lsh_libctx_fips_enabled(void *rec) { (void)rec; return 0; }
+int lsh_libctx_provider_available(void *rec, const char *name) { (void)rec; (void)name; return 0; }
+const char *lsh_provider_name(void *prov) { (void)prov; return NULL; }
+int64_t lsh_libctx_count(int which) { return which == 0 ? librec_made : librec_freed; }
+
+#endif
