@@ -199,15 +199,15 @@ cmd_image() {
   mkdir -p "$store/tmp"
   local t0 t_all=$SECONDS timings=()
   tb=$repo/.cache/container/debian-$suite-minbase.tar
-  if [ ! -f "$tb" ]; then
-    t0=$SECONDS
-    SUITES="$suite:x" bash "$SCRIPT_DIR/container-check.sh" --bases-only "$repo"
-    timings+=("debootstrap $suite: $((SECONDS - t0)) s")
-  fi
   # The base image: the cached root filesystem plus the host's extra CAs
   # (an HTTPS-re-signing egress; the Go module proxy is reached through it),
   # as ci/container-check.sh imports it.
   if ! "${podman[@]}" image exists "localhost/debian:$suite-slim"; then
+    if [ ! -f "$tb" ]; then
+      t0=$SECONDS
+      SUITES="$suite:x" bash "$SCRIPT_DIR/container-check.sh" --bases-only "$repo"
+      timings+=("debootstrap $suite: $((SECONDS - t0)) s")
+    fi
     t0=$SECONDS
     local extra=(/usr/local/share/ca-certificates/*.crt) base=$tb
     if [ -e "${extra[0]}" ]; then
