@@ -182,7 +182,7 @@ cmd_check() {
   rm -rf "$d"
   echo "=== openssl package: the FIPS tests"
   t0=$(date +%s)
-  (cd /opt/libssl-go/openssl && ./openssl.test -test.count=1 -test.run 'FIPS' -test.v ${FIPS_TEST_ARGS:-} "$@") || st=1
+  (cd /opt/libssl-go/openssl && ./openssl.test -test.count=1 -test.run '^TestFIPS' -test.v ${FIPS_TEST_ARGS:-} "$@") || st=1
   echo "FIPS tests: $(( $(date +%s) - t0 )) s"
   [ $st = 0 ] && echo "fips check: ok" || echo "fips check: FAILED"
   return $st
