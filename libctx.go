@@ -39,6 +39,16 @@ func needsOpenSSL3(err error) error {
 // algorithms it fetched from the context): at the next SSL_new,
 // SSL_CTX_new, SSL_CTX_free or library-context call on the same thread.
 //
+// OpenSSL 3.x keeps per-thread state (random generators) for each library
+// context a thread used, and OSSL_LIB_CTX_free clears it on the calling
+// thread only (the binding runs OPENSSL_thread_stop_ex there first). Another
+// thread that used the context runs handlers that read the freed context
+// when it exits, or at exit() in a -race build (openssl/openssl#16778): a
+// crash (seen on 3.0.19; the OpenSSL issue is open). So do not let the last
+// user of a context that several threads used go: keep such a context for
+// the life of the process, or confine a context to be freed to one
+// goroutine locked to its thread (runtime.LockOSThread) that also frees it.
+//
 // A nil *LibCtx is the default library context, which is never freed.
 // Library contexts need OpenSSL 3.0; on 1.1.1 every function of this file
 // returns an error matching ErrUnsupported.
@@ -245,7 +255,10 @@ func (p *Provider) Free() { _ = p.Unload() }
 // property query propq (SSL_CTX_new_ex); a nil l is the default context and
 // "" no query. The handle owns the new context's only reference; the
 // SSL_CTX holds a reference on l's context until it is destroyed. Where the
-// query matches no provider's algorithms, SSL_CTX_new_ex fails here.
+// context's providers offer no ciphers for the query (fips=yes without a
+// FIPS provider, a context with only the base or null provider),
+// SSL_CTX_new_ex fails here ("library has no ciphers"); with a query, the
+// error (an *Error wrapped with the query) names it too.
 func NewCtxEx(l *LibCtx, propq string, m Method) (*Ctx, error) {
 	if initErr != nil {
 		return nil, initErr
@@ -259,6 +272,11 @@ func NewCtxEx(l *LibCtx, propq string, m Method) (*Ctx, error) {
 		}
 		p, err := c_ctx_new_ex(rec, cq, C.int(m))
 		if err != nil {
+			if propq != "" && !errors.Is(err, ErrUnsupported) {
+				// The queue names what is missing ("library has no
+				// ciphers"); the query says what was asked for.
+				return fmt.Errorf("libssl: no algorithms for property query %q: %w", propq, err)
+			}
 			return err
 		}
 		c = wrapCtx(p)

@@ -49,8 +49,14 @@ typedef struct {
 /* Records whose last reference an SSL_CTX_free on this thread gave back. */
 static __thread ls_librec *parked;
 
+/* OSSL_LIB_CTX_free clears the per-thread state (the random generators)
+ * of the calling thread only: OPENSSL_thread_stop_ex does so first, so that
+ * this thread's exit handlers do not reach the freed context. Other threads
+ * that used the context keep handlers that do (openssl/openssl#16778), which
+ * libctx.go documents. */
 static void librec_free_now(ls_librec *r)
 {
+    OPENSSL_thread_stop_ex(r->lc);
     OSSL_LIB_CTX_free(r->lc);
     free(r);
     __atomic_add_fetch(&librec_freed, 1, __ATOMIC_SEQ_CST);

@@ -85,7 +85,7 @@ void *lsh_store_open(void *rec, const char *uri, const char *propq, const char *
 /* The next object (OSSL_STORE_load): 1 a certificate, 2 a private key, in
  * *obj with one reference of its own and a reference on the context's
  * record; 3 an object of another kind (skipped, *obj NULL); 0 at the end;
- * -1 when the store reports an error. */
+ * -1 when the store reports an error (a wrong PIN, a damaged object). */
 int lsh_store_next(void *sv, void **obj)
 {
     ls_store *st = sv;
@@ -93,7 +93,14 @@ int lsh_store_next(void *sv, void **obj)
     while (!OSSL_STORE_eof(st->sc)) {
         OSSL_STORE_INFO *info = OSSL_STORE_load(st->sc);
         if (info == NULL) {
-            if (OSSL_STORE_error(st->sc))
+            /* OpenSSL 3.0 sets the error flag at the end of a file with
+             * nothing queued: that is the end, not a failure. */
+            int failed = OSSL_STORE_error(st->sc);
+            if (failed && ERR_peek_error() != 0)
+                return -1;
+            if (OSSL_STORE_eof(st->sc))
+                return 0;
+            if (failed)
                 return -1;
             continue;
         }

@@ -1,0 +1,351 @@
+package libssl_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/internal/testcerts"
+)
+
+// SSL_R_LIBRARY_HAS_NO_CIPHERS, the reason SSL_CTX_new_ex gives when the
+// context's providers offer no cipher for its query.
+const reasonLibraryHasNoCiphers = 161
+
+// libCtxTest skips the test before OpenSSL 3.0 (TestLibCtxNeedsOpenSSL3
+// covers 1.1.1) and locks its goroutine to its thread until it ends, so that
+// the library contexts it frees were used on that thread alone (see LibCtx).
+func libCtxTest(t *testing.T) {
+	t.Helper()
+	if libssl.RuntimeVersion() < 0x30000000 {
+		t.Skip("library contexts need OpenSSL 3.0 (TestLibCtxNeedsOpenSSL3 covers 1.1.1)")
+	}
+	runtime.LockOSThread()
+	t.Cleanup(runtime.UnlockOSThread)
+}
+
+// noCiphersError asserts that err is SSL_CTX_new_ex's own failure for a
+// context whose providers offer no cipher.
+func noCiphersError(t *testing.T, err error) *libssl.Error {
+	t.Helper()
+	var e *libssl.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not an *Error", err, err)
+	}
+	if e.Op != "SSL_CTX_new_ex" || !e.HasReason(libssl.LibSSL, reasonLibraryHasNoCiphers) ||
+		!strings.Contains(err.Error(), "library has no ciphers") {
+		t.Fatalf("error %+v (%v), want SSL_CTX_new_ex failing with libssl's \"library has no ciphers\"", e, err)
+	}
+	return e
+}
+
+// ctxPairIn makes a server context with the test leaf and a client context
+// trusting the test CA, both in l with the query propq.
+func ctxPairIn(t *testing.T, l *libssl.LibCtx, propq string) (cctx, sctx *libssl.Ctx) {
+	t.Helper()
+	cs := testcerts.Get()
+	sctx = must(libssl.NewCtxEx(l, propq, libssl.TLSServerMethod))
+	t.Cleanup(sctx.Free)
+	check(t, sctx.UseCertificatePEM(cs.LeafChain))
+	check(t, sctx.UsePrivateKeyPEM(cs.LeafKey))
+	cctx = must(libssl.NewCtxEx(l, propq, libssl.TLSClientMethod))
+	t.Cleanup(cctx.Free)
+	check(t, cctx.AddTrustedCertPEM(cs.CACert))
+	check(t, cctx.SetVerify(libssl.VerifyPeer, nil))
+	return cctx, sctx
+}
+
+func handshake(t testing.TB, cctx, sctx *libssl.Ctx) error {
+	t.Helper()
+	p := newPair(t, cctx, sctx)
+	defer p.Free()
+	return p.Handshake()
+}
+
+// A context with only the base provider (no algorithms) or the null
+// provider (nothing) has no cipher for a TLS context: SSL_CTX_new_ex fails
+// and its error says so. The same context with the default provider loaded
+// then handshakes with a default-context peer: the providers decided.
+func TestNewCtxExWithoutAlgorithmsFails(t *testing.T) {
+	for _, prov := range []string{"base", "null"} {
+		t.Run(prov, func(t *testing.T) {
+			libCtxTest(t)
+			l := must(libssl.NewLibCtx())
+			defer l.Free()
+			p := must(l.LoadProvider(prov))
+			defer p.Free()
+			if l.ProviderAvailable("default") {
+				t.Fatal("the default provider is available after loading only " + prov)
+			}
+			for _, m := range []libssl.Method{libssl.TLSClientMethod, libssl.TLSServerMethod} {
+				c, err := libssl.NewCtxEx(l, "", m)
+				if err == nil {
+					c.Free()
+					t.Fatalf("NewCtxEx in a context with only the %s provider succeeded", prov)
+				}
+				noCiphersError(t, err)
+			}
+
+			d := must(l.LoadProvider("default"))
+			defer d.Free()
+			cctx := must(libssl.NewCtxEx(l, "", libssl.TLSClientMethod))
+			defer cctx.Free()
+			check(t, cctx.AddTrustedCertPEM(testcerts.Get().CACert))
+			check(t, cctx.SetVerify(libssl.VerifyPeer, nil))
+			sctx := serverCtx(t, ctxOpts{}) // the default context
+			defer sctx.Free()
+			check(t, handshake(t, cctx, sctx))
+		})
+	}
+}
+
+// The legacy provider (legacy.so on the host) loads into a context:
+// ProviderAvailable follows the load and the unload, and Unload is
+// idempotent per handle: a second Unload of one handle does not take the
+// activation of another handle on the same provider.
+func TestLegacyProviderLoadUnload(t *testing.T) {
+	libCtxTest(t)
+	l := must(libssl.NewLibCtx())
+	defer l.Free()
+	if l.ProviderAvailable("legacy") {
+		t.Fatal("legacy available before it was loaded")
+	}
+	a := must(l.LoadProvider("legacy"))
+	if a.Name() != "legacy" || !l.ProviderAvailable("legacy") {
+		t.Fatalf("after LoadProvider: Name %q, available %v", a.Name(), l.ProviderAvailable("legacy"))
+	}
+	b := must(l.TryLoadProvider("legacy", false))
+	check(t, a.Unload())
+	check(t, a.Unload())
+	a.Free()
+	if a.Name() != "" {
+		t.Errorf("Name after Unload = %q, want \"\"", a.Name())
+	}
+	if !l.ProviderAvailable("legacy") {
+		t.Fatal("unloading one handle three times took the other handle's activation")
+	}
+	check(t, b.Unload())
+	if l.ProviderAvailable("legacy") {
+		t.Fatal("legacy still available after every handle unloaded it")
+	}
+	if _, err := l.LoadProvider("no-such-provider"); err == nil {
+		t.Fatal("loading a provider that does not exist succeeded")
+	}
+}
+
+// fips=yes without a FIPS provider: SSL_CTX_new_ex fails, and the error
+// names the query and what libssl found missing; the same through a
+// context's default properties.
+func TestNewCtxExFIPSWithoutProvider(t *testing.T) {
+	libCtxTest(t)
+	var nilCtx *libssl.LibCtx
+	if nilCtx.ProviderAvailable("fips") {
+		t.Skip("a FIPS provider is available")
+	}
+	c, err := libssl.NewCtxEx(nil, "fips=yes", libssl.TLSClientMethod)
+	if err == nil {
+		c.Free()
+		t.Fatal("NewCtxEx(nil, \"fips=yes\") succeeded without a FIPS provider")
+	}
+	noCiphersError(t, err)
+	if !strings.Contains(err.Error(), `"fips=yes"`) {
+		t.Errorf("error %q does not name the query", err)
+	}
+
+	l := must(libssl.NewLibCtx())
+	defer l.Free()
+	if l.DefaultPropertiesFIPSEnabled() {
+		t.Fatal("a new context has fips=yes")
+	}
+	check(t, l.SetDefaultProperties("fips=yes"))
+	if !l.DefaultPropertiesFIPSEnabled() {
+		t.Fatal("DefaultPropertiesFIPSEnabled false after SetDefaultProperties(fips=yes)")
+	}
+	if nilCtx.DefaultPropertiesFIPSEnabled() {
+		t.Fatal("setting one context's properties changed the default context's")
+	}
+	c, err = libssl.NewCtxEx(l, "", libssl.TLSServerMethod)
+	if err == nil {
+		c.Free()
+		t.Fatal("NewCtxEx in a fips=yes context succeeded without a FIPS provider")
+	}
+	noCiphersError(t, err)
+}
+
+// keptLibCtxs holds the library contexts (and their providers) that several
+// threads used, for the life of the test process (see LibCtx).
+var keptLibCtxs []any
+
+// Two library contexts side by side, each with its own providers and
+// query, handshake concurrently. Freeing a's handle midway disturbs neither
+// (a's SSL_CTXs keep the context), and freeing a's last users (SSL_CTXs,
+// provider: OSSL_LIB_CTX_free) while b handshakes disturbs neither b's
+// handshakes nor its providers. a lives on this goroutine, locked to its
+// thread, so that no other thread holds OpenSSL's per-thread state of the
+// freed context (see LibCtx); b, used on many threads, is kept.
+func TestLibCtxSideBySide(t *testing.T) {
+	libCtxTest(t)
+	made0, freed0 := libssl.LibCtxCounts()
+	a := must(libssl.NewLibCtx())
+	defer a.Free()
+	b := must(libssl.NewLibCtx())
+	pa := must(a.LoadProvider("default"))
+	defer pa.Free()
+	keptLibCtxs = append(keptLibCtxs, b, must(b.LoadProvider("default")), must(b.LoadProvider("legacy")))
+	if a.ProviderAvailable("legacy") || !b.ProviderAvailable("legacy") {
+		t.Fatal("a provider loaded into one context shows in the other")
+	}
+	ca, sa := ctxPairIn(t, a, "provider=default")
+	cb, sb := ctxPairIn(t, b, "?provider=legacy")
+
+	const rounds = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	run := func(c, s *libssl.Ctx) {
+		defer wg.Done()
+		for i := 0; i < rounds; i++ {
+			if err := handshake(t, c, s); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}
+	wg.Add(2)
+	go run(cb, sb)
+	go run(cb, sb)
+	for i := 0; i < rounds; i++ {
+		check(t, handshake(t, ca, sa))
+		if i == rounds/2 {
+			a.Free()
+		}
+	}
+	ca.Free()
+	sa.Free()
+	pa.Free()
+	if made, freed := libssl.LibCtxCounts(); made-made0 != 2 || freed-freed0 != 1 {
+		t.Fatalf("made %d, freed %d library contexts; want 2 made, a freed", made-made0, freed-freed0)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if !b.ProviderAvailable("legacy") || !b.ProviderAvailable("default") {
+		t.Fatal("freeing one context unloaded the other's providers")
+	}
+	check(t, handshake(t, cb, sb))
+}
+
+// storeFiles writes the test leaf's chain and key (PEM) into a temporary
+// directory and returns the chain+key file's path.
+func storeFiles(t *testing.T) (dir, chainAndKey string) {
+	t.Helper()
+	cs := testcerts.Get()
+	dir = t.TempDir()
+	chainAndKey = filepath.Join(dir, "chain-and-key.pem")
+	if err := os.WriteFile(chainAndKey, append(append([]byte{}, cs.LeafChain...), cs.LeafKey...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, chainAndKey
+}
+
+// Free on a LibCtx while an SSL_CTX, a Provider and a store-loaded
+// certificate and key made in it are alive does not free the OSSL_LIB_CTX
+// (real OSSL_LIB_CTX_free calls, counted in C); it is freed exactly once,
+// when the last of them goes, whichever that is.
+func TestLibCtxFreedByLastUser(t *testing.T) {
+	libCtxTest(t)
+	_, path := storeFiles(t)
+	counts := func() int64 { _, f := libssl.LibCtxCounts(); return f }
+	probe := newProbe(t)
+	for _, last := range []string{"SSL_CTX", "Provider", "certificate", "key", "LibCtx"} {
+		t.Run(last, func(t *testing.T) {
+			libCtxTest(t)
+			made0, _ := libssl.LibCtxCounts()
+			base := counts()
+			l := must(libssl.NewLibCtx())
+			prov := must(l.LoadProvider("default"))
+			ctx := must(libssl.NewCtxEx(l, "", libssl.TLSServerMethod))
+			objs := must(libssl.LoadStore(path, &libssl.StoreOptions{LibCtx: l}))
+			if len(objs.Certificates) != 2 || len(objs.PrivateKeys) != 1 {
+				t.Fatalf("loaded %d certificates and %d keys, want 2 and 1", len(objs.Certificates), len(objs.PrivateKeys))
+			}
+			users := map[string]func(){
+				"LibCtx":      l.Free,
+				"SSL_CTX":     ctx.Free,
+				"Provider":    prov.Free,
+				"certificate": func() { objs.Certificates[0].Free(); objs.Certificates[1].Free() },
+				"key":         objs.PrivateKeys[0].Free,
+			}
+			for _, name := range []string{"LibCtx", "SSL_CTX", "Provider", "certificate", "key"} {
+				if name == last {
+					continue
+				}
+				users[name]()
+				users[name]() // every Free is idempotent
+				if n := counts() - base; n != 0 {
+					t.Fatalf("OSSL_LIB_CTX_free ran %d times after %s.Free while the %s was alive", n, name, last)
+				}
+			}
+			users[last]()
+			if n := counts() - base; n != 1 {
+				t.Fatalf("OSSL_LIB_CTX_free ran %d times after the last user (%s) went, want 1", n, last)
+			}
+			users[last]()
+			l.Free()
+			if n := counts() - base; n != 1 {
+				t.Fatalf("OSSL_LIB_CTX_free ran %d times after Free again, want 1", n)
+			}
+			if made, _ := libssl.LibCtxCounts(); made-made0 != 1 {
+				t.Fatalf("%d library contexts made, want 1", made-made0)
+			}
+		})
+	}
+	probe.expect("every SSL_CTX destroyed", obj(0, 0, 0))
+}
+
+// On 1.1.1 every function of library contexts and stores returns an error
+// matching ErrUnsupported that says it needs OpenSSL 3.0, and nothing
+// crashes on nil handles.
+func TestLibCtxNeedsOpenSSL3(t *testing.T) {
+	if libssl.RuntimeVersion() >= 0x30000000 {
+		t.Skip("OpenSSL 3.0 or newer has library contexts")
+	}
+	var l *libssl.LibCtx
+	_, path := storeFiles(t)
+	calls := map[string]error{
+		"NewLibCtx":             second(libssl.NewLibCtx()),
+		"LoadConfig":            l.LoadConfig("/dev/null"),
+		"SetProviderSearchPath": l.SetProviderSearchPath("/tmp"),
+		"SetDefaultProperties":  l.SetDefaultProperties("fips=yes"),
+		"LoadProvider":          second(l.LoadProvider("default")),
+		"TryLoadProvider":       second(l.TryLoadProvider("default", true)),
+		"NewCtxEx":              second(libssl.NewCtxEx(nil, "", libssl.TLSClientMethod)),
+		"NewCtxEx fips=yes":     second(libssl.NewCtxEx(nil, "fips=yes", libssl.TLSClientMethod)),
+		"LoadStore":             second(libssl.LoadStore(path, nil)),
+	}
+	for name, err := range calls {
+		if !errors.Is(err, libssl.ErrUnsupported) || !strings.Contains(fmt.Sprint(err), "needs OpenSSL 3.0") {
+			t.Errorf("%s on %s: %v, want ErrUnsupported saying it needs OpenSSL 3.0", name, libssl.RuntimeVersionText(), err)
+		}
+	}
+	if l.ProviderAvailable("default") || l.DefaultPropertiesFIPSEnabled() {
+		t.Error("ProviderAvailable or DefaultPropertiesFIPSEnabled true without library contexts")
+	}
+	l.Free()
+	var p *libssl.Provider
+	if p.Name() != "" || p.Unload() != nil {
+		t.Error("a nil Provider has a name or fails to unload")
+	}
+	p.Free()
+	var o *libssl.StoreObjects
+	o.Free()
+}
+
+func second[T any](_ T, err error) error { return err }
