@@ -173,6 +173,23 @@ type Config struct {
 	// (SSL_CTX_set1_groups_list); nil keeps libssl's defaults (context).
 	CurvePreferences []tls.CurveID
 
+	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
+	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers
+	// and default properties decide which algorithms the connections may
+	// use. nil is the default library context. Each SSL_CTX takes its own
+	// reference on it, so the caller may Free its handle at any time; the
+	// library context lives until the last SSL_CTX made in it is freed
+	// (context). OpenSSL 3.0 and later: on 1.1.1 a non-nil LibraryContext
+	// cannot exist (libssl.NewLibCtx fails). See libctx.go.
+	LibraryContext *libssl.LibCtx
+	// PropertyQuery is the property query of SSL_CTX_new_ex, e.g.
+	// "fips=yes" or "provider=default": every algorithm the SSL_CTXs
+	// fetch must match it, on top of the library context's default
+	// properties. Empty means none (context). On 1.1.1 a non-empty
+	// PropertyQuery is an error at first use that says it needs OpenSSL
+	// 3.0.
+	PropertyQuery string
+
 	// Two contexts, one per role, so that each trusts only its own roots.
 	clientOnce, serverOnce sync.Once
 	clientCtx, serverCtx   *libssl.Ctx
@@ -232,7 +249,7 @@ func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
 	if err := cfg.check(isClient); err != nil {
 		return nil, err
 	}
-	ctx, err := libssl.NewCtx(libssl.TLSMethod)
+	ctx, err := cfg.newCtx()
 	if err != nil {
 		return nil, err
 	}

@@ -171,7 +171,7 @@ func (cfg *Config) configureHooksAndSNI(ctx *libssl.Ctx, isClient bool, groups c
 	if len(groups.idx) > 1 {
 		cfg.sni = nil
 		for j := 1; j < len(groups.idx); j++ {
-			sub, err := libssl.NewCtx(libssl.TLSMethod)
+			sub, err := cfg.newCtx()
 			if err == nil {
 				err = cfg.configure(sub, false, groups.idx[j])
 				if err == nil {
