@@ -242,11 +242,12 @@ cmd_image() {
   local hard_nofile
   hard_nofile=$(ulimit -Hn)
   t0=$SECONDS
+  # (pipefail: rc is the check's status; the timings are printed either way.)
   # shellcheck disable=SC2086
   "${podman[@]}" run --rm --runtime runc --network none \
     --ulimit "nofile=$hard_nofile:$hard_nofile" --ulimit nproc=32768:32768 \
-    "localhost/libssl-go-fips:$suite" libssl-go-fips-check ${FIPS_TEST_ARGS:-} 2>&1 | sed "s/^/  [$suite] /"
-  rc=${PIPESTATUS[0]}
+    "localhost/libssl-go-fips:$suite" libssl-go-fips-check ${FIPS_TEST_ARGS:-} 2>&1 | sed "s/^/  [$suite] /" ||
+    rc=$?
   timings+=("podman run (check): $((SECONDS - t0)) s")
   echo "==> timings"
   printf '  %s\n' "${timings[@]}" "total: $((SECONDS - t_all)) s"
