@@ -271,6 +271,9 @@ func TestLibCtxFreedByLastUser(t *testing.T) {
 			base := counts()
 			l := must(libssl.NewLibCtx())
 			prov := must(l.LoadProvider("default"))
+			// legacy's teardown reaches its library context: freeing the
+			// context before the SSL_CTX has released its algorithms crashes.
+			legacy := must(l.LoadProvider("legacy"))
 			ctx := must(libssl.NewCtxEx(l, "", libssl.TLSServerMethod))
 			objs := must(libssl.LoadStore(path, &libssl.StoreOptions{LibCtx: l}))
 			if len(objs.Certificates) != 2 || len(objs.PrivateKeys) != 1 {
@@ -279,7 +282,7 @@ func TestLibCtxFreedByLastUser(t *testing.T) {
 			users := map[string]func(){
 				"LibCtx":      l.Free,
 				"SSL_CTX":     ctx.Free,
-				"Provider":    prov.Free,
+				"Provider":    func() { prov.Free(); legacy.Free() },
 				"certificate": func() { objs.Certificates[0].Free(); objs.Certificates[1].Free() },
 				"key":         objs.PrivateKeys[0].Free,
 			}
