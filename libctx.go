@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 )
@@ -163,6 +164,22 @@ func (l *LibCtx) ProviderAvailable(name string) bool {
 		return nil
 	})
 	return on
+}
+
+// Providers returns the names of the providers loaded in the context
+// (OSSL_PROVIDER_do_all), in libssl's order; for the default context (nil
+// l) with none loaded, that is the fallback libssl then activates. nil on
+// 1.1.1 and on a freed handle.
+func (l *LibCtx) Providers() []string {
+	var names []string
+	_ = l.with(func(rec unsafe.Pointer) error {
+		b := copyOut(func(buf *C.uchar, cap C.int) C.int {
+			return c_libctx_provider_names(rec, (*C.char)(unsafe.Pointer(buf)), cap)
+		})
+		names = strings.Fields(string(b))
+		return nil
+	})
+	return names
 }
 
 // Provider is one activation of a provider in a library context, as

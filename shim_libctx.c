@@ -219,6 +219,34 @@ int lsh_libctx_provider_available(void *rec, const char *name)
     return OSSL_PROVIDER_available(ls_librec_lc(rec), name);
 }
 
+typedef struct {
+    char *buf;
+    int cap, n;
+} provider_names;
+
+static int add_provider_name(OSSL_PROVIDER *p, void *arg)
+{
+    provider_names *pn = arg;
+    const char *name = OSSL_PROVIDER_get0_name(p);
+    int len = (int)strlen(name);
+    if (pn->n + len + 1 <= pn->cap) {
+        memcpy(pn->buf + pn->n, name, (size_t)len);
+        pn->buf[pn->n + len] = '\n';
+    }
+    pn->n += len + 1;
+    return 1;
+}
+
+/* The names of the providers loaded in the record's context
+ * (OSSL_PROVIDER_do_all), each ended by a newline, into buf when they fit
+ * in cap; returns their length. */
+int lsh_libctx_provider_names(void *rec, char *buf, int cap)
+{
+    provider_names pn = {buf, cap, 0};
+    OSSL_PROVIDER_do_all(ls_librec_lc(rec), add_provider_name, &pn);
+    return pn.n;
+}
+
 /* OSSL_PROVIDER_load, or OSSL_PROVIDER_try_load (try), in a record that
  * holds the activation and a reference on the context's record. */
 void *lsh_provider_load(void *rec, const char *name, int try_load, int retain_fallbacks)
@@ -296,6 +324,7 @@ int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r) { (void)k; (void)r; return 
 void lsh_libctx_release(void *rec) { (void)rec; }
 int lsh_libctx_fips_enabled(void *rec) { (void)rec; return 0; }
 int lsh_libctx_provider_available(void *rec, const char *name) { (void)rec; (void)name; return 0; }
+int lsh_libctx_provider_names(void *rec, char *buf, int cap) { (void)rec; (void)buf; (void)cap; return 0; }
 const char *lsh_provider_name(void *prov) { (void)prov; return NULL; }
 int64_t lsh_libctx_count(int which) { return which == 0 ? librec_made : librec_freed; }
 

@@ -2717,6 +2717,11 @@ int lsx_libctx_provider_available(void *rec, const char *name)
     return lsh_libctx_provider_available(rec, name);
 }
 
+int lsx_libctx_provider_names(void *rec, char *buf, int cap)
+{
+    return lsh_libctx_provider_names(rec, buf, cap);
+}
+
 ls_ret lsx_provider_load(void *rec, const char *name, int try_load, int retain_fallbacks)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L

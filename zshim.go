@@ -322,6 +322,8 @@ package libssl
 #cgo nocallback lsx_libctx_fips_enabled
 #cgo nocallback lsx_libctx_provider_available
 #cgo noescape lsx_libctx_provider_available
+#cgo nocallback lsx_libctx_provider_names
+#cgo noescape lsx_libctx_provider_names
 #cgo nocallback lsx_provider_load
 #cgo noescape lsx_provider_load
 #cgo nocallback lsx_provider_name
@@ -3121,7 +3123,13 @@ func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 363, predicate ptr).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 363, predicate val).
+func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
+	countCall()
+	return C.lsx_libctx_provider_names(rec, buf, cap)
+}
+
+// c_provider_load calls lsh_provider_load (shim.def line 364, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3132,13 +3140,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 364, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 365, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 365, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 366, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3149,7 +3157,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 366, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 367, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3160,13 +3168,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 367, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 368, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 368, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 369, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3177,7 +3185,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 369, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 370, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3188,7 +3196,7 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 370, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 371, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)

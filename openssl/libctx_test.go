@@ -141,7 +141,7 @@ func TestConfigTwoLibraryContextsSideBySide(t *testing.T) {
 		go func() { defer wg.Done(); errs <- run(a, VersionTLS13, 0) }()
 		go func() {
 			defer wg.Done()
-			errs <- run(b, VersionTLS12, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+			errs <- run(b, VersionTLS12, tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
 		}()
 	}
 	wg.Wait()
