@@ -191,7 +191,7 @@ var keptLibCtxs []any
 // freed context (see LibCtx); b, used on many threads, is kept.
 func TestLibCtxSideBySide(t *testing.T) {
 	libCtxTest(t)
-	made0, freed0 := libssl.LibCtxCounts()
+	made0, freed0, kept0 := libssl.LibCtxCounts()
 	a := must(libssl.NewLibCtx())
 	defer a.Free()
 	b := must(libssl.NewLibCtx())
@@ -228,8 +228,10 @@ func TestLibCtxSideBySide(t *testing.T) {
 	ca.Free()
 	sa.Free()
 	pa.Free()
-	if made, freed := libssl.LibCtxCounts(); made-made0 != 2 || freed-freed0 != 1 {
-		t.Fatalf("made %d, freed %d library contexts; want 2 made, a freed", made-made0, freed-freed0)
+	// a carried connections: its last user's Free ends it by keeping the
+	// OSSL_LIB_CTX (see LibCtx), not by OSSL_LIB_CTX_free.
+	if made, freed, kept := libssl.LibCtxCounts(); made-made0 != 2 || freed-freed0 != 0 || kept-kept0 != 1 {
+		t.Fatalf("made %d, freed %d, kept %d library contexts; want 2 made, a kept", made-made0, freed-freed0, kept-kept0)
 	}
 	wg.Wait()
 	close(errs)
@@ -262,12 +264,14 @@ func storeFiles(t *testing.T) (dir, chainAndKey string) {
 func TestLibCtxFreedByLastUser(t *testing.T) {
 	libCtxTest(t)
 	_, path := storeFiles(t)
-	counts := func() int64 { _, f := libssl.LibCtxCounts(); return f }
+	// A context ends once, by OSSL_LIB_CTX_free or by being kept (these
+	// load a key, so they are kept: see LibCtx).
+	counts := func() int64 { _, f, k := libssl.LibCtxCounts(); return f + k }
 	probe := newProbe(t)
 	for _, last := range []string{"SSL_CTX", "Provider", "certificate", "key", "LibCtx"} {
 		t.Run(last, func(t *testing.T) {
 			libCtxTest(t)
-			made0, _ := libssl.LibCtxCounts()
+			made0, _, kept0 := libssl.LibCtxCounts()
 			base := counts()
 			l := must(libssl.NewLibCtx())
 			prov := must(l.LoadProvider("default"))
@@ -293,20 +297,20 @@ func TestLibCtxFreedByLastUser(t *testing.T) {
 				users[name]()
 				users[name]() // every Free is idempotent
 				if n := counts() - base; n != 0 {
-					t.Fatalf("OSSL_LIB_CTX_free ran %d times after %s.Free while the %s was alive", n, name, last)
+					t.Fatalf("the context ended %d times after %s.Free while the %s was alive", n, name, last)
 				}
 			}
 			users[last]()
 			if n := counts() - base; n != 1 {
-				t.Fatalf("OSSL_LIB_CTX_free ran %d times after the last user (%s) went, want 1", n, last)
+				t.Fatalf("the context ended %d times after the last user (%s) went, want 1", n, last)
 			}
 			users[last]()
 			l.Free()
 			if n := counts() - base; n != 1 {
-				t.Fatalf("OSSL_LIB_CTX_free ran %d times after Free again, want 1", n)
+				t.Fatalf("the context ended %d times after Free again, want 1", n)
 			}
-			if made, _ := libssl.LibCtxCounts(); made-made0 != 1 {
-				t.Fatalf("%d library contexts made, want 1", made-made0)
+			if made, _, kept := libssl.LibCtxCounts(); made-made0 != 1 || kept-kept0 != 1 {
+				t.Fatalf("%d library contexts made, %d kept; want 1 and 1 (a key was loaded into it)", made-made0, kept-kept0)
 			}
 		})
 	}
@@ -352,3 +356,53 @@ func TestLibCtxNeedsOpenSSL3(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// A library context is really freed (OSSL_LIB_CTX_free) only when the
+// binding knows no other thread holds OpenSSL's per-thread state of it:
+// one used only on the thread that made it, with no connection and no
+// loaded key, is freed; one that carried a connection, or that a call
+// reached from another thread, is kept (see LibCtx). Either way it ends
+// exactly once.
+func TestLibCtxFreedOnlyWhenConfined(t *testing.T) {
+	libCtxTest(t)
+	ends := func(t *testing.T, use func(l *libssl.LibCtx, c *libssl.Ctx)) (freed, kept int64) {
+		t.Helper()
+		_, f0, k0 := libssl.LibCtxCounts()
+		l := must(libssl.NewLibCtx())
+		p := must(l.LoadProvider("default"))
+		c := must(libssl.NewCtxEx(l, "", libssl.TLSServerMethod))
+		use(l, c)
+		c.Free()
+		p.Free()
+		l.Free()
+		_, f, k := libssl.LibCtxCounts() // reaps this thread's parked record
+		return f - f0, k - k0
+	}
+	t.Run("confined", func(t *testing.T) {
+		if f, k := ends(t, func(*libssl.LibCtx, *libssl.Ctx) {}); f != 1 || k != 0 {
+			t.Fatalf("freed %d, kept %d; want freed 1", f, k)
+		}
+	})
+	t.Run("connection", func(t *testing.T) {
+		f, k := ends(t, func(_ *libssl.LibCtx, c *libssl.Ctx) { must(libssl.New(c)).Free() })
+		if f != 0 || k != 1 {
+			t.Fatalf("freed %d, kept %d; want kept 1", f, k)
+		}
+	})
+	t.Run("another thread", func(t *testing.T) {
+		f, k := ends(t, func(l *libssl.LibCtx, _ *libssl.Ctx) {
+			done := make(chan struct{})
+			go func() {
+				// A goroutine locked to a thread of its own, which exits
+				// with it (it never unlocks): surely another thread.
+				runtime.LockOSThread()
+				l.ProviderAvailable("default")
+				close(done)
+			}()
+			<-done
+		})
+		if f != 0 || k != 1 {
+			t.Fatalf("freed %d, kept %d; want kept 1", f, k)
+		}
+	})
+}

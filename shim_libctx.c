@@ -19,6 +19,19 @@
  * next call of a helper of this file or shim_store.c: all after the
  * SSL_CTX_free that parked it returned.
  *
+ * OSSL_LIB_CTX_free clears OpenSSL's per-thread state of the context (its
+ * random generators) on the calling thread only; another thread that used
+ * the context later runs exit handlers that read the freed context and
+ * crash (openssl/openssl#16778, open; under Go's -race, at process exit).
+ * Go moves goroutines between threads, so the binding frees a context only
+ * when it is sure no other thread holds such state: every call that
+ * reached the context ran on the thread that made it, no SSL was ever made
+ * from an SSL_CTX in it (a connection's handshakes run on any thread), and
+ * no private key was loaded into it (a key signs in handshakes, on any
+ * thread). Otherwise the record is "shared": at its last reference the
+ * record goes but the OSSL_LIB_CTX is kept (retired, counted), which leaks
+ * it rather than crash.
+ *
  * On 1.1.1 there are no library contexts: the constructors are gated by
  * since= in shim.def, the rest are stubs that are never reached with a
  * record.
@@ -28,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t librec_made, librec_freed;
+static int64_t librec_made, librec_freed, librec_retired;
 
 #if IS_OSSL3
 #include <openssl/provider.h>
@@ -37,6 +50,8 @@ static int64_t librec_made, librec_freed;
 struct ls_librec {
     OSSL_LIB_CTX *lc;
     int refs;
+    pthread_t owner; /* the thread that made it */
+    int shared;      /* another thread may hold its per-thread state */
     ls_librec *next; /* on the parking thread's list (see above) */
 };
 
@@ -54,8 +69,26 @@ static __thread ls_librec *parked;
  * this thread's exit handlers do not reach the freed context. Other threads
  * that used the context keep handlers that do (openssl/openssl#16778), which
  * libctx.go documents. */
+static void librec_note_thread(ls_librec *r)
+{
+    if (r != NULL && !pthread_equal(r->owner, pthread_self()))
+        __atomic_store_n(&r->shared, 1, __ATOMIC_RELAXED);
+}
+
+static void librec_mark_shared(ls_librec *r)
+{
+    if (r != NULL)
+        __atomic_store_n(&r->shared, 1, __ATOMIC_RELAXED);
+}
+
 static void librec_free_now(ls_librec *r)
 {
+    librec_note_thread(r);
+    if (__atomic_load_n(&r->shared, __ATOMIC_ACQUIRE)) {
+        free(r); /* the OSSL_LIB_CTX is kept: see the top of this file */
+        __atomic_add_fetch(&librec_retired, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
     OPENSSL_thread_stop_ex(r->lc);
     OSSL_LIB_CTX_free(r->lc);
     free(r);
@@ -83,11 +116,18 @@ void ls_librec_ref(ls_librec *r)
 
 void ls_librec_release(ls_librec *r)
 {
+    librec_note_thread(r);
     if (r != NULL && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0)
         librec_free_now(r);
 }
 
-void *ls_librec_lc(ls_librec *r) { return r != NULL ? r->lc : NULL; }
+void *ls_librec_lc(ls_librec *r)
+{
+    if (r == NULL)
+        return NULL;
+    librec_note_thread(r);
+    return r->lc;
+}
 
 /* ---- ex_data slots ---- */
 
@@ -108,6 +148,7 @@ static void ctx_slot_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, 
     (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
     reap(); /* an earlier SSL_CTX_free of this thread returned */
     ls_librec *r = ptr;
+    librec_note_thread(r);
     if (r != NULL && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
         r->next = parked;
         parked = r;
@@ -165,7 +206,16 @@ int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r)
     if (!slots_ready() || !EVP_PKEY_set_ex_data(k, pkey_idx, r))
         return 0;
     ls_librec_ref(r);
+    librec_mark_shared(r); /* a key signs in handshakes, on any thread */
     return 1;
+}
+
+/* An SSL is being made from c, or moved to it: its handshakes may run on
+ * any thread, so c's library context is shared. */
+void ls_librec_note_ssl(SSL_CTX *c)
+{
+    if (ctx_idx >= 0 && c != NULL)
+        librec_mark_shared(SSL_CTX_get_ex_data(c, ctx_idx));
 }
 
 /* ---- the helpers shim.def declares ---- */
@@ -183,6 +233,7 @@ void *lsh_libctx_new(void)
         return NULL;
     }
     r->refs = 1;
+    r->owner = pthread_self();
     __atomic_add_fetch(&librec_made, 1, __ATOMIC_SEQ_CST);
     return r;
 }
@@ -306,12 +357,13 @@ SSL_CTX *lsh_ctx_new_ex(void *rec, const char *propq, int method)
     return c;
 }
 
-/* The count of records made (which 0) and of real OSSL_LIB_CTX_free calls
- * (which 1), after this thread's parked records are freed. */
+/* The count of records made (which 0), of real OSSL_LIB_CTX_free calls
+ * (which 1) and of contexts kept because they were shared (which 2), after
+ * this thread's parked records are freed. */
 int64_t lsh_libctx_count(int which)
 {
     reap();
-    return __atomic_load_n(which == 0 ? &librec_made : &librec_freed, __ATOMIC_SEQ_CST);
+    return __atomic_load_n(which == 0 ? &librec_made : which == 1 ? &librec_freed : &librec_retired, __ATOMIC_SEQ_CST);
 }
 
 #else /* 1.1.1: no library contexts */
@@ -326,6 +378,7 @@ int lsh_libctx_fips_enabled(void *rec) { (void)rec; return 0; }
 int lsh_libctx_provider_available(void *rec, const char *name) { (void)rec; (void)name; return 0; }
 int lsh_libctx_provider_names(void *rec, char *buf, int cap) { (void)rec; (void)buf; (void)cap; return 0; }
 const char *lsh_provider_name(void *prov) { (void)prov; return NULL; }
-int64_t lsh_libctx_count(int which) { return which == 0 ? librec_made : librec_freed; }
+int64_t lsh_libctx_count(int which) { return which == 0 ? librec_made : which == 1 ? librec_freed : librec_retired; }
+void ls_librec_note_ssl(SSL_CTX *c) { (void)c; }
 
 #endif

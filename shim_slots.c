@@ -412,6 +412,7 @@ SSL_CTX *lsh_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
 {
     if (SSL_get_ex_data(s, sessctx_idx) == NULL && !SSL_set_ex_data(s, sessctx_idx, SSL_get_SSL_CTX(s)))
         return NULL;
+    ls_librec_note_ssl(c);
     return SSL_set_SSL_CTX(s, c);
 }
 
@@ -427,6 +428,7 @@ SSL *lsh_ssl_new(SSL_CTX *c)
     SSL *s = SSL_new(c);
     if (s == NULL)
         return NULL;
+    ls_librec_note_ssl(c);
     ls_cell *cl = ls_ctx_cell(c, LS_CB_VERIFY);
     if (cl != NULL) {
         ls_box *b = ssl_box_make(s);
