@@ -222,6 +222,10 @@ import_base() {
 # legs whose suite ships them (not bookworm).
 pkcs11_packages() { case $1 in bookworm) ;; *) echo "softhsm2 pkcs11-provider" ;; esac; }
 
+# legacy_packages LEG: the legacy provider, a package of its own from trixie
+# on (bookworm has legacy.so in libssl3), for the provider tests.
+legacy_packages() { case $1 in bookworm) ;; *) echo "openssl-provider-legacy" ;; esac; }
+
 build_image() {
   local suite=$1 base extra
   base=$(base_of "$suite") extra=$(extra_of "$suite")
@@ -232,7 +236,7 @@ build_image() {
   # shellcheck disable=SC2086
   "${PODMAN[@]}" build --isolation chroot --pull=never \
     --build-arg "BASE=localhost/debian:$base-slim" --build-arg "APT_EXTRA=$extra" \
-    --build-arg "RUNTIME_EXTRA=openssl curl $(pkcs11_packages "$suite")" $GO_BUILD_ARGS \
+    --build-arg "RUNTIME_EXTRA=openssl curl $(pkcs11_packages "$suite") $(legacy_packages "$suite")" $GO_BUILD_ARGS \
     -f "$REPO/ci/Dockerfile" -t "localhost/libssl-go:$suite" "$REPO" \
     >"$WORK/build-$suite.log" 2>&1 || {
       echo "--- podman build $suite failed; last lines of its log:" >&2
