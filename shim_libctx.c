@@ -29,8 +29,8 @@
  * from an SSL_CTX in it (a connection's handshakes run on any thread), and
  * no private key was loaded into it (a key signs in handshakes, on any
  * thread). Otherwise the record is "shared": at its last reference the
- * record goes but the OSSL_LIB_CTX is kept (retired, counted), which leaks
- * it rather than crash.
+ * OSSL_LIB_CTX is kept (counted, its record on a list of kept contexts),
+ * owned by the binding until the process exits, rather than crash.
  *
  * On 1.1.1 there are no library contexts: the constructors are gated by
  * since= in shim.def, the rest are stubs that are never reached with a
@@ -61,6 +61,11 @@ typedef struct {
     ls_librec *rec;
 } ls_provider;
 
+/* Records of contexts kept at their last reference because another thread
+ * may hold their per-thread state (see the top of this file). */
+static ls_librec *kept;
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* Records whose last reference an SSL_CTX_free on this thread gave back. */
 static __thread ls_librec *parked;
 
@@ -85,7 +90,13 @@ static void librec_free_now(ls_librec *r)
 {
     librec_note_thread(r);
     if (__atomic_load_n(&r->shared, __ATOMIC_ACQUIRE)) {
-        free(r); /* the OSSL_LIB_CTX is kept: see the top of this file */
+        /* The OSSL_LIB_CTX is kept (see the top of this file), and so is
+         * its record, on a list: the context stays reachable, owned by the
+         * binding until the process exits, not lost. */
+        pthread_mutex_lock(&kept_mu);
+        r->next = kept;
+        kept = r;
+        pthread_mutex_unlock(&kept_mu);
         __atomic_add_fetch(&librec_retired, 1, __ATOMIC_SEQ_CST);
         return;
     }
