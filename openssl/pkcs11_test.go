@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -76,47 +77,93 @@ func (tok *softToken) softhsmUtil(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-// newSoftToken makes a token in t.TempDir() (SOFTHSM2_CONF names it),
-// imports a fresh leaf key into it and loads pkcs11-provider, after the
-// default provider, into a new library context through an OpenSSL config
-// file (LibCtx.LoadConfig). The library context is freed when the test ends
-// (with the last SSL_CTX and key made in it, pkcs11-provider unloads and
-// finalizes SoftHSM, which reads SOFTHSM2_CONF again for the next test).
+// SoftHSM reads SOFTHSM2_CONF once per process, when the first library
+// context loads pkcs11-provider, and pkcs11-provider then stays loaded: a
+// library context that carried connections or loaded a key is kept for the
+// life of the process (see libssl.LibCtx). So the tests share one token
+// directory, made once with a token per test, each holding the key of its
+// own leaf, before any test loads the provider.
+var softhsm struct {
+	once   sync.Once
+	dir    string
+	err    error
+	tokens []*softToken
+}
+
+// softTokens is how many tokens the process prepares: four tests use one
+// each, so -count up to 3.
+const softTokens = 12
+
+func prepareSoftTokens(t *testing.T, util string) error {
+	dir, err := os.MkdirTemp("", "libssl-go-softhsm-")
+	if err != nil {
+		return err
+	}
+	softhsm.dir = dir
+	tokens := filepath.Join(dir, "tokens")
+	if err := os.Mkdir(tokens, 0o700); err != nil {
+		return err
+	}
+	conf := filepath.Join(dir, "softhsm2.conf")
+	writeFile(t, conf, "directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n")
+	if err := os.Setenv("SOFTHSM2_CONF", conf); err != nil {
+		return err
+	}
+	caFile := writeFile(t, filepath.Join(dir, "ca.pem"), string(testcertsCA()))
+	for i := 1; i <= softTokens; i++ {
+		tok := &softToken{util: util, label: fmt.Sprintf("libssl-go-%d", i), caFile: caFile} // at most 32 characters
+		tok.softhsmUtil(t, "--init-token", "--free", "--label", tok.label, "--pin", tokenPIN, "--so-pin", "0815")
+		leaf := issueCert(t, "localhost", "localhost")
+		tok.certFile = writeFile(t, filepath.Join(dir, tok.label+"-chain.pem"), string(leaf.CertPEM))
+		b, _ := pem.Decode(leaf.CertPEM)
+		tok.leafDER = b.Bytes
+		keyFile := writeFile(t, filepath.Join(dir, "key.pk8"), string(leaf.KeyPEM))
+		tok.softhsmUtil(t, "--import", keyFile, "--token", tok.label, "--id", "01", "--label", "leaf-key", "--pin", tokenPIN)
+		if err := os.Remove(keyFile); err != nil { // from here on, the key is only in the token
+			return err
+		}
+		tok.keyURI = "pkcs11:token=" + tok.label + ";object=leaf-key;type=private"
+		softhsm.tokens = append(softhsm.tokens, tok)
+	}
+	return nil
+}
+
+// TestMain removes the shared token directory once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if softhsm.dir != "" {
+		os.RemoveAll(softhsm.dir)
+	}
+	os.Exit(code)
+}
+
+// newSoftToken gives the test the next prepared token (a fresh leaf whose
+// key is only in the token) and loads pkcs11-provider, after the default
+// provider, into a new library context through an OpenSSL config file
+// (LibCtx.LoadConfig).
 func newSoftToken(t *testing.T) *softToken {
 	t.Helper()
 	if libssl.RuntimeVersion() < 0x30000000 {
 		missingPKCS11(t, "pkcs11-provider needs OpenSSL 3.0 (linked: %s)", libssl.RuntimeVersionText())
 	}
-	tok := &softToken{label: fmt.Sprintf("libssl-go-%d", tokenSeq.Add(1))} // at most 32 characters
-	var err error
-	if tok.util, err = exec.LookPath("softhsm2-util"); err != nil {
+	util, err := exec.LookPath("softhsm2-util")
+	if err != nil {
 		missingPKCS11(t, "no softhsm2-util (Debian package softhsm2): %v", err)
 	}
 	module := softhsmModule()
 	if module == "" {
 		missingPKCS11(t, "no SoftHSM PKCS #11 module libsofthsm2.so (Debian package softhsm2)")
 	}
+	softhsm.once.Do(func() { softhsm.err = prepareSoftTokens(t, util) })
+	if softhsm.err != nil {
+		t.Fatalf("preparing the SoftHSM tokens: %v", softhsm.err)
+	}
+	i := int(tokenSeq.Add(1))
+	if i > len(softhsm.tokens) {
+		t.Fatalf("the %d SoftHSM tokens this process prepared are used up (-count above 3?)", len(softhsm.tokens))
+	}
+	tok := *softhsm.tokens[i-1]
 	dir := t.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	writeFile(t, conf, "directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n")
-	t.Setenv("SOFTHSM2_CONF", conf)
-	tok.softhsmUtil(t, "--init-token", "--free", "--label", tok.label, "--pin", tokenPIN, "--so-pin", "0815")
-
-	leaf := issueCert(t, "localhost", "localhost")
-	tok.certFile = writeFile(t, filepath.Join(dir, "chain.pem"), string(leaf.CertPEM))
-	tok.caFile = writeFile(t, filepath.Join(dir, "ca.pem"), string(testcertsCA()))
-	b, _ := pem.Decode(leaf.CertPEM)
-	tok.leafDER = b.Bytes
-	keyFile := writeFile(t, filepath.Join(dir, "key.pk8"), string(leaf.KeyPEM))
-	tok.softhsmUtil(t, "--import", keyFile, "--token", tok.label, "--id", "01", "--label", "leaf-key", "--pin", tokenPIN)
-	if err := os.Remove(keyFile); err != nil { // from here on, the key is only in the token
-		t.Fatal(err)
-	}
-	tok.keyURI = "pkcs11:token=" + tok.label + ";object=leaf-key;type=private"
 
 	tok.lc, err = libssl.NewLibCtx()
 	if err != nil {
@@ -144,7 +191,7 @@ activate = 1
 	if !tok.lc.ProviderAvailable("pkcs11") {
 		missingPKCS11(t, "pkcs11-provider is not available after loading its config")
 	}
-	return tok
+	return &tok
 }
 
 func writeFile(t *testing.T, path, data string) string {
