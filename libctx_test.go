@@ -24,7 +24,7 @@ const reasonLibraryHasNoCiphers = 161
 func libCtxTest(t *testing.T) {
 	t.Helper()
 	if libssl.RuntimeVersion() < 0x30000000 {
-		t.Skip("library contexts need OpenSSL 3.0 (TestLibCtxNeedsOpenSSL3 covers 1.1.1)")
+		t.Skipf("the linked %s has no library contexts; TestLibCtxNeedsOpenSSL3 asserts that each call of them fails there with ErrUnsupported", libssl.RuntimeVersionText())
 	}
 	runtime.LockOSThread()
 	t.Cleanup(runtime.UnlockOSThread)
@@ -123,11 +123,18 @@ func legacyInstalled() bool {
 // activation of another handle on the same provider.
 func TestLegacyProviderLoadUnload(t *testing.T) {
 	libCtxTest(t)
-	if !legacyInstalled() {
-		t.Skip("the legacy provider is not installed here (legacy.so in the modules directory; Debian trixie and later: package openssl-provider-legacy, which the image legs install)")
-	}
 	l := must(libssl.NewLibCtx())
 	defer l.Free()
+	if !legacyInstalled() {
+		// Not installed here (Debian trixie and later: the package
+		// openssl-provider-legacy, which the image legs install): loading
+		// it is a clear error naming it, and leaves it unavailable.
+		_, err := l.LoadProvider("legacy")
+		if err == nil || !strings.Contains(err.Error(), "legacy") || l.ProviderAvailable("legacy") {
+			t.Fatalf("loading the legacy provider where it is not installed: %v", err)
+		}
+		return
+	}
 	if l.ProviderAvailable("legacy") {
 		t.Fatal("legacy available before it was loaded")
 	}
@@ -161,7 +168,11 @@ func TestNewCtxExFIPSWithoutProvider(t *testing.T) {
 	libCtxTest(t)
 	var nilCtx *libssl.LibCtx
 	if nilCtx.ProviderAvailable("fips") {
-		t.Skip("a FIPS provider is available")
+		// This machine's default context has a FIPS provider: the query
+		// then finds its algorithms.
+		c := must(libssl.NewCtxEx(nil, "fips=yes", libssl.TLSClientMethod))
+		c.Free()
+		return
 	}
 	c, err := libssl.NewCtxEx(nil, "fips=yes", libssl.TLSClientMethod)
 	if err == nil {
@@ -345,12 +356,27 @@ func TestLibCtxFreedByLastUser(t *testing.T) {
 	probe.expect("every SSL_CTX destroyed", obj(0, 0, 0))
 }
 
-// On 1.1.1 every function of library contexts and stores returns an error
-// matching ErrUnsupported that says it needs OpenSSL 3.0, and nothing
-// crashes on nil handles.
+// The version gate of library contexts and stores: on 1.1.1 every function
+// returns an error matching ErrUnsupported that says it needs OpenSSL 3.0,
+// and nothing crashes on nil handles; on 3.0 and later none of them does
+// (the since= gates of shim.def match the headers).
 func TestLibCtxNeedsOpenSSL3(t *testing.T) {
 	if libssl.RuntimeVersion() >= 0x30000000 {
-		t.Skip("OpenSSL 3.0 or newer has library contexts")
+		libCtxTest(t)
+		l := must(libssl.NewLibCtx())
+		defer l.Free()
+		_, path := storeFiles(t)
+		for name, err := range map[string]error{
+			"SetProviderSearchPath": l.SetProviderSearchPath(t.TempDir()),
+			"SetDefaultProperties":  l.SetDefaultProperties("provider=default"),
+			"NewCtxEx":              second(libssl.NewCtxEx(l, "", libssl.TLSClientMethod)),
+			"LoadStore":             second(libssl.LoadStore(path, &libssl.StoreOptions{LibCtx: l})),
+		} {
+			if errors.Is(err, libssl.ErrUnsupported) {
+				t.Errorf("%s on %s: %v", name, libssl.RuntimeVersionText(), err)
+			}
+		}
+		return
 	}
 	var l *libssl.LibCtx
 	_, path := storeFiles(t)
