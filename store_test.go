@@ -117,8 +117,13 @@ func TestLoadStoreEncryptedKey(t *testing.T) {
 				objs.Free()
 				t.Fatal("the encrypted key loaded")
 			}
+			// A wrong pass phrase decrypts to garbage whose CBC padding is
+			// valid about once in 256 tries: libssl then reports the
+			// decoder's failure instead of "bad decrypt".
+			want := strings.Contains(err.Error(), tc.want) ||
+				(tc.want == "bad decrypt" && strings.Contains(err.Error(), "No supported data to decode"))
 			var e *libssl.Error
-			if !errors.As(err, &e) || e.Op != "OSSL_STORE_load" || !strings.Contains(err.Error(), tc.want) {
+			if !errors.As(err, &e) || e.Op != "OSSL_STORE_load" || !want {
 				t.Fatalf("error %v (%T), want OSSL_STORE_load failing with %q", err, err, tc.want)
 			}
 		})
