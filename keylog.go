@@ -7,7 +7,10 @@ package libssl
 */
 import "C"
 
-import "runtime/cgo"
+import (
+	"runtime/cgo"
+	"unsafe"
+)
 
 // KeylogCallback receives each line libssl logs for a handshake of an SSL
 // made from the context, in the NSS key log format, without its newline
@@ -44,4 +47,48 @@ func libsslGoKeylog(h C.uintptr_t, s *C.SSL, line *C.char) {
 		}
 	}()
 	cb(ssl, C.GoString(line))
+}
+
+// HasKeylogCallback reports whether the context has a key-log callback
+// (SSL_CTX_get_keylog_callback returns non-NULL). False for a freed
+// context.
+func (c *Ctx) HasKeylogCallback() bool {
+	return get(c, false, func(p *C.SSL_CTX) bool { return c_ctx_has_keylog_cb(p) != 0 })
+}
+
+// ClientRandom returns a copy of the ClientHello's random
+// (SSL_get_client_random): 32 bytes once the client has sent or the
+// server has read a ClientHello, zeros before; nil for a freed SSL. With
+// MasterKey it is what a CLIENT_RANDOM key-log line names.
+func (s *SSL) ClientRandom() []byte {
+	return get(s, nil, func(p *C.SSL) []byte {
+		var buf [32]byte
+		n := c_SSL_get_client_random(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+		return append([]byte{}, buf[:n]...)
+	})
+}
+
+// ServerRandom returns a copy of the ServerHello's random
+// (SSL_get_server_random), as ClientRandom.
+func (s *SSL) ServerRandom() []byte {
+	return get(s, nil, func(p *C.SSL) []byte {
+		var buf [32]byte
+		n := c_SSL_get_server_random(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+		return append([]byte{}, buf[:n]...)
+	})
+}
+
+// MasterKey returns a copy of the session's master secret
+// (SSL_SESSION_get_master_key): 48 bytes for a TLS 1.2 session; for TLS
+// 1.3 the resumption secret libssl keeps there. nil for a freed handle or
+// a session without one. It is a secret: debugging and tests only.
+func (sess *Session) MasterKey() []byte {
+	return get(sess, nil, func(p *C.SSL_SESSION) []byte {
+		var buf [C.SSL_MAX_MASTER_KEY_LENGTH]byte
+		n := c_SSL_SESSION_get_master_key(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+		if n == 0 {
+			return nil
+		}
+		return append([]byte{}, buf[:n]...)
+	})
 }

@@ -317,3 +317,9 @@ int lsh_ctx_ticket_key_count(SSL_CTX *c)
     pthread_mutex_unlock(&b->mu);
     return n;
 }
+
+/* SSL_CTX_get_keylog_callback: whether the context logs secrets. */
+int lsh_ctx_has_keylog_cb(SSL_CTX *c)
+{
+    return SSL_CTX_get_keylog_callback(c) != NULL;
+}

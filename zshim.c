@@ -2654,6 +2654,42 @@ lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s)
     return r;
 }
 
+lsg_SSL_get_client_random lsx_SSL_get_client_random(const SSL *s, unsigned char *out, size_t outlen)
+{
+    lsg_SSL_get_client_random r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_client_random(s, out, outlen);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_SSL_get_server_random lsx_SSL_get_server_random(const SSL *s, unsigned char *out, size_t outlen)
+{
+    lsg_SSL_get_server_random r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = SSL_get_server_random(s, out, outlen);
+    ls_guard_leave(g);
+    return r;
+}
+
+size_t lsx_SSL_SESSION_get_master_key(const SSL_SESSION *sess, unsigned char *out, size_t outlen)
+{
+    return SSL_SESSION_get_master_key(sess, out, outlen);
+}
+
+int lsx_ctx_has_keylog_cb(SSL_CTX *c)
+{
+    return lsh_ctx_has_keylog_cb(c);
+}
+
 ls_ret lsx_libctx_new(void)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L

@@ -311,6 +311,13 @@ package libssl
 #cgo noescape lsx_ssl_psk_identity
 #cgo nocallback lsx_ssl_extms
 #cgo nocallback lsx_ssl_total_renegotiations
+#cgo nocallback lsx_SSL_get_client_random
+#cgo noescape lsx_SSL_get_client_random
+#cgo nocallback lsx_SSL_get_server_random
+#cgo noescape lsx_SSL_get_server_random
+#cgo nocallback lsx_SSL_SESSION_get_master_key
+#cgo noescape lsx_SSL_SESSION_get_master_key
+#cgo nocallback lsx_ctx_has_keylog_cb
 #cgo nocallback lsx_libctx_new
 #cgo nocallback lsx_libctx_release
 #cgo nocallback lsx_libctx_load_config
@@ -3061,7 +3068,39 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 356, predicate ptr).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 355, predicate val).
+func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
+	countCall()
+	r := C.lsx_SSL_get_client_random(s, out, outlen)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_client_random")
+	}
+	return r.v
+}
+
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 356, predicate val).
+func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
+	countCall()
+	r := C.lsx_SSL_get_server_random(s, out, outlen)
+	if r.busy != 0 {
+		concurrentUse("SSL_get_server_random")
+	}
+	return r.v
+}
+
+// c_SSL_SESSION_get_master_key calls SSL_SESSION_get_master_key (shim.def line 357, predicate val).
+func c_SSL_SESSION_get_master_key(sess *C.SSL_SESSION, out *C.uchar, outlen C.size_t) C.size_t {
+	countCall()
+	return C.lsx_SSL_SESSION_get_master_key(sess, out, outlen)
+}
+
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 358, predicate val).
+func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_has_keylog_cb(c)
+}
+
+// c_libctx_new calls lsh_libctx_new (shim.def line 361, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3072,13 +3111,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 357, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 362, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 358, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 363, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3089,7 +3128,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 359, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 364, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3100,7 +3139,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 360, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 365, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3111,25 +3150,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 361, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 366, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 362, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 367, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 363, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 368, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 364, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 369, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3140,13 +3179,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 365, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 370, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 366, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 371, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3157,7 +3196,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 367, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 372, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3168,13 +3207,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 368, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 373, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 369, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 374, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3185,7 +3224,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 370, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 375, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3196,7 +3235,7 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 371, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 376, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)

@@ -1,0 +1,79 @@
+package sslapitest
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	libssl "github.com/libssl-go/libssl"
+)
+
+// TestExportKeyMat is test_export_key_mat: for TLS 1.0, 1.1, 1.2 and 1.3
+// (idx 0-3), SSL_export_keying_material fails before the handshake; after it,
+// client and server derive the same 80 bytes with a context, with an empty
+// context and with none; a context and an empty one differ; an empty context
+// and none differ below TLS 1.3 and agree in TLS 1.3. Idx 4 repeats TLS 1.3
+// with a 249-byte label (C's label buffer: "test label" and NUL padding);
+// idx 5 checks that TLS 1.3 refuses a 250-byte label.
+func TestExportKeyMat(t *testing.T) {
+	protocols := []libssl.ProtocolVersion{libssl.TLS1, libssl.TLS1_1, libssl.TLS1_2, libssl.TLS1_3, libssl.TLS1_3, libssl.TLS1_3}
+	const smallLabel, longLabel = 10, 249
+	label := "test label" + string(make([]byte, longLabel+1-len("test label")))
+	context := []byte("context")
+	for tst, proto := range protocols {
+		t.Run(fmt.Sprint(tst), func(t *testing.T) {
+			noLeaks(t)
+			sctx, cctx := ctxPair(t, libssl.TLS1, 0)
+			must(t, cctx.SetMaxProtoVersion(proto))
+			must(t, cctx.SetMinProtoVersion(proto))
+			if proto < libssl.TLS1_2 {
+				must(t, cctx.SetCipherList("DEFAULT:@SECLEVEL=0"))
+				must(t, sctx.SetCipherList("DEFAULT:@SECLEVEL=0"))
+			}
+			p := objects(t, sctx, cctx)
+
+			// Premature call: fails.
+			if _, err := p.Client.ExportKeyingMaterial(label[:smallLabel+1], context, 80); err == nil {
+				t.Fatal("SSL_export_keying_material before the handshake succeeded")
+			}
+			must(t, connect(p))
+
+			if tst == 5 {
+				if _, err := p.Client.ExportKeyingMaterial(label[:longLabel+1], context, 80); err == nil {
+					t.Fatal("TLS 1.3 exported keying material for a 250-byte label")
+				}
+				return
+			}
+			l := label[:smallLabel]
+			if tst == 4 {
+				l = label[:longLabel]
+			}
+			export := func(s *libssl.SSL, ctx []byte) []byte {
+				t.Helper()
+				b, err := s.ExportKeyingMaterial(l, ctx, 80)
+				must(t, err)
+				return b
+			}
+			c1, c2, c3 := export(p.Client, context), export(p.Client, []byte{}), export(p.Client, nil)
+			s1, s2, s3 := export(p.Server, context), export(p.Server, []byte{}), export(p.Server, nil)
+			if !bytes.Equal(c1, s1) {
+				t.Error("client and server derived different material with a context")
+			}
+			if !bytes.Equal(c2, s2) {
+				t.Error("client and server derived different material with an empty context")
+			}
+			if !bytes.Equal(c3, s3) {
+				t.Error("client and server derived different material without a context")
+			}
+			if bytes.Equal(c1, c2) {
+				t.Error("a context and an empty context derived the same material")
+			}
+			if proto < libssl.TLS1_3 && bytes.Equal(c2, c3) {
+				t.Errorf("%v: an empty context and no context derived the same material", proto)
+			}
+			if proto == libssl.TLS1_3 && !bytes.Equal(c2, c3) {
+				t.Error("TLS 1.3: an empty context and no context derived different material")
+			}
+		})
+	}
+}
