@@ -158,6 +158,10 @@ const (
 	// OpDisableTLSExtCANames is SSL_OP_DISABLE_TLSEXT_CA_NAMES (3.0+): no
 	// certificate_authorities extension. 0 on 1.1.1.
 	OpDisableTLSExtCANames Options = C.SSL_OP_DISABLE_TLSEXT_CA_NAMES
+	// OpNoExtendedMasterSecret is SSL_OP_NO_EXTENDED_MASTER_SECRET (3.0+):
+	// no extended_master_secret extension (RFC 7627) in TLS 1.2 and older. 0
+	// on 1.1.1, which always offers it.
+	OpNoExtendedMasterSecret Options = C.SSL_OP_NO_EXTENDED_MASTER_SECRET
 )
 
 // The SSL_CB_* bits of an info callback's where argument.

@@ -231,6 +231,9 @@ ls_ret ls_unsupported(void);
 #ifndef SSL_OP_DISABLE_TLSEXT_CA_NAMES
 #define SSL_OP_DISABLE_TLSEXT_CA_NAMES 0
 #endif
+#ifndef SSL_OP_NO_EXTENDED_MASTER_SECRET
+#define SSL_OP_NO_EXTENDED_MASTER_SECRET 0
+#endif
 
 /* One session ticket key as SetTicketKeys passes it (ticketkey.go). */
 typedef struct {

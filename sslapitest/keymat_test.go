@@ -77,3 +77,59 @@ func TestExportKeyMat(t *testing.T) {
 		})
 	}
 }
+
+// TestNoEMS is test_no_ems: a TLS 1.2 server with
+// SSL_OP_NO_EXTENDED_MASTER_SECRET negotiates no extended master secret,
+// and neither side reports it (SSL_get_extms_support). The option is 3.0's:
+// on 1.1.1 (where it is 0) the test checks the other branch, that both
+// sides negotiate it as 1.1.1 always offers and accepts it.
+func TestNoEMS(t *testing.T) {
+	noLeaks(t)
+	sctx, cctx := ctxPair(t, libssl.TLS1, libssl.TLS1_2)
+	if libssl.OpNoExtendedMasterSecret != 0 {
+		must(t, sctx.SetOptions(libssl.OpNoExtendedMasterSecret))
+	}
+	p := objects(t, sctx, cctx)
+	must(t, connect(p))
+	want := libssl.OpNoExtendedMasterSecret == 0
+	if got := p.Server.ExtendedMasterSecret(); got != want {
+		t.Errorf("server SSL_get_extms_support = %v, want %v", got, want)
+	}
+	if got := p.Client.ExtendedMasterSecret(); got != want {
+		t.Errorf("client SSL_get_extms_support = %v, want %v", got, want)
+	}
+}
+
+// TestMaxFragmentLenExt is test_max_fragment_len_ext: a client context set
+// to ask for each maximum fragment length (512, 1024, 2048, 4096) sends that
+// mode in its ClientHello's max_fragment_length extension (RFC 6066). C
+// parses the ClientHello out of the client's write BIO; here a server's
+// ClientHello callback reads the extension (SSL_client_hello_get0_ext).
+func TestMaxFragmentLenExt(t *testing.T) {
+	modes := []int{libssl.MaxFragmentLength512, libssl.MaxFragmentLength1024, libssl.MaxFragmentLength2048, libssl.MaxFragmentLength4096}
+	for _, mode := range modes {
+		t.Run(fmt.Sprint(mode), func(t *testing.T) {
+			noLeaks(t)
+			sctx, cctx := ctxPair(t, libssl.TLS1, 0)
+			must(t, cctx.SetTLSExtMaxFragmentLength(mode))
+			var ext []byte
+			var seen bool
+			must(t, sctx.SetClientHelloCallback(func(s *libssl.SSL, _ *int) libssl.ClientHelloResult {
+				ext, seen = s.ClientHelloExtension(1) // TLSEXT_TYPE_max_fragment_length
+				return libssl.ClientHelloSuccess
+			}))
+			p := objects(t, sctx, cctx)
+			if err := p.Client.Handshake(); err == nil {
+				t.Fatal("the client's first SSL_connect succeeded with no server reply")
+			}
+			_, _ = p.Pump()
+			_ = p.Server.Handshake()
+			if !seen {
+				t.Fatal("no max_fragment_length extension in the ClientHello")
+			}
+			if len(ext) != 1 || int(ext[0]) != mode {
+				t.Fatalf("max_fragment_length extension %x, want the single byte %d", ext, mode)
+			}
+		})
+	}
+}
