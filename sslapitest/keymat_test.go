@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/internal/testcerts"
 )
 
 // TestExportKeyMat is test_export_key_mat: for TLS 1.0, 1.1, 1.2 and 1.3
@@ -129,6 +130,58 @@ func TestMaxFragmentLenExt(t *testing.T) {
 			}
 			if len(ext) != 1 || int(ext[0]) != mode {
 				t.Fatalf("max_fragment_length extension %x, want the single byte %d", ext, mode)
+			}
+		})
+	}
+}
+
+// TestClientCertCB is test_client_cert_cb: for TLS 1.2 (0) and 1.3 (1), a
+// client with no certificate of its own whose client certificate callback
+// supplies one (after checking the server's certificate is already known,
+// SSL_get0_peer_certificate) connects to a server that requires one
+// (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, a verify callback
+// that accepts).
+func TestClientCertCB(t *testing.T) {
+	for tst, max := range []libssl.ProtocolVersion{libssl.TLS1_2, libssl.TLS1_3} {
+		t.Run(fmt.Sprint(tst), func(t *testing.T) {
+			noLeaks(t)
+			sctx, cctx := ctxPair(t, libssl.TLS1, max)
+			cs := testcerts.Get()
+			cert, err := libssl.ParseX509PEM(cs.LeafCert)
+			must(t, err)
+			defer cert.Free()
+			holder, err := libssl.New(sctx)
+			must(t, err)
+			key := holder.PrivateKey() // the server context's key, as C reads the same key file
+			holder.Free()
+			if key == nil {
+				t.Fatal("no key on the server context")
+			}
+			defer key.Free()
+			calls := 0
+			must(t, cctx.SetClientCertCallback(func(s *libssl.SSL) (*libssl.X509, *libssl.PKey) {
+				calls++
+				peer := s.PeerCertificate()
+				if peer == nil {
+					t.Error("SSL_get0_peer_certificate is NULL in the client certificate callback")
+					return nil, nil
+				}
+				peer.Free()
+				return cert, key
+			}))
+			must(t, sctx.SetVerify(libssl.VerifyPeer|libssl.VerifyFailIfNoPeerCert, func(bool, *libssl.VerifyContext) bool { return true }))
+			p := objects(t, sctx, cctx)
+			must(t, connect(p))
+			if calls != 1 {
+				t.Errorf("client certificate callback ran %d times, want 1", calls)
+			}
+			got := p.Server.PeerCertificate()
+			if got == nil {
+				t.Fatal("the server has no client certificate")
+			}
+			defer got.Free()
+			if !got.Equal(cert) {
+				t.Error("the server's peer certificate is not the one the callback returned")
 			}
 		})
 	}
