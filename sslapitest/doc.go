@@ -108,18 +108,26 @@
 //	test_client_cert_verify_cb              -                              no: lacks SSL_CTX_set_cert_verify_callback, SSL_set_retry_verify
 //	test_ca_names (3)                       -                              no: lacks SSL_CTX_set0_CA_list, SSL_CTX_set_client_CA_list,
 //	                                                                       SSL_get0_peer_CA_list
-//	test_cert_cb (6), test_client_cert_cb (2) -                            no: lacks SSL_CTX_set_cert_cb, SSL_CTX_set_client_cert_cb
-//	test_no_ems                             -                              no: lacks SSL_get_extms_support
+//	test_cert_cb (6)                        -                              no: the callback's retry (-1) needs a connect loop that
+//	                                                                       retries SSL_ERROR_WANT_X509_LOOKUP, and 3-5 SSL_check_chain
+//	test_client_cert_cb (2)                 TestClientCertCB               full
+//	test_no_ems                             TestNoEMS                      full on 3.0; on 1.1.1 (no SSL_OP_NO_EXTENDED_MASTER_SECRET)
+//	                                                                       it asserts the other branch: both sides negotiate EMS
 //	test_ssl_get_shared_ciphers             -                              no: lacks SSL_get_shared_ciphers
 //	test_multiblock_write                   -                              no: lacks SSL_CTX_set_max_send_fragment
-//	test_max_fragment_len_ext               -                              no: lacks the max-fragment-length functions
-//	test_keylog, test_keylog_no_master_key  -                              no: lacks SSL_CTX_set_keylog_callback
+//	test_max_fragment_len_ext (4)           TestMaxFragmentLenExt          full (the ClientHello's extension is read by a server's
+//	                                                                       ClientHello callback, SSL_client_hello_get0_ext, where C parses
+//	                                                                       the client's write BIO by hand)
+//	test_keylog                             TestKeylog                     full (RSA key exchange with an RSA-2048 certificate made by
+//	                                                                       the test; SSL_CTX_get_keylog_callback's result is checked as
+//	                                                                       set or not, Go functions having no identity to compare)
+//	test_keylog_no_master_key               TestKeylogNoMasterKey          full (as above)
 //	test_tlsext_status_type                 -                              no: lacks the OCSP status functions
 //	test_set_sigalgs, test_sigalgs_available -                             no: lacks the signature-algorithm lists
 //	test_key_exchange, test_negotiated_group, test_pluggable_group -       no: lacks the group lists
 //	test_set_tmp_dh, test_dh_auto           -                              no: lacks the DH functions
 //	test_custom_exts, test_serverinfo       -                              no: lacks custom extensions and serverinfo
-//	test_export_key_mat                     -                              no: lacks SSL_export_keying_material
+//	test_export_key_mat (6)                 TestExportKeyMat               full
 //	test_stateless                          -                              no: lacks SSL_stateless and the cookie callbacks
 //	test_tls13_psk                          -                              no: lacks the PSK callbacks
 //	test_srp                                -                              no: lacks SRP
