@@ -161,7 +161,9 @@ func (s *SSL) SharedSigalgs() []Sigalg { return s.sigalgs(1) }
 func (s *SSL) sigalgs(shared int) []Sigalg {
 	return get(s, nil, func(p *C.SSL) []Sigalg {
 		var out [4]C.int
-		n := int(c_ssl_sigalg(p, C.int(shared), -1, &out[0]))
+		// Index 0 answers the length too (SSL_get_shared_sigalgs
+		// refuses -1).
+		n := int(c_ssl_sigalg(p, C.int(shared), 0, &out[0]))
 		if n <= 0 {
 			return nil
 		}
