@@ -236,6 +236,14 @@ int lsh_ssl_group_name(SSL *s, char *buf, int cap)
         nid = EVP_PKEY_get_group_name(k, name, sizeof(name), &len) ? OBJ_sn2nid(name) : NID_undef;
         if (nid == NID_undef)
             nid = OBJ_ln2nid(name);
+    } else if (nid == EVP_PKEY_DH) {
+        /* A finite-field group: its name where the parameters are a named
+         * group ("ffdhe2048", "modp_2048"), else the key type. */
+        char name[80];
+        size_t len = 0;
+        int g = EVP_PKEY_get_group_name(k, name, sizeof(name), &len) ? OBJ_sn2nid(name) : NID_undef;
+        if (g != NID_undef)
+            nid = g;
     }
 #else
     if (nid == EVP_PKEY_EC) {

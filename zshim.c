@@ -2205,6 +2205,157 @@ lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(SSL *s)
     return r;
 }
 
+ls_ret lsx_ssl_set1_groups_list(SSL *s, const char *list)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_groups_list(s, list));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set1_groups(SSL_CTX *c, const int *nids, int n)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set1_groups(c, nids, n));
+    return r;
+}
+
+ls_ret lsx_ssl_set1_groups(SSL *s, const int *nids, int n)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_groups(s, nids, n));
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_get_shared_group lsx_ssl_get_shared_group(SSL *s, int n)
+{
+    lsg_ssl_get_shared_group r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_shared_group(s, n);
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_group_to_name lsx_ssl_group_to_name(SSL *s, int id, char *buf, int cap)
+{
+    lsg_ssl_group_to_name r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_group_to_name(s, id, buf, cap);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set1_sigalgs_list(SSL_CTX *c, const char *list)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set1_sigalgs_list(c, list));
+    return r;
+}
+
+ls_ret lsx_ssl_set1_sigalgs_list(SSL *s, const char *list)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_sigalgs_list(s, list));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set1_client_sigalgs_list(SSL_CTX *c, const char *list)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set1_client_sigalgs_list(c, list));
+    return r;
+}
+
+ls_ret lsx_ssl_set1_client_sigalgs_list(SSL *s, const char *list)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_client_sigalgs_list(s, list));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set1_sigalgs(SSL_CTX *c, const int *list, int n)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set1_sigalgs(c, list, n));
+    return r;
+}
+
+ls_ret lsx_ssl_set1_sigalgs(SSL *s, const int *list, int n)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_sigalgs(s, list, n));
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_signature_nids lsx_ssl_signature_nids(SSL *s, int *out)
+{
+    lsg_ssl_signature_nids r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_signature_nids(s, out);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ssl_signature_name(SSL *s, int peer, char *buf, int cap)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30500000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_signature_name(s, peer, buf, cap));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)peer; (void)buf; (void)cap;
+    return ls_unsupported();
+#endif
+}
+
+lsg_ssl_sigalg lsx_ssl_sigalg(SSL *s, int shared, int idx, int *out)
+{
+    lsg_ssl_sigalg r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_sigalg(s, shared, idx, out);
+    ls_guard_leave(g);
+    return r;
+}
+
 ls_ret lsx_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num)
 {
     ls_guard *g;
@@ -2476,6 +2627,65 @@ ls_ret lsx_ctx_set_dh_auto(SSL_CTX *c, int on)
 {
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_set_dh_auto(c, on));
+    return r;
+}
+
+ls_ret lsx_ssl_set_dh_auto(SSL *s, int on)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_dh_auto(s, on));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_ctx_set_tmp_dh_pkey(SSL_CTX *c, EVP_PKEY *k)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_tmp_dh_pkey(c, k));
+    return r;
+}
+
+ls_ret lsx_ssl_set_tmp_dh_pkey(SSL *s, EVP_PKEY *k)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_tmp_dh_pkey(s, k));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_params_from_pem(const char *pem, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_params_from_pem(pem, len));
+    return r;
+}
+
+int lsx_pkey_base_id(EVP_PKEY *k)
+{
+    return lsh_pkey_base_id(k);
+}
+
+int lsx_pkey_bits(EVP_PKEY *k)
+{
+    return lsh_pkey_bits(k);
+}
+
+lsg_ssl_tmp_key_bits lsx_ssl_tmp_key_bits(SSL *s)
+{
+    lsg_ssl_tmp_key_bits r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_tmp_key_bits(s);
+    ls_guard_leave(g);
     return r;
 }
 

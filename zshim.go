@@ -251,6 +251,28 @@ package libssl
 #cgo nocallback lsx_ssl_finished
 #cgo noescape lsx_ssl_finished
 #cgo nocallback lsx_ssl_pending_cipher_id
+#cgo nocallback lsx_ssl_set1_groups_list
+#cgo nocallback lsx_ctx_set1_groups
+#cgo noescape lsx_ctx_set1_groups
+#cgo nocallback lsx_ssl_set1_groups
+#cgo noescape lsx_ssl_set1_groups
+#cgo nocallback lsx_ssl_get_shared_group
+#cgo nocallback lsx_ssl_group_to_name
+#cgo noescape lsx_ssl_group_to_name
+#cgo nocallback lsx_ctx_set1_sigalgs_list
+#cgo nocallback lsx_ssl_set1_sigalgs_list
+#cgo nocallback lsx_ctx_set1_client_sigalgs_list
+#cgo nocallback lsx_ssl_set1_client_sigalgs_list
+#cgo nocallback lsx_ctx_set1_sigalgs
+#cgo noescape lsx_ctx_set1_sigalgs
+#cgo nocallback lsx_ssl_set1_sigalgs
+#cgo noescape lsx_ssl_set1_sigalgs
+#cgo nocallback lsx_ssl_signature_nids
+#cgo noescape lsx_ssl_signature_nids
+#cgo nocallback lsx_ssl_signature_name
+#cgo noescape lsx_ssl_signature_name
+#cgo nocallback lsx_ssl_sigalg
+#cgo noescape lsx_ssl_sigalg
 #cgo noescape lsx_feed_read
 #cgo noescape lsx_write_drain
 #cgo nocallback lsx_feature_built
@@ -292,6 +314,14 @@ package libssl
 #cgo nocallback lsx_ctx_set_ctlog_list_file
 #cgo nocallback lsx_ssl_secure_reneg_support
 #cgo nocallback lsx_ctx_set_dh_auto
+#cgo nocallback lsx_ssl_set_dh_auto
+#cgo nocallback lsx_ctx_set_tmp_dh_pkey
+#cgo nocallback lsx_ssl_set_tmp_dh_pkey
+#cgo nocallback lsx_params_from_pem
+#cgo noescape lsx_params_from_pem
+#cgo nocallback lsx_pkey_base_id
+#cgo nocallback lsx_pkey_bits
+#cgo nocallback lsx_ssl_tmp_key_bits
 #cgo nocallback lsx_SSL_CTX_compress_certs
 #cgo nocallback lsx_ssl_negotiated_group_id
 #cgo nocallback lsx_bio_new_dgram_mem
@@ -2584,7 +2614,157 @@ func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_feed_read calls lsh_feed_read (shim.def line 292, predicate iow).
+// c_ssl_set1_groups_list calls lsh_ssl_set1_groups_list (shim.def line 292, predicate one).
+func c_ssl_set1_groups_list(s *C.SSL, list *C.char) error {
+	countCall()
+	r := C.lsx_ssl_set1_groups_list(s, list)
+	if r.ret != 1 {
+		return fail("SSL_set1_groups_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set1_groups calls lsh_ctx_set1_groups (shim.def line 293, predicate one).
+func c_ctx_set1_groups(c *C.SSL_CTX, nids *C.int, n C.int) error {
+	countCall()
+	r := C.lsx_ctx_set1_groups(c, nids, n)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set1_groups", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set1_groups calls lsh_ssl_set1_groups (shim.def line 294, predicate one).
+func c_ssl_set1_groups(s *C.SSL, nids *C.int, n C.int) error {
+	countCall()
+	r := C.lsx_ssl_set1_groups(s, nids, n)
+	if r.ret != 1 {
+		return fail("SSL_set1_groups", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_get_shared_group calls lsh_ssl_get_shared_group (shim.def line 295, predicate val).
+func c_ssl_get_shared_group(s *C.SSL, n C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_get_shared_group(s, n)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_shared_group")
+	}
+	return r.v
+}
+
+// c_ssl_group_to_name calls lsh_ssl_group_to_name (shim.def line 296, predicate val).
+func c_ssl_group_to_name(s *C.SSL, id C.int, buf *C.char, cap C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_group_to_name(s, id, buf, cap)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_group_to_name")
+	}
+	return r.v
+}
+
+// c_ctx_set1_sigalgs_list calls lsh_ctx_set1_sigalgs_list (shim.def line 298, predicate one).
+func c_ctx_set1_sigalgs_list(c *C.SSL_CTX, list *C.char) error {
+	countCall()
+	r := C.lsx_ctx_set1_sigalgs_list(c, list)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set1_sigalgs_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set1_sigalgs_list calls lsh_ssl_set1_sigalgs_list (shim.def line 299, predicate one).
+func c_ssl_set1_sigalgs_list(s *C.SSL, list *C.char) error {
+	countCall()
+	r := C.lsx_ssl_set1_sigalgs_list(s, list)
+	if r.ret != 1 {
+		return fail("SSL_set1_sigalgs_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set1_client_sigalgs_list calls lsh_ctx_set1_client_sigalgs_list (shim.def line 300, predicate one).
+func c_ctx_set1_client_sigalgs_list(c *C.SSL_CTX, list *C.char) error {
+	countCall()
+	r := C.lsx_ctx_set1_client_sigalgs_list(c, list)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set1_client_sigalgs_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set1_client_sigalgs_list calls lsh_ssl_set1_client_sigalgs_list (shim.def line 301, predicate one).
+func c_ssl_set1_client_sigalgs_list(s *C.SSL, list *C.char) error {
+	countCall()
+	r := C.lsx_ssl_set1_client_sigalgs_list(s, list)
+	if r.ret != 1 {
+		return fail("SSL_set1_client_sigalgs_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set1_sigalgs calls lsh_ctx_set1_sigalgs (shim.def line 302, predicate one).
+func c_ctx_set1_sigalgs(c *C.SSL_CTX, list *C.int, n C.int) error {
+	countCall()
+	r := C.lsx_ctx_set1_sigalgs(c, list, n)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set1_sigalgs", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set1_sigalgs calls lsh_ssl_set1_sigalgs (shim.def line 303, predicate one).
+func c_ssl_set1_sigalgs(s *C.SSL, list *C.int, n C.int) error {
+	countCall()
+	r := C.lsx_ssl_set1_sigalgs(s, list, n)
+	if r.ret != 1 {
+		return fail("SSL_set1_sigalgs", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_signature_nids calls lsh_ssl_signature_nids (shim.def line 304, predicate val).
+func c_ssl_signature_nids(s *C.SSL, out *C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_signature_nids(s, out)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_signature_nids")
+	}
+	return r.v
+}
+
+// c_ssl_signature_name calls lsh_ssl_signature_name (shim.def line 305, predicate one).
+func c_ssl_signature_name(s *C.SSL, peer C.int, buf *C.char, cap C.int) error {
+	countCall()
+	r := C.lsx_ssl_signature_name(s, peer, buf, cap)
+	if r.ret != 1 {
+		return fail("SSL_get0_peer_signature_name", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_sigalg calls lsh_ssl_sigalg (shim.def line 306, predicate val).
+func c_ssl_sigalg(s *C.SSL, shared C.int, idx C.int, out *C.int) C.int {
+	countCall()
+	r := C.lsx_ssl_sigalg(s, shared, idx, out)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_sigalg")
+	}
+	return r.v
+}
+
+// c_feed_read calls lsh_feed_read (shim.def line 308, predicate iow).
 func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
@@ -2599,7 +2779,7 @@ func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, nu
 	return int(r.ret), aux, failWant("SSL_read", &r)
 }
 
-// c_write_drain calls lsh_write_drain (shim.def line 293, predicate iow).
+// c_write_drain calls lsh_write_drain (shim.def line 309, predicate iow).
 func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
 	countCall()
 	r := C.lsx_write_drain(s, buf, num, out, cap)
@@ -2614,13 +2794,13 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 	return int(r.ret), aux, failWant("SSL_write", &r)
 }
 
-// c_feature_built calls lsh_feature_built (shim.def line 297, predicate val).
+// c_feature_built calls lsh_feature_built (shim.def line 313, predicate val).
 func c_feature_built(which C.int) C.int {
 	countCall()
 	return C.lsx_feature_built(which)
 }
 
-// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 299, predicate val).
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 315, predicate val).
 func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_tmp_key_type(s)
@@ -2630,7 +2810,7 @@ func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 300, predicate val).
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 316, predicate val).
 func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_nid(s)
@@ -2640,7 +2820,7 @@ func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 301, predicate val).
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 317, predicate val).
 func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_type_nid(s)
@@ -2650,13 +2830,13 @@ func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 302, predicate val).
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 318, predicate val).
 func c_x509_pubkey_type(x *C.X509) C.int {
 	countCall()
 	return C.lsx_x509_pubkey_type(x)
 }
 
-// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 303, predicate nonneg).
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 319, predicate nonneg).
 func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_x509_subject_der(x, buf, cap)
@@ -2667,19 +2847,19 @@ func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_obj_nid calls lsh_obj_nid (shim.def line 304, predicate val).
+// c_obj_nid calls lsh_obj_nid (shim.def line 320, predicate val).
 func c_obj_nid(name *C.char) C.int {
 	countCall()
 	return C.lsx_obj_nid(name)
 }
 
-// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 305, predicate val).
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 321, predicate val).
 func c_OBJ_nid2sn(n C.int) *C.char {
 	countCall()
 	return C.lsx_OBJ_nid2sn(n)
 }
 
-// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 306, predicate val).
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 322, predicate val).
 func c_ssl_compression_active(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_compression_active(s)
@@ -2689,7 +2869,7 @@ func c_ssl_compression_active(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 308, predicate one).
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 324, predicate one).
 func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_advertised(c, p, len)
@@ -2700,7 +2880,7 @@ func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 309, predicate one).
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 325, predicate one).
 func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_select(c, p, len)
@@ -2711,7 +2891,7 @@ func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 310, predicate val).
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 326, predicate val).
 func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
@@ -2721,7 +2901,7 @@ func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 312, predicate one).
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 328, predicate one).
 func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_max_fragment_length(c, mode)
@@ -2732,13 +2912,13 @@ func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	return nil
 }
 
-// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 313, predicate val).
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 329, predicate val).
 func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_sess_max_fragment_length(s)
 }
 
-// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 314, predicate one).
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 330, predicate one).
 func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	countCall()
 	r := C.lsx_ctx_set_max_send_fragment(c, n)
@@ -2749,7 +2929,7 @@ func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	return nil
 }
 
-// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 316, predicate one).
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 332, predicate one).
 func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
@@ -2760,19 +2940,19 @@ func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 317, predicate val).
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 333, predicate val).
 func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_ticket_appdata(s, buf, cap)
 }
 
-// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 318, predicate val).
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 334, predicate val).
 func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_has_ticket(s)
 }
 
-// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 320, predicate one).
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 336, predicate one).
 func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_ctx_set_status_type_ocsp(c)
@@ -2783,7 +2963,7 @@ func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 321, predicate one).
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 337, predicate one).
 func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	countCall()
 	r := C.lsx_ssl_set_status_type_ocsp(s)
@@ -2794,7 +2974,7 @@ func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 322, predicate one).
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 338, predicate one).
 func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
@@ -2805,7 +2985,7 @@ func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 323, predicate val).
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 339, predicate val).
 func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
@@ -2815,7 +2995,7 @@ func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 324, predicate pos).
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 340, predicate pos).
 func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_der(status, buf, cap)
@@ -2826,7 +3006,7 @@ func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 325, predicate nonneg).
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 341, predicate nonneg).
 func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_status(p, len)
@@ -2837,7 +3017,7 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 327, predicate one).
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 343, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
 	r := C.lsx_ctx_enable_ct(c, strict)
@@ -2848,7 +3028,7 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 328, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 344, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_ctlog_list_file(c, path)
@@ -2859,7 +3039,7 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 330, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 346, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_secure_reneg_support(s)
@@ -2869,7 +3049,7 @@ func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 331, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 347, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate_abbreviated(s)
@@ -2883,7 +3063,7 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	return nil
 }
 
-// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 333, predicate one).
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 349, predicate one).
 func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_dh_auto(c, on)
@@ -2894,7 +3074,73 @@ func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 334, predicate one).
+// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 350, predicate one).
+func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
+	countCall()
+	r := C.lsx_ssl_set_dh_auto(s, on)
+	if r.ret != 1 {
+		return fail("SSL_set_dh_auto", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 351, predicate one).
+func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
+	countCall()
+	r := C.lsx_ctx_set_tmp_dh_pkey(c, k)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set0_tmp_dh_pkey", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 352, predicate one).
+func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
+	countCall()
+	r := C.lsx_ssl_set_tmp_dh_pkey(s, k)
+	if r.ret != 1 {
+		return fail("SSL_set0_tmp_dh_pkey", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_params_from_pem calls lsh_params_from_pem (shim.def line 353, predicate ptr).
+func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
+	countCall()
+	r := C.lsx_params_from_pem(pem, len)
+	if r.ptr == nil {
+		return nil, fail("PEM_read_bio_Parameters", &r)
+	}
+	done(&r)
+	return (*C.EVP_PKEY)(r.ptr), nil
+}
+
+// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 354, predicate val).
+func c_pkey_base_id(k *C.EVP_PKEY) C.int {
+	countCall()
+	return C.lsx_pkey_base_id(k)
+}
+
+// c_pkey_bits calls lsh_pkey_bits (shim.def line 355, predicate val).
+func c_pkey_bits(k *C.EVP_PKEY) C.int {
+	countCall()
+	return C.lsx_pkey_bits(k)
+}
+
+// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 356, predicate val).
+func c_ssl_tmp_key_bits(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_tmp_key_bits(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_tmp_key_bits")
+	}
+	return r.v
+}
+
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 357, predicate one).
 func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_compress_certs(ctx, alg)
@@ -2905,7 +3151,7 @@ func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	return nil
 }
 
-// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 335, predicate val).
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 358, predicate val).
 func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_negotiated_group_id(s)
@@ -2915,7 +3161,7 @@ func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 337, predicate ptr).
+// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 360, predicate ptr).
 func c_bio_new_dgram_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_dgram_mem()
@@ -2926,13 +3172,13 @@ func c_bio_new_dgram_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 338, predicate val).
+// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 361, predicate val).
 func c_bio_is_dgram_mem(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_bio_is_dgram_mem(b)
 }
 
-// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 339, predicate one).
+// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 362, predicate one).
 func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	countCall()
 	r := C.lsx_bio_dgram_set_query_mtu(b, mtu)
@@ -2943,7 +3189,7 @@ func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 340, predicate val).
+// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 363, predicate val).
 func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	countCall()
 	r := C.lsx_ssl_dtls_get_timeout(s, sec, usec)
@@ -2953,7 +3199,7 @@ func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	return r.v
 }
 
-// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 341, predicate nonneg).
+// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 364, predicate nonneg).
 func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_ssl_dtls_handle_timeout(s)
@@ -2967,7 +3213,7 @@ func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 342, predicate one).
+// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 365, predicate one).
 func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_mtu(s, mtu)
@@ -2978,7 +3224,7 @@ func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 343, predicate one).
+// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 366, predicate one).
 func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_link_mtu(s, mtu)
@@ -2989,7 +3235,7 @@ func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 344, predicate one).
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 367, predicate one).
 func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	countCall()
 	r := C.lsx_ssl_set_dtls_timer_start(s, us)
@@ -3000,7 +3246,7 @@ func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	return nil
 }
 
-// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 345, predicate zero).
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 368, predicate zero).
 func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_srtp_profiles(c, profiles)
@@ -3011,7 +3257,7 @@ func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	return nil
 }
 
-// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 346, predicate val).
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 369, predicate val).
 func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	countCall()
 	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
@@ -3021,13 +3267,13 @@ func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	return r.v
 }
 
-// c_psk_built calls lsh_psk_built (shim.def line 348, predicate val).
+// c_psk_built calls lsh_psk_built (shim.def line 371, predicate val).
 func c_psk_built() C.int {
 	countCall()
 	return C.lsx_psk_built()
 }
 
-// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 349, predicate one).
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 372, predicate one).
 func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	countCall()
 	r := C.lsx_ctx_use_psk_identity_hint(c, hint)
@@ -3038,7 +3284,7 @@ func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	return nil
 }
 
-// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 350, predicate val).
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 373, predicate val).
 func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_psk_identity(s, buf, cap)
@@ -3048,7 +3294,7 @@ func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_extms calls lsh_ssl_extms (shim.def line 352, predicate val).
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 375, predicate val).
 func c_ssl_extms(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_extms(s)
@@ -3058,7 +3304,7 @@ func c_ssl_extms(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 353, predicate val).
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 376, predicate val).
 func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_total_renegotiations(s)
@@ -3068,7 +3314,7 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 355, predicate val).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 378, predicate val).
 func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_client_random(s, out, outlen)
@@ -3078,7 +3324,7 @@ func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 356, predicate val).
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 379, predicate val).
 func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_server_random(s, out, outlen)
@@ -3088,19 +3334,19 @@ func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_SESSION_get_master_key calls SSL_SESSION_get_master_key (shim.def line 357, predicate val).
+// c_SSL_SESSION_get_master_key calls SSL_SESSION_get_master_key (shim.def line 380, predicate val).
 func c_SSL_SESSION_get_master_key(sess *C.SSL_SESSION, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	return C.lsx_SSL_SESSION_get_master_key(sess, out, outlen)
 }
 
-// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 358, predicate val).
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 381, predicate val).
 func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_keylog_cb(c)
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 361, predicate ptr).
+// c_libctx_new calls lsh_libctx_new (shim.def line 384, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3111,13 +3357,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 362, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 385, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 363, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 386, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3128,7 +3374,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 364, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 387, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3139,7 +3385,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 365, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 388, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3150,25 +3396,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 366, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 389, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 367, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 390, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 368, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 391, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 369, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 392, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3179,13 +3425,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 370, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 393, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 371, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 394, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3196,7 +3442,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 372, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 395, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3207,13 +3453,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 373, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 396, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 374, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 397, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3224,7 +3470,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 375, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 398, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3235,7 +3481,7 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 376, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 399, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)

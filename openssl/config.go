@@ -184,6 +184,39 @@ type Config struct {
 	// (SSL_CTX_set1_groups_list); nil keeps libssl's defaults (context).
 	CurvePreferences []tls.CurveID
 
+	// Key exchange groups, signature schemes and finite-field DHE (groups.go).
+
+	// KeyShares are the groups of CurvePreferences a client sends a key
+	// share for in its first ClientHello (TLS 1.3); a server that picks
+	// another group of the list asks for it with a HelloRetryRequest. nil
+	// keeps libssl's choice: the first group of CurvePreferences (with
+	// CurvePreferences nil, libssl's defaults: X25519MLKEM768 and X25519
+	// from OpenSSL 3.5). From OpenSSL 3.5 any groups of CurvePreferences
+	// may be given (the "*" marks of SSL_CTX_set1_groups_list); before,
+	// libssl sends exactly one key share, so only the first group of
+	// CurvePreferences can be given, and any other list is an error
+	// matching libssl.ErrUnsupported (context, client role).
+	KeyShares []tls.CurveID
+	// SignatureSchemes are the signature schemes, most preferred first,
+	// that a client offers and accepts from the server and a server signs
+	// with and asks of client certificates (SSL_CTX_set1_sigalgs_list, by
+	// their TLS 1.3 names). nil keeps libssl's defaults. crypto/tls has no
+	// such field; the name follows its type (context).
+	SignatureSchemes []tls.SignatureScheme
+	// DHE lets a server use TLS 1.2 finite-field DHE cipher suites
+	// (DHE-RSA-AES128-GCM-SHA256 ...) with libssl's built-in parameters
+	// sized to its certificate's key and security level
+	// (SSL_CTX_set_dh_auto). Off by default, as crypto/tls has no DHE:
+	// without DHE or DHParameters a server never picks a DHE suite. From
+	// OpenSSL 4.0 an ffdhe group the client offers gives parameters too
+	// (context, server role).
+	DHE bool
+	// DHParameters, when set, are the DH parameters in PEM ("-----BEGIN DH
+	// PARAMETERS-----", `openssl dhparam`) a server uses for TLS 1.2 DHE
+	// cipher suites (SSL_CTX_set0_tmp_dh_pkey; SSL_CTX_set_tmp_dh on
+	// 1.1.1), instead of DHE's built-in ones (context, server role).
+	DHParameters []byte
+
 	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
 	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers
 	// and default properties decide which algorithms the connections may

@@ -3,7 +3,8 @@ package openssl
 // The connection's state as crypto/tls and libssl describe it
 // (ConnectionState, OpenSSLState), with what lies beyond the handshake's
 // basics: the negotiated group, keying material export, tls-unique, and
-// the verified chains (verifyhooks.go records them).
+// the verified chains (verifyhooks.go records them). The groups and
+// signature schemes are named in groups.go.
 
 import (
 	"crypto/tls"
@@ -11,58 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 
 	libssl "github.com/libssl-go/libssl"
 )
-
-// groupNames maps crypto/tls's CurveIDs to OpenSSL's group names
-// (SSL_CTX_set1_groups_list) and back (OBJ_nid2sn, as
-// libssl.SSL.NegotiatedGroup reports them).
-var groupNames = []struct {
-	id       tls.CurveID
-	name, sn string
-}{
-	{tls.X25519, "X25519", "X25519"},
-	{tls.CurveP256, "P-256", "prime256v1"},
-	{tls.CurveP384, "P-384", "secp384r1"},
-	{tls.CurveP521, "P-521", "secp521r1"},
-	{tls.CurveID(30), "X448", "X448"},
-}
-
-// curveIDOf returns the CurveID of an OpenSSL group name, 0 when unknown.
-func curveIDOf(sn string) tls.CurveID {
-	for _, g := range groupNames {
-		if strings.EqualFold(g.sn, sn) || strings.EqualFold(g.name, sn) {
-			return g.id
-		}
-	}
-	return 0
-}
-
-// configureGroups sets CurvePreferences on a context (SSL_CTX_set1_groups_list).
-func (cfg *Config) configureGroups(ctx interface{ SetGroupsList(string) error }) error {
-	if len(cfg.CurvePreferences) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(cfg.CurvePreferences))
-	for _, id := range cfg.CurvePreferences {
-		name := ""
-		for _, g := range groupNames {
-			if g.id == id {
-				name = g.name
-			}
-		}
-		if name == "" {
-			return fmt.Errorf("openssl: Config.CurvePreferences: %v has no OpenSSL group name here", id)
-		}
-		names = append(names, name)
-	}
-	if err := ctx.SetGroupsList(strings.Join(names, ":")); err != nil {
-		return fmt.Errorf("openssl: Config.CurvePreferences (%s): %w", strings.Join(names, ":"), err)
-	}
-	return nil
-}
 
 // ExportKeyingMaterial returns length bytes of keying material for label
 // and context (RFC 5705; RFC 8446 section 7.5), as crypto/tls's
@@ -217,6 +169,12 @@ type ConnectionState struct {
 	// 0 when there was no key exchange (a TLS 1.2 resumption).
 	NegotiatedGroup string
 	CurveID         tls.CurveID
+	// SignatureScheme is the scheme the peer signed its handshake with
+	// (SSL_get0_peer_signature_name from OpenSSL 3.5, else
+	// SSL_get_peer_signature_type_nid and SSL_get_peer_signature_nid); 0
+	// when it did not sign (a resumption, a client without a
+	// certificate).
+	SignatureScheme tls.SignatureScheme
 	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
 	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
 	// for TLS 1.3, as in crypto/tls.

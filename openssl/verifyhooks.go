@@ -233,6 +233,7 @@ func (c *Conn) fillStateAndVerifyConnectionLocked(s *libssl.SSL) error {
 	_, c.hooks.group = s.NegotiatedGroup()
 	c.state.NegotiatedGroup = c.hooks.group
 	c.state.CurveID = curveIDOf(c.hooks.group)
+	c.state.SignatureScheme = peerSignatureScheme(s)
 	if c.state.Version < VersionTLS13 {
 		// tls-unique (RFC 5929): the first Finished of the handshake, the
 		// client's in a full handshake, the server's in a resumption.
