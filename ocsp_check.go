@@ -276,16 +276,17 @@ func ocspResult(err error, out [5]C.int, t [3]C.int64_t) (OCSPSingleStatus, erro
 
 // StatusType returns the certificate status type the SSL asks for
 // (SSL_get_tlsext_status_type): StatusTypeOCSP after SetStatusTypeOCSP,
-// else StatusTypeNone (-1); -1 on a freed handle.
+// else StatusTypeNone (-1); 0, which is neither, on a nil or freed handle.
 func (s *SSL) StatusType() int {
-	return get(s, -1, func(p *C.SSL) int { return int(c_ssl_get_status_type(p)) })
+	return get(s, 0, func(p *C.SSL) int { return int(c_ssl_get_status_type(p)) })
 }
 
 // StatusType returns the certificate status type the context's client
 // connections ask for (SSL_CTX_get_tlsext_status_type): StatusTypeOCSP
-// after SetStatusTypeOCSP, else StatusTypeNone; -1 on a freed handle.
+// after SetStatusTypeOCSP, else StatusTypeNone; 0, which is neither, on a
+// nil or freed handle.
 func (c *Ctx) StatusType() int {
-	return get(c, -1, func(p *C.SSL_CTX) int { return int(c_ctx_get_status_type(p)) })
+	return get(c, 0, func(p *C.SSL_CTX) int { return int(c_ctx_get_status_type(p)) })
 }
 
 // The certificate status types (TLSEXT_STATUSTYPE_*).

@@ -10,7 +10,8 @@ package openssl
 // SSL_TLSEXT_ERR_NOACK when that certificate has none.
 //
 // A client always asks for a staple, as crypto/tls's does
-// (SSL_CTX_set_tlsext_status_type), and exposes it as
+// (SSL_CTX_set_tlsext_status_type; not on a caller's Config.Ctx, which the
+// caller configures), and exposes it as
 // ConnectionState.OCSPResponse. When one arrives and the client verifies
 // the server, libcrypto checks it in the client's status callback, which
 // libssl runs after it verified the chain (libssl.SSL.CheckOCSPResponse:
