@@ -5,6 +5,7 @@ go 1.24.0
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/spacemonkeygo/openssl v0.0.0-20181017203307-c2dcc5cca94a
+	golang.org/x/crypto v0.48.0
 	golang.org/x/net v0.50.0
 )
 

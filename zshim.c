@@ -2582,6 +2582,59 @@ ls_ret lsx_ocsp_response_status(const unsigned char *p, int len)
     return r;
 }
 
+ls_ret lsx_ocsp_check(const unsigned char *p, int len, X509 *leaf, X509 *issuer, X509 **certs, int n, SSL_CTX *c, long skew, int *out, int64_t *t)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ocsp_check(p, len, leaf, issuer, certs, n, c, skew, out, t));
+    return r;
+}
+
+ls_ret lsx_ssl_ocsp_check(SSL *s, long skew, int *out, int64_t *t)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_ocsp_check(s, skew, out, t));
+    ls_guard_leave(g);
+    return r;
+}
+
+lsg_ssl_get_status_type lsx_ssl_get_status_type(SSL *s)
+{
+    lsg_ssl_get_status_type r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_get_status_type(s);
+    ls_guard_leave(g);
+    return r;
+}
+
+int lsx_ctx_get_status_type(SSL_CTX *c)
+{
+    return lsh_ctx_get_status_type(c);
+}
+
+ls_ret lsx_ctx_add_crls(SSL_CTX *c, const char *p, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_add_crls(c, p, len));
+    return r;
+}
+
+void lsx_ctx_set_verify_param_flags(SSL_CTX *c, unsigned long f)
+{
+    lsh_ctx_set_verify_param_flags(c, f);
+}
+
+unsigned long lsx_ctx_get_verify_param_flags(SSL_CTX *c)
+{
+    return lsh_ctx_get_verify_param_flags(c);
+}
+
 ls_ret lsx_ctx_enable_ct(SSL_CTX *c, int strict)
 {
     ls_begin();

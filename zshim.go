@@ -310,6 +310,16 @@ package libssl
 #cgo noescape lsx_ocsp_response_der
 #cgo nocallback lsx_ocsp_response_status
 #cgo noescape lsx_ocsp_response_status
+#cgo nocallback lsx_ocsp_check
+#cgo noescape lsx_ocsp_check
+#cgo nocallback lsx_ssl_ocsp_check
+#cgo noescape lsx_ssl_ocsp_check
+#cgo nocallback lsx_ssl_get_status_type
+#cgo nocallback lsx_ctx_get_status_type
+#cgo nocallback lsx_ctx_add_crls
+#cgo noescape lsx_ctx_add_crls
+#cgo nocallback lsx_ctx_set_verify_param_flags
+#cgo nocallback lsx_ctx_get_verify_param_flags
 #cgo nocallback lsx_ctx_enable_ct
 #cgo nocallback lsx_ctx_set_ctlog_list_file
 #cgo nocallback lsx_ssl_secure_reneg_support
@@ -3017,7 +3027,68 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 343, predicate one).
+// c_ocsp_check calls lsh_ocsp_check (shim.def line 342, predicate one).
+func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C.X509, n C.int, c *C.SSL_CTX, skew C.long, out *C.int, t *C.int64_t) error {
+	countCall()
+	r := C.lsx_ocsp_check(p, len, leaf, issuer, certs, n, c, skew, out, t)
+	if r.ret != 1 {
+		return fail("OCSP_basic_verify", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 343, predicate one).
+func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
+	countCall()
+	r := C.lsx_ssl_ocsp_check(s, skew, out, t)
+	if r.ret != 1 {
+		return fail("OCSP_basic_verify", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 344, predicate val).
+func c_ssl_get_status_type(s *C.SSL) C.int {
+	countCall()
+	r := C.lsx_ssl_get_status_type(s)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_get_status_type")
+	}
+	return r.v
+}
+
+// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 345, predicate val).
+func c_ctx_get_status_type(c *C.SSL_CTX) C.int {
+	countCall()
+	return C.lsx_ctx_get_status_type(c)
+}
+
+// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 347, predicate pos).
+func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
+	countCall()
+	r := C.lsx_ctx_add_crls(c, p, len)
+	if r.ret <= 0 {
+		return int(r.ret), fail("X509_STORE_add_crl", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 348, predicate void).
+func c_ctx_set_verify_param_flags(c *C.SSL_CTX, f C.ulong) {
+	countCall()
+	C.lsx_ctx_set_verify_param_flags(c, f)
+}
+
+// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 349, predicate val).
+func c_ctx_get_verify_param_flags(c *C.SSL_CTX) C.ulong {
+	countCall()
+	return C.lsx_ctx_get_verify_param_flags(c)
+}
+
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 351, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
 	r := C.lsx_ctx_enable_ct(c, strict)
@@ -3028,7 +3099,7 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 344, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 352, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_ctlog_list_file(c, path)
@@ -3039,7 +3110,7 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 346, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 354, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_secure_reneg_support(s)
@@ -3049,7 +3120,7 @@ func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 347, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 355, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate_abbreviated(s)
@@ -3063,7 +3134,7 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	return nil
 }
 
-// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 349, predicate one).
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 357, predicate one).
 func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_dh_auto(c, on)
@@ -3074,7 +3145,7 @@ func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 350, predicate one).
+// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 358, predicate one).
 func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_dh_auto(s, on)
@@ -3085,7 +3156,7 @@ func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 351, predicate one).
+// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 359, predicate one).
 func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ctx_set_tmp_dh_pkey(c, k)
@@ -3096,7 +3167,7 @@ func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 352, predicate one).
+// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 360, predicate one).
 func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ssl_set_tmp_dh_pkey(s, k)
@@ -3107,7 +3178,7 @@ func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_params_from_pem calls lsh_params_from_pem (shim.def line 353, predicate ptr).
+// c_params_from_pem calls lsh_params_from_pem (shim.def line 361, predicate ptr).
 func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	countCall()
 	r := C.lsx_params_from_pem(pem, len)
@@ -3118,19 +3189,19 @@ func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	return (*C.EVP_PKEY)(r.ptr), nil
 }
 
-// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 354, predicate val).
+// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 362, predicate val).
 func c_pkey_base_id(k *C.EVP_PKEY) C.int {
 	countCall()
 	return C.lsx_pkey_base_id(k)
 }
 
-// c_pkey_bits calls lsh_pkey_bits (shim.def line 355, predicate val).
+// c_pkey_bits calls lsh_pkey_bits (shim.def line 363, predicate val).
 func c_pkey_bits(k *C.EVP_PKEY) C.int {
 	countCall()
 	return C.lsx_pkey_bits(k)
 }
 
-// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 356, predicate val).
+// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 364, predicate val).
 func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_tmp_key_bits(s)
@@ -3140,7 +3211,7 @@ func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 357, predicate one).
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 365, predicate one).
 func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_compress_certs(ctx, alg)
@@ -3151,7 +3222,7 @@ func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	return nil
 }
 
-// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 358, predicate val).
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 366, predicate val).
 func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_negotiated_group_id(s)
@@ -3161,7 +3232,7 @@ func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 360, predicate ptr).
+// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 368, predicate ptr).
 func c_bio_new_dgram_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_dgram_mem()
@@ -3172,13 +3243,13 @@ func c_bio_new_dgram_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 361, predicate val).
+// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 369, predicate val).
 func c_bio_is_dgram_mem(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_bio_is_dgram_mem(b)
 }
 
-// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 362, predicate one).
+// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 370, predicate one).
 func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	countCall()
 	r := C.lsx_bio_dgram_set_query_mtu(b, mtu)
@@ -3189,7 +3260,7 @@ func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 363, predicate val).
+// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 371, predicate val).
 func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	countCall()
 	r := C.lsx_ssl_dtls_get_timeout(s, sec, usec)
@@ -3199,7 +3270,7 @@ func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	return r.v
 }
 
-// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 364, predicate nonneg).
+// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 372, predicate nonneg).
 func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_ssl_dtls_handle_timeout(s)
@@ -3213,7 +3284,7 @@ func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 365, predicate one).
+// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 373, predicate one).
 func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_mtu(s, mtu)
@@ -3224,7 +3295,7 @@ func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 366, predicate one).
+// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 374, predicate one).
 func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_link_mtu(s, mtu)
@@ -3235,7 +3306,7 @@ func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 367, predicate one).
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 375, predicate one).
 func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	countCall()
 	r := C.lsx_ssl_set_dtls_timer_start(s, us)
@@ -3246,7 +3317,7 @@ func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	return nil
 }
 
-// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 368, predicate zero).
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 376, predicate zero).
 func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_srtp_profiles(c, profiles)
@@ -3257,7 +3328,7 @@ func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	return nil
 }
 
-// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 369, predicate val).
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 377, predicate val).
 func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	countCall()
 	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
@@ -3267,13 +3338,13 @@ func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	return r.v
 }
 
-// c_psk_built calls lsh_psk_built (shim.def line 371, predicate val).
+// c_psk_built calls lsh_psk_built (shim.def line 379, predicate val).
 func c_psk_built() C.int {
 	countCall()
 	return C.lsx_psk_built()
 }
 
-// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 372, predicate one).
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 380, predicate one).
 func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	countCall()
 	r := C.lsx_ctx_use_psk_identity_hint(c, hint)
@@ -3284,7 +3355,7 @@ func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	return nil
 }
 
-// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 373, predicate val).
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 381, predicate val).
 func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_psk_identity(s, buf, cap)
@@ -3294,7 +3365,7 @@ func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_extms calls lsh_ssl_extms (shim.def line 375, predicate val).
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 383, predicate val).
 func c_ssl_extms(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_extms(s)
@@ -3304,7 +3375,7 @@ func c_ssl_extms(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 376, predicate val).
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 384, predicate val).
 func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_total_renegotiations(s)
@@ -3314,7 +3385,7 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 378, predicate val).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 386, predicate val).
 func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_client_random(s, out, outlen)
@@ -3324,7 +3395,7 @@ func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 379, predicate val).
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 387, predicate val).
 func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_server_random(s, out, outlen)
@@ -3334,19 +3405,19 @@ func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_SESSION_get_master_key calls SSL_SESSION_get_master_key (shim.def line 380, predicate val).
+// c_SSL_SESSION_get_master_key calls SSL_SESSION_get_master_key (shim.def line 388, predicate val).
 func c_SSL_SESSION_get_master_key(sess *C.SSL_SESSION, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	return C.lsx_SSL_SESSION_get_master_key(sess, out, outlen)
 }
 
-// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 381, predicate val).
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 389, predicate val).
 func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_keylog_cb(c)
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 384, predicate ptr).
+// c_libctx_new calls lsh_libctx_new (shim.def line 392, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3357,13 +3428,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 385, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 393, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 386, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 394, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3374,7 +3445,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 387, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 395, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3385,7 +3456,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 388, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 396, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3396,25 +3467,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 389, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 397, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 390, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 398, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 391, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 399, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 392, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 400, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3425,13 +3496,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 393, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 401, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 394, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 402, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3442,7 +3513,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 395, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 403, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3453,13 +3524,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 396, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 404, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 397, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 405, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3470,7 +3541,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 398, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 406, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3481,7 +3552,7 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 399, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 407, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)

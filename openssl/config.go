@@ -62,6 +62,10 @@ type Certificate struct {
 	// GetCertificate or GetClientCertificate hook returns the Certificate
 	// for).
 	Key *libssl.PKey
+	// OCSPStaple is the DER OCSP response a server staples for this
+	// certificate when a client asks (crypto/tls's field; see ocsp.go).
+	// nil staples nothing.
+	OCSPStaple []byte
 }
 
 // Config configures clients and servers. A Config may be shared by any number
@@ -216,6 +220,22 @@ type Config struct {
 	// cipher suites (SSL_CTX_set0_tmp_dh_pkey; SSL_CTX_set_tmp_dh on
 	// 1.1.1), instead of DHE's built-in ones (context, server role).
 	DHParameters []byte
+	// OCSP stapling and revocation (ocsp.go).
+	//
+	// CRLs are certificate revocation lists (each PEM with any number of
+	// CRLs, or one DER CRL) the peer's certificate is checked against:
+	// they go into the verify store of the role's context
+	// (X509_STORE_add_crl) with X509_V_FLAG_CRL_CHECK, so a client checks
+	// the server's leaf and a server that verifies client certificates the
+	// client's. A revoked certificate fails the handshake with a
+	// CertificateVerificationError whose VerifyResult is
+	// X509_V_ERR_CERT_REVOKED; a leaf whose issuer has no CRL here fails
+	// too (X509_V_ERR_UNABLE_TO_GET_CRL) (context).
+	CRLs [][]byte
+	// CRLCheckAll checks every certificate of the chain, not only the
+	// leaf (X509_V_FLAG_CRL_CHECK_ALL): each issuer's CRL must then be in
+	// CRLs (context).
+	CRLCheckAll bool
 
 	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
 	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers

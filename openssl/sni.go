@@ -251,6 +251,7 @@ func serverNameCallback(s *libssl.SSL) libssl.TLSExtResult {
 				c.hooks.hookErr = fmt.Errorf("openssl: Config.GetCertificate: %w", err)
 				return libssl.TLSExtAlertFatal
 			}
+			c.hooks.chosen = cert
 			return libssl.TLSExtOK
 		}
 	}

@@ -70,6 +70,7 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		PeerCertificates:   st.PeerCertificates,
 		VerifiedChains:     st.VerifiedChains,
 		TLSUnique:          st.TLSUnique,
+		OCSPResponse:       st.OCSPResponse,
 	}
 }
 
@@ -175,6 +176,11 @@ type ConnectionState struct {
 	// when it did not sign (a resumption, a client without a
 	// certificate).
 	SignatureScheme tls.SignatureScheme
+	// OCSPResponse is the OCSP response the server stapled, on a client
+	// (SSL_get_tlsext_status_ocsp_resp); nil when none came, on a server
+	// and on a resumption (libssl keeps no staple in the session). See
+	// ocsp.go.
+	OCSPResponse []byte
 	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
 	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
 	// for TLS 1.3, as in crypto/tls.

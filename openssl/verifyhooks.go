@@ -43,6 +43,8 @@ type hookState struct {
 	vcRan       bool // VerifyConnection ran during the handshake
 	tlsUnique   []byte
 	group       string
+	chosen      *Certificate // the certificate GetCertificate returned (ocsp.go staples it)
+	vcDeferred  bool         // VerifyConnection waits for the status callback (ocsp.go)
 }
 
 // connOf returns the Conn whose SSL s is, or nil.
@@ -82,6 +84,9 @@ func (cfg *Config) configureHooks(ctx *libssl.Ctx, isClient bool) error {
 		}
 	}
 	if err := cfg.configureKeyLog(ctx); err != nil {
+		return err
+	}
+	if err := cfg.configureRevocation(ctx, isClient); err != nil {
 		return err
 	}
 	return cfg.configureGroups(ctx)
@@ -132,7 +137,9 @@ func certVerifyCallback(s *libssl.SSL, v *libssl.VerifyContext) bool {
 			return false
 		}
 	}
-	if f := cfg.VerifyConnection; f != nil {
+	if f := cfg.VerifyConnection; f != nil && c.defersVerifyConnection(s) {
+		c.hooks.vcDeferred = true // runs with the staple (ocsp.go)
+	} else if f != nil {
 		st := c.stateDuring(s, raw, chains)
 		c.hooks.vcRan = true
 		if err := f(st); err != nil {
@@ -168,6 +175,9 @@ func (c *Conn) stateDuring(s *libssl.SSL, raw [][]byte, chains [][]*x509.Certifi
 		ServerName:         s.ServerName(),
 		PeerCertificates:   peers,
 		VerifiedChains:     chains,
+	}
+	if c.isClient {
+		st.OCSPResponse = s.OCSPResponse()
 	}
 	if st.CipherSuite == 0 {
 		st.CipherSuite = s.PendingCipherID()
@@ -244,6 +254,9 @@ func (c *Conn) fillStateAndVerifyConnectionLocked(s *libssl.SSL) error {
 		}
 	}
 	c.state.TLSUnique = append([]byte(nil), c.hooks.tlsUnique...)
+	if c.isClient {
+		c.state.OCSPResponse = s.OCSPResponse()
+	}
 	c.state.conn = c
 	if f := c.hooks.active.VerifyConnection; f != nil && !c.hooks.vcRan {
 		st := c.state
