@@ -217,6 +217,11 @@ type ConnectionState struct {
 	// 0 when there was no key exchange (a TLS 1.2 resumption).
 	NegotiatedGroup string
 	CurveID         tls.CurveID
+	// DidUsePSK: the handshake was authenticated by one of
+	// Config.PreSharedKeys, whose Identity PSKIdentity is (a copy; nil
+	// otherwise). A resumption by ticket sets DidResume only.
+	DidUsePSK   bool
+	PSKIdentity []byte
 	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
 	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
 	// for TLS 1.3, as in crypto/tls.
