@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	libssl "github.com/libssl-go/libssl"
+	"github.com/libssl-go/libssl/internal/sslpair"
 )
 
 // tls13PSKKey is test_tls13_psk's key: the bytes 0x00 to 0x2f.
@@ -124,4 +125,29 @@ func TestTLS13PSK(t *testing.T) {
 
 	cb.srvID = "Dummy Identity"
 	step("identity unknown to the server", false, 1, 1)
+}
+
+// setupEarlyDataPSK is setupearly_data_test's idx 2: the PSK session
+// callbacks on both contexts (before SSL_new, which copies them), the
+// objects, and create_a_psk(clientssl, SHA384_DIGEST_LENGTH) with
+// max_early_data 0x100 as the PSK of both sides, returned as the session.
+func setupEarlyDataPSK(t *testing.T, sctx, cctx *libssl.Ctx) (*sslpair.Pair, *libssl.Session) {
+	t.Helper()
+	cb := &pskCallbacks{pskID: "Identity", srvID: "Identity"}
+	must(t, cctx.SetPSKUseSessionCallback(cb.use))
+	must(t, sctx.SetPSKFindSessionCallback(cb.find))
+	p := objects(t, sctx, cctx)
+	c := p.Client.FindCipher(0x1302) // TLS_AES_256_GCM_SHA384
+	if c == nil {
+		t.Fatal("SSL_CIPHER_find(TLS_AES_256_GCM_SHA384) = NULL")
+	}
+	sess, err := libssl.NewSession()
+	must(t, err)
+	t.Cleanup(sess.Free)
+	must(t, sess.SetMasterKey(tls13PSKKey))
+	must(t, sess.SetCipher(c))
+	must(t, sess.SetProtocolVersion(libssl.TLS1_3))
+	must(t, sess.SetMaxEarlyData(0x100))
+	cb.clientPSK, cb.serverPSK = sess, sess
+	return p, sess
 }
