@@ -58,13 +58,13 @@ func (c *pskCallbacks) find(_ *libssl.SSL, identity []byte) (*libssl.Session, bo
 	return c.serverPSK, true
 }
 
-// newTLS13PSK makes test_tls13_psk's PSK session: the key, the cipher
-// TLS_AES_128_GCM_SHA256 found through s (SSL_CIPHER_find), TLS 1.3.
-func newTLS13PSK(t *testing.T, s *libssl.SSL, key []byte) *libssl.Session {
+// newTLS13PSK makes a PSK session as test_tls13_psk and create_a_psk do:
+// the key, the cipher suite id found through s (SSL_CIPHER_find), TLS 1.3.
+func newTLS13PSK(t *testing.T, s *libssl.SSL, key []byte, id uint16) *libssl.Session {
 	t.Helper()
-	c := s.FindCipher(0x1301)
+	c := s.FindCipher(id)
 	if c == nil {
-		t.Fatal("SSL_CIPHER_find(TLS_AES_128_GCM_SHA256) = NULL")
+		t.Fatalf("SSL_CIPHER_find(%#04x) = NULL", id)
 	}
 	sess, err := libssl.NewSession()
 	must(t, err)
@@ -111,7 +111,7 @@ func TestTLS13PSK(t *testing.T) {
 	step("no PSK offered", false, 1, 0)
 
 	tmp := objects(t, sctx, cctx)
-	cb.clientPSK = newTLS13PSK(t, tmp.Client, tls13PSKKey)
+	cb.clientPSK = newTLS13PSK(t, tmp.Client, tls13PSKKey, 0x1301)
 	cb.serverPSK = cb.clientPSK
 	tmp.Free()
 	step("PSK", true, 1, 1)
@@ -150,4 +150,30 @@ func setupEarlyDataPSK(t *testing.T, sctx, cctx *libssl.Ctx) (*sslpair.Pair, *li
 	must(t, sess.SetMaxEarlyData(0x100))
 	cb.clientPSK, cb.serverPSK = sess, sess
 	return p, sess
+}
+
+// test_psk_tickets: a server without a certificate and a client with the
+// PSK session callbacks and an external PSK (SHA-384): the handshake runs
+// each callback once, and the server issues exactly one ticket, which the
+// client's new-session callback sees.
+func TestPSKTickets(t *testing.T) {
+	noLeaks(t)
+	sctx, cctx := ctxPairMethods(t, libssl.TLSServerMethod, libssl.TLSClientMethod, libssl.TLS1, 0, false)
+	must(t, sctx.SetSessionIDContext([]byte{1, 0, 0, 0}))
+	must(t, cctx.SetSessionCacheMode(libssl.SessCacheClient|libssl.SessCacheNoInternalStore))
+	cb := &pskCallbacks{pskID: "Identity", srvID: "Identity"}
+	must(t, cctx.SetPSKUseSessionCallback(cb.use))
+	must(t, sctx.SetPSKFindSessionCallback(cb.find))
+	newCalled := 0
+	must(t, cctx.SetSessionCallbacks(func(_ *libssl.SSL, sess *libssl.Session) {
+		newCalled++
+		sess.Free() // C's new_session_cb keeps no session here (returns 0)
+	}, nil))
+	p := objects(t, sctx, cctx)
+	sess := newTLS13PSK(t, p.Client, tls13PSKKey, 0x1302)
+	cb.clientPSK, cb.serverPSK = sess, sess
+	must(t, connect(p))
+	if cb.findCount != 1 || cb.useCount != 1 || newCalled != 1 {
+		t.Errorf("find_session_cb ran %d times, use_session_cb %d, the new-session callback %d; want 1, 1, 1", cb.findCount, cb.useCount, newCalled)
+	}
 }
