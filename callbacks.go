@@ -70,6 +70,8 @@ const (
 	cbPSKClient   callbackKind = C.LS_CB_PSK_CLIENT
 	cbPSKServer   callbackKind = C.LS_CB_PSK_SERVER
 	cbClientCert  callbackKind = C.LS_CB_CLIENT_CERT
+	cbPSKUseSess  callbackKind = C.LS_CB_PSK_USE_SESSION
+	cbPSKFindSess callbackKind = C.LS_CB_PSK_FIND_SESSION
 )
 
 // handleOf makes the cgo.Handle that a slot keeps for v; 0 (an empty slot)

@@ -77,18 +77,3 @@ func (s *SSL) ServerRandom() []byte {
 		return append([]byte{}, buf[:n]...)
 	})
 }
-
-// MasterKey returns a copy of the session's master secret
-// (SSL_SESSION_get_master_key): 48 bytes for a TLS 1.2 session; for TLS
-// 1.3 the resumption secret libssl keeps there. nil for a freed handle or
-// a session without one. It is a secret: debugging and tests only.
-func (sess *Session) MasterKey() []byte {
-	return get(sess, nil, func(p *C.SSL_SESSION) []byte {
-		var buf [C.SSL_MAX_MASTER_KEY_LENGTH]byte
-		n := c_SSL_SESSION_get_master_key(p, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
-		if n == 0 {
-			return nil
-		}
-		return append([]byte{}, buf[:n]...)
-	})
-}

@@ -38,7 +38,8 @@ type PSKServerCallback func(s *SSL, identity string) (psk []byte, ok bool)
 // are TLS 1.2 ones: libssl also asks the callback while it writes a TLS
 // 1.3 ClientHello (in state TLS_ST_CW_CLNT_HELLO, for an external TLS 1.3
 // PSK), and the binding answers that call with no key without running cb,
-// so no TLS 1.3 PSK is offered. A panic in
+// so no TLS 1.3 PSK is offered (TLS 1.3 external PSKs are sessions:
+// SetPSKUseSessionCallback). A panic in
 // cb fails the handshake and is raised again by the method that ran it. A
 // build without PSK gives ErrUnsupported.
 func (c *Ctx) SetPSKClientCallback(cb PSKClientCallback) error {

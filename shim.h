@@ -203,7 +203,7 @@ static inline void ls_guard_leave(ls_guard *g)
 enum { LS_CB_VERIFY = 0, LS_CB_INFO, LS_CB_USER_DATA, LS_CB_SERVERNAME, LS_CB_SESS_NEW, LS_CB_SESS_REMOVE,
        LS_CB_SESS_GET, LS_CB_CLIENT_HELLO, LS_CB_CERT_VERIFY, LS_CB_CERT, LS_CB_KEYLOG,
        LS_CB_TICKET_GEN, LS_CB_TICKET_DEC, LS_CB_TICKET_KEY, LS_CB_STATUS, LS_CB_PSK_CLIENT, LS_CB_PSK_SERVER,
-       LS_CB_CLIENT_CERT, LS_CB_KINDS };
+       LS_CB_CLIENT_CERT, LS_CB_PSK_USE_SESSION, LS_CB_PSK_FIND_SESSION, LS_CB_KINDS };
 /* How many times the SSL box's dup function has run (SSL_dup copies). */
 int64_t ls_box_dup_calls(void);
 /* Whether a Go callback already recovered a panic in the running C call:

@@ -54,6 +54,9 @@ void ls_features_install(SSL_CTX *c, ls_box *b, int kind);
 /* Installs (on) or removes libssl's callback of a kind shim_psk.c serves
  * (LS_CB_PSK_CLIENT, LS_CB_PSK_SERVER, LS_CB_CLIENT_CERT). */
 void ls_psk_install(SSL_CTX *c, int kind, int on);
+/* The same for an SSL's own TLS 1.3 PSK session callbacks
+ * (LS_CB_PSK_USE_SESSION, LS_CB_PSK_FIND_SESSION: SSL_set_psk_*_callback). */
+void ls_psk_ssl_install(SSL *s, int kind, int on);
 /* The Go ticket key callback's verdict (shim_features.c): 1 to go on with
  * the context's ticket keys, else what the ticket key callback returns. */
 int ls_ticket_key_hook(SSL *s, int enc);

@@ -311,6 +311,8 @@ int lsh_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
     case LS_CB_PSK_CLIENT:
     case LS_CB_PSK_SERVER:
     case LS_CB_CLIENT_CERT:
+    case LS_CB_PSK_USE_SESSION:
+    case LS_CB_PSK_FIND_SESSION:
         ls_psk_install(c, kind, on);
         break;
     default:
@@ -327,7 +329,8 @@ int lsh_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
  * Runs inside the SSL's guard (the generated wrapper enters it). */
 int lsh_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
 {
-    if (kind != LS_CB_VERIFY && kind != LS_CB_INFO && kind != LS_CB_USER_DATA) {
+    if (kind != LS_CB_VERIFY && kind != LS_CB_INFO && kind != LS_CB_USER_DATA && kind != LS_CB_PSK_USE_SESSION &&
+        kind != LS_CB_PSK_FIND_SESSION) {
         if (h != 0)
             libsslGoRelease(h);
         return 0;
@@ -357,6 +360,8 @@ int lsh_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
         SSL_set_verify(s, mode, verify_tramp);
     else if (kind == LS_CB_INFO)
         SSL_set_info_callback(s, cl != NULL ? info_tramp : NULL);
+    else if (kind == LS_CB_PSK_USE_SESSION || kind == LS_CB_PSK_FIND_SESSION)
+        ls_psk_ssl_install(s, kind, cl != NULL);
     ls_cell_release(old);
     return 1;
 }
@@ -418,8 +423,9 @@ SSL_CTX *lsh_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
 
 /* SSL_new, then for the Go side what libssl does for the C side: SSL_new
  * copies the context's verify callback into the SSL (ssl_lib.c:
- * s->verify_callback = ctx->default_verify_callback), so the SSL's verify
- * slot shares the cell of its context's. (The session context is recorded
+ * s->verify_callback = ctx->default_verify_callback), and its TLS 1.3 PSK
+ * session callbacks (s->psk_use_session_cb, s->psk_find_session_cb), so
+ * the SSL's slots of those kinds share the cells of its context's. (The session context is recorded
  * at the first SSL_set_SSL_CTX: lsh_ssl_set_ssl_ctx.) This cannot be an
  * ex_data new_func: from OpenSSL 3.2 on, SSL_new runs those before it sets
  * the SSL's context. */
@@ -429,15 +435,18 @@ SSL *lsh_ssl_new(SSL_CTX *c)
     if (s == NULL)
         return NULL;
     ls_librec_note_ssl(c);
-    ls_cell *cl = ls_ctx_cell(c, LS_CB_VERIFY);
-    if (cl != NULL) {
+    static const int copied[] = {LS_CB_VERIFY, LS_CB_PSK_USE_SESSION, LS_CB_PSK_FIND_SESSION};
+    for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
+        ls_cell *cl = ls_ctx_cell(c, copied[i]);
+        if (cl == NULL)
+            continue;
         ls_box *b = ssl_box_make(s);
         if (b == NULL) {
             ls_cell_release(cl);
             SSL_free(s);
             return NULL;
         }
-        b->slot[LS_CB_VERIFY] = cl; /* the reference ls_ctx_cell took */
+        b->slot[copied[i]] = cl; /* the reference ls_ctx_cell took */
     }
     return s;
 }

@@ -2891,6 +2891,89 @@ lsg_ssl_psk_identity lsx_ssl_psk_identity(SSL *s, unsigned char *buf, int cap)
     return r;
 }
 
+ls_ret lsx_sess_set1_master_key(SSL_SESSION *sess, const unsigned char *key, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_sess_set1_master_key(sess, key, len));
+    return r;
+}
+
+int lsx_sess_master_key(SSL_SESSION *sess, unsigned char *buf, int cap)
+{
+    return lsh_sess_master_key(sess, buf, cap);
+}
+
+ls_ret lsx_SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)SSL_SESSION_set_cipher(s, cipher));
+    return r;
+}
+
+const SSL_CIPHER *lsx_SSL_SESSION_get0_cipher(const SSL_SESSION *s)
+{
+    return SSL_SESSION_get0_cipher(s);
+}
+
+ls_ret lsx_SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)SSL_SESSION_set_protocol_version(s, version));
+    return r;
+}
+
+ls_ret lsx_SSL_SESSION_set_max_early_data(SSL_SESSION *s, uint32_t max_early_data)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)SSL_SESSION_set_max_early_data(s, max_early_data));
+    return r;
+}
+
+uint32_t lsx_SSL_SESSION_get_max_early_data(const SSL_SESSION *s)
+{
+    return SSL_SESSION_get_max_early_data(s);
+}
+
+ls_ret lsx_sess_set1_alpn_selected(SSL_SESSION *sess, const unsigned char *p, int len)
+{
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_sess_set1_alpn_selected(sess, p, len));
+    return r;
+}
+
+int lsx_sess_alpn_selected(SSL_SESSION *sess, unsigned char *buf, int cap)
+{
+    return lsh_sess_alpn_selected(sess, buf, cap);
+}
+
+lsg_ssl_cipher_find lsx_ssl_cipher_find(SSL *s, int id)
+{
+    lsg_ssl_cipher_find r = {0};
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g)) {
+        r.busy = 1;
+        return r;
+    }
+    r.v = lsh_ssl_cipher_find(s, id);
+    ls_guard_leave(g);
+    return r;
+}
+
+int lsx_cipher_protocol_id(const SSL_CIPHER *c)
+{
+    return lsh_cipher_protocol_id(c);
+}
+
+const char *lsx_SSL_CIPHER_get_name(const SSL_CIPHER *c)
+{
+    return SSL_CIPHER_get_name(c);
+}
+
+const char *lsx_cipher_handshake_digest(const SSL_CIPHER *c)
+{
+    return lsh_cipher_handshake_digest(c);
+}
+
 lsg_ssl_extms lsx_ssl_extms(SSL *s)
 {
     lsg_ssl_extms r = {0};
@@ -2941,11 +3024,6 @@ lsg_SSL_get_server_random lsx_SSL_get_server_random(const SSL *s, unsigned char 
     r.v = SSL_get_server_random(s, out, outlen);
     ls_guard_leave(g);
     return r;
-}
-
-size_t lsx_SSL_SESSION_get_master_key(const SSL_SESSION *sess, unsigned char *out, size_t outlen)
-{
-    return SSL_SESSION_get_master_key(sess, out, outlen);
 }
 
 int lsx_ctx_has_keylog_cb(SSL_CTX *c)

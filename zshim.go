@@ -349,14 +349,29 @@ package libssl
 #cgo nocallback lsx_ctx_use_psk_identity_hint
 #cgo nocallback lsx_ssl_psk_identity
 #cgo noescape lsx_ssl_psk_identity
+#cgo nocallback lsx_sess_set1_master_key
+#cgo noescape lsx_sess_set1_master_key
+#cgo nocallback lsx_sess_master_key
+#cgo noescape lsx_sess_master_key
+#cgo nocallback lsx_SSL_SESSION_set_cipher
+#cgo nocallback lsx_SSL_SESSION_get0_cipher
+#cgo nocallback lsx_SSL_SESSION_set_protocol_version
+#cgo nocallback lsx_SSL_SESSION_set_max_early_data
+#cgo nocallback lsx_SSL_SESSION_get_max_early_data
+#cgo nocallback lsx_sess_set1_alpn_selected
+#cgo noescape lsx_sess_set1_alpn_selected
+#cgo nocallback lsx_sess_alpn_selected
+#cgo noescape lsx_sess_alpn_selected
+#cgo nocallback lsx_ssl_cipher_find
+#cgo nocallback lsx_cipher_protocol_id
+#cgo nocallback lsx_SSL_CIPHER_get_name
+#cgo nocallback lsx_cipher_handshake_digest
 #cgo nocallback lsx_ssl_extms
 #cgo nocallback lsx_ssl_total_renegotiations
 #cgo nocallback lsx_SSL_get_client_random
 #cgo noescape lsx_SSL_get_client_random
 #cgo nocallback lsx_SSL_get_server_random
 #cgo noescape lsx_SSL_get_server_random
-#cgo nocallback lsx_SSL_SESSION_get_master_key
-#cgo noescape lsx_SSL_SESSION_get_master_key
 #cgo nocallback lsx_ctx_has_keylog_cb
 #cgo nocallback lsx_libctx_new
 #cgo nocallback lsx_libctx_release
@@ -3365,7 +3380,114 @@ func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ssl_extms calls lsh_ssl_extms (shim.def line 383, predicate val).
+// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 383, predicate one).
+func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_sess_set1_master_key(sess, key, len)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set1_master_key", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_master_key calls lsh_sess_master_key (shim.def line 384, predicate val).
+func c_sess_master_key(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	return C.lsx_sess_master_key(sess, buf, cap)
+}
+
+// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 385, predicate one).
+func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
+	countCall()
+	r := C.lsx_SSL_SESSION_set_cipher(s, cipher)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set_cipher", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 386, predicate val).
+func c_SSL_SESSION_get0_cipher(s *C.SSL_SESSION) *C.SSL_CIPHER {
+	countCall()
+	return C.lsx_SSL_SESSION_get0_cipher(s)
+}
+
+// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 387, predicate one).
+func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
+	countCall()
+	r := C.lsx_SSL_SESSION_set_protocol_version(s, version)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set_protocol_version", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 388, predicate one).
+func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_t) error {
+	countCall()
+	r := C.lsx_SSL_SESSION_set_max_early_data(s, max_early_data)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set_max_early_data", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 389, predicate val).
+func c_SSL_SESSION_get_max_early_data(s *C.SSL_SESSION) C.uint32_t {
+	countCall()
+	return C.lsx_SSL_SESSION_get_max_early_data(s)
+}
+
+// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 390, predicate one).
+func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_sess_set1_alpn_selected(sess, p, len)
+	if r.ret != 1 {
+		return fail("SSL_SESSION_set1_alpn_selected", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 391, predicate val).
+func c_sess_alpn_selected(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
+	countCall()
+	return C.lsx_sess_alpn_selected(sess, buf, cap)
+}
+
+// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 392, predicate val).
+func c_ssl_cipher_find(s *C.SSL, id C.int) *C.SSL_CIPHER {
+	countCall()
+	r := C.lsx_ssl_cipher_find(s, id)
+	if r.busy != 0 {
+		concurrentUse("lsh_ssl_cipher_find")
+	}
+	return r.v
+}
+
+// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 393, predicate val).
+func c_cipher_protocol_id(c *C.SSL_CIPHER) C.int {
+	countCall()
+	return C.lsx_cipher_protocol_id(c)
+}
+
+// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 394, predicate val).
+func c_SSL_CIPHER_get_name(c *C.SSL_CIPHER) *C.char {
+	countCall()
+	return C.lsx_SSL_CIPHER_get_name(c)
+}
+
+// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 395, predicate val).
+func c_cipher_handshake_digest(c *C.SSL_CIPHER) *C.char {
+	countCall()
+	return C.lsx_cipher_handshake_digest(c)
+}
+
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 397, predicate val).
 func c_ssl_extms(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_extms(s)
@@ -3375,7 +3497,7 @@ func c_ssl_extms(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 384, predicate val).
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 398, predicate val).
 func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_total_renegotiations(s)
@@ -3385,7 +3507,7 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 386, predicate val).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 400, predicate val).
 func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_client_random(s, out, outlen)
@@ -3395,7 +3517,7 @@ func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 387, predicate val).
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 401, predicate val).
 func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_server_random(s, out, outlen)
@@ -3405,19 +3527,13 @@ func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_SESSION_get_master_key calls SSL_SESSION_get_master_key (shim.def line 388, predicate val).
-func c_SSL_SESSION_get_master_key(sess *C.SSL_SESSION, out *C.uchar, outlen C.size_t) C.size_t {
-	countCall()
-	return C.lsx_SSL_SESSION_get_master_key(sess, out, outlen)
-}
-
-// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 389, predicate val).
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 402, predicate val).
 func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_keylog_cb(c)
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 392, predicate ptr).
+// c_libctx_new calls lsh_libctx_new (shim.def line 405, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3428,13 +3544,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 393, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 406, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 394, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 407, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3445,7 +3561,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 395, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 408, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3456,7 +3572,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 396, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 409, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3467,25 +3583,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 397, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 410, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 398, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 411, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 399, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 412, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 400, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 413, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3496,13 +3612,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 401, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 414, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 402, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 415, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3513,7 +3629,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 403, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 416, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3524,13 +3640,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 404, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 417, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 405, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 418, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3541,7 +3657,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 406, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 419, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3552,7 +3668,7 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 407, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 420, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)

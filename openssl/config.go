@@ -236,6 +236,23 @@ type Config struct {
 	// leaf (X509_V_FLAG_CRL_CHECK_ALL): each issuer's CRL must then be in
 	// CRLs (context).
 	CRLCheckAll bool
+	// TLS 1.3 external pre-shared keys (psk.go).
+	//
+	// PreSharedKeys are the Config's external PSKs. A client offers the
+	// first (libssl offers one external PSK per ClientHello; after a
+	// HelloRetryRequest, the first whose hash is the suite's), together with
+	// a cached session if it has one; a server accepts any whose Identity
+	// the client offers, and without one, or when the client offers none it
+	// knows, makes a certificate handshake if it has Certificates and fails
+	// otherwise. Without CipherSuites the TLS 1.3 suites are ordered with
+	// the PSKs' first, and a server prefers its own order. A PSK handshake
+	// authenticates both sides by the key: no certificate is sent, and a
+	// client still needs ServerName or InsecureSkipVerify for the case where
+	// the server answers with a certificate. TLS 1.3 only: with MaxVersion
+	// below TLS 1.3 the Config is an error at first use (TLS 1.2 PSK cipher
+	// suites are set on a libssl.Ctx with its PSK callbacks). OpenSSLState
+	// reports DidUsePSK and PSKIdentity (context).
+	PreSharedKeys []PreSharedKey
 
 	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
 	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers
@@ -319,6 +336,10 @@ func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
 	}
 	groups := cfg.certGroups(isClient)
 	if err := cfg.configure(ctx, isClient, groups.first()); err != nil {
+		ctx.Free()
+		return nil, err
+	}
+	if err := cfg.configurePSKs(ctx, isClient); err != nil {
 		ctx.Free()
 		return nil, err
 	}

@@ -67,6 +67,7 @@ type Conn struct {
 	offered *libssl.Session // the session offered for resumption, until stored
 	needPut bool            // the client still has to store its session
 	writing bool            // a Write has records not yet flushed
+	psk     pskState        // the external PSK sessions handed to libssl (psk.go)
 
 	handshakeMu   chan struct{} // a lock a waiter can give up on
 	handshakeDone atomic.Bool
@@ -109,7 +110,8 @@ func Client(conn net.Conn, config *Config) (*Conn, error) {
 }
 
 // Server returns a server-side TLS connection over conn. config must carry
-// a certificate (Certificates, or a Ctx that has one).
+// a certificate (Certificates, or a Ctx that has one) or TLS 1.3
+// PreSharedKeys.
 func Server(conn net.Conn, config *Config) (*Conn, error) {
 	if config == nil {
 		return nil, errors.New("openssl: Server needs a Config with a certificate")
@@ -225,6 +227,7 @@ func (c *Conn) release() {
 		c.wbio.Free()
 		c.offered.Free()
 		c.offered = nil
+		c.psk.free()
 		return nil
 	})
 }

@@ -109,10 +109,10 @@ func NewListener(inner net.Listener, config *Config) net.Listener {
 }
 
 // Listen listens on laddr and accepts TLS server connections made with
-// config, which must carry a certificate.
+// config, which must carry a certificate or TLS 1.3 PreSharedKeys.
 func Listen(network, laddr string, config *Config) (net.Listener, error) {
-	if config == nil || (len(config.Certificates) == 0 && config.Ctx == nil) {
-		return nil, errors.New("openssl: Listen needs a Config with a certificate")
+	if config == nil || (len(config.Certificates) == 0 && config.Ctx == nil && len(config.PreSharedKeys) == 0) {
+		return nil, errors.New("openssl: Listen needs a Config with a certificate or PreSharedKeys")
 	}
 	if _, err := config.ctx(false); err != nil {
 		return nil, err

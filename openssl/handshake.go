@@ -168,6 +168,7 @@ func (c *Conn) completeHandshake() error {
 			c.state = ConnectionState{}
 			return err
 		}
+		c.fillPSKStateLocked(s)
 		chain, err := s.PeerCertChainDER()
 		if err != nil {
 			return err

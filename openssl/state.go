@@ -181,6 +181,11 @@ type ConnectionState struct {
 	// and on a resumption (libssl keeps no staple in the session). See
 	// ocsp.go.
 	OCSPResponse []byte
+	// DidUsePSK: the handshake was authenticated by one of
+	// Config.PreSharedKeys, whose Identity PSKIdentity is (a copy; nil
+	// otherwise). A resumption by ticket sets DidResume only.
+	DidUsePSK   bool
+	PSKIdentity []byte
 	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
 	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
 	// for TLS 1.3, as in crypto/tls.

@@ -12,8 +12,9 @@ import (
 // setupEarlyData is setupearly_data_test for idx 0 (plain) and 1 (read_ahead
 // on both contexts, and SNI sent in the first ClientHello): a server allowing
 // 16384 bytes of early data, a first connection for a session, and a new
-// pair whose client offers that session. idx 2 (an external PSK) needs the
-// PSK callbacks, which the Go API lacks.
+// pair whose client offers that session; idx 2: the PSK session callbacks
+// and an external PSK allowing early data instead (psk_test.go), returned
+// as the session.
 func setupEarlyData(t *testing.T, idx int) (*sslpair.Pair, *libssl.Session) {
 	t.Helper()
 	sctx, cctx := ctxPair(t, libssl.TLS1, 0)
@@ -21,6 +22,9 @@ func setupEarlyData(t *testing.T, idx int) (*sslpair.Pair, *libssl.Session) {
 	if idx == 1 {
 		must(t, cctx.SetReadAhead(true))
 		must(t, sctx.SetReadAhead(true))
+	}
+	if idx == 2 {
+		return setupEarlyDataPSK(t, sctx, cctx)
 	}
 	p := objects(t, sctx, cctx)
 	if idx == 1 {
@@ -43,10 +47,7 @@ func setupEarlyData(t *testing.T, idx int) (*sslpair.Pair, *libssl.Session) {
 // test_early_data_not_sent: a server reading early data from a client that
 // sends none learns that none was sent, and the connection goes on.
 func TestEarlyDataNotSent(t *testing.T) {
-	// C's idx 2 (an external PSK) needs SSL_CTX_set_psk_use_session_callback
-	// and find_session_callback, which the Go API lacks: not expressed (the
-	// package doc's table says so).
-	for idx := 0; idx < 2; idx++ {
+	for idx := 0; idx < 3; idx++ {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
 			noLeaks(t)
 			p, _ := setupEarlyData(t, idx)
@@ -103,10 +104,7 @@ func handshakeStep(p *sslpair.Pair, s *libssl.SSL) error {
 // SSL_connect completes, both see the early data rejected, and normal data
 // then flows.
 func TestEarlyDataNotExpected(t *testing.T) {
-	// C's idx 2 (an external PSK) needs SSL_CTX_set_psk_use_session_callback
-	// and find_session_callback, which the Go API lacks: not expressed (the
-	// package doc's table says so).
-	for idx := 0; idx < 2; idx++ {
+	for idx := 0; idx < 3; idx++ {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
 			noLeaks(t)
 			p, _ := setupEarlyData(t, idx)
@@ -145,13 +143,10 @@ func TestEarlyDataNotExpected(t *testing.T) {
 // client), then finishes with nothing read and the status "not sent"; the
 // client's write then completes and data flows both ways. The objects are
 // setupearly_data_test's without the first connection: idx 1 sets
-// read_ahead on both contexts and SNI on the client; idx 2 (PSK callbacks,
-// unused by TLS 1.2) needs callbacks the Go API lacks.
+// read_ahead on both contexts and SNI on the client; idx 2 sets the PSK
+// session callbacks and makes the PSK (unused by TLS 1.2).
 func TestEarlyDataTLS12(t *testing.T) {
-	// C's idx 2 (an external PSK) needs SSL_CTX_set_psk_use_session_callback
-	// and find_session_callback, which the Go API lacks: not expressed (the
-	// package doc's table says so).
-	for idx := 0; idx < 2; idx++ {
+	for idx := 0; idx < 3; idx++ {
 		t.Run(fmt.Sprint(idx), func(t *testing.T) {
 			noLeaks(t)
 			sctx, cctx := ctxPair(t, libssl.TLS1, 0)
@@ -160,7 +155,12 @@ func TestEarlyDataTLS12(t *testing.T) {
 				must(t, cctx.SetReadAhead(true))
 				must(t, sctx.SetReadAhead(true))
 			}
-			p := objects(t, sctx, cctx)
+			var p *sslpair.Pair
+			if idx == 2 {
+				p, _ = setupEarlyDataPSK(t, sctx, cctx)
+			} else {
+				p = objects(t, sctx, cctx)
+			}
 			if idx == 1 {
 				must(t, p.Client.SetHostName("localhost"))
 			}

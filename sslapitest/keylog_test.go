@@ -129,9 +129,9 @@ func setKeylog(t *testing.T, sctx, cctx *libssl.Ctx) (srv, cli *keylogRecorder) 
 }
 
 var (
-	rsaCertOnce     sync.Once
-	rsaCert, rsaKey []byte
-	rsaCertErr      error
+	keylogRSAOnce                     sync.Once
+	keylogRSACertPEM, keylogRSAKeyPEM []byte
+	keylogRSAErr                      error
 )
 
 // keylogRSACert is a self-signed RSA-2048 certificate for "localhost":
@@ -139,10 +139,10 @@ var (
 // cannot do.
 func keylogRSACert(t *testing.T) (certPEM, keyPEM []byte) {
 	t.Helper()
-	rsaCertOnce.Do(func() {
+	keylogRSAOnce.Do(func() {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			rsaCertErr = err
+			keylogRSAErr = err
 			return
 		}
 		tmpl := &x509.Certificate{
@@ -155,19 +155,19 @@ func keylogRSACert(t *testing.T) (certPEM, keyPEM []byte) {
 		}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
 		if err != nil {
-			rsaCertErr = err
+			keylogRSAErr = err
 			return
 		}
 		kd, err := x509.MarshalPKCS8PrivateKey(k)
 		if err != nil {
-			rsaCertErr = err
+			keylogRSAErr = err
 			return
 		}
-		rsaCert = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		rsaKey = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})
+		keylogRSACertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		keylogRSAKeyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})
 	})
-	must(t, rsaCertErr)
-	return rsaCert, rsaKey
+	must(t, keylogRSAErr)
+	return keylogRSACertPEM, keylogRSAKeyPEM
 }
 
 // TestKeylog is test_keylog: a TLS 1.2 handshake with RSA key exchange
