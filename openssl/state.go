@@ -118,6 +118,7 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		PeerCertificates:   st.PeerCertificates,
 		VerifiedChains:     st.VerifiedChains,
 		TLSUnique:          st.TLSUnique,
+		ECHAccepted:        st.ECHAccepted,
 	}
 }
 
@@ -217,6 +218,11 @@ type ConnectionState struct {
 	// 0 when there was no key exchange (a TLS 1.2 resumption).
 	NegotiatedGroup string
 	CurveID         tls.CurveID
+	// ECHAccepted reports whether the server accepted the client's
+	// Encrypted Client Hello (SSL_ech_get1_status is
+	// SSL_ECH_STATUS_SUCCESS), on both sides; always false on a libssl
+	// without ECH.
+	ECHAccepted bool
 	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
 	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
 	// for TLS 1.3, as in crypto/tls.
