@@ -307,8 +307,12 @@ func (e *ECHStore) Downselect(index int) error {
 	})
 }
 
-// FlushKeys drops the entries with a private key that were loaded more
-// than age ago (OSSL_ECHSTORE_flush_keys; seconds, rounded down).
+// FlushKeys drops entries with a private key by their load time
+// (OSSL_ECHSTORE_flush_keys; age in whole seconds). What OpenSSL 4.0.3
+// does is drop each entry with a key whose load time plus age is after
+// now: the keys loaded in the last age, not the older ones, so a large
+// age (time.Since of any past instant) drops every key. Entries without a
+// key stay. An empty store is an error.
 func (e *ECHStore) FlushKeys(age time.Duration) error {
 	return e.with("OSSL_ECHSTORE_flush_keys", func(p unsafe.Pointer) error {
 		return c_echstore_flush_keys(p, C.int64_t(age/time.Second))
