@@ -114,18 +114,18 @@ func (e *ECHStore) Free() {
 	}
 }
 
-// with runs f with the store's pointer after checkECH: ErrFreed on a nil
-// or freed handle.
+// with runs f with the store's pointer: ErrFreed on a nil or freed
+// handle, then checkECH.
 func (e *ECHStore) with(op string, f func(p unsafe.Pointer) error) error {
-	if err := checkECH(op); err != nil {
-		return err
-	}
 	if e == nil {
 		return ErrFreed
 	}
 	p := e.r.get()
 	if p == nil {
 		return ErrFreed
+	}
+	if err := checkECH(op); err != nil {
+		return err
 	}
 	err := f(p)
 	runtime.KeepAlive(e)
@@ -327,10 +327,10 @@ func (e *ECHStore) FlushKeys(age time.Duration) error {
 // removes the context's store.
 func (c *Ctx) SetECHStore(store *ECHStore) error {
 	const op = "SSL_CTX_set1_echstore"
-	if err := checkECH(op); err != nil {
-		return err
-	}
 	return use(c, func(cp *C.SSL_CTX) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		if store == nil {
 			return c_ctx_set1_echstore(cp, nil)
 		}
@@ -343,10 +343,10 @@ func (c *Ctx) SetECHStore(store *ECHStore) error {
 // context; nil removes it.
 func (s *SSL) SetECHStore(store *ECHStore) error {
 	const op = "SSL_set1_echstore"
-	if err := checkECH(op); err != nil {
-		return err
-	}
 	return use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		if store == nil {
 			return c_ssl_set1_echstore(sp, nil)
 		}
@@ -360,10 +360,10 @@ func (s *SSL) SetECHStore(store *ECHStore) error {
 // is copied). A list that does not decode is an error.
 func (s *SSL) SetECHConfigList(list []byte) error {
 	const op = "SSL_set1_ech_config_list"
-	if err := checkECH(op); err != nil {
-		return err
-	}
 	return use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		if len(list) == 0 {
 			return errInput(op, "an empty ECHConfigList")
 		}
@@ -423,10 +423,10 @@ func (st ECHStatus) String() string {
 // copied and freed). The names are "" when libssl gives none.
 func (s *SSL) ECHStatus() (status ECHStatus, innerSNI, outerSNI string, err error) {
 	const op = "SSL_ech_get1_status"
-	if err := checkECH(op); err != nil {
-		return ECHStatusNotConfigured, "", "", err
-	}
 	err = use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		var st, ilen, olen C.int
 		var inner, outer [256]C.char
 		if err := c_ssl_ech_status(sp, &st, &inner[0], C.int(len(inner)), &ilen, &outer[0], C.int(len(outer)), &olen); err != nil {
@@ -449,11 +449,11 @@ func (s *SSL) ECHStatus() (status ECHStatus, innerSNI, outerSNI string, err erro
 // (SSL_ech_get1_retry_config; libssl's copy is freed). nil when none came.
 func (s *SSL) ECHRetryConfig() ([]byte, error) {
 	const op = "SSL_ech_get1_retry_config"
-	if err := checkECH(op); err != nil {
-		return nil, err
-	}
 	var out []byte
 	err := use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		for {
 			n, err := c_ssl_ech_retry_config(sp, nil, 0)
 			if err != nil || n == 0 {
@@ -479,10 +479,12 @@ func (s *SSL) ECHRetryConfig() ([]byte, error) {
 // through SSL_set_options / SSL_clear_options).
 func (s *SSL) SetECHGrease(on bool) error {
 	const op = "SSL_set_options"
-	if err := checkECH(op); err != nil {
-		return err
-	}
-	return use(s, func(sp *C.SSL) error { return c_ssl_set_ech_grease(sp, echFlag(on)) })
+	return use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
+		return c_ssl_set_ech_grease(sp, echFlag(on))
+	})
 }
 
 // SetECHGrease turns GREASE ECH on or off for the context's client
@@ -490,10 +492,12 @@ func (s *SSL) SetECHGrease(on bool) error {
 // SSL_CTX_set_options / SSL_CTX_clear_options; SSL_new copies it).
 func (c *Ctx) SetECHGrease(on bool) error {
 	const op = "SSL_CTX_set_options"
-	if err := checkECH(op); err != nil {
-		return err
-	}
-	return use(c, func(cp *C.SSL_CTX) error { return c_ctx_set_ech_grease(cp, echFlag(on)) })
+	return use(c, func(cp *C.SSL_CTX) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
+		return c_ctx_set_ech_grease(cp, echFlag(on))
+	})
 }
 
 // SetECHGreaseSuite sets the HPKE suite of the GREASE extension, in
@@ -501,10 +505,10 @@ func (c *Ctx) SetECHGrease(on bool) error {
 // (SSL_ech_set1_grease_suite; copied).
 func (s *SSL) SetECHGreaseSuite(suite string) error {
 	const op = "SSL_ech_set1_grease_suite"
-	if err := checkECH(op); err != nil {
-		return err
-	}
 	return use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		cs := C.CString(suite)
 		defer C.free(unsafe.Pointer(cs))
 		return c_ssl_ech_set1_grease_suite(sp, cs)
@@ -515,10 +519,12 @@ func (s *SSL) SetECHGreaseSuite(suite string) error {
 // as (SSL_ech_set_grease_type).
 func (s *SSL) SetECHGreaseType(extType uint16) error {
 	const op = "SSL_ech_set_grease_type"
-	if err := checkECH(op); err != nil {
-		return err
-	}
-	return use(s, func(sp *C.SSL) error { return c_ssl_ech_set_grease_type(sp, C.int(extType)) })
+	return use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
+		return c_ssl_ech_set_grease_type(sp, C.int(extType))
+	})
 }
 
 // SetECHOuterServerName sets the SNI of the outer ClientHello, in place of
@@ -526,10 +532,10 @@ func (s *SSL) SetECHGreaseType(extType uint16) error {
 // noOuter sends no SNI in the outer ClientHello at all.
 func (s *SSL) SetECHOuterServerName(name string, noOuter bool) error {
 	const op = "SSL_ech_set1_outer_server_name"
-	if err := checkECH(op); err != nil {
-		return err
-	}
 	return use(s, func(sp *C.SSL) error {
+		if err := checkECH(op); err != nil {
+			return err
+		}
 		var cs *C.char
 		if name != "" {
 			cs = C.CString(name)
