@@ -79,5 +79,6 @@ void *ls_librec_lc(ls_librec *r); /* its OSSL_LIB_CTX (NULL: the default) */
 int ls_librec_attach_x509(X509 *x, ls_librec *r);
 int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r);
 void ls_librec_note_ssl(SSL_CTX *c); /* an SSL made from, or moved to, c */
+void ls_librec_note_shared(ls_librec *r); /* r's objects are used on any thread */
 
 #endif

@@ -221,6 +221,10 @@ int ls_librec_attach_pkey(EVP_PKEY *k, ls_librec *r)
     return 1;
 }
 
+/* Objects of r's context are used in handshakes on any thread (an ECH
+ * store's keys, shim_ech.c): r is shared. */
+void ls_librec_note_shared(ls_librec *r) { librec_mark_shared(r); }
+
 /* An SSL is being made from c, or moved to it: its handshakes may run on
  * any thread, so c's library context is shared. */
 void ls_librec_note_ssl(SSL_CTX *c)
@@ -391,5 +395,6 @@ int lsh_libctx_provider_names(void *rec, char *buf, int cap) { (void)rec; (void)
 const char *lsh_provider_name(void *prov) { (void)prov; return NULL; }
 int64_t lsh_libctx_count(int which) { return which == 0 ? librec_made : which == 1 ? librec_freed : librec_retired; }
 void ls_librec_note_ssl(SSL_CTX *c) { (void)c; }
+void ls_librec_note_shared(ls_librec *r) { (void)r; }
 
 #endif

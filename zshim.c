@@ -3174,3 +3174,290 @@ void lsx_store_close(void *st)
     lsh_store_close(st);
 }
 
+int lsx_ech_built(void)
+{
+    return lsh_ech_built();
+}
+
+int64_t lsx_echstore_count(int which)
+{
+    return lsh_echstore_count(which);
+}
+
+ls_ret lsx_echstore_new(void *rec, const char *propq)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_echstore_new(rec, propq));
+    return r;
+#else
+    (void)rec; (void)propq;
+    return ls_unsupported();
+#endif
+}
+
+void lsx_echstore_free(void *st)
+{
+    lsh_echstore_free(st);
+}
+
+ls_ret lsx_echstore_new_config(void *st, int version, int max_name_length, const char *public_name, int kem, int kdf, int aead)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_new_config(st, version, max_name_length, public_name, kem, kdf, aead));
+    return r;
+#else
+    (void)st; (void)version; (void)max_name_length; (void)public_name; (void)kem; (void)kdf; (void)aead;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_write_pem(void *st, int index, unsigned char *buf, int cap)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_write_pem(st, index, buf, cap));
+    return r;
+#else
+    (void)st; (void)index; (void)buf; (void)cap;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_read_echconfiglist(void *st, const unsigned char *p, int len)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_read_echconfiglist(st, p, len));
+    return r;
+#else
+    (void)st; (void)p; (void)len;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_read_pem(void *st, const unsigned char *p, int len, int for_retry)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_read_pem(st, p, len, for_retry));
+    return r;
+#else
+    (void)st; (void)p; (void)len; (void)for_retry;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_set1_key_and_read_pem(void *st, EVP_PKEY *k, const unsigned char *p, int len, int for_retry)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_set1_key_and_read_pem(st, k, p, len, for_retry));
+    return r;
+#else
+    (void)st; (void)k; (void)p; (void)len; (void)for_retry;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_count_of(void *st, int keys)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_count_of(st, keys));
+    return r;
+#else
+    (void)st; (void)keys;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_info(void *st, int index, int64_t *loaded_secs, int *has_private, int *for_retry, char *pub, int pubcap, int *publen, char *cfg, int cfgcap, int *cfglen)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_info(st, index, loaded_secs, has_private, for_retry, pub, pubcap, publen, cfg, cfgcap, cfglen));
+    return r;
+#else
+    (void)st; (void)index; (void)loaded_secs; (void)has_private; (void)for_retry; (void)pub; (void)pubcap; (void)publen; (void)cfg; (void)cfgcap; (void)cfglen;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_downselect(void *st, int index)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_downselect(st, index));
+    return r;
+#else
+    (void)st; (void)index;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_echstore_flush_keys(void *st, int64_t age)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_echstore_flush_keys(st, age));
+    return r;
+#else
+    (void)st; (void)age;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ctx_set1_echstore(SSL_CTX *c, void *st)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set1_echstore(c, st));
+    return r;
+#else
+    (void)c; (void)st;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_set1_echstore(SSL *s, void *st)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_echstore(s, st));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)st;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_set1_ech_config_list(SSL *s, const unsigned char *p, int len)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set1_ech_config_list(s, p, len));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)p; (void)len;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_ech_status(SSL *s, int *status, char *inner, int icap, int *innerlen, char *outer, int ocap, int *outerlen)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_ech_status(s, status, inner, icap, innerlen, outer, ocap, outerlen));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)status; (void)inner; (void)icap; (void)innerlen; (void)outer; (void)ocap; (void)outerlen;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_ech_retry_config(SSL *s, unsigned char *buf, int cap)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_ech_retry_config(s, buf, cap));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)buf; (void)cap;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_set_ech_grease(SSL *s, int on)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_ech_grease(s, on));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)on;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ctx_set_ech_grease(SSL_CTX *c, int on)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ctx_set_ech_grease(c, on));
+    return r;
+#else
+    (void)c; (void)on;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_ech_set1_grease_suite(SSL *s, const char *suite)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_ech_set1_grease_suite(s, suite));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)suite;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_ech_set_grease_type(SSL *s, int type_)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_ech_set_grease_type(s, type_));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)type_;
+    return ls_unsupported();
+#endif
+}
+
+ls_ret lsx_ssl_ech_set1_outer_server_name(SSL *s, const char *name, int no_outer)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_ech_set1_outer_server_name(s, name, no_outer));
+    ls_guard_leave(g);
+    return r;
+#else
+    (void)s; (void)name; (void)no_outer;
+    return ls_unsupported();
+#endif
+}
+

@@ -398,6 +398,41 @@ package libssl
 #cgo nocallback lsx_store_next
 #cgo noescape lsx_store_next
 #cgo nocallback lsx_store_close
+#cgo nocallback lsx_ech_built
+#cgo nocallback lsx_echstore_count
+#cgo nocallback lsx_echstore_new
+#cgo noescape lsx_echstore_new
+#cgo nocallback lsx_echstore_free
+#cgo nocallback lsx_echstore_new_config
+#cgo noescape lsx_echstore_new_config
+#cgo nocallback lsx_echstore_write_pem
+#cgo noescape lsx_echstore_write_pem
+#cgo nocallback lsx_echstore_read_echconfiglist
+#cgo noescape lsx_echstore_read_echconfiglist
+#cgo nocallback lsx_echstore_read_pem
+#cgo noescape lsx_echstore_read_pem
+#cgo nocallback lsx_echstore_set1_key_and_read_pem
+#cgo noescape lsx_echstore_set1_key_and_read_pem
+#cgo nocallback lsx_echstore_count_of
+#cgo nocallback lsx_echstore_info
+#cgo noescape lsx_echstore_info
+#cgo nocallback lsx_echstore_downselect
+#cgo nocallback lsx_echstore_flush_keys
+#cgo nocallback lsx_ctx_set1_echstore
+#cgo nocallback lsx_ssl_set1_echstore
+#cgo nocallback lsx_ssl_set1_ech_config_list
+#cgo noescape lsx_ssl_set1_ech_config_list
+#cgo nocallback lsx_ssl_ech_status
+#cgo noescape lsx_ssl_ech_status
+#cgo nocallback lsx_ssl_ech_retry_config
+#cgo noescape lsx_ssl_ech_retry_config
+#cgo nocallback lsx_ssl_set_ech_grease
+#cgo nocallback lsx_ctx_set_ech_grease
+#cgo nocallback lsx_ssl_ech_set1_grease_suite
+#cgo noescape lsx_ssl_ech_set1_grease_suite
+#cgo nocallback lsx_ssl_ech_set_grease_type
+#cgo nocallback lsx_ssl_ech_set1_outer_server_name
+#cgo noescape lsx_ssl_ech_set1_outer_server_name
 #include "shim.h"
 */
 import "C"
@@ -3672,4 +3707,242 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)
+}
+
+// c_ech_built calls lsh_ech_built (shim.def line 422, predicate val).
+func c_ech_built() C.int {
+	countCall()
+	return C.lsx_ech_built()
+}
+
+// c_echstore_count calls lsh_echstore_count (shim.def line 423, predicate val).
+func c_echstore_count(which C.int) C.int64_t {
+	countCall()
+	return C.lsx_echstore_count(which)
+}
+
+// c_echstore_new calls lsh_echstore_new (shim.def line 424, predicate ptr).
+func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
+	countCall()
+	r := C.lsx_echstore_new(rec, propq)
+	if r.ptr == nil {
+		return nil, fail("OSSL_ECHSTORE_new", &r)
+	}
+	done(&r)
+	return (unsafe.Pointer)(r.ptr), nil
+}
+
+// c_echstore_free calls lsh_echstore_free (shim.def line 425, predicate void).
+func c_echstore_free(st unsafe.Pointer) {
+	countCall()
+	C.lsx_echstore_free(st)
+}
+
+// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 426, predicate one).
+func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.int, public_name *C.char, kem C.int, kdf C.int, aead C.int) error {
+	countCall()
+	r := C.lsx_echstore_new_config(st, version, max_name_length, public_name, kem, kdf, aead)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_new_config", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 427, predicate nonneg).
+func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
+	r := C.lsx_echstore_write_pem(st, index, buf, cap)
+	if r.ret < 0 {
+		return int(r.ret), fail("OSSL_ECHSTORE_write_pem", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 428, predicate one).
+func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_echstore_read_echconfiglist(st, p, len)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_read_echconfiglist", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 429, predicate one).
+func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.int) error {
+	countCall()
+	r := C.lsx_echstore_read_pem(st, p, len, for_retry)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_read_pem", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 430, predicate one).
+func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uchar, len C.int, for_retry C.int) error {
+	countCall()
+	r := C.lsx_echstore_set1_key_and_read_pem(st, k, p, len, for_retry)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_set1_key_and_read_pem", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 431, predicate nonneg).
+func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
+	countCall()
+	r := C.lsx_echstore_count_of(st, keys)
+	if r.ret < 0 {
+		return int(r.ret), fail("OSSL_ECHSTORE_num_entries", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_echstore_info calls lsh_echstore_info (shim.def line 432, predicate one).
+func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has_private *C.int, for_retry *C.int, pub *C.char, pubcap C.int, publen *C.int, cfg *C.char, cfgcap C.int, cfglen *C.int) error {
+	countCall()
+	r := C.lsx_echstore_info(st, index, loaded_secs, has_private, for_retry, pub, pubcap, publen, cfg, cfgcap, cfglen)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_get1_info", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 433, predicate one).
+func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
+	countCall()
+	r := C.lsx_echstore_downselect(st, index)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_downselect", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 434, predicate one).
+func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
+	countCall()
+	r := C.lsx_echstore_flush_keys(st, age)
+	if r.ret != 1 {
+		return fail("OSSL_ECHSTORE_flush_keys", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 435, predicate one).
+func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
+	countCall()
+	r := C.lsx_ctx_set1_echstore(c, st)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set1_echstore", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 436, predicate one).
+func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
+	countCall()
+	r := C.lsx_ssl_set1_echstore(s, st)
+	if r.ret != 1 {
+		return fail("SSL_set1_echstore", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 437, predicate one).
+func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
+	countCall()
+	r := C.lsx_ssl_set1_ech_config_list(s, p, len)
+	if r.ret != 1 {
+		return fail("SSL_set1_ech_config_list", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 438, predicate one).
+func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerlen *C.int, outer *C.char, ocap C.int, outerlen *C.int) error {
+	countCall()
+	r := C.lsx_ssl_ech_status(s, status, inner, icap, innerlen, outer, ocap, outerlen)
+	if r.ret != 1 {
+		return fail("SSL_ech_get1_status", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 439, predicate nonneg).
+func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
+	countCall()
+	r := C.lsx_ssl_ech_retry_config(s, buf, cap)
+	if r.ret < 0 {
+		return int(r.ret), fail("SSL_ech_get1_retry_config", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 440, predicate one).
+func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
+	countCall()
+	r := C.lsx_ssl_set_ech_grease(s, on)
+	if r.ret != 1 {
+		return fail("SSL_set_options", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 441, predicate one).
+func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
+	countCall()
+	r := C.lsx_ctx_set_ech_grease(c, on)
+	if r.ret != 1 {
+		return fail("SSL_CTX_set_options", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 442, predicate one).
+func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
+	countCall()
+	r := C.lsx_ssl_ech_set1_grease_suite(s, suite)
+	if r.ret != 1 {
+		return fail("SSL_ech_set1_grease_suite", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 443, predicate one).
+func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
+	countCall()
+	r := C.lsx_ssl_ech_set_grease_type(s, type_)
+	if r.ret != 1 {
+		return fail("SSL_ech_set_grease_type", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 444, predicate one).
+func c_ssl_ech_set1_outer_server_name(s *C.SSL, name *C.char, no_outer C.int) error {
+	countCall()
+	r := C.lsx_ssl_ech_set1_outer_server_name(s, name, no_outer)
+	if r.ret != 1 {
+		return fail("SSL_ech_set1_outer_server_name", &r)
+	}
+	done(&r)
+	return nil
 }

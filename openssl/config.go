@@ -253,6 +253,38 @@ type Config struct {
 	// suites are set on a libssl.Ctx with its PSK callbacks). OpenSSLState
 	// reports DidUsePSK and PSKIdentity (context).
 	PreSharedKeys []PreSharedKey
+	// Encrypted Client Hello (ECH, RFC 9849; OpenSSL 4.0). See ech.go. On
+	// a libssl without ECH, setting any of these fields is an error at first
+	// use that matches libssl.ErrUnsupported and says it needs OpenSSL 4.0.
+	//
+	// EncryptedClientHelloConfigList is a client's ECHConfigList for the
+	// server (as crypto/tls and a DNS HTTPS record hold it; version 0xfe0d
+	// of RFC 9849): the client encrypts its ClientHello, with ServerName as
+	// the inner SNI, to it (OSSL_ECHSTORE_read_echconfiglist,
+	// SSL_CTX_set1_echstore) and refuses TLS below 1.3. When the server
+	// rejects ECH, the handshake fails with an *ECHRejectionError holding
+	// the server's retry configs (context, client role).
+	EncryptedClientHelloConfigList []byte
+	// EncryptedClientHelloRejectionVerify, when set, replaces the check of
+	// the outer handshake's certificate when the server rejected ECH: it is
+	// called with the state of the outer handshake (PeerCertificates), and
+	// its error fails the handshake; nil gives an *ECHRejectionError. When
+	// nil, the client requires the certificate libssl verified for the
+	// ECHConfig's public_name, as crypto/tls does.
+	EncryptedClientHelloRejectionVerify func(ConnectionState) error
+	// EncryptedClientHelloGREASE makes a client without
+	// EncryptedClientHelloConfigList send a GREASE ECH extension
+	// (SSL_OP_ECH_GREASE), as crypto/tls does by default, so that its
+	// ClientHellos look like those of clients that use ECH. Off by
+	// default: libssl sends none (context, client role).
+	EncryptedClientHelloGREASE bool
+	// EncryptedClientHelloKeys are a server's ECH keys, crypto/tls's type:
+	// Config is one encoded ECHConfig, PrivateKey the raw private key of
+	// its KEM (X25519: 32 bytes; P-256, P-384, P-521: the scalar), and
+	// SendAsRetry puts the config in the retry configs a rejected client
+	// gets (OSSL_ECHSTORE_read_pem with OSSL_ECH_FOR_RETRY,
+	// SSL_CTX_set1_echstore) (context, server role).
+	EncryptedClientHelloKeys []tls.EncryptedClientHelloKey
 
 	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
 	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers
@@ -340,6 +372,10 @@ func (cfg *Config) build(isClient bool) (*libssl.Ctx, error) {
 		return nil, err
 	}
 	if err := cfg.configurePSKs(ctx, isClient); err != nil {
+		ctx.Free()
+		return nil, err
+	}
+	if err := cfg.configureECH(ctx, isClient); err != nil {
 		ctx.Free()
 		return nil, err
 	}

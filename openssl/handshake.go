@@ -137,6 +137,9 @@ func (c *Conn) handshakeFailure(err error) error {
 	if herr := c.hookFailure(err); herr != nil {
 		return herr
 	}
+	if eerr := c.echFailure(err); eerr != nil {
+		return eerr
+	}
 	v := libssl.VerifyOK
 	_ = c.withSSL(func(s *libssl.SSL) error { v = s.VerifyResult(); return nil })
 	if v != libssl.VerifyOK && (c.isClient && !c.config.InsecureSkipVerify || !c.isClient && c.config.ClientAuth != NoClientCert) {
@@ -163,6 +166,7 @@ func (c *Conn) completeHandshake() error {
 			ServerName:         s.ServerName(),
 			VerifyResult:       s.VerifyResult(),
 			SessionRefused:     c.refused,
+			ECHAccepted:        echAccepted(s),
 		}
 		if err := c.checkResumptionLocked(s); err != nil {
 			c.state = ConnectionState{}

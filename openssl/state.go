@@ -71,6 +71,7 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		VerifiedChains:     st.VerifiedChains,
 		TLSUnique:          st.TLSUnique,
 		OCSPResponse:       st.OCSPResponse,
+		ECHAccepted:        st.ECHAccepted,
 	}
 }
 
@@ -186,6 +187,11 @@ type ConnectionState struct {
 	// otherwise). A resumption by ticket sets DidResume only.
 	DidUsePSK   bool
 	PSKIdentity []byte
+	// ECHAccepted reports whether the server accepted the client's
+	// Encrypted Client Hello (SSL_ech_get1_status is
+	// SSL_ECH_STATUS_SUCCESS), on both sides; always false on a libssl
+	// without ECH.
+	ECHAccepted bool
 	// TLSUnique is the tls-unique channel binding (RFC 5929: the first
 	// Finished message, SSL_get_finished / SSL_get_peer_finished); nil
 	// for TLS 1.3, as in crypto/tls.
