@@ -308,11 +308,10 @@ func (e *ECHStore) Downselect(index int) error {
 }
 
 // FlushKeys drops entries with a private key by their load time
-// (OSSL_ECHSTORE_flush_keys; age in whole seconds). What OpenSSL 4.0.3
-// does is drop each entry with a key whose load time plus age is after
-// now: the keys loaded in the last age, not the older ones, so a large
-// age (time.Since of any past instant) drops every key. Entries without a
-// key stay. An empty store is an error.
+// (OSSL_ECHSTORE_flush_keys; age in whole seconds): each entry whose key
+// was loaded age or more ago goes, so FlushKeys(0) drops every key and a
+// large age none (as run on OpenSSL 4.0.3). Entries without a key stay. An
+// empty store is an error.
 func (e *ECHStore) FlushKeys(age time.Duration) error {
 	return e.with("OSSL_ECHSTORE_flush_keys", func(p unsafe.Pointer) error {
 		return c_echstore_flush_keys(p, C.int64_t(age/time.Second))

@@ -76,10 +76,10 @@ func (c *Cipher) HandshakeDigest() string {
 // length should be that of the cipher's digest output. A key longer than
 // libssl's buffer (256 bytes in 1.1.1, 512 in 3.x) is an error.
 func (s *Session) SetMasterKey(key []byte) error {
-	if len(key) == 0 {
-		return errInput("SSL_SESSION_set1_master_key", "an empty key")
-	}
 	return use(s, func(p *C.SSL_SESSION) error {
+		if len(key) == 0 {
+			return errInput("SSL_SESSION_set1_master_key", "an empty key")
+		}
 		return c_sess_set1_master_key(p, bytesPtr(key), C.int(len(key)))
 	})
 }
@@ -95,10 +95,10 @@ func (s *Session) MasterKey() []byte {
 // SetCipher sets the session's cipher suite (SSL_SESSION_set_cipher). A
 // TLS 1.3 PSK session needs a TLS 1.3 suite: its digest is the PSK's.
 func (s *Session) SetCipher(c *Cipher) error {
-	if c == nil || c.p == nil {
-		return errInput("SSL_SESSION_set_cipher", "a nil Cipher")
-	}
 	return use(s, func(p *C.SSL_SESSION) error {
+		if c == nil || c.p == nil {
+			return errInput("SSL_SESSION_set_cipher", "a nil Cipher")
+		}
 		return c_SSL_SESSION_set_cipher(p, c.p)
 	})
 }

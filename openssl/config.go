@@ -64,7 +64,9 @@ type Certificate struct {
 	Key *libssl.PKey
 	// OCSPStaple is the DER OCSP response a server staples for this
 	// certificate when a client asks (crypto/tls's field; see ocsp.go).
-	// nil staples nothing.
+	// nil staples nothing. From OpenSSL 3.6 libssl decodes it and sends it
+	// only when it is an OCSPResponse about this certificate; before 3.6
+	// it sends the bytes as they are.
 	OCSPStaple []byte
 }
 
@@ -211,8 +213,12 @@ type Config struct {
 	// (DHE-RSA-AES128-GCM-SHA256 ...) with libssl's built-in parameters
 	// sized to its certificate's key and security level
 	// (SSL_CTX_set_dh_auto). Off by default, as crypto/tls has no DHE:
-	// without DHE or DHParameters a server never picks a DHE suite. From
-	// OpenSSL 4.0 an ffdhe group the client offers gives parameters too
+	// without DHE or DHParameters a server before OpenSSL 4.0 has no DH
+	// parameters and never picks a DHE suite. From 4.0 libssl takes them
+	// from an ffdhe group the client offers (RFC 7919; libssl's default
+	// client groups have ffdhe2048 and ffdhe3072), so such a server picks
+	// a DHE suite when the client prefers one, which crypto/tls clients
+	// and libssl's default cipher order (ECDHE first) never do
 	// (context, server role).
 	DHE bool
 	// DHParameters, when set, are the DH parameters in PEM ("-----BEGIN DH

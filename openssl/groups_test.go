@@ -447,12 +447,21 @@ func TestDHEBindingToBinding(t *testing.T) {
 		bits   int
 		params bool
 	}{
+		// Off, and a client offering only ECDHE groups: no DH parameters,
+		// so no shared cipher.
 		{"Off", func(*Config) {}, false, 0, false},
+		// Off, and a client offering libssl's default groups (ffdhe2048
+		// and ffdhe3072 among them): from OpenSSL 4.0 the server takes
+		// the DH group from them (RFC 7919), before 4.0 it has none.
+		{"OffClientOffersFFDHE", func(*Config) {}, libssl.RuntimeVersion() >= 0x40000000, 2048, true},
 		{"DHE", func(c *Config) { c.DHE = true }, true, 2048, false},
 		{"DHParameters", func(c *Config) { c.DHParameters = ffdhe2048PEM }, true, 2048, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, c := dheConfigs()
+			if tc.name == "Off" {
+				c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
+			}
 			tc.set(s)
 			defer s.Free()
 			defer c.Free()

@@ -15,14 +15,20 @@ import (
 // the client sees the same bytes, both callbacks running; with the
 // server's callback failing (SSL_TLSEXT_ERR_ALERT_FATAL) the handshake
 // fails and neither records a call. C's orespder is a fixed DER response;
-// here a response the revocation test CA signed, compared byte for byte
-// as C does. The third sub-case of C (the client sends an OCSP_RESPID the
+// here a response the revocation test CA signed for the server's
+// certificate, compared byte for byte as C does. The third sub-case of C (the client sends an OCSP_RESPID the
 // server's callback matches) is not ported: the root package lacks
 // SSL_set_tlsext_status_ids and SSL_get_tlsext_status_ids.
 func TestTLSExtStatusType(t *testing.T) {
 	noLeaks(t)
-	orespder := testcerts.GetRevocation().Server.OCSPResponse(testcerts.Good, testcerts.OCSPOptions{})
+	rev := testcerts.GetRevocation()
+	orespder := rev.Server.OCSPResponse(testcerts.Good, testcerts.OCSPOptions{})
 	sctx, cctx := ctxPair(t, libssl.TLS1, 0)
+	// The server's certificate is the one orespder is about: from 3.6
+	// libssl sends a staple only when it is an OCSP response for the
+	// server's certificate.
+	must(t, sctx.UseCertificatePEM(rev.Server.CertPEM))
+	must(t, sctx.UsePrivateKeyPEM(rev.Server.KeyPEM))
 	if got := cctx.StatusType(); got != libssl.StatusTypeNone {
 		t.Fatalf("SSL_CTX_get_tlsext_status_type of a new context = %d, want -1", got)
 	}
