@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -34,19 +35,28 @@ func peerTool(t *testing.T, name, debianPackage string) string {
 // startSServer runs `openssl s_server -rev` on an ephemeral loopback port for
 // n connections and returns its address. The test stops it.
 func startSServer(t *testing.T, verFlag string, n int) (string, <-chan error) {
-	bin := opensslCLI(t)
 	tc := testcerts.Get()
 	f := certFiles(t, map[string][]byte{"cert.pem": tc.LeafChain, "key.pem": tc.LeafKey})
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	cmd := exec.CommandContext(ctx, bin, "s_server", "-accept", "127.0.0.1:0", "-naccept", itoa(n),
+	addr, done, _ := startOpenSSLServer(t, "-naccept", itoa(n),
 		"-cert", f["cert.pem"], "-key", f["key.pem"], verFlag, "-rev", "-alpn", "h2")
-	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=") // the CLI uses the system libssl
+	return addr, done
+}
+
+// startOpenSSLServer runs `openssl s_server args...` on a loopback port
+// and returns the address it reports, its exit, and its stderr (to read
+// once it has exited). The test stops it.
+func startOpenSSLServer(t *testing.T, args ...string) (string, <-chan error, *bytes.Buffer) {
+	t.Helper()
+	bin := opensslCLI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -68,13 +78,13 @@ func startSServer(t *testing.T, verFlag string, n int) (string, <-chan error) {
 	})
 	select {
 	case a := <-addr:
-		return a, done
+		return a, done, stderr
 	case err := <-done:
-		t.Fatalf("s_server exited: %v\n%s", err, stderr.String())
+		t.Fatalf("s_server exited: %v\n%s", err, stderr.String()) // Wait has returned
 	case <-time.After(testTimeout):
 		t.Fatal("s_server did not report its port")
 	}
-	return "", nil
+	return "", nil, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -131,7 +141,6 @@ func TestClientAgainstOpenSSLServer(t *testing.T) {
 // We are the server, `openssl s_client` the client (it saves its session
 // with -sess_out and offers it with -sess_in).
 func TestServerAgainstOpenSSLClient(t *testing.T) {
-	bin := opensslCLI(t)
 	tc := testcerts.Get()
 	for _, ver := range versions {
 		t.Run(ver.name, func(t *testing.T) {
@@ -146,7 +155,7 @@ func TestServerAgainstOpenSSLClient(t *testing.T) {
 			}
 			defer l.Close()
 			for i := 0; i < 2; i++ {
-				args := []string{"s_client", "-connect", l.Addr().String(), "-servername", "localhost",
+				args := []string{"-servername", "localhost",
 					"-CAfile", f["ca.pem"], "-verify_return_error", "-verify_hostname", "localhost",
 					flag, "-alpn", "h2", "-quiet"}
 				if i == 0 {
@@ -154,26 +163,10 @@ func TestServerAgainstOpenSSLClient(t *testing.T) {
 				} else {
 					args = append(args, "-sess_in", sess)
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-				cmd := exec.CommandContext(ctx, bin, args...)
-				cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
-				cmd.Stdin = strings.NewReader("ping\n")
-				var out, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &out, &stderr
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				stop := time.AfterFunc(testTimeout, func() { l.Close() }) // bound Accept
-				nc, err := l.Accept()
-				stop.Stop()
-				if err != nil {
-					t.Fatal(err)
-				}
-				c := nc.(*Conn)
-				deadline(c)
+				c, sc := startSClient(t, l, "ping\n", args...)
 				got, err := readFull(c, 5)
 				if err != nil || string(got) != "ping\n" {
-					t.Fatalf("read %q, %v\n%s", got, err, stderr.String())
+					t.Fatalf("read %q, %v\n%s", got, err, sc.stderr.String())
 				}
 				if _, err := c.Write([]byte("pong\n")); err != nil {
 					t.Fatal(err)
@@ -186,12 +179,59 @@ func TestServerAgainstOpenSSLClient(t *testing.T) {
 				if err := c.Close(); err != nil {
 					t.Fatalf("close: %v", err)
 				}
-				err = cmd.Wait()
-				cancel()
-				if err != nil || !strings.Contains(out.String(), "pong") {
-					t.Fatalf("s_client: %v, stdout %q\n%s", err, out.String(), stderr.String())
+				if err := sc.wait(); err != nil || !strings.Contains(sc.out.String(), "pong") {
+					t.Fatalf("s_client: %v, stdout %q\n%s", err, sc.out.String(), sc.stderr.String())
 				}
 			}
 		})
 	}
+}
+
+// sClient is one `openssl s_client` run against a listener of ours.
+type sClient struct {
+	cmd         *exec.Cmd
+	out, stderr bytes.Buffer
+	waited      bool
+	err         error
+}
+
+// startSClient runs `openssl s_client -connect ADDR args...` against l with
+// stdin as its input, accepts its connection (Accept bounded by
+// testTimeout) and returns it with a deadline set. The test's cleanup
+// stops s_client if wait was not called.
+func startSClient(t *testing.T, l net.Listener, stdin string, args ...string) (*Conn, *sClient) {
+	t.Helper()
+	bin := opensslCLI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	r := &sClient{}
+	r.cmd = exec.CommandContext(ctx, bin, append([]string{"s_client", "-connect", l.Addr().String()}, args...)...)
+	r.cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=") // the CLI uses the system libssl
+	r.cmd.Stdin = strings.NewReader(stdin)
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = r.wait()
+	})
+	stop := time.AfterFunc(testTimeout, func() { l.Close() })
+	nc, err := l.Accept()
+	stop.Stop()
+	if err != nil {
+		t.Fatalf("accept: %v\n%s", err, r.stderr.String())
+	}
+	c := nc.(*Conn)
+	deadline(c)
+	return c, r
+}
+
+// wait waits for s_client to exit and returns its exit error (the same
+// error on later calls).
+func (r *sClient) wait() error {
+	if !r.waited {
+		r.err, r.waited = r.cmd.Wait(), true
+	}
+	return r.err
 }

@@ -1,7 +1,6 @@
 package openssl
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -9,9 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 )
 
 // Our client against `openssl s_server -ech_key`: the key pair file is made
@@ -78,7 +75,6 @@ func TestECHClientAgainstOpenSSLServer(t *testing.T) {
 // s_client verifies the inner name's certificate.
 func TestECHServerAgainstOpenSSLClient(t *testing.T) {
 	needECH(t)
-	bin := opensslCLI(t)
 	cert, _ := echServerCert(t)
 	key := echKey(t, 3, echPublic, true)
 	cfg := &Config{Certificates: []Certificate{cert}, EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{key}}
@@ -89,35 +85,18 @@ func TestECHServerAgainstOpenSSLClient(t *testing.T) {
 	}
 	defer l.Close()
 	f := certFiles(t, map[string][]byte{"ca.pem": testcertsCA()})
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "s_client", "-connect", l.Addr().String(), "-servername", echInner,
+	c, sc := startSClient(t, l, "ping\n", "-servername", echInner,
 		"-CAfile", f["ca.pem"], "-verify_return_error", "-tls1_3",
 		"-ech_config_list", base64.StdEncoding.EncodeToString(echList(key)))
-	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
-	cmd.Stdin = strings.NewReader("ping\n")
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop := time.AfterFunc(testTimeout, func() { l.Close() })
-	nc, err := l.Accept()
-	stop.Stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := nc.(*Conn)
-	deadline(c)
 	if got, err := readFull(c, 5); err != nil || string(got) != "ping\n" {
-		t.Fatalf("read %q, %v\n%s", got, err, stderr.String())
+		t.Fatalf("read %q, %v\n%s", got, err, sc.stderr.String())
 	}
 	st := c.OpenSSLState()
 	if !st.ECHAccepted || st.ServerName != echInner {
 		t.Errorf("server: ECHAccepted %v, ServerName %q; want true, %q", st.ECHAccepted, st.ServerName, echInner)
 	}
 	c.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("s_client: %v\n%s\n%s", err, out.String(), stderr.String())
+	if err := sc.wait(); err != nil {
+		t.Fatalf("s_client: %v\n%s\n%s", err, sc.out.String(), sc.stderr.String())
 	}
 }

@@ -6,8 +6,6 @@
 package openssl
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -18,8 +16,6 @@ import (
 	"errors"
 	"math/big"
 	"net"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -521,7 +517,6 @@ func TestDHParametersBad(t *testing.T) {
 // `openssl s_client -cipher DHE-RSA-AES128-GCM-SHA256` against a binding
 // server with Config.DHE (crypto/tls has no DHE client).
 func TestDHEWithOpenSSLClient(t *testing.T) {
-	bin := opensslCLI(t)
 	s, _ := dheConfigs()
 	s.DHE = true
 	defer s.Free()
@@ -530,28 +525,10 @@ func TestDHEWithOpenSSLClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "s_client", "-connect", l.Addr().String(), "-tls1_2",
-		"-cipher", dheSuite, "-quiet")
-	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
-	cmd.Stdin = strings.NewReader("ping\n")
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop := time.AfterFunc(testTimeout, func() { l.Close() })
-	nc, err := l.Accept()
-	stop.Stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := nc.(*Conn)
-	deadline(c)
+	c, sc := startSClient(t, l, "ping\n", "-tls1_2", "-cipher", dheSuite, "-quiet")
 	got, err := readFull(c, 5)
 	if err != nil || string(got) != "ping\n" {
-		t.Fatalf("read %q, %v\n%s", got, err, stderr.String())
+		t.Fatalf("read %q, %v\n%s", got, err, sc.stderr.String())
 	}
 	if _, err := c.Write([]byte("pong\n")); err != nil {
 		t.Fatal(err)
@@ -560,7 +537,7 @@ func TestDHEWithOpenSSLClient(t *testing.T) {
 		t.Fatalf("cipher %q", st.CipherName)
 	}
 	_ = c.Close()
-	if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), "pong") {
-		t.Fatalf("s_client: %v, stdout %q\n%s", err, out.String(), stderr.String())
+	if err := sc.wait(); err != nil || !strings.Contains(sc.out.String(), "pong") {
+		t.Fatalf("s_client: %v, stdout %q\n%s", err, sc.out.String(), sc.stderr.String())
 	}
 }

@@ -2,7 +2,6 @@ package openssl
 
 import (
 	"bytes"
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,8 +10,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -269,7 +266,6 @@ func TestOCSPVerifyConnectionRequiresStaple(t *testing.T) {
 // `openssl s_client -status` asks our server for the staple and prints the
 // response it got.
 func TestOCSPStapleToOpenSSLClient(t *testing.T) {
-	bin := opensslCLI(t)
 	r := testcerts.GetRevocation()
 	staple := r.Server.OCSPResponse(testcerts.Good, testcerts.OCSPOptions{})
 	for _, ver := range versions {
@@ -283,35 +279,18 @@ func TestOCSPStapleToOpenSSLClient(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "s_client", "-connect", l.Addr().String(), "-servername", "localhost",
+			c, sc := startSClient(t, l, "ping\n", "-servername", "localhost",
 				"-CAfile", f["ca.pem"], "-verify_return_error", flag, "-status")
-			cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
-			cmd.Stdin = strings.NewReader("ping\n")
-			var out, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			stop := time.AfterFunc(testTimeout, func() { l.Close() })
-			nc, err := l.Accept()
-			stop.Stop()
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := nc.(*Conn)
-			deadline(c)
 			if got, err := readFull(c, 5); err != nil || string(got) != "ping\n" {
-				t.Fatalf("read %q, %v\n%s", got, err, stderr.String())
+				t.Fatalf("read %q, %v\n%s", got, err, sc.stderr.String())
 			}
 			c.Close()
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("s_client: %v\n%s\n%s", err, out.String(), stderr.String())
+			if err := sc.wait(); err != nil {
+				t.Fatalf("s_client: %v\n%s\n%s", err, sc.out.String(), sc.stderr.String())
 			}
 			for _, want := range []string{"OCSP Response Status: successful", "Cert Status: good"} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("s_client output lacks %q:\n%s", want, out.String())
+				if !strings.Contains(sc.out.String(), want) {
+					t.Errorf("s_client output lacks %q:\n%s", want, sc.out.String())
 				}
 			}
 		})

@@ -1,13 +1,10 @@
 package openssl
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/hex"
 	"errors"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -34,51 +31,6 @@ func pskServerConfig(withCert bool, keys ...PreSharedKey) *Config {
 		cfg.Certificates = []Certificate{{CertPEM: tc.LeafChain, KeyPEM: tc.LeafKey}}
 	}
 	return cfg
-}
-
-// startOpenSSLServer runs `openssl s_server args...` on a loopback port
-// and returns the address it reports, its exit, and its stderr (to read
-// once it has exited). The test stops it.
-func startOpenSSLServer(t *testing.T, args ...string) (string, <-chan error, *bytes.Buffer) {
-	t.Helper()
-	bin := opensslCLI(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	cmd := exec.CommandContext(ctx, bin, append([]string{"s_server", "-accept", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &bytes.Buffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if line := sc.Text(); strings.HasPrefix(line, "ACCEPT ") {
-				addr <- strings.TrimPrefix(line, "ACCEPT ")
-			}
-		}
-	}()
-	done := make(chan error, 1)
-	exited := make(chan struct{})
-	go func() { done <- cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cancel()
-		<-exited
-	})
-	select {
-	case a := <-addr:
-		return a, done, stderr
-	case err := <-done:
-		t.Fatalf("s_server exited: %v\n%s", err, stderr.String()) // Wait has returned
-	case <-time.After(testTimeout):
-		t.Fatal("s_server did not report its port")
-	}
-	return "", nil, nil
 }
 
 func pskFlags(k PreSharedKey) []string {
@@ -148,7 +100,6 @@ func TestPSKClientAgainstOpenSSLServer(t *testing.T) {
 // certificate, an identity we do not know falls back to a certificate
 // handshake; without one it fails. A wrong key fails with the binder error.
 func TestPSKServerAgainstOpenSSLClient(t *testing.T) {
-	bin := opensslCLI(t)
 	for _, tc := range []struct {
 		name     string
 		withCert bool
@@ -170,39 +121,21 @@ func TestPSKServerAgainstOpenSSLClient(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.Close()
-			args := append([]string{"s_client", "-connect", l.Addr().String(), "-tls1_3", "-quiet"}, pskFlags(tc.key)...)
-			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
-			cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH=")
-			cmd.Stdin = strings.NewReader("ping\n")
-			var out, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			stop := time.AfterFunc(testTimeout, func() { l.Close() })
-			nc, err := l.Accept()
-			stop.Stop()
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := nc.(*Conn)
-			deadline(c)
+			c, sc := startSClient(t, l, "ping\n", append([]string{"-tls1_3", "-quiet"}, pskFlags(tc.key)...)...)
 			herr := c.Handshake()
 			if tc.fail != "" {
 				c.Close()
-				werr := cmd.Wait()
+				werr := sc.wait()
 				if herr == nil || !strings.Contains(herr.Error(), tc.fail) || werr == nil {
-					t.Fatalf("handshake: %v (want %q); s_client: %v\n%s", herr, tc.fail, werr, stderr.String())
+					t.Fatalf("handshake: %v (want %q); s_client: %v\n%s", herr, tc.fail, werr, sc.stderr.String())
 				}
 				return
 			}
 			if herr != nil {
-				t.Fatalf("handshake: %v\n%s", herr, stderr.String())
+				t.Fatalf("handshake: %v\n%s", herr, sc.stderr.String())
 			}
 			if got, err := readFull(c, 5); err != nil || string(got) != "ping\n" {
-				t.Fatalf("read %q, %v\n%s", got, err, stderr.String())
+				t.Fatalf("read %q, %v\n%s", got, err, sc.stderr.String())
 			}
 			if _, err := c.Write([]byte("pong\n")); err != nil {
 				t.Fatal(err)
@@ -214,8 +147,8 @@ func TestPSKServerAgainstOpenSSLClient(t *testing.T) {
 			if err := c.Close(); err != nil {
 				t.Fatalf("close: %v", err)
 			}
-			if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), "pong") {
-				t.Fatalf("s_client: %v, stdout %q\n%s", err, out.String(), stderr.String())
+			if err := sc.wait(); err != nil || !strings.Contains(sc.out.String(), "pong") {
+				t.Fatalf("s_client: %v, stdout %q\n%s", err, sc.out.String(), sc.stderr.String())
 			}
 		})
 	}

@@ -2,17 +2,10 @@ package sslapitest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
-	"math/big"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -128,48 +121,6 @@ func setKeylog(t *testing.T, sctx, cctx *libssl.Ctx) (srv, cli *keylogRecorder) 
 	return srv, cli
 }
 
-var (
-	keylogRSAOnce                     sync.Once
-	keylogRSACertPEM, keylogRSAKeyPEM []byte
-	keylogRSAErr                      error
-)
-
-// keylogRSACert is a self-signed RSA-2048 certificate for "localhost":
-// test_keylog needs RSA key exchange, which the ECDSA test certificate
-// cannot do.
-func keylogRSACert(t *testing.T) (certPEM, keyPEM []byte) {
-	t.Helper()
-	keylogRSAOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			keylogRSAErr = err
-			return
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1),
-			Subject:      pkix.Name{CommonName: "localhost"},
-			DNSNames:     []string{"localhost"},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-		if err != nil {
-			keylogRSAErr = err
-			return
-		}
-		kd, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			keylogRSAErr = err
-			return
-		}
-		keylogRSACertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		keylogRSAKeyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})
-	})
-	must(t, keylogRSAErr)
-	return keylogRSACertPEM, keylogRSAKeyPEM
-}
-
 // TestKeylog is test_keylog: a TLS 1.2 handshake with RSA key exchange
 // (the C test's "RSA" cipher list; TLS 1.3 off) logs, on the client, one
 // RSA line and one CLIENT_RANDOM line whose secret is the session's master
@@ -177,7 +128,7 @@ func keylogRSACert(t *testing.T) (certPEM, keyPEM []byte) {
 func TestKeylog(t *testing.T) {
 	noLeaks(t)
 	sctx, cctx := ctxPairMethods(t, libssl.TLSServerMethod, libssl.TLSClientMethod, libssl.TLS1, 0, false)
-	cert, key := keylogRSACert(t)
+	cert, key := rsaCert(t, 2048) // RSA key exchange needs an RSA certificate
 	must(t, sctx.UseCertificatePEM(cert))
 	must(t, sctx.UsePrivateKeyPEM(key))
 	must(t, cctx.SetOptions(libssl.OpNoTLSv1_3))
