@@ -8,6 +8,8 @@
  */
 #include "shim_internal.h"
 
+#include <string.h>
+
 #include <openssl/pem.h>
 
 int lsh_ssl_set1_groups_list(SSL *s, const char *list) { return (int)SSL_set1_groups_list(s, list); }

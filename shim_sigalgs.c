@@ -8,6 +8,8 @@
  */
 #include "shim_internal.h"
 
+#include <string.h>
+
 int lsh_ctx_set1_sigalgs_list(SSL_CTX *c, const char *list) { return (int)SSL_CTX_set1_sigalgs_list(c, list); }
 
 int lsh_ssl_set1_sigalgs_list(SSL *s, const char *list) { return (int)SSL_set1_sigalgs_list(s, list); }
