@@ -41,7 +41,11 @@ func newLibCtxWith(t *testing.T, providers ...string) *libssl.LibCtx {
 // reason and the providers the library context had.
 func TestConfigLibraryContextWithoutAlgorithms(t *testing.T) {
 	if !has3() {
-		t.Skip("library contexts need OpenSSL 3.0; TestConfigLibraryContextNeeds3 covers 1.1.1")
+		// 1.1.1: no library context can be made at all.
+		if _, err := libssl.NewLibCtx(); !errors.Is(err, libssl.ErrUnsupported) {
+			t.Fatalf("NewLibCtx on 1.1.1: %v, want ErrUnsupported", err)
+		}
+		return
 	}
 	for _, provider := range []string{"base", "null"} {
 		t.Run(provider, func(t *testing.T) {
@@ -72,7 +76,14 @@ func TestConfigLibraryContextWithoutAlgorithms(t *testing.T) {
 // use, and the error says that no loaded provider offers FIPS algorithms.
 func TestConfigPropertyQueryFIPSWithoutFIPSProvider(t *testing.T) {
 	if !has3() {
-		t.Skip("property queries need OpenSSL 3.0; TestConfigLibraryContextNeeds3 covers 1.1.1")
+		// 1.1.1: a property query is an error at first use naming 3.0.
+		cfg := serverConfig(VersionTLS13)
+		cfg.PropertyQuery = "fips=yes"
+		defer cfg.Free()
+		if _, err := cfg.ctx(false); err == nil || !strings.Contains(err.Error(), "needs OpenSSL 3.0") {
+			t.Fatalf("PropertyQuery on 1.1.1: %v, want an error naming OpenSSL 3.0", err)
+		}
+		return
 	}
 	for _, tc := range []struct {
 		name string
@@ -83,12 +94,17 @@ func TestConfigPropertyQueryFIPSWithoutFIPSProvider(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := tc.lib(t)
-			if l.ProviderAvailable("fips") {
-				t.Skip("this library context has a FIPS provider (the fips image leg tests it: make fips)")
-			}
 			cfg := serverConfig(VersionTLS13)
 			cfg.LibraryContext, cfg.PropertyQuery = l, "fips=yes"
 			defer cfg.Free()
+			if l.ProviderAvailable("fips") {
+				// A FIPS provider is loaded: the same Config builds
+				// (make fips runs the handshakes).
+				if _, err := cfg.ctx(false); err != nil {
+					t.Fatalf(`PropertyQuery "fips=yes" with a FIPS provider loaded: %v`, err)
+				}
+				return
+			}
 			r := pairGoClient(t, cfg, goClientConfig(VersionTLS13))
 			if r.ourErr == nil {
 				t.Fatal(`a server with PropertyQuery "fips=yes" and no FIPS provider handshook`)
@@ -110,7 +126,11 @@ func TestConfigPropertyQueryFIPSWithoutFIPSProvider(t *testing.T) {
 // handle while the Config's SSL_CTX holds it.
 func TestConfigTwoLibraryContextsSideBySide(t *testing.T) {
 	if !has3() {
-		t.Skip("library contexts need OpenSSL 3.0; TestConfigLibraryContextNeeds3 covers 1.1.1")
+		// 1.1.1: no library context can be made at all.
+		if _, err := libssl.NewLibCtx(); !errors.Is(err, libssl.ErrUnsupported) {
+			t.Fatalf("NewLibCtx on 1.1.1: %v, want ErrUnsupported", err)
+		}
+		return
 	}
 	la := newLibCtxWith(t, "default")
 	lb := newLibCtxWith(t, "base", "default")
