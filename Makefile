@@ -27,7 +27,7 @@ vet:
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# -short: the long tests (the nettest matrix's 176 child processes, 32 MiB
+# -short: the long tests (the nettest matrix's 264 child processes, 32 MiB
 # HTTP bodies under -race, 40-run loss loops) shrink or skip; make ci runs
 # them in full (test-long). Everything else runs as in CI.
 race-cgocheck2:

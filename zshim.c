@@ -2384,6 +2384,91 @@ ls_ret lsx_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char 
     return r;
 }
 
+ls_ret lsx_bio_new_sock(int fd, int hold)
+{
+    ls_begin();
+    ls_ret r = ls_finish_ptr((void *)lsh_bio_new_sock(fd, hold));
+    return r;
+}
+
+ls_ret lsx_ssl_set_sock_bio(SSL *s, int fd, int hold)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_sock_bio(s, fd, hold));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_sock_read(SSL *s, unsigned char *buf, int num)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_iow(s, (int)lsh_sock_read(s, buf, num));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_sock_write(SSL *s, const unsigned char *buf, int num)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_iow(s, (int)lsh_sock_write(s, buf, num));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_sock_handshake(SSL *s)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_call saved;
+    ls_call_enter(&saved);
+    ls_ret r = ls_finish_iow(s, (int)lsh_sock_handshake(s));
+    r.panic_token = ls_call_leave(&saved);
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_sock_flush(SSL *s)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_sock_flush(s));
+    ls_guard_leave(g);
+    return r;
+}
+
+ls_ret lsx_sock_set_hold(SSL *s, int hold)
+{
+    ls_guard *g;
+    if (!ls_guard_enter(s, &g))
+        return ls_busy();
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_sock_set_hold(s, hold));
+    ls_guard_leave(g);
+    return r;
+}
+
 int lsx_feature_built(int which)
 {
     return lsh_feature_built(which);

@@ -275,6 +275,11 @@ package libssl
 #cgo noescape lsx_ssl_sigalg
 #cgo noescape lsx_feed_read
 #cgo noescape lsx_write_drain
+#cgo nocallback lsx_bio_new_sock
+#cgo noescape lsx_sock_read
+#cgo noescape lsx_sock_write
+#cgo nocallback lsx_sock_flush
+#cgo nocallback lsx_sock_set_hold
 #cgo nocallback lsx_feature_built
 #cgo nocallback lsx_ssl_peer_tmp_key_type
 #cgo nocallback lsx_ssl_peer_signature_nid
@@ -2854,13 +2859,105 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 	return int(r.ret), aux, failWant("SSL_write", &r)
 }
 
-// c_feature_built calls lsh_feature_built (shim.def line 313, predicate val).
+// c_bio_new_sock calls lsh_bio_new_sock (shim.def line 311, predicate ptr).
+func c_bio_new_sock(fd C.int, hold C.int) (*C.BIO, error) {
+	countCall()
+	r := C.lsx_bio_new_sock(fd, hold)
+	if r.ptr == nil {
+		return nil, fail("BIO_new", &r)
+	}
+	done(&r)
+	return (*C.BIO)(r.ptr), nil
+}
+
+// c_ssl_set_sock_bio calls lsh_ssl_set_sock_bio (shim.def line 312, predicate one).
+func c_ssl_set_sock_bio(s *C.SSL, fd C.int, hold C.int) error {
+	countCall()
+	r := C.lsx_ssl_set_sock_bio(s, fd, hold)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	if r.ret != 1 {
+		return fail("SSL_set_bio", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_sock_read calls lsh_sock_read (shim.def line 313, predicate iow).
+func c_sock_read(s *C.SSL, buf *C.uchar, num C.int) (int, [2]int, error) {
+	countCall()
+	r := C.lsx_sock_read(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), aux, nil
+	}
+	return int(r.ret), aux, failWant("SSL_read", &r)
+}
+
+// c_sock_write calls lsh_sock_write (shim.def line 314, predicate iow).
+func c_sock_write(s *C.SSL, buf *C.uchar, num C.int) (int, [2]int, error) {
+	countCall()
+	r := C.lsx_sock_write(s, buf, num)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), aux, nil
+	}
+	return int(r.ret), aux, failWant("SSL_write", &r)
+}
+
+// c_sock_handshake calls lsh_sock_handshake (shim.def line 315, predicate iow).
+func c_sock_handshake(s *C.SSL) (int, [2]int, error) {
+	countCall()
+	r := C.lsx_sock_handshake(s)
+	if r.panic_token != 0 {
+		defer raisePanic(r.panic_token)
+	}
+	aux := [2]int{int(r.aux[0]), int(r.aux[1])}
+	if r.ret > 0 {
+		done(&r)
+		return int(r.ret), aux, nil
+	}
+	return int(r.ret), aux, failWant("SSL_do_handshake", &r)
+}
+
+// c_sock_flush calls lsh_sock_flush (shim.def line 316, predicate nonneg).
+func c_sock_flush(s *C.SSL) (int, error) {
+	countCall()
+	r := C.lsx_sock_flush(s)
+	if r.ret < 0 {
+		return int(r.ret), fail("send", &r)
+	}
+	done(&r)
+	return int(r.ret), nil
+}
+
+// c_sock_set_hold calls lsh_sock_set_hold (shim.def line 317, predicate one).
+func c_sock_set_hold(s *C.SSL, hold C.int) error {
+	countCall()
+	r := C.lsx_sock_set_hold(s, hold)
+	if r.ret != 1 {
+		return fail("BIO_ctrl", &r)
+	}
+	done(&r)
+	return nil
+}
+
+// c_feature_built calls lsh_feature_built (shim.def line 321, predicate val).
 func c_feature_built(which C.int) C.int {
 	countCall()
 	return C.lsx_feature_built(which)
 }
 
-// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 315, predicate val).
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 323, predicate val).
 func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_tmp_key_type(s)
@@ -2870,7 +2967,7 @@ func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 316, predicate val).
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 324, predicate val).
 func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_nid(s)
@@ -2880,7 +2977,7 @@ func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 317, predicate val).
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 325, predicate val).
 func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_peer_signature_type_nid(s)
@@ -2890,13 +2987,13 @@ func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 318, predicate val).
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 326, predicate val).
 func c_x509_pubkey_type(x *C.X509) C.int {
 	countCall()
 	return C.lsx_x509_pubkey_type(x)
 }
 
-// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 319, predicate nonneg).
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 327, predicate nonneg).
 func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_x509_subject_der(x, buf, cap)
@@ -2907,19 +3004,19 @@ func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_obj_nid calls lsh_obj_nid (shim.def line 320, predicate val).
+// c_obj_nid calls lsh_obj_nid (shim.def line 328, predicate val).
 func c_obj_nid(name *C.char) C.int {
 	countCall()
 	return C.lsx_obj_nid(name)
 }
 
-// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 321, predicate val).
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 329, predicate val).
 func c_OBJ_nid2sn(n C.int) *C.char {
 	countCall()
 	return C.lsx_OBJ_nid2sn(n)
 }
 
-// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 322, predicate val).
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 330, predicate val).
 func c_ssl_compression_active(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_compression_active(s)
@@ -2929,7 +3026,7 @@ func c_ssl_compression_active(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 324, predicate one).
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 332, predicate one).
 func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_advertised(c, p, len)
@@ -2940,7 +3037,7 @@ func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 325, predicate one).
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 333, predicate one).
 func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_npn_select(c, p, len)
@@ -2951,7 +3048,7 @@ func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 326, predicate val).
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 334, predicate val).
 func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
@@ -2961,7 +3058,7 @@ func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 328, predicate one).
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 336, predicate one).
 func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_max_fragment_length(c, mode)
@@ -2972,13 +3069,13 @@ func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	return nil
 }
 
-// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 329, predicate val).
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 337, predicate val).
 func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_sess_max_fragment_length(s)
 }
 
-// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 330, predicate one).
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 338, predicate one).
 func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	countCall()
 	r := C.lsx_ctx_set_max_send_fragment(c, n)
@@ -2989,7 +3086,7 @@ func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	return nil
 }
 
-// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 332, predicate one).
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 340, predicate one).
 func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
@@ -3000,19 +3097,19 @@ func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 333, predicate val).
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 341, predicate val).
 func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_ticket_appdata(s, buf, cap)
 }
 
-// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 334, predicate val).
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 342, predicate val).
 func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
 	countCall()
 	return C.lsx_SSL_SESSION_has_ticket(s)
 }
 
-// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 336, predicate one).
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 344, predicate one).
 func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	countCall()
 	r := C.lsx_ctx_set_status_type_ocsp(c)
@@ -3023,7 +3120,7 @@ func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 337, predicate one).
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 345, predicate one).
 func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	countCall()
 	r := C.lsx_ssl_set_status_type_ocsp(s)
@@ -3034,7 +3131,7 @@ func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 338, predicate one).
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 346, predicate one).
 func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
@@ -3045,7 +3142,7 @@ func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 339, predicate val).
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 347, predicate val).
 func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
@@ -3055,7 +3152,7 @@ func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 340, predicate pos).
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 348, predicate pos).
 func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_der(status, buf, cap)
@@ -3066,7 +3163,7 @@ func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 341, predicate nonneg).
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 349, predicate nonneg).
 func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_status(p, len)
@@ -3077,7 +3174,7 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_check calls lsh_ocsp_check (shim.def line 342, predicate one).
+// c_ocsp_check calls lsh_ocsp_check (shim.def line 350, predicate one).
 func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C.X509, n C.int, c *C.SSL_CTX, skew C.long, out *C.int, t *C.int64_t) error {
 	countCall()
 	r := C.lsx_ocsp_check(p, len, leaf, issuer, certs, n, c, skew, out, t)
@@ -3088,7 +3185,7 @@ func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C
 	return nil
 }
 
-// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 343, predicate one).
+// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 351, predicate one).
 func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
 	countCall()
 	r := C.lsx_ssl_ocsp_check(s, skew, out, t)
@@ -3099,7 +3196,7 @@ func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
 	return nil
 }
 
-// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 344, predicate val).
+// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 352, predicate val).
 func c_ssl_get_status_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_get_status_type(s)
@@ -3109,13 +3206,13 @@ func c_ssl_get_status_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 345, predicate val).
+// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 353, predicate val).
 func c_ctx_get_status_type(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_get_status_type(c)
 }
 
-// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 347, predicate pos).
+// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 355, predicate pos).
 func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ctx_add_crls(c, p, len)
@@ -3126,19 +3223,19 @@ func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 348, predicate void).
+// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 356, predicate void).
 func c_ctx_set_verify_param_flags(c *C.SSL_CTX, f C.ulong) {
 	countCall()
 	C.lsx_ctx_set_verify_param_flags(c, f)
 }
 
-// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 349, predicate val).
+// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 357, predicate val).
 func c_ctx_get_verify_param_flags(c *C.SSL_CTX) C.ulong {
 	countCall()
 	return C.lsx_ctx_get_verify_param_flags(c)
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 351, predicate one).
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 359, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
 	r := C.lsx_ctx_enable_ct(c, strict)
@@ -3149,7 +3246,7 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 352, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 360, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_ctlog_list_file(c, path)
@@ -3160,7 +3257,7 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 354, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 362, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_secure_reneg_support(s)
@@ -3170,7 +3267,7 @@ func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 355, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 363, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate_abbreviated(s)
@@ -3184,7 +3281,7 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	return nil
 }
 
-// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 357, predicate one).
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 365, predicate one).
 func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_dh_auto(c, on)
@@ -3195,7 +3292,7 @@ func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 358, predicate one).
+// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 366, predicate one).
 func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_dh_auto(s, on)
@@ -3206,7 +3303,7 @@ func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 359, predicate one).
+// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 367, predicate one).
 func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ctx_set_tmp_dh_pkey(c, k)
@@ -3217,7 +3314,7 @@ func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 360, predicate one).
+// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 368, predicate one).
 func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ssl_set_tmp_dh_pkey(s, k)
@@ -3228,7 +3325,7 @@ func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_params_from_pem calls lsh_params_from_pem (shim.def line 361, predicate ptr).
+// c_params_from_pem calls lsh_params_from_pem (shim.def line 369, predicate ptr).
 func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	countCall()
 	r := C.lsx_params_from_pem(pem, len)
@@ -3239,19 +3336,19 @@ func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	return (*C.EVP_PKEY)(r.ptr), nil
 }
 
-// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 362, predicate val).
+// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 370, predicate val).
 func c_pkey_base_id(k *C.EVP_PKEY) C.int {
 	countCall()
 	return C.lsx_pkey_base_id(k)
 }
 
-// c_pkey_bits calls lsh_pkey_bits (shim.def line 363, predicate val).
+// c_pkey_bits calls lsh_pkey_bits (shim.def line 371, predicate val).
 func c_pkey_bits(k *C.EVP_PKEY) C.int {
 	countCall()
 	return C.lsx_pkey_bits(k)
 }
 
-// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 364, predicate val).
+// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 372, predicate val).
 func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_tmp_key_bits(s)
@@ -3261,7 +3358,7 @@ func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 365, predicate one).
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 373, predicate one).
 func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_compress_certs(ctx, alg)
@@ -3272,7 +3369,7 @@ func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	return nil
 }
 
-// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 366, predicate val).
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 374, predicate val).
 func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_negotiated_group_id(s)
@@ -3282,7 +3379,7 @@ func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 368, predicate ptr).
+// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 376, predicate ptr).
 func c_bio_new_dgram_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_dgram_mem()
@@ -3293,13 +3390,13 @@ func c_bio_new_dgram_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 369, predicate val).
+// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 377, predicate val).
 func c_bio_is_dgram_mem(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_bio_is_dgram_mem(b)
 }
 
-// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 370, predicate one).
+// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 378, predicate one).
 func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	countCall()
 	r := C.lsx_bio_dgram_set_query_mtu(b, mtu)
@@ -3310,7 +3407,7 @@ func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 371, predicate val).
+// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 379, predicate val).
 func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	countCall()
 	r := C.lsx_ssl_dtls_get_timeout(s, sec, usec)
@@ -3320,7 +3417,7 @@ func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	return r.v
 }
 
-// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 372, predicate nonneg).
+// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 380, predicate nonneg).
 func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_ssl_dtls_handle_timeout(s)
@@ -3334,7 +3431,7 @@ func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 373, predicate one).
+// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 381, predicate one).
 func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_mtu(s, mtu)
@@ -3345,7 +3442,7 @@ func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 374, predicate one).
+// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 382, predicate one).
 func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_link_mtu(s, mtu)
@@ -3356,7 +3453,7 @@ func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 375, predicate one).
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 383, predicate one).
 func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	countCall()
 	r := C.lsx_ssl_set_dtls_timer_start(s, us)
@@ -3367,7 +3464,7 @@ func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	return nil
 }
 
-// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 376, predicate zero).
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 384, predicate zero).
 func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_srtp_profiles(c, profiles)
@@ -3378,7 +3475,7 @@ func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	return nil
 }
 
-// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 377, predicate val).
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 385, predicate val).
 func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	countCall()
 	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
@@ -3388,13 +3485,13 @@ func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	return r.v
 }
 
-// c_psk_built calls lsh_psk_built (shim.def line 379, predicate val).
+// c_psk_built calls lsh_psk_built (shim.def line 387, predicate val).
 func c_psk_built() C.int {
 	countCall()
 	return C.lsx_psk_built()
 }
 
-// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 380, predicate one).
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 388, predicate one).
 func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	countCall()
 	r := C.lsx_ctx_use_psk_identity_hint(c, hint)
@@ -3405,7 +3502,7 @@ func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	return nil
 }
 
-// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 381, predicate val).
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 389, predicate val).
 func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_psk_identity(s, buf, cap)
@@ -3415,7 +3512,7 @@ func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 383, predicate one).
+// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 391, predicate one).
 func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_master_key(sess, key, len)
@@ -3426,13 +3523,13 @@ func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error 
 	return nil
 }
 
-// c_sess_master_key calls lsh_sess_master_key (shim.def line 384, predicate val).
+// c_sess_master_key calls lsh_sess_master_key (shim.def line 392, predicate val).
 func c_sess_master_key(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_master_key(sess, buf, cap)
 }
 
-// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 385, predicate one).
+// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 393, predicate one).
 func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set_cipher(s, cipher)
@@ -3443,13 +3540,13 @@ func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
 	return nil
 }
 
-// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 386, predicate val).
+// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 394, predicate val).
 func c_SSL_SESSION_get0_cipher(s *C.SSL_SESSION) *C.SSL_CIPHER {
 	countCall()
 	return C.lsx_SSL_SESSION_get0_cipher(s)
 }
 
-// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 387, predicate one).
+// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 395, predicate one).
 func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set_protocol_version(s, version)
@@ -3460,7 +3557,7 @@ func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
 	return nil
 }
 
-// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 388, predicate one).
+// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 396, predicate one).
 func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_t) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set_max_early_data(s, max_early_data)
@@ -3471,13 +3568,13 @@ func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_
 	return nil
 }
 
-// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 389, predicate val).
+// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 397, predicate val).
 func c_SSL_SESSION_get_max_early_data(s *C.SSL_SESSION) C.uint32_t {
 	countCall()
 	return C.lsx_SSL_SESSION_get_max_early_data(s)
 }
 
-// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 390, predicate one).
+// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 398, predicate one).
 func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_alpn_selected(sess, p, len)
@@ -3488,13 +3585,13 @@ func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error
 	return nil
 }
 
-// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 391, predicate val).
+// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 399, predicate val).
 func c_sess_alpn_selected(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_alpn_selected(sess, buf, cap)
 }
 
-// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 392, predicate val).
+// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 400, predicate val).
 func c_ssl_cipher_find(s *C.SSL, id C.int) *C.SSL_CIPHER {
 	countCall()
 	r := C.lsx_ssl_cipher_find(s, id)
@@ -3504,25 +3601,25 @@ func c_ssl_cipher_find(s *C.SSL, id C.int) *C.SSL_CIPHER {
 	return r.v
 }
 
-// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 393, predicate val).
+// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 401, predicate val).
 func c_cipher_protocol_id(c *C.SSL_CIPHER) C.int {
 	countCall()
 	return C.lsx_cipher_protocol_id(c)
 }
 
-// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 394, predicate val).
+// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 402, predicate val).
 func c_SSL_CIPHER_get_name(c *C.SSL_CIPHER) *C.char {
 	countCall()
 	return C.lsx_SSL_CIPHER_get_name(c)
 }
 
-// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 395, predicate val).
+// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 403, predicate val).
 func c_cipher_handshake_digest(c *C.SSL_CIPHER) *C.char {
 	countCall()
 	return C.lsx_cipher_handshake_digest(c)
 }
 
-// c_ssl_extms calls lsh_ssl_extms (shim.def line 397, predicate val).
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 405, predicate val).
 func c_ssl_extms(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_extms(s)
@@ -3532,7 +3629,7 @@ func c_ssl_extms(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 398, predicate val).
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 406, predicate val).
 func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_total_renegotiations(s)
@@ -3542,7 +3639,7 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 400, predicate val).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 408, predicate val).
 func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_client_random(s, out, outlen)
@@ -3552,7 +3649,7 @@ func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 401, predicate val).
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 409, predicate val).
 func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_server_random(s, out, outlen)
@@ -3562,13 +3659,13 @@ func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 402, predicate val).
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 410, predicate val).
 func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_keylog_cb(c)
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 405, predicate ptr).
+// c_libctx_new calls lsh_libctx_new (shim.def line 413, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3579,13 +3676,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 406, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 414, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 407, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 415, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3596,7 +3693,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 408, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 416, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3607,7 +3704,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 409, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 417, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3618,25 +3715,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 410, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 418, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 411, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 419, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 412, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 420, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 413, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 421, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3647,13 +3744,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 414, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 422, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 415, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 423, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3664,7 +3761,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 416, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 424, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3675,13 +3772,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 417, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 425, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 418, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 426, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3692,7 +3789,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 419, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 427, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3703,25 +3800,25 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 420, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 428, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)
 }
 
-// c_ech_built calls lsh_ech_built (shim.def line 422, predicate val).
+// c_ech_built calls lsh_ech_built (shim.def line 430, predicate val).
 func c_ech_built() C.int {
 	countCall()
 	return C.lsx_ech_built()
 }
 
-// c_echstore_count calls lsh_echstore_count (shim.def line 423, predicate val).
+// c_echstore_count calls lsh_echstore_count (shim.def line 431, predicate val).
 func c_echstore_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_echstore_count(which)
 }
 
-// c_echstore_new calls lsh_echstore_new (shim.def line 424, predicate ptr).
+// c_echstore_new calls lsh_echstore_new (shim.def line 432, predicate ptr).
 func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_echstore_new(rec, propq)
@@ -3732,13 +3829,13 @@ func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_echstore_free calls lsh_echstore_free (shim.def line 425, predicate void).
+// c_echstore_free calls lsh_echstore_free (shim.def line 433, predicate void).
 func c_echstore_free(st unsafe.Pointer) {
 	countCall()
 	C.lsx_echstore_free(st)
 }
 
-// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 426, predicate one).
+// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 434, predicate one).
 func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.int, public_name *C.char, kem C.int, kdf C.int, aead C.int) error {
 	countCall()
 	r := C.lsx_echstore_new_config(st, version, max_name_length, public_name, kem, kdf, aead)
@@ -3749,7 +3846,7 @@ func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.i
 	return nil
 }
 
-// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 427, predicate nonneg).
+// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 435, predicate nonneg).
 func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_echstore_write_pem(st, index, buf, cap)
@@ -3760,7 +3857,7 @@ func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.in
 	return int(r.ret), nil
 }
 
-// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 428, predicate one).
+// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 436, predicate one).
 func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_echstore_read_echconfiglist(st, p, len)
@@ -3771,7 +3868,7 @@ func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) err
 	return nil
 }
 
-// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 429, predicate one).
+// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 437, predicate one).
 func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.int) error {
 	countCall()
 	r := C.lsx_echstore_read_pem(st, p, len, for_retry)
@@ -3782,7 +3879,7 @@ func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.i
 	return nil
 }
 
-// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 430, predicate one).
+// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 438, predicate one).
 func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uchar, len C.int, for_retry C.int) error {
 	countCall()
 	r := C.lsx_echstore_set1_key_and_read_pem(st, k, p, len, for_retry)
@@ -3793,7 +3890,7 @@ func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uch
 	return nil
 }
 
-// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 431, predicate nonneg).
+// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 439, predicate nonneg).
 func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
 	countCall()
 	r := C.lsx_echstore_count_of(st, keys)
@@ -3804,7 +3901,7 @@ func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_echstore_info calls lsh_echstore_info (shim.def line 432, predicate one).
+// c_echstore_info calls lsh_echstore_info (shim.def line 440, predicate one).
 func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has_private *C.int, for_retry *C.int, pub *C.char, pubcap C.int, publen *C.int, cfg *C.char, cfgcap C.int, cfglen *C.int) error {
 	countCall()
 	r := C.lsx_echstore_info(st, index, loaded_secs, has_private, for_retry, pub, pubcap, publen, cfg, cfgcap, cfglen)
@@ -3815,7 +3912,7 @@ func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has
 	return nil
 }
 
-// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 433, predicate one).
+// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 441, predicate one).
 func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
 	countCall()
 	r := C.lsx_echstore_downselect(st, index)
@@ -3826,7 +3923,7 @@ func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
 	return nil
 }
 
-// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 434, predicate one).
+// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 442, predicate one).
 func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
 	countCall()
 	r := C.lsx_echstore_flush_keys(st, age)
@@ -3837,7 +3934,7 @@ func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
 	return nil
 }
 
-// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 435, predicate one).
+// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 443, predicate one).
 func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_ctx_set1_echstore(c, st)
@@ -3848,7 +3945,7 @@ func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
 	return nil
 }
 
-// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 436, predicate one).
+// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 444, predicate one).
 func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_ssl_set1_echstore(s, st)
@@ -3859,7 +3956,7 @@ func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
 	return nil
 }
 
-// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 437, predicate one).
+// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 445, predicate one).
 func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set1_ech_config_list(s, p, len)
@@ -3870,7 +3967,7 @@ func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 438, predicate one).
+// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 446, predicate one).
 func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerlen *C.int, outer *C.char, ocap C.int, outerlen *C.int) error {
 	countCall()
 	r := C.lsx_ssl_ech_status(s, status, inner, icap, innerlen, outer, ocap, outerlen)
@@ -3881,7 +3978,7 @@ func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerl
 	return nil
 }
 
-// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 439, predicate nonneg).
+// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 447, predicate nonneg).
 func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_ech_retry_config(s, buf, cap)
@@ -3892,7 +3989,7 @@ func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 440, predicate one).
+// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 448, predicate one).
 func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ech_grease(s, on)
@@ -3903,7 +4000,7 @@ func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 441, predicate one).
+// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 449, predicate one).
 func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_ech_grease(c, on)
@@ -3914,7 +4011,7 @@ func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 442, predicate one).
+// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 450, predicate one).
 func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
 	countCall()
 	r := C.lsx_ssl_ech_set1_grease_suite(s, suite)
@@ -3925,7 +4022,7 @@ func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
 	return nil
 }
 
-// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 443, predicate one).
+// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 451, predicate one).
 func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
 	countCall()
 	r := C.lsx_ssl_ech_set_grease_type(s, type_)
@@ -3936,7 +4033,7 @@ func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
 	return nil
 }
 
-// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 444, predicate one).
+// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 452, predicate one).
 func c_ssl_ech_set1_outer_server_name(s *C.SSL, name *C.char, no_outer C.int) error {
 	countCall()
 	r := C.lsx_ssl_ech_set1_outer_server_name(s, name, no_outer)

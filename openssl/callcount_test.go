@@ -9,14 +9,28 @@ import (
 	"github.com/libssl-go/libssl/internal/testhooks"
 )
 
-// The cgo calls a Conn makes per Read and Write in steady state, counted by
-// package libssl's generated wrappers in a build with the libssl_callcount
-// tag (make test-callcount). The ceilings: one call
-// per Write (encrypt and drain together, libssl.SSL.WriteAndDrain), one per
-// Read with data buffered and two per Read that goes to the network (the
-// second feeds and reads together, libssl.SSL.FeedAndRead). A change that
-// adds a call fails here.
+// The cgo calls a Conn makes per Read and Write in steady state, on both
+// paths to a TCP transport, counted by package libssl's generated wrappers
+// in a build with the libssl_callcount tag (make test-callcount). A change
+// that adds a call fails here.
+//
+// The socket path (libssl reads and writes the socket): one call per Write
+// (SSL_write sends the records, libssl.SSL.SocketWrite), one per Read with
+// data there to read, whether libssl buffered it or the socket has it, and
+// two per Read that waits for the network (the first finds nothing; the
+// netpoller parks the goroutine until the socket is readable), as C's
+// SSL_read, poll, SSL_read.
+//
+// The memory-BIO path: one call per Write (encrypt and drain together,
+// libssl.SSL.WriteAndDrain), one per Read with data buffered and two per
+// Read that goes to the network (the second feeds and reads together,
+// libssl.SSL.FeedAndRead).
 func TestCgoCallsPerReadWrite(t *testing.T) {
+	t.Run("socket", func(t *testing.T) { testCgoCallsPerReadWrite(t, SocketIOOn) })
+	t.Run("memory-bio", func(t *testing.T) { testCgoCallsPerReadWrite(t, SocketIOOff) })
+}
+
+func testCgoCallsPerReadWrite(t *testing.T, mode SocketIO) {
 	ln := listenLoopback(t)
 	defer ln.Close()
 	type acc struct {
@@ -25,6 +39,7 @@ func TestCgoCallsPerReadWrite(t *testing.T) {
 	}
 	ch := make(chan acc, 1)
 	scfg, ccfg := serverConfig(VersionTLS13), clientConfig(VersionTLS13)
+	scfg.SocketIO, ccfg.SocketIO = mode, mode
 	go func() {
 		raw, err := ln.Accept()
 		if err != nil {
@@ -57,6 +72,9 @@ func TestCgoCallsPerReadWrite(t *testing.T) {
 	}
 	sv := a.c
 	defer sv.Close()
+	if got := sv.onSocket(); got != (mode == SocketIOOn) {
+		t.Fatalf("the server Conn runs on the socket: %v, want %v", got, mode == SocketIOOn)
+	}
 
 	calls := testhooks.CgoCalls
 	count := func(f func()) uint64 {
@@ -79,13 +97,20 @@ func TestCgoCallsPerReadWrite(t *testing.T) {
 		must(sv.Write(msg))
 		must(readFullConn(cl, buf[:64]))
 	}
+	// The records of the Write before a "from the network" Read are on
+	// the socket by then (loopback), not yet in libssl or the read BIO:
+	// the socket path reads them with one call, the memory BIOs with two.
+	fromNetwork := uint64(2)
+	if mode == SocketIOOn {
+		fromNetwork = 1
+	}
 	cases := []struct {
 		name string
 		max  uint64
 		f    func()
 	}{
 		{"Write 64 B", 1, func() { must(cl.Write(msg)) }},
-		{"Read from the network", 2, func() { must(sv.Read(buf[:32])) }},
+		{"Read from the network", fromNetwork, func() { must(sv.Read(buf[:32])) }},
 		{"Read buffered", 1, func() { must(sv.Read(buf[:32])) }},
 		{"Write 16 KiB", 1, func() { must(cl.Write(big)) }},
 	}
@@ -98,31 +123,34 @@ func TestCgoCallsPerReadWrite(t *testing.T) {
 	}
 	must(readFullConn(sv, buf[:16<<10]))
 
-	// A Read waiting on the network reads into a 2 KiB buffer while reads
-	// are small (an idle Conn's blocked Read then holds 2 KiB): the first
-	// full record after small reads costs one call more, and from then on
-	// a record is read whole again.
-	must(cl.Write(msg)) // a small read first
-	must(readFullConn(sv, buf[:64]))
-	for i, max := range []uint64{3, 2, 2} {
-		must(cl.Write(big))
-		got := 0
-		n := count(func() {
-			// Read goes to the network: the record is not in the BIO yet.
-			var err error
-			got, err = sv.Read(buf[:16<<10])
-			must(got, err)
-		})
-		must(readFullConn(sv, buf[:16<<10-got])) // whatever the first Read left
-		t.Logf("16 KiB record %d from the network: %d cgo calls", i, n)
-		if n > max {
-			t.Errorf("16 KiB record %d from the network: %d cgo calls, at most %d", i, n, max)
+	if mode == SocketIOOff {
+		// A Read waiting on the network reads into a 2 KiB buffer while
+		// reads are small (an idle Conn's blocked Read then holds 2 KiB):
+		// the first full record after small reads costs one call more,
+		// and from then on a record is read whole again.
+		must(cl.Write(msg)) // a small read first
+		must(readFullConn(sv, buf[:64]))
+		for i, max := range []uint64{3, 2, 2} {
+			must(cl.Write(big))
+			got := 0
+			n := count(func() {
+				// Read goes to the network: the record is not in the BIO yet.
+				var err error
+				got, err = sv.Read(buf[:16<<10])
+				must(got, err)
+			})
+			must(readFullConn(sv, buf[:16<<10-got])) // whatever the first Read left
+			t.Logf("16 KiB record %d from the network: %d cgo calls", i, n)
+			if n > max {
+				t.Errorf("16 KiB record %d from the network: %d cgo calls, at most %d", i, n, max)
+			}
 		}
 	}
 
-	// Allocations of a 64-byte round trip (none: the
-	// want-read of the pump is the bare sentinel, and the transport
-	// buffers come from pools).
+	// Allocations of a 64-byte round trip (none: the want-read of either
+	// path is the bare sentinel, the socket path's RawConn callbacks are
+	// made once per Conn, and the pump's transport buffers come from
+	// pools).
 	allocs := testing.AllocsPerRun(50, func() {
 		must(cl.Write(msg))
 		must(readFullConn(sv, buf[:64]))

@@ -292,6 +292,21 @@ type Config struct {
 	// SSL_CTX_set1_echstore) (context, server role).
 	EncryptedClientHelloKeys []tls.EncryptedClientHelloKey
 
+	// SocketIO chooses how libssl reaches the transport (connection). By
+	// default (SocketIOAuto), when the transport is a *net.TCPConn or a
+	// stream *net.UnixConn, libssl reads and writes its socket itself
+	// through a socket BIO (libssl.NewSocketBIO), driven by Go's netpoller
+	// through syscall.RawConn: one copy of each byte, as in a C program.
+	// Any other net.Conn (net.Pipe, wrapped connections) is driven through
+	// memory BIOs that the Conn fills and drains with the transport's Read
+	// and Write. SocketIOOff always uses memory BIOs; SocketIOOn uses the
+	// socket for any transport that offers syscall.Conn (and fails one
+	// that does not): only for a wrapper whose SyscallConn is the very
+	// stream its Read and Write carry, since they are bypassed. Both paths
+	// behave the same to the program: deadlines, Close, concurrent Read and
+	// Write, tickets and close_notify.
+	SocketIO SocketIO
+
 	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
 	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers
 	// and default properties decide which algorithms the connections may

@@ -69,6 +69,8 @@ type Conn struct {
 	writing bool            // a Write has records not yet flushed
 	psk     pskState        // the external PSK sessions handed to libssl (psk.go)
 
+	sock sockIO // the socket path's state (socket.go); sock.raw is nil on the memory-BIO path
+
 	handshakeMu   chan struct{} // a lock a waiter can give up on
 	handshakeDone atomic.Bool
 	handshakeErr  error // under handshakeMu
@@ -141,14 +143,16 @@ func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*
 }
 
 func (c *Conn) setup(serverName string) error {
-	var err error
-	if c.rbio, err = libssl.NewMemBIO(); err != nil {
+	raw, err := rawConnOf(c.conn, c.config.SocketIO)
+	if err != nil {
 		return err
 	}
-	if c.wbio, err = libssl.NewMemBIO(); err != nil {
-		return err
+	if raw != nil {
+		err = c.setupSocket(raw)
+	} else {
+		err = c.setupMemoryBIOs()
 	}
-	if err = c.ssl.SetBIO(c.rbio, c.wbio); err != nil {
+	if err != nil {
 		return err
 	}
 	if !c.isClient {
@@ -218,6 +222,18 @@ func (c *Conn) setup(serverName string) error {
 	return nil
 }
 
+// setupMemoryBIOs gives the SSL the memory BIOs the pump fills and drains.
+func (c *Conn) setupMemoryBIOs() error {
+	var err error
+	if c.rbio, err = libssl.NewMemBIO(); err != nil {
+		return err
+	}
+	if c.wbio, err = libssl.NewMemBIO(); err != nil {
+		return err
+	}
+	return c.ssl.SetBIO(c.rbio, c.wbio)
+}
+
 // release frees the SSL and the BIO handles once.
 func (c *Conn) release() {
 	_ = c.withSSL(func(s *libssl.SSL) error {
@@ -254,6 +270,9 @@ func (c *Conn) Read(b []byte) (int, error) {
 	}
 	if err := c.failed("read"); err != nil {
 		return 0, err
+	}
+	if c.sock.raw != nil {
+		return c.readSocket(b)
 	}
 	var in transportIn
 	defer in.release()
@@ -344,7 +363,7 @@ func (c *Conn) closeNotify() error {
 		return c.closeNotifyErr
 	}
 	c.closeNotifySent.Store(true)
-	err := c.withSSL(func(s *libssl.SSL) error { _, err := s.Shutdown(); return err })
+	err := c.withSSL(c.shutdownLocked)
 	if err == nil {
 		_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 		err = c.flushLocked()

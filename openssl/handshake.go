@@ -88,6 +88,9 @@ func (c *Conn) HandshakeContext(ctx context.Context) (ret error) {
 // handshake runs the handshake's steps, sending what each makes and
 // reading the transport when libssl wants the peer's records.
 func (c *Conn) handshake() error {
+	if c.sock.raw != nil {
+		return c.handshakeSocket()
+	}
 	for {
 		var err error
 		held := false

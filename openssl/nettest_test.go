@@ -18,7 +18,9 @@ import (
 	"golang.org/x/net/nettest"
 )
 
-// The nettest matrix: TLS 1.2 and 1.3 × net.Pipe and TCP × (ours ↔ ours,
+// The nettest matrix: TLS 1.2 and 1.3 × net.Pipe, TCP (our Conns on the
+// socket path) and TCP with Config.SocketIO = SocketIOOff (our Conns on
+// memory BIOs) × (ours ↔ ours,
 // our client ↔ crypto/tls server, crypto/tls client ↔ our server), each
 // beside crypto/tls ↔ crypto/tls in the same harness. Every subtest the
 // crypto/tls pair passes, ours must pass. A subtest the crypto/tls pair
@@ -49,6 +51,9 @@ var knownGoFailures = map[string]string{
 	"ConcurrentMethods": "a Write that timed out leaves a TLS connection unusable, nettest assumes it recovers (golang/go#46977)",
 }
 
+// The transports: "tcp-mem" is TCP with our Conns on memory BIOs.
+var nettestTransports = []string{"pipe", "tcp", "tcp-mem"}
+
 var nettestSubtests = []string{"BasicIO", "PingPong", "RacyRead", "RacyWrite", "ReadTimeout",
 	"WriteTimeout", "PastTimeout", "PresentTimeout", "FutureTimeout", "CloseTimeout", "ConcurrentMethods"}
 
@@ -57,7 +62,7 @@ func TestNettest(t *testing.T) {
 		t.Skip("not available in the child process, which runs only TestNettestChild")
 	}
 	if testing.Short() {
-		t.Skip("short: the nettest matrix runs 176 child processes (about 2 minutes); make ci runs it (test-long)")
+		t.Skip("short: the nettest matrix runs 264 child processes (about 3 minutes); make ci runs it (test-long)")
 	}
 	type key struct{ pair, transport, ver, sub string }
 	type outcome struct{ result, output string }
@@ -65,7 +70,7 @@ func TestNettest(t *testing.T) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8) // children mostly wait on timers
-	for _, transport := range []string{"pipe", "tcp"} {
+	for _, transport := range nettestTransports {
 		for _, ver := range versions {
 			for _, pair := range nettestPairs {
 				for _, sub := range nettestSubtests {
@@ -86,9 +91,9 @@ func TestNettest(t *testing.T) {
 	}
 	wg.Wait()
 	summary := &strings.Builder{}
-	for _, transport := range []string{"pipe", "tcp"} {
+	for _, transport := range nettestTransports {
 		for _, ver := range versions {
-			fmt.Fprintf(summary, "%-4s %s:", transport, ver.name)
+			fmt.Fprintf(summary, "%-7s %s:", transport, ver.name)
 			for _, pair := range nettestPairs {
 				pass := 0
 				var failed []string
@@ -167,6 +172,9 @@ func TestNettestChild(t *testing.T) {
 	scfg, ccfg := serverConfig(v), clientConfig(v)
 	defer scfg.Free()
 	defer ccfg.Free()
+	if transport == "tcp-mem" {
+		scfg.SocketIO, ccfg.SocketIO = SocketIOOff, SocketIOOff
+	}
 	nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
 		a, b, err := transportPair(transport)
 		if err != nil {

@@ -235,6 +235,9 @@ func (c *Conn) tryFlush() {
 // caller holds out. Output a reader adds meanwhile sets wantFlush, which
 // unlockOut serves.
 func (c *Conn) flushLocked() error {
+	if c.sock.raw != nil {
+		return c.flushSocketLocked()
+	}
 	var buf *[outBufSize]byte
 	defer func() {
 		if buf != nil {
@@ -325,6 +328,9 @@ func (c *Conn) unlockOut() {
 // that records reach the transport in the order libssl made them. On a
 // failed transport write none of chunk counts as written.
 func (c *Conn) writeRecords(chunk []byte) (int, error) {
+	if c.sock.raw != nil {
+		return c.writeSocket(chunk)
+	}
 	c.out.Lock()
 	defer c.unlockOut()
 	if c.out.err != nil {
@@ -375,6 +381,9 @@ func (c *Conn) endWrite() {
 // (Config.AllowRenegotiation): what libssl made goes out, and the peer's
 // records come in, so that the Write can go on.
 func (c *Conn) awaitRenegotiation() error {
+	if c.sock.raw != nil {
+		return c.awaitRenegotiationSocket()
+	}
 	if err := c.flush(); err != nil {
 		return err
 	}
