@@ -71,7 +71,8 @@ idlemem:
 # handshakes (TLS 1.3 and 1.2, full and resumed) and full-duplex bulk (64 MiB
 # each way at once, every byte checked) at P = 1, 2, 8, 64 concurrent
 # connections, for impl=c (internal/bench/c/cconn.c, 2P threads, built by
-# the run and linked to the same libssl), impl=libssl and impl=cryptotls.
+# the run and linked to the same libssl), impl=libssl (on the socket),
+# impl=libssl-mem (the same Configs on memory BIOs) and impl=cryptotls.
 # Two tables, as for `bench`:
 #
 #  1. Instructions per handshake, and per MiB moved for Bulk (both
@@ -108,7 +109,7 @@ bench-conn-instr:
 	@command -v valgrind >/dev/null || { echo "bench-conn-instr: needs valgrind"; exit 1; }
 	@mkdir -p $(BENCH_OUT)
 	$(GO) test -c -o $(BENCH_OUT)/openssl.test ./openssl
-	@printf '%-12s %3s %12s %12s %12s %9s\n' "instr/op" P c libssl cryptotls libssl/c | tee $(BENCH_OUT)/conn-instr.txt
+	@printf '%-12s %3s %12s %12s %12s %12s %9s %9s %9s\n' "instr/op" P c libssl libssl-mem cryptotls libssl/c mem/c tls/c | tee $(BENCH_OUT)/conn-instr.txt
 	@cd openssl && for e in $(INSTR_CONN_OPS); do \
 	  op=$${e%%:*}; r=$${e#*:}; \
 	  LIBSSL_CONN_BULK_MIB=$(BENCH_CONN_BULK_MIB) sh ../internal/bench/instrconn.sh $(BENCH_OUT)/openssl.test $$op $${r%%:*} $${r#*:} || exit 1; \

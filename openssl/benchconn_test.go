@@ -126,22 +126,10 @@ type connImpl struct {
 }
 
 func connImpls(b *testing.B, op connOp) []connImpl {
-	scfg := serverConfig(op.version)
-	scfg.NextProtos = nil
-	ccfg := clientConfig(op.version)
-	ccfg.NextProtos = nil
-	ccfg.CipherSuites = "TLS_AES_128_GCM_SHA256"
-	ccfg.CipherList = "ECDHE-ECDSA-AES128-GCM-SHA256"
-	if !op.resume {
-		ccfg.ClientSessionCache = nil
-	}
-	b.Cleanup(func() {
-		if c, ok := ccfg.ClientSessionCache.(*LRUClientSessionCache); ok {
-			c.Clear()
-		}
-		ccfg.Free()
-		scfg.Free()
-	})
+	// libssl runs on the socket (SocketIOAuto over TCP), libssl-mem on
+	// memory BIOs (SocketIOOff), with otherwise equal Configs.
+	scfg, ccfg := benchConnConfigs(b, op, SocketIOAuto)
+	mscfg, mccfg := benchConnConfigs(b, op, SocketIOOff)
 	gs := goServerConfig(b, op.version)
 	gs.NextProtos = nil
 	gs.CurvePreferences = []tls.CurveID{tls.X25519}
@@ -160,12 +148,41 @@ func connImpls(b *testing.B, op connOp) []connImpl {
 			resumed: func(c hsConn) bool { return c.(*Conn).SessionReused() },
 		},
 		{
+			name:    "libssl-mem",
+			client:  func(c net.Conn) (hsConn, error) { return Client(c, mccfg) },
+			server:  func(c net.Conn) (hsConn, error) { return Server(c, mscfg) },
+			resumed: func(c hsConn) bool { return c.(*Conn).SessionReused() },
+		},
+		{
 			name:    "cryptotls",
 			client:  func(c net.Conn) (hsConn, error) { return tls.Client(c, gc), nil },
 			server:  func(c net.Conn) (hsConn, error) { return tls.Server(c, gs), nil },
 			resumed: func(c hsConn) bool { return c.(*tls.Conn).ConnectionState().DidResume },
 		},
 	}
+}
+
+// benchConnConfigs returns BenchmarkConn's server and client Configs for
+// op, on the path mode chooses; the benchmark frees them.
+func benchConnConfigs(b *testing.B, op connOp, mode SocketIO) (*Config, *Config) {
+	scfg := serverConfig(op.version)
+	scfg.NextProtos = nil
+	ccfg := clientConfig(op.version)
+	ccfg.NextProtos = nil
+	ccfg.CipherSuites = "TLS_AES_128_GCM_SHA256"
+	ccfg.CipherList = "ECDHE-ECDSA-AES128-GCM-SHA256"
+	scfg.SocketIO, ccfg.SocketIO = mode, mode
+	if !op.resume {
+		ccfg.ClientSessionCache = nil
+	}
+	b.Cleanup(func() {
+		if c, ok := ccfg.ClientSessionCache.(*LRUClientSessionCache); ok {
+			c.Clear()
+		}
+		ccfg.Free()
+		scfg.Free()
+	})
+	return scfg, ccfg
 }
 
 func BenchmarkConn(b *testing.B) {

@@ -306,6 +306,13 @@ type Config struct {
 	// behave the same to the program: deadlines, Close, concurrent Read and
 	// Write, tickets and close_notify.
 	SocketIO SocketIO
+	// ReleaseBuffers sets SSL_MODE_RELEASE_BUFFERS on each connection
+	// (SSL_set_mode): libssl frees the connection's record buffers whenever
+	// they are empty and allocates them again for the next record. An
+	// idle connection then holds about 33 KB less C heap (measured by make
+	// idlemem), for an allocation and a free per record read or written
+	// (connection).
+	ReleaseBuffers bool
 
 	// LibraryContext is the OpenSSL library context (OSSL_LIB_CTX) the
 	// Config's SSL_CTXs are made in, with SSL_CTX_new_ex: its providers

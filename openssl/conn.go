@@ -155,6 +155,11 @@ func (c *Conn) setup(serverName string) error {
 	if err != nil {
 		return err
 	}
+	if c.config.ReleaseBuffers {
+		if err = c.ssl.SetMode(libssl.ModeReleaseBuffers); err != nil {
+			return err
+		}
+	}
 	if !c.isClient {
 		if err = c.ssl.SetAcceptState(); err != nil {
 			return err

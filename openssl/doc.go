@@ -3,19 +3,36 @@
 // NewListener return connections that implement net.Conn.
 //
 // It is written on top of the module's root package (libssl handles) and has
-// no cgo of its own. Each Conn owns one SSL with two memory BIOs; the Conn
-// moves bytes between them and the net.Conn from Go, so that deadlines,
-// net.Pipe and any other net.Conn work, and no Go callback runs on the data
-// path. Each step is one C call: a Write is one libssl.SSL.WriteAndDrain
-// (SSL_write and the drain of the write BIO) per 64 KiB and one transport
-// write; a Read with data buffered is one SSL_read, and one that must wait
-// for the network two (the second, libssl.SSL.FeedAndRead, feeds what the
-// transport gave and reads). In steady state neither allocates: the
-// transport buffers come from pools, so an idle Conn holds none. A Read
-// blocked on the transport holds one read buffer: 2 KiB while reads are
-// small, 18 KiB (a whole record) once a transport read has filled the small
-// one, until a read fits in 2 KiB again. make test-callcount holds these
-// counts.
+// no cgo of its own. Each Conn owns one SSL, which reaches the transport by
+// one of two paths (Config.SocketIO), both with the same behaviour to the
+// program (deadlines, Close, concurrent Read and Write, TLS 1.3 tickets,
+// close_notify), and no Go callback runs on the data path:
+//
+//   - The socket, for a *net.TCPConn or a stream *net.UnixConn: libssl reads
+//     and writes the descriptor itself (libssl.SSL.SetSocketBIO), one copy
+//     of each byte as in a C program, and Go's netpoller decides when,
+//     through syscall.RawConn: a Read whose SSL_read wants more parks its
+//     goroutine until the socket is readable. A Write is one SSL_write per
+//     64 KiB (libssl.SSL.SocketWrite); a Read is one SSL_read when there is
+//     data to read, two when it must wait for the network (SSL_read, park,
+//     SSL_read, as C with poll(2)). Writes never make libssl wait: what the
+//     socket does not take at once waits, in order, in the socket BIO's
+//     own buffer, which is freed whenever it empties, so that an idle Conn
+//     holds no BIO memory.
+//   - Memory BIOs, for any other net.Conn (net.Pipe, wrappers): the Conn
+//     moves bytes between two memory BIOs and the net.Conn from Go. A Write
+//     is one libssl.SSL.WriteAndDrain (SSL_write and the drain of the write
+//     BIO) per 64 KiB and one transport write; a Read with data buffered is
+//     one SSL_read, and one that must wait for the network two (the second,
+//     libssl.SSL.FeedAndRead, feeds what the transport gave and reads). The
+//     transport buffers come from pools, so an idle Conn holds none. A Read
+//     blocked on the transport holds one read buffer: 2 KiB while reads are
+//     small, 18 KiB (a whole record) once a transport read has filled the
+//     small one, until a read fits in 2 KiB again.
+//
+// In steady state neither path allocates; make test-callcount holds these
+// counts for both. Config.ReleaseBuffers (SSL_MODE_RELEASE_BUFFERS) lets
+// libssl free a connection's record buffers between records.
 //
 // Secure defaults: a client verifies the server's chain (the system roots,
 // or Config.RootCAs) and its host name or IP address (SSL_set1_host,

@@ -1,8 +1,9 @@
 #!/bin/sh
 # instrconn.sh TESTBIN OP P N: instructions per operation of
-# BenchmarkConn/op=OP/P=P for each implementation (c, libssl, cryptotls),
-# counted by callgrind, as one table row:
-#   OP  P  C  LIBSSL  CRYPTOTLS  LIBSSL/C
+# BenchmarkConn/op=OP/P=P for each implementation (c, libssl on the socket,
+# libssl-mem on memory BIOs, cryptotls), counted by callgrind, as one table
+# row:
+#   OP  P  C  LIBSSL  LIBSSL-MEM  CRYPTOTLS  LIBSSL/C  LIBSSL-MEM/C  CRYPTOTLS/C
 # As instrcount.sh: the measured region is bracketed by callgrind's zero
 # and dump client requests (in the Go benchmark and in c/cconn.c),
 # so a dump holds the instructions of the operations alone, on every
@@ -43,6 +44,8 @@ per() { # impl
 		echo $(((b - a) / n))
 	fi
 }
-c=$(per c); g=$(per libssl); t=$(per cryptotls)
+c=$(per c); g=$(per libssl); m=$(per libssl-mem); t=$(per cryptotls)
 r=$(awk "BEGIN{printf \"%.2f\", $g/$c}")
-printf '%-12s %3s %12s %12s %12s %9s\n' "$op" "$p" "$c" "$g" "$t" "$r"
+rm_=$(awk "BEGIN{printf \"%.2f\", $m/$c}")
+rt=$(awk "BEGIN{printf \"%.2f\", $t/$c}")
+printf '%-12s %3s %12s %12s %12s %12s %9s %9s %9s\n' "$op" "$p" "$c" "$g" "$m" "$t" "$r" "$rm_" "$rt"

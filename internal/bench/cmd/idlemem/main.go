@@ -5,8 +5,10 @@
 // package openssl, beside crypto/tls and a C program using libssl directly
 // (internal/bench/c/idlec.c, built by this run with CC, CGO_CFLAGS and
 // CGO_LDFLAGS so that it links the libssl the package links). The -release variants
-// (libssl-release, c-release) set SSL_MODE_RELEASE_BUFFERS on the contexts,
-// which shows what libssl's record buffers are of the total.
+// (libssl-release: Config.ReleaseBuffers; c-release) set
+// SSL_MODE_RELEASE_BUFFERS, which shows what libssl's record buffers are of
+// the total. libssl runs on the socket (Config.SocketIO's default over TCP);
+// libssl-mem is the same on memory BIOs.
 //
 // Each end of the connections lives in a process of its own: n connections
 // are 2n descriptors, more than this machine's limit of 20,000 for one
@@ -33,7 +35,7 @@
 // openssl.Conn's own buffers ("Conn bufs"). The C program has one state (no
 // goroutines) and reports C heap and RSS.
 //
-//	idlemem [-n 10000] [-impl libssl,libssl-release,cryptotls,c,c-release]
+//	idlemem [-n 10000] [-impl libssl,libssl-release,libssl-mem,cryptotls,c,c-release]
 //	        [-profile DIR] [-memprofilerate 4096]
 //
 // -profile writes each Go end's heap profile in the reading state
@@ -70,7 +72,7 @@ const runTimeout = 5 * time.Minute
 
 func main() {
 	role := flag.String("role", "", "run one end in this process: server or client (used by the report)")
-	impl := flag.String("impl", "libssl,libssl-release,cryptotls,c,c-release", "implementations to measure (with -role: one)")
+	impl := flag.String("impl", "libssl,libssl-release,libssl-mem,cryptotls,c,c-release", "implementations to measure (with -role: one)")
 	n := flag.Int("n", 10000, "connections")
 	certs := flag.String("certs", "", "directory of ca.pem, chain.pem, key.pem (with -role)")
 	addr := flag.String("addr", "", "the server's address (with -role client)")

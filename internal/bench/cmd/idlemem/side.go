@@ -25,7 +25,6 @@ import (
 	"sync"
 	"time"
 
-	libssl "github.com/libssl-go/libssl"
 	"github.com/libssl-go/libssl/openssl"
 )
 
@@ -71,32 +70,11 @@ type ends struct {
 
 func makeEnds(impl string, m material, certDir string) (ends, error) {
 	switch impl {
-	case "libssl-release":
-		// The same, from contexts built here with SSL_MODE_RELEASE_BUFFERS:
-		// libssl frees an SSL's record buffers whenever they are empty.
-		sctx, err := releaseCtx(func(ctx *libssl.Ctx) error {
-			if err := ctx.UseCertificateChainFile(filepath.Join(certDir, "chain.pem")); err != nil {
-				return err
-			}
-			return ctx.UsePrivateKeyFile(filepath.Join(certDir, "key.pem"))
-		})
-		if err != nil {
-			return ends{}, err
-		}
-		cctx, err := releaseCtx(func(ctx *libssl.Ctx) error {
-			return ctx.LoadVerifyLocations(filepath.Join(certDir, "ca.pem"), "")
-		})
-		if err != nil {
-			return ends{}, err
-		}
-		// The contexts live as long as the process.
-		scfg := &openssl.Config{Ctx: sctx}
-		ccfg := &openssl.Config{Ctx: cctx, ServerName: "localhost"}
-		return ends{
-			client: func(c net.Conn) (tlsConn, error) { return openssl.Client(c, ccfg) },
-			server: func(c net.Conn) (tlsConn, error) { return openssl.Server(c, scfg) },
-		}, nil
-	case "libssl":
+	case "libssl", "libssl-release", "libssl-mem":
+		// libssl-release sets Config.ReleaseBuffers (SSL_MODE_RELEASE_BUFFERS:
+		// libssl frees an SSL's record buffers whenever they are empty);
+		// libssl-mem runs on memory BIOs (Config.SocketIO) instead of the
+		// socket.
 		scfg := &openssl.Config{
 			Certificates: []openssl.Certificate{{CertPEM: m.chain, KeyPEM: m.key}},
 			MinVersion:   openssl.VersionTLS13, MaxVersion: openssl.VersionTLS13,
@@ -106,6 +84,12 @@ func makeEnds(impl string, m material, certDir string) (ends, error) {
 			RootCAs: m.ca, ServerName: "localhost",
 			MinVersion: openssl.VersionTLS13, MaxVersion: openssl.VersionTLS13,
 			CipherSuites: "TLS_AES_128_GCM_SHA256",
+		}
+		switch impl {
+		case "libssl-release":
+			scfg.ReleaseBuffers, ccfg.ReleaseBuffers = true, true
+		case "libssl-mem":
+			scfg.SocketIO, ccfg.SocketIO = openssl.SocketIOOff, openssl.SocketIOOff
 		}
 		return ends{
 			client: func(c net.Conn) (tlsConn, error) { return openssl.Client(c, ccfg) },
@@ -129,29 +113,6 @@ func makeEnds(impl string, m material, certDir string) (ends, error) {
 		}, nil
 	}
 	return ends{}, fmt.Errorf("unknown implementation %q", impl)
-}
-
-// releaseCtx builds a context as openssl.Config builds one for TLS 1.3 and
-// TLS_AES_128_GCM_SHA256, with SSL_MODE_RELEASE_BUFFERS set.
-func releaseCtx(setup func(*libssl.Ctx) error) (*libssl.Ctx, error) {
-	ctx, err := libssl.NewCtx(libssl.TLSMethod)
-	if err != nil {
-		return nil, err
-	}
-	for _, step := range []func() error{
-		func() error { return ctx.SetMinProtoVersion(libssl.TLS1_3) },
-		func() error { return ctx.SetMaxProtoVersion(libssl.TLS1_3) },
-		func() error { return ctx.SetCiphersuites("TLS_AES_128_GCM_SHA256") },
-		func() error { return ctx.SetOptions(libssl.OpNoRenegotiation) },
-		func() error { return ctx.SetMode(libssl.ModeReleaseBuffers) },
-		func() error { return setup(ctx) },
-	} {
-		if err := step(); err != nil {
-			ctx.Free()
-			return nil, err
-		}
-	}
-	return ctx, nil
 }
 
 // exchange runs the handshake and the one exchange: the client writes
