@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	libssl "github.com/libssl-go/libssl"
 )
@@ -225,7 +226,15 @@ const (
 // signature is taken as rsa_pss_rsae, the kind an rsaEncryption key
 // makes). 0 when the peer did not sign (a resumption, a client without a
 // certificate).
+// runtimeVersion is the linked libssl's OpenSSL_version_num, read once.
+var runtimeVersion = sync.OnceValue(libssl.RuntimeVersion)
+
 func peerSignatureScheme(s *libssl.SSL) tls.SignatureScheme {
+	// Before 3.5 PeerSignatureName is ErrUnsupported: skip the call (and the
+	// error it would build on every handshake).
+	if runtimeVersion() < 0x30500000 {
+		return peerSignatureSchemeByNID(s)
+	}
 	if name, err := s.PeerSignatureName(); err == nil {
 		for _, sc := range schemeNames {
 			if sc.name == name {
@@ -236,6 +245,13 @@ func peerSignatureScheme(s *libssl.SSL) tls.SignatureScheme {
 			return 0
 		}
 	}
+	return peerSignatureSchemeByNID(s)
+}
+
+// peerSignatureSchemeByNID names the peer's signature scheme from its
+// signature and digest NIDs (SSL_get_peer_signature_type_nid,
+// SSL_get_peer_signature_nid).
+func peerSignatureSchemeByNID(s *libssl.SSL) tls.SignatureScheme {
 	typ, ok := s.PeerSignatureTypeNID()
 	if !ok {
 		return 0
