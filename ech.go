@@ -13,6 +13,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -22,7 +23,10 @@ import (
 // Encrypted Client Hello: OpenSSL 4.0 or newer, not built with
 // OPENSSL_NO_ECH. Without it every function of this file returns an error
 // matching ErrUnsupported that says it needs OpenSSL 4.0.
-func ECHBuilt() bool { return initErr == nil && c_ech_built() == 1 }
+// The answer is a property of the build, read once.
+func ECHBuilt() bool { return echBuilt() }
+
+var echBuilt = sync.OnceValue(func() bool { return initErr == nil && c_ech_built() == 1 })
 
 // errNoECH is the error of an ECH call on a libssl without ECH: it names
 // the C function op, matches ErrUnsupported and says what it needs.
