@@ -93,9 +93,10 @@ type Conn struct {
 
 	hooks hookState // the Config hooks' state (verifyhooks.go)
 
-	// activeCall: bit 0 is set by Close; Write adds 2 while it runs (as in
-	// crypto/tls, a Close during a Write only closes the transport).
-	activeCall atomic.Int32
+	// activeCall: bit 0 is set by Close; Write adds 2 while it runs. A
+	// Close during a Write waits for it on closeWaiter (close.go).
+	activeCall  atomic.Int32
+	closeWaiter atomic.Pointer[closeWaiter]
 }
 
 // Client returns a client-side TLS connection over conn. The handshake runs
