@@ -151,31 +151,40 @@ func (c *Conn) CloseWrite() error {
 // close_notify, the Write ends with an error and frees the SSL, and Close
 // returns an error matching os.ErrDeadlineExceeded, as it does when
 // close_notify could not be written in time. A Close during a Write that is
-// still running the handshake closes the transport at once, as crypto/tls
-// does: there is no session yet to keep. A Read blocked on the transport
-// ends when Close closes it. Close holds no lock of the Conn while it waits.
+// still running the handshake, or on a connection that has failed, closes
+// the transport at once, as crypto/tls does: there is no session to keep
+// and no close_notify to send. A Read blocked on the transport ends when
+// Close closes it. Close holds no lock of the Conn while it waits.
 //
 // On a connection that failed earlier, Close sends nothing and returns the
 // failure (a *FailedError).
 func (c *Conn) Close() error {
-	end := time.Now().Add(closeBound())
+	bound := closeBound()
+	end := time.Now().Add(bound)
 	w, ok := c.beginClose()
 	if !ok {
 		return net.ErrClosed
 	}
 	if w != nil {
-		if !c.handshakeDone.Load() {
+		// Writes are in flight. Nothing is worth waiting for before the
+		// handshake has completed (no session yet) or once the connection
+		// has failed (no close_notify to send): close the transport at
+		// once, which ends the Writes, and the last one frees the SSL.
+		ferr := c.failed("close")
+		if !c.handshakeDone.Load() || ferr != nil {
 			if c.closeWaiter.CompareAndSwap(w, nil) {
-				// The handshake is still under way in that Write; the last
-				// Write to leave frees the SSL.
-				return c.conn.Close()
+				err := c.conn.Close()
+				if ferr != nil {
+					return ferr
+				}
+				return err
 			}
 			// The Writes left meanwhile: close as if none had run.
 		} else if !c.awaitWrites(w, end) {
 			err := c.conn.Close()
 			if err == nil {
 				err = fmt.Errorf("openssl: close_notify not sent: a Write in flight did not end within %v (the connection was closed anyway): %w",
-					closeBound(), os.ErrDeadlineExceeded)
+					bound, os.ErrDeadlineExceeded)
 			}
 			return err
 		}

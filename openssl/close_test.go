@@ -520,3 +520,39 @@ func TestCloseInterruptsRead(t *testing.T) {
 		})
 	}
 }
+
+// A Close during a Write on a connection that has failed does not wait for
+// the Write (there is no close_notify to send): with a bound of an hour,
+// it returns the failure at once, and the Write ends and frees the SSL.
+func TestCloseDuringWriteOnFailedConn(t *testing.T) {
+	setCloseBound(t, time.Hour)
+	for _, tr := range closeTransports {
+		t.Run(tr.name, func(t *testing.T) {
+			ccfg, scfg := closeConfigs(t, VersionTLS13)
+			a, b := tr.pair(t)
+			cl, sv := closePair(t, a, b, ccfg, scfg)
+			establish(t, cl, sv)
+			wres := startWrite(t, cl, make([]byte, closePayload))
+			// A record that does not decrypt, written on the server's
+			// transport beneath its Conn: the client's Read fails.
+			bogus := append([]byte{0x17, 0x03, 0x03, 0x00, 0x20}, randomBytes(0x20, 4)...)
+			go func() { _, _ = b.Write(bogus) }()
+			var buf [8]byte
+			if _, err := cl.Read(buf[:]); err == nil || errors.Is(err, io.EOF) {
+				t.Fatalf("Read of a bogus record = %v, want a failure", err)
+			}
+			cres := make(chan error, 1)
+			go func() { cres <- cl.Close() }()
+			var fe *FailedError
+			if err := recvWithin(t, "Close", cres); !errors.As(err, &fe) {
+				t.Fatalf("Close = %v, want the connection's failure (a *FailedError)", err)
+			}
+			if w := recvWithin(t, "Write", wres); w.err == nil {
+				t.Fatalf("Write = %d, nil; want an error", w.n)
+			}
+			if !freed(cl) {
+				t.Fatal("the SSL is still held after the Write returned")
+			}
+		})
+	}
+}
