@@ -193,6 +193,9 @@ func TestTruncationAndCloseDuringWrite(t *testing.T) {
 	deadline(cl)
 	deadline(sv)
 	handshakeBoth(t, cl, sv)
+	// Close waits for the Write up to its bound before it gives up on it:
+	// a short bound keeps the test short.
+	setCloseBound(t, 200*time.Millisecond)
 	werr := make(chan error, 1)
 	go func() {
 		big := make([]byte, 64<<20) // the server never reads: this blocks
