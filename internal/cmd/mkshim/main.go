@@ -35,8 +35,22 @@
 //	void    cannot fail and returns nothing
 //
 // HINTS is "cb" (the call may reach a Go callback: no hint), or "nocb"
-// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape) and
-// "noguard" by commas.
+// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape),
+// "noguard" and "onfail" by commas.
+//
+// The capture. By default a fallible wrapper clears the thread's error queue
+// and errno before the call (ls_begin), and after it reads errno (and
+// SSL_get_error for the I/O predicates) and drains the queue (ls_finish_*),
+// whatever the outcome. "onfail" makes a wrapper capture on the failure
+// path only: it zeroes errno before the call but does not touch the queue,
+// and reads errno and drains the queue only when the predicate says the
+// call failed; a success returns without any ERR_* call. That is safe
+// because no public method of the package leaves an entry on the thread's
+// queue (errqueue_invariant_test.go in the module root), so the queue is
+// empty when such a call starts, and a call that succeeds queues nothing
+// of its own (the same test shows it). It is refused with the I/O
+// predicates (io, io0, iow): SSL_get_error reads the queue, which must be
+// empty before the call for its verdict to be the call's.
 //
 // A cb call runs under a fresh panic token (ls_call_enter, shim.h): a Go
 // callback that recovers a panic keeps it under the token of the call
@@ -77,6 +91,7 @@ type decl struct {
 	pred, op, since string
 	nocb, noesc     bool
 	noguard         bool
+	onfail          bool // capture only on the failure path (see the package doc)
 	ret, name       string
 	params          []param
 	line            int
@@ -123,6 +138,8 @@ func parse(path string) ([]decl, error) {
 				d.noesc = true
 			case "noguard":
 				d.noguard = true
+			case "onfail":
+				d.onfail = true
 			default:
 				return nil, fmt.Errorf("%s:%d: unknown hint %q", path, n, h)
 			}
@@ -208,6 +225,14 @@ func (d *decl) check() error {
 	}
 	if (d.pred == "io" || d.pred == "io0" || d.pred == "iow") && (len(d.params) == 0 || d.params[0].ctype != "SSL *") {
 		return fmt.Errorf("an I/O call takes the SSL first")
+	}
+	if d.onfail {
+		switch d.pred {
+		case "io", "io0", "iow":
+			return fmt.Errorf("onfail with predicate %s: SSL_get_error needs the queue cleared before the call", d.pred)
+		case "val", "void":
+			return fmt.Errorf("onfail with predicate %s, which captures nothing", d.pred)
+		}
 	}
 	if d.since != "" && (d.pred == "val" || d.pred == "void") {
 		return fmt.Errorf("since= needs a fallible predicate (the wrapper reports ErrUnsupported)")
@@ -325,7 +350,10 @@ func genC(ds []decl) (h, c []byte) {
 		}
 	}
 	hb.WriteString("\n/* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */\n")
-	cb.WriteString(head + "#include \"shim.h\"\n\n")
+	cb.WriteString(head + "#include \"shim.h\"\n\n#include <errno.h>\n\n")
+	// The result of a call made with onfail that succeeded: nothing was
+	// read from the queue or errno.
+	cb.WriteString("static inline ls_ret lsx_ok(long v, void *p)\n{\n    ls_ret r = {0};\n    r.ret = v;\n    r.ptr = p;\n    return r;\n}\n\n")
 	for _, d := range ds {
 		if d.structRet() {
 			var fields []string
@@ -382,6 +410,17 @@ func genC(ds []decl) (h, c []byte) {
 				fmt.Fprintf(&cb, "    %s;\n", call)
 			}
 		default:
+			if d.onfail {
+				fmt.Fprintf(&cb, "    errno = 0;\n%s", enter)
+				if d.pred == "ptr" || d.pred == "opt" {
+					fmt.Fprintf(&cb, "    void *rv = (void *)%s;\n    ls_ret r = rv == NULL ? ls_finish_ptr(rv) : lsx_ok(1, rv);\n", call)
+				} else {
+					failed := map[string]string{"one": "rv != 1", "zero": "rv != 0", "pos": "rv <= 0", "nonneg": "rv < 0"}[d.pred]
+					fmt.Fprintf(&cb, "    long rv = (long)%s;\n    ls_ret r = %s ? ls_finish_int(rv) : lsx_ok(rv, NULL);\n", call, failed)
+				}
+				fmt.Fprintf(&cb, "%s%s    return r;\n", leave, guardLeave)
+				break
+			}
 			var expr string
 			switch d.pred {
 			case "ptr", "opt":
