@@ -18,16 +18,18 @@ ls_ret lsx_ctx_new(int method)
     return r;
 }
 
-ls_ret lsx_SSL_CTX_up_ref(SSL_CTX *c)
+ls_ret lsx_SSL_CTX_up_ref(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_up_ref(c);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-lsg_SSL_CTX_free lsx_SSL_CTX_free(SSL_CTX *c)
+lsg_SSL_CTX_free lsx_SSL_CTX_free(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     lsg_SSL_CTX_free r = {0};
     ls_call saved;
     ls_call_enter(&saved);
@@ -36,125 +38,147 @@ lsg_SSL_CTX_free lsx_SSL_CTX_free(SSL_CTX *c)
     return r;
 }
 
-const SSL_METHOD *lsx_SSL_CTX_get_ssl_method(const SSL_CTX *c)
+const SSL_METHOD *lsx_SSL_CTX_get_ssl_method(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_ssl_method(c);
 }
 
-uint64_t lsx_SSL_CTX_set_options(SSL_CTX *c, uint64_t op)
+uint64_t lsx_SSL_CTX_set_options(uintptr_t c_h, uint64_t op)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return SSL_CTX_set_options(c, op);
 }
 
-uint64_t lsx_SSL_CTX_clear_options(SSL_CTX *c, uint64_t op)
+uint64_t lsx_SSL_CTX_clear_options(uintptr_t c_h, uint64_t op)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return SSL_CTX_clear_options(c, op);
 }
 
-uint64_t lsx_SSL_CTX_get_options(const SSL_CTX *c)
+uint64_t lsx_SSL_CTX_get_options(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_options(c);
 }
 
-long lsx_ctx_set_mode(SSL_CTX *c, long m)
+long lsx_ctx_set_mode(uintptr_t c_h, long m)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_set_mode(c, m);
 }
 
-long lsx_ctx_clear_mode(SSL_CTX *c, long m)
+long lsx_ctx_clear_mode(uintptr_t c_h, long m)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_clear_mode(c, m);
 }
 
-long lsx_ctx_get_mode(SSL_CTX *c)
+long lsx_ctx_get_mode(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_mode(c);
 }
 
-ls_ret lsx_ctx_set_min_proto(SSL_CTX *c, int v)
+ls_ret lsx_ctx_set_min_proto(uintptr_t c_h, int v)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_min_proto(c, v);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ctx_set_max_proto(SSL_CTX *c, int v)
+ls_ret lsx_ctx_set_max_proto(uintptr_t c_h, int v)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_max_proto(c, v);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_ctx_get_min_proto(SSL_CTX *c)
+int lsx_ctx_get_min_proto(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_min_proto(c);
 }
 
-int lsx_ctx_get_max_proto(SSL_CTX *c)
+int lsx_ctx_get_max_proto(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_max_proto(c);
 }
 
-ls_ret lsx_SSL_CTX_set_cipher_list(SSL_CTX *c, const char *str)
+ls_ret lsx_SSL_CTX_set_cipher_list(uintptr_t c_h, const char *str)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_set_cipher_list(c, str);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_SSL_CTX_set_ciphersuites(SSL_CTX *c, const char *str)
+ls_ret lsx_SSL_CTX_set_ciphersuites(uintptr_t c_h, const char *str)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_set_ciphersuites(c, str);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_ctx_cipher_names(SSL_CTX *c, char *buf, int cap)
+int lsx_ctx_cipher_names(uintptr_t c_h, char *buf, int cap)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_cipher_names(c, buf, cap);
 }
 
-int lsx_SSL_CTX_get_security_level(const SSL_CTX *c)
+int lsx_SSL_CTX_get_security_level(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_security_level(c);
 }
 
-void lsx_SSL_CTX_set_security_level(SSL_CTX *c, int level)
+void lsx_SSL_CTX_set_security_level(uintptr_t c_h, int level)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     SSL_CTX_set_security_level(c, level);
 }
 
-int lsx_SSL_CTX_get_quiet_shutdown(const SSL_CTX *c)
+int lsx_SSL_CTX_get_quiet_shutdown(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_quiet_shutdown(c);
 }
 
-void lsx_SSL_CTX_set_quiet_shutdown(SSL_CTX *c, int mode)
+void lsx_SSL_CTX_set_quiet_shutdown(uintptr_t c_h, int mode)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     SSL_CTX_set_quiet_shutdown(c, mode);
 }
 
-long lsx_SSL_CTX_get_timeout(const SSL_CTX *c)
+long lsx_SSL_CTX_get_timeout(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_timeout(c);
 }
 
-long lsx_SSL_CTX_set_timeout(SSL_CTX *c, long t)
+long lsx_SSL_CTX_set_timeout(uintptr_t c_h, long t)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return SSL_CTX_set_timeout(c, t);
 }
 
-size_t lsx_SSL_CTX_get_num_tickets(const SSL_CTX *c)
+size_t lsx_SSL_CTX_get_num_tickets(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_num_tickets(c);
 }
 
-ls_ret lsx_SSL_CTX_set_num_tickets(SSL_CTX *c, size_t n)
+ls_ret lsx_SSL_CTX_set_num_tickets(uintptr_t c_h, size_t n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_set_num_tickets(c, n);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
@@ -168,33 +192,41 @@ ls_ret lsx_SSL_CONF_CTX_new(void)
     return r;
 }
 
-void lsx_SSL_CONF_CTX_free(SSL_CONF_CTX *cc)
+void lsx_SSL_CONF_CTX_free(uintptr_t cc_h)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
     SSL_CONF_CTX_free(cc);
 }
 
-unsigned int lsx_SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cc, unsigned int flags)
+unsigned int lsx_SSL_CONF_CTX_set_flags(uintptr_t cc_h, unsigned int flags)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
     return SSL_CONF_CTX_set_flags(cc, flags);
 }
 
-unsigned int lsx_SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cc, unsigned int flags)
+unsigned int lsx_SSL_CONF_CTX_clear_flags(uintptr_t cc_h, unsigned int flags)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
     return SSL_CONF_CTX_clear_flags(cc, flags);
 }
 
-void lsx_SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cc, SSL_CTX *c)
+void lsx_SSL_CONF_CTX_set_ssl_ctx(uintptr_t cc_h, uintptr_t c_h)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
+    SSL_CTX *c = (SSL_CTX *)c_h;
     SSL_CONF_CTX_set_ssl_ctx(cc, c);
 }
 
-void lsx_SSL_CONF_CTX_set_ssl(SSL_CONF_CTX *cc, SSL *s)
+void lsx_SSL_CONF_CTX_set_ssl(uintptr_t cc_h, uintptr_t s_h)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
+    SSL *s = (SSL *)s_h;
     SSL_CONF_CTX_set_ssl(cc, s);
 }
 
-ls_ret lsx_SSL_CONF_cmd(SSL_CONF_CTX *cc, const char *cmd, const char *value)
+ls_ret lsx_SSL_CONF_cmd(uintptr_t cc_h, const char *cmd, const char *value)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
@@ -203,13 +235,15 @@ ls_ret lsx_SSL_CONF_cmd(SSL_CONF_CTX *cc, const char *cmd, const char *value)
     return r;
 }
 
-int lsx_SSL_CONF_cmd_value_type(SSL_CONF_CTX *cc, const char *cmd)
+int lsx_SSL_CONF_cmd_value_type(uintptr_t cc_h, const char *cmd)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
     return SSL_CONF_cmd_value_type(cc, cmd);
 }
 
-ls_ret lsx_SSL_CONF_CTX_finish(SSL_CONF_CTX *cc)
+ls_ret lsx_SSL_CONF_CTX_finish(uintptr_t cc_h)
 {
+    SSL_CONF_CTX *cc = (SSL_CONF_CTX *)cc_h;
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
@@ -218,8 +252,9 @@ ls_ret lsx_SSL_CONF_CTX_finish(SSL_CONF_CTX *cc)
     return r;
 }
 
-ls_ret lsx_SSL_CTX_config(SSL_CTX *c, const char *name)
+ls_ret lsx_SSL_CTX_config(uintptr_t c_h, const char *name)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
@@ -238,84 +273,97 @@ ls_ret lsx_conf_modules_load_file(const char *path, const char *appname)
     return r;
 }
 
-int lsx_SSL_CTX_get_verify_mode(const SSL_CTX *c)
+int lsx_SSL_CTX_get_verify_mode(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_verify_mode(c);
 }
 
-int lsx_SSL_CTX_get_verify_depth(const SSL_CTX *c)
+int lsx_SSL_CTX_get_verify_depth(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_verify_depth(c);
 }
 
-void lsx_SSL_CTX_set_verify_depth(SSL_CTX *c, int depth)
+void lsx_SSL_CTX_set_verify_depth(uintptr_t c_h, int depth)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     SSL_CTX_set_verify_depth(c, depth);
 }
 
-int lsx_ctx_has_verify_cb(SSL_CTX *c)
+int lsx_ctx_has_verify_cb(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_has_verify_cb(c);
 }
 
-ls_ret lsx_SSL_CTX_load_verify_locations(SSL_CTX *c, const char *file, const char *dir)
+ls_ret lsx_SSL_CTX_load_verify_locations(uintptr_t c_h, const char *file, const char *dir)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_load_verify_locations(c, file, dir));
     return r;
 }
 
-ls_ret lsx_SSL_CTX_set_default_verify_paths(SSL_CTX *c)
+ls_ret lsx_SSL_CTX_set_default_verify_paths(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_set_default_verify_paths(c));
     return r;
 }
 
-ls_ret lsx_ctx_add_ca_pem(SSL_CTX *c, const char *pem, int len)
+ls_ret lsx_ctx_add_ca_pem(uintptr_t c_h, const char *pem, int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_add_ca_pem(c, pem, len));
     return r;
 }
 
-ls_ret lsx_ctx_use_cert_chain_pem(SSL_CTX *c, const char *pem, int len)
+ls_ret lsx_ctx_use_cert_chain_pem(uintptr_t c_h, const char *pem, int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_use_cert_chain_pem(c, pem, len));
     return r;
 }
 
-ls_ret lsx_ctx_use_key_pem(SSL_CTX *c, const char *pem, int len)
+ls_ret lsx_ctx_use_key_pem(uintptr_t c_h, const char *pem, int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_use_key_pem(c, pem, len));
     return r;
 }
 
-ls_ret lsx_SSL_CTX_use_certificate_chain_file(SSL_CTX *c, const char *path)
+ls_ret lsx_SSL_CTX_use_certificate_chain_file(uintptr_t c_h, const char *path)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_use_certificate_chain_file(c, path));
     return r;
 }
 
-ls_ret lsx_SSL_CTX_use_PrivateKey_file(SSL_CTX *c, const char *path, int type_)
+ls_ret lsx_SSL_CTX_use_PrivateKey_file(uintptr_t c_h, const char *path, int type_)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_use_PrivateKey_file(c, path, type_));
     return r;
 }
 
-ls_ret lsx_SSL_CTX_check_private_key(const SSL_CTX *c)
+ls_ret lsx_SSL_CTX_check_private_key(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_check_private_key(c));
     return r;
 }
 
-ls_ret lsx_ssl_use_cert_pem(SSL *s, const char *pem, int len)
+ls_ret lsx_ssl_use_cert_pem(uintptr_t s_h, const char *pem, int len)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -325,8 +373,9 @@ ls_ret lsx_ssl_use_cert_pem(SSL *s, const char *pem, int len)
     return r;
 }
 
-ls_ret lsx_ssl_use_key_pem(SSL *s, const char *pem, int len)
+ls_ret lsx_ssl_use_key_pem(uintptr_t s_h, const char *pem, int len)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -336,8 +385,9 @@ ls_ret lsx_ssl_use_key_pem(SSL *s, const char *pem, int len)
     return r;
 }
 
-ls_ret lsx_ssl_add_ca_name_pem(SSL *s, const char *pem, int len)
+ls_ret lsx_ssl_add_ca_name_pem(uintptr_t s_h, const char *pem, int len)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -347,8 +397,9 @@ ls_ret lsx_ssl_add_ca_name_pem(SSL *s, const char *pem, int len)
     return r;
 }
 
-lsg_ssl_ca_list_count lsx_ssl_ca_list_count(SSL *s)
+lsg_ssl_ca_list_count lsx_ssl_ca_list_count(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_ca_list_count r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -360,8 +411,9 @@ lsg_ssl_ca_list_count lsx_ssl_ca_list_count(SSL *s)
     return r;
 }
 
-lsg_ssl_ca_list_ptr lsx_ssl_ca_list_ptr(SSL *s)
+lsg_ssl_ca_list_ptr lsx_ssl_ca_list_ptr(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_ca_list_ptr r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -373,8 +425,9 @@ lsg_ssl_ca_list_ptr lsx_ssl_ca_list_ptr(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_ca_name(SSL *s, int i, char *buf, int cap)
+ls_ret lsx_ssl_ca_name(uintptr_t s_h, int i, char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -384,8 +437,9 @@ ls_ret lsx_ssl_ca_name(SSL *s, int i, char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_ssl_get1_certificate(SSL *s, X509 **out)
+ls_ret lsx_ssl_get1_certificate(uintptr_t s_h, X509 **out)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -395,8 +449,9 @@ ls_ret lsx_ssl_get1_certificate(SSL *s, X509 **out)
     return r;
 }
 
-ls_ret lsx_ssl_get1_privatekey(SSL *s, EVP_PKEY **out)
+ls_ret lsx_ssl_get1_privatekey(uintptr_t s_h, EVP_PKEY **out)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -406,8 +461,9 @@ ls_ret lsx_ssl_get1_privatekey(SSL *s, EVP_PKEY **out)
     return r;
 }
 
-ls_ret lsx_ssl_get1_peer_certificate(SSL *s)
+ls_ret lsx_ssl_get1_peer_certificate(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -417,8 +473,9 @@ ls_ret lsx_ssl_get1_peer_certificate(SSL *s)
     return r;
 }
 
-lsg_ssl_peer_chain_len lsx_ssl_peer_chain_len(SSL *s)
+lsg_ssl_peer_chain_len lsx_ssl_peer_chain_len(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_peer_chain_len r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -430,8 +487,9 @@ lsg_ssl_peer_chain_len lsx_ssl_peer_chain_len(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap)
+ls_ret lsx_ssl_peer_chain_der(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -441,41 +499,49 @@ ls_ret lsx_ssl_peer_chain_der(SSL *s, unsigned char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_SSL_CTX_set_session_id_context(SSL_CTX *c, const unsigned char *p, unsigned int len)
+ls_ret lsx_SSL_CTX_set_session_id_context(uintptr_t c_h, const unsigned char *p, unsigned int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_set_session_id_context(c, p, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-long lsx_ctx_set_cache_mode(SSL_CTX *c, long m)
+long lsx_ctx_set_cache_mode(uintptr_t c_h, long m)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_set_cache_mode(c, m);
 }
 
-long lsx_ctx_get_cache_mode(SSL_CTX *c)
+long lsx_ctx_get_cache_mode(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_cache_mode(c);
 }
 
-long lsx_ctx_set_cache_size(SSL_CTX *c, long n)
+long lsx_ctx_set_cache_size(uintptr_t c_h, long n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_set_cache_size(c, n);
 }
 
-long lsx_ctx_get_cache_size(SSL_CTX *c)
+long lsx_ctx_get_cache_size(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_cache_size(c);
 }
 
-long lsx_ctx_sess_stat(SSL_CTX *c, int which)
+long lsx_ctx_sess_stat(uintptr_t c_h, int which)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_sess_stat(c, which);
 }
 
-ls_ret lsx_SSL_CTX_add_session(SSL_CTX *c, SSL_SESSION *s)
+ls_ret lsx_SSL_CTX_add_session(uintptr_t c_h, uintptr_t s_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
@@ -484,8 +550,10 @@ ls_ret lsx_SSL_CTX_add_session(SSL_CTX *c, SSL_SESSION *s)
     return r;
 }
 
-lsg_SSL_CTX_remove_session lsx_SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s)
+lsg_SSL_CTX_remove_session lsx_SSL_CTX_remove_session(uintptr_t c_h, uintptr_t s_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     lsg_SSL_CTX_remove_session r = {0};
     ls_call saved;
     ls_call_enter(&saved);
@@ -494,8 +562,9 @@ lsg_SSL_CTX_remove_session lsx_SSL_CTX_remove_session(SSL_CTX *c, SSL_SESSION *s
     return r;
 }
 
-lsg_ctx_flush_sessions lsx_ctx_flush_sessions(SSL_CTX *c, long t)
+lsg_ctx_flush_sessions lsx_ctx_flush_sessions(uintptr_t c_h, long t)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     lsg_ctx_flush_sessions r = {0};
     ls_call saved;
     ls_call_enter(&saved);
@@ -504,8 +573,9 @@ lsg_ctx_flush_sessions lsx_ctx_flush_sessions(SSL_CTX *c, long t)
     return r;
 }
 
-ls_ret lsx_ssl_new(SSL_CTX *c)
+ls_ret lsx_ssl_new(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
@@ -514,8 +584,9 @@ ls_ret lsx_ssl_new(SSL_CTX *c)
     return r;
 }
 
-ls_ret lsx_SSL_dup(SSL *s)
+ls_ret lsx_SSL_dup(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -528,16 +599,18 @@ ls_ret lsx_SSL_dup(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_up_ref(SSL *s)
+ls_ret lsx_SSL_up_ref(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     errno = 0;
     long rv = (long)SSL_up_ref(s);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-lsg_SSL_free lsx_SSL_free(SSL *s)
+lsg_SSL_free lsx_SSL_free(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_free r = {0};
     ls_call saved;
     ls_call_enter(&saved);
@@ -546,8 +619,9 @@ lsg_SSL_free lsx_SSL_free(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_clear(SSL *s)
+ls_ret lsx_SSL_clear(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -561,8 +635,10 @@ ls_ret lsx_SSL_clear(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
+ls_ret lsx_ssl_set_ssl_ctx(uintptr_t s_h, uintptr_t c_h)
 {
+    SSL *s = (SSL *)s_h;
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -575,8 +651,9 @@ ls_ret lsx_ssl_set_ssl_ctx(SSL *s, SSL_CTX *c)
     return r;
 }
 
-ls_ret lsx_ssl_get1_ctx(SSL *s, SSL_CTX **out)
+ls_ret lsx_ssl_get1_ctx(uintptr_t s_h, SSL_CTX **out)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -586,8 +663,9 @@ ls_ret lsx_ssl_get1_ctx(SSL *s, SSL_CTX **out)
     return r;
 }
 
-lsg_SSL_get_ssl_method lsx_SSL_get_ssl_method(const SSL *s)
+lsg_SSL_get_ssl_method lsx_SSL_get_ssl_method(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_ssl_method r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -599,8 +677,9 @@ lsg_SSL_get_ssl_method lsx_SSL_get_ssl_method(const SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set_method(SSL *s, int method)
+ls_ret lsx_ssl_set_method(uintptr_t s_h, int method)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -611,8 +690,9 @@ ls_ret lsx_ssl_set_method(SSL *s, int method)
     return r;
 }
 
-lsg_SSL_version lsx_SSL_version(const SSL *s)
+lsg_SSL_version lsx_SSL_version(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_version r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -624,8 +704,9 @@ lsg_SSL_version lsx_SSL_version(const SSL *s)
     return r;
 }
 
-lsg_SSL_is_server lsx_SSL_is_server(const SSL *s)
+lsg_SSL_is_server lsx_SSL_is_server(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_is_server r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -637,8 +718,9 @@ lsg_SSL_is_server lsx_SSL_is_server(const SSL *s)
     return r;
 }
 
-lsg_SSL_set_connect_state lsx_SSL_set_connect_state(SSL *s)
+lsg_SSL_set_connect_state lsx_SSL_set_connect_state(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_connect_state r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -650,8 +732,9 @@ lsg_SSL_set_connect_state lsx_SSL_set_connect_state(SSL *s)
     return r;
 }
 
-lsg_SSL_set_accept_state lsx_SSL_set_accept_state(SSL *s)
+lsg_SSL_set_accept_state lsx_SSL_set_accept_state(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_accept_state r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -663,8 +746,9 @@ lsg_SSL_set_accept_state lsx_SSL_set_accept_state(SSL *s)
     return r;
 }
 
-lsg_SSL_set_shutdown lsx_SSL_set_shutdown(SSL *s, int mode)
+lsg_SSL_set_shutdown lsx_SSL_set_shutdown(uintptr_t s_h, int mode)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_shutdown r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -676,8 +760,9 @@ lsg_SSL_set_shutdown lsx_SSL_set_shutdown(SSL *s, int mode)
     return r;
 }
 
-lsg_SSL_get_shutdown lsx_SSL_get_shutdown(const SSL *s)
+lsg_SSL_get_shutdown lsx_SSL_get_shutdown(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_shutdown r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -689,8 +774,9 @@ lsg_SSL_get_shutdown lsx_SSL_get_shutdown(const SSL *s)
     return r;
 }
 
-lsg_SSL_set_quiet_shutdown lsx_SSL_set_quiet_shutdown(SSL *s, int mode)
+lsg_SSL_set_quiet_shutdown lsx_SSL_set_quiet_shutdown(uintptr_t s_h, int mode)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_quiet_shutdown r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -702,8 +788,9 @@ lsg_SSL_set_quiet_shutdown lsx_SSL_set_quiet_shutdown(SSL *s, int mode)
     return r;
 }
 
-lsg_SSL_get_quiet_shutdown lsx_SSL_get_quiet_shutdown(const SSL *s)
+lsg_SSL_get_quiet_shutdown lsx_SSL_get_quiet_shutdown(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_quiet_shutdown r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -715,8 +802,9 @@ lsg_SSL_get_quiet_shutdown lsx_SSL_get_quiet_shutdown(const SSL *s)
     return r;
 }
 
-lsg_SSL_set_options lsx_SSL_set_options(SSL *s, uint64_t op)
+lsg_SSL_set_options lsx_SSL_set_options(uintptr_t s_h, uint64_t op)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_options r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -728,8 +816,9 @@ lsg_SSL_set_options lsx_SSL_set_options(SSL *s, uint64_t op)
     return r;
 }
 
-lsg_SSL_clear_options lsx_SSL_clear_options(SSL *s, uint64_t op)
+lsg_SSL_clear_options lsx_SSL_clear_options(uintptr_t s_h, uint64_t op)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_clear_options r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -741,8 +830,9 @@ lsg_SSL_clear_options lsx_SSL_clear_options(SSL *s, uint64_t op)
     return r;
 }
 
-lsg_SSL_get_options lsx_SSL_get_options(const SSL *s)
+lsg_SSL_get_options lsx_SSL_get_options(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_options r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -754,8 +844,9 @@ lsg_SSL_get_options lsx_SSL_get_options(const SSL *s)
     return r;
 }
 
-lsg_ssl_set_mode lsx_ssl_set_mode(SSL *s, long m)
+lsg_ssl_set_mode lsx_ssl_set_mode(uintptr_t s_h, long m)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_set_mode r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -767,8 +858,9 @@ lsg_ssl_set_mode lsx_ssl_set_mode(SSL *s, long m)
     return r;
 }
 
-lsg_ssl_clear_mode lsx_ssl_clear_mode(SSL *s, long m)
+lsg_ssl_clear_mode lsx_ssl_clear_mode(uintptr_t s_h, long m)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_clear_mode r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -780,8 +872,9 @@ lsg_ssl_clear_mode lsx_ssl_clear_mode(SSL *s, long m)
     return r;
 }
 
-lsg_ssl_get_mode lsx_ssl_get_mode(SSL *s)
+lsg_ssl_get_mode lsx_ssl_get_mode(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_mode r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -793,8 +886,9 @@ lsg_ssl_get_mode lsx_ssl_get_mode(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set_min_proto(SSL *s, int v)
+ls_ret lsx_ssl_set_min_proto(uintptr_t s_h, int v)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -805,8 +899,9 @@ ls_ret lsx_ssl_set_min_proto(SSL *s, int v)
     return r;
 }
 
-ls_ret lsx_ssl_set_max_proto(SSL *s, int v)
+ls_ret lsx_ssl_set_max_proto(uintptr_t s_h, int v)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -817,8 +912,9 @@ ls_ret lsx_ssl_set_max_proto(SSL *s, int v)
     return r;
 }
 
-lsg_ssl_get_min_proto lsx_ssl_get_min_proto(SSL *s)
+lsg_ssl_get_min_proto lsx_ssl_get_min_proto(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_min_proto r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -830,8 +926,9 @@ lsg_ssl_get_min_proto lsx_ssl_get_min_proto(SSL *s)
     return r;
 }
 
-lsg_ssl_get_max_proto lsx_ssl_get_max_proto(SSL *s)
+lsg_ssl_get_max_proto lsx_ssl_get_max_proto(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_max_proto r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -843,8 +940,9 @@ lsg_ssl_get_max_proto lsx_ssl_get_max_proto(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_set_cipher_list(SSL *s, const char *str)
+ls_ret lsx_SSL_set_cipher_list(uintptr_t s_h, const char *str)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -855,8 +953,9 @@ ls_ret lsx_SSL_set_cipher_list(SSL *s, const char *str)
     return r;
 }
 
-ls_ret lsx_SSL_set_ciphersuites(SSL *s, const char *str)
+ls_ret lsx_SSL_set_ciphersuites(uintptr_t s_h, const char *str)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -867,8 +966,9 @@ ls_ret lsx_SSL_set_ciphersuites(SSL *s, const char *str)
     return r;
 }
 
-lsg_ssl_cipher_names lsx_ssl_cipher_names(SSL *s, char *buf, int cap)
+lsg_ssl_cipher_names lsx_ssl_cipher_names(uintptr_t s_h, char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_cipher_names r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -880,8 +980,9 @@ lsg_ssl_cipher_names lsx_ssl_cipher_names(SSL *s, char *buf, int cap)
     return r;
 }
 
-lsg_ssl_current_cipher lsx_ssl_current_cipher(SSL *s)
+lsg_ssl_current_cipher lsx_ssl_current_cipher(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_current_cipher r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -893,8 +994,9 @@ lsg_ssl_current_cipher lsx_ssl_current_cipher(SSL *s)
     return r;
 }
 
-lsg_ssl_current_cipher_id lsx_ssl_current_cipher_id(SSL *s)
+lsg_ssl_current_cipher_id lsx_ssl_current_cipher_id(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_current_cipher_id r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -906,8 +1008,9 @@ lsg_ssl_current_cipher_id lsx_ssl_current_cipher_id(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set_host_name(SSL *s, const char *name)
+ls_ret lsx_ssl_set_host_name(uintptr_t s_h, const char *name)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -918,8 +1021,9 @@ ls_ret lsx_ssl_set_host_name(SSL *s, const char *name)
     return r;
 }
 
-lsg_SSL_get_servername lsx_SSL_get_servername(const SSL *s, const int type_)
+lsg_SSL_get_servername lsx_SSL_get_servername(uintptr_t s_h, const int type_)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_servername r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -931,8 +1035,9 @@ lsg_SSL_get_servername lsx_SSL_get_servername(const SSL *s, const int type_)
     return r;
 }
 
-ls_ret lsx_ssl_set1_host(SSL *s, const char *name)
+ls_ret lsx_ssl_set1_host(uintptr_t s_h, const char *name)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -943,8 +1048,9 @@ ls_ret lsx_ssl_set1_host(SSL *s, const char *name)
     return r;
 }
 
-ls_ret lsx_ssl_set1_ip_asc(SSL *s, const char *ip)
+ls_ret lsx_ssl_set1_ip_asc(uintptr_t s_h, const char *ip)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -955,8 +1061,9 @@ ls_ret lsx_ssl_set1_ip_asc(SSL *s, const char *ip)
     return r;
 }
 
-ls_ret lsx_SSL_set_session_id_context(SSL *s, const unsigned char *p, unsigned int len)
+ls_ret lsx_SSL_set_session_id_context(uintptr_t s_h, const unsigned char *p, unsigned int len)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -967,8 +1074,9 @@ ls_ret lsx_SSL_set_session_id_context(SSL *s, const unsigned char *p, unsigned i
     return r;
 }
 
-lsg_SSL_get_security_level lsx_SSL_get_security_level(const SSL *s)
+lsg_SSL_get_security_level lsx_SSL_get_security_level(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_security_level r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -980,8 +1088,9 @@ lsg_SSL_get_security_level lsx_SSL_get_security_level(const SSL *s)
     return r;
 }
 
-lsg_SSL_set_security_level lsx_SSL_set_security_level(SSL *s, int level)
+lsg_SSL_set_security_level lsx_SSL_set_security_level(uintptr_t s_h, int level)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_security_level r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -993,8 +1102,9 @@ lsg_SSL_set_security_level lsx_SSL_set_security_level(SSL *s, int level)
     return r;
 }
 
-lsg_SSL_get_read_ahead lsx_SSL_get_read_ahead(const SSL *s)
+lsg_SSL_get_read_ahead lsx_SSL_get_read_ahead(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_read_ahead r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1006,8 +1116,9 @@ lsg_SSL_get_read_ahead lsx_SSL_get_read_ahead(const SSL *s)
     return r;
 }
 
-lsg_SSL_set_read_ahead lsx_SSL_set_read_ahead(SSL *s, int yes)
+lsg_SSL_set_read_ahead lsx_SSL_set_read_ahead(uintptr_t s_h, int yes)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_read_ahead r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1019,8 +1130,9 @@ lsg_SSL_set_read_ahead lsx_SSL_set_read_ahead(SSL *s, int yes)
     return r;
 }
 
-lsg_ssl_set_max_cert_list lsx_ssl_set_max_cert_list(SSL *s, long n)
+lsg_ssl_set_max_cert_list lsx_ssl_set_max_cert_list(uintptr_t s_h, long n)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_set_max_cert_list r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1032,8 +1144,9 @@ lsg_ssl_set_max_cert_list lsx_ssl_set_max_cert_list(SSL *s, long n)
     return r;
 }
 
-lsg_ssl_get_max_cert_list lsx_ssl_get_max_cert_list(SSL *s)
+lsg_ssl_get_max_cert_list lsx_ssl_get_max_cert_list(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_max_cert_list r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1045,8 +1158,9 @@ lsg_ssl_get_max_cert_list lsx_ssl_get_max_cert_list(SSL *s)
     return r;
 }
 
-lsg_SSL_get_num_tickets lsx_SSL_get_num_tickets(const SSL *s)
+lsg_SSL_get_num_tickets lsx_SSL_get_num_tickets(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_num_tickets r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1058,8 +1172,9 @@ lsg_SSL_get_num_tickets lsx_SSL_get_num_tickets(const SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_set_num_tickets(SSL *s, size_t n)
+ls_ret lsx_SSL_set_num_tickets(uintptr_t s_h, size_t n)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1070,8 +1185,9 @@ ls_ret lsx_SSL_set_num_tickets(SSL *s, size_t n)
     return r;
 }
 
-lsg_SSL_get_verify_mode lsx_SSL_get_verify_mode(const SSL *s)
+lsg_SSL_get_verify_mode lsx_SSL_get_verify_mode(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_verify_mode r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1083,8 +1199,9 @@ lsg_SSL_get_verify_mode lsx_SSL_get_verify_mode(const SSL *s)
     return r;
 }
 
-lsg_SSL_get_verify_depth lsx_SSL_get_verify_depth(const SSL *s)
+lsg_SSL_get_verify_depth lsx_SSL_get_verify_depth(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_verify_depth r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1096,8 +1213,9 @@ lsg_SSL_get_verify_depth lsx_SSL_get_verify_depth(const SSL *s)
     return r;
 }
 
-lsg_SSL_set_verify_depth lsx_SSL_set_verify_depth(SSL *s, int depth)
+lsg_SSL_set_verify_depth lsx_SSL_set_verify_depth(uintptr_t s_h, int depth)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_verify_depth r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1109,8 +1227,9 @@ lsg_SSL_set_verify_depth lsx_SSL_set_verify_depth(SSL *s, int depth)
     return r;
 }
 
-lsg_SSL_get_verify_result lsx_SSL_get_verify_result(const SSL *s)
+lsg_SSL_get_verify_result lsx_SSL_get_verify_result(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_verify_result r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1122,8 +1241,9 @@ lsg_SSL_get_verify_result lsx_SSL_get_verify_result(const SSL *s)
     return r;
 }
 
-lsg_ssl_has_verify_cb lsx_ssl_has_verify_cb(SSL *s)
+lsg_ssl_has_verify_cb lsx_ssl_has_verify_cb(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_has_verify_cb r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1135,8 +1255,9 @@ lsg_ssl_has_verify_cb lsx_ssl_has_verify_cb(SSL *s)
     return r;
 }
 
-lsg_ssl_get_verify_param_flags lsx_ssl_get_verify_param_flags(SSL *s)
+lsg_ssl_get_verify_param_flags lsx_ssl_get_verify_param_flags(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_verify_param_flags r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1148,8 +1269,9 @@ lsg_ssl_get_verify_param_flags lsx_ssl_get_verify_param_flags(SSL *s)
     return r;
 }
 
-lsg_ssl_set_verify_param_flags lsx_ssl_set_verify_param_flags(SSL *s, unsigned long f)
+lsg_ssl_set_verify_param_flags lsx_ssl_set_verify_param_flags(uintptr_t s_h, unsigned long f)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_set_verify_param_flags r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1161,8 +1283,9 @@ lsg_ssl_set_verify_param_flags lsx_ssl_set_verify_param_flags(SSL *s, unsigned l
     return r;
 }
 
-lsg_ssl_clear_verify_param_flags lsx_ssl_clear_verify_param_flags(SSL *s, unsigned long f)
+lsg_ssl_clear_verify_param_flags lsx_ssl_clear_verify_param_flags(uintptr_t s_h, unsigned long f)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_clear_verify_param_flags r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1179,25 +1302,29 @@ const char *lsx_X509_verify_cert_error_string(long v)
     return X509_verify_cert_error_string(v);
 }
 
-int lsx_X509_STORE_CTX_get_error_depth(X509_STORE_CTX *x)
+int lsx_X509_STORE_CTX_get_error_depth(uintptr_t x_h)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
     return X509_STORE_CTX_get_error_depth(x);
 }
 
-int lsx_X509_STORE_CTX_get_error(X509_STORE_CTX *x)
+int lsx_X509_STORE_CTX_get_error(uintptr_t x_h)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
     return X509_STORE_CTX_get_error(x);
 }
 
-ls_ret lsx_store_ctx_get1_current_cert(X509_STORE_CTX *x, X509 **out)
+ls_ret lsx_store_ctx_get1_current_cert(uintptr_t x_h, X509 **out)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_store_ctx_get1_current_cert(x, out));
     return r;
 }
 
-ls_ret lsx_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
+ls_ret lsx_ctx_set_callback(uintptr_t c_h, int kind, uintptr_t h, int mode)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     ls_call saved;
     ls_call_enter(&saved);
@@ -1207,8 +1334,9 @@ ls_ret lsx_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
     return r;
 }
 
-ls_ret lsx_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
+ls_ret lsx_ssl_set_callback(uintptr_t s_h, int kind, uintptr_t h, int mode)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1222,8 +1350,9 @@ ls_ret lsx_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
     return r;
 }
 
-lsg_ssl_get_callback lsx_ssl_get_callback(SSL *s, int kind)
+lsg_ssl_get_callback lsx_ssl_get_callback(uintptr_t s_h, int kind)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_callback r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1235,13 +1364,15 @@ lsg_ssl_get_callback lsx_ssl_get_callback(SSL *s, int kind)
     return r;
 }
 
-uintptr_t lsx_ctx_get_callback(SSL_CTX *c, int kind)
+uintptr_t lsx_ctx_get_callback(uintptr_t c_h, int kind)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_callback(c, kind);
 }
 
-lsg_ssl_has_info_cb lsx_ssl_has_info_cb(SSL *s)
+lsg_ssl_has_info_cb lsx_ssl_has_info_cb(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_has_info_cb r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1253,8 +1384,9 @@ lsg_ssl_has_info_cb lsx_ssl_has_info_cb(SSL *s)
     return r;
 }
 
-lsg_SSL_in_init lsx_SSL_in_init(const SSL *s)
+lsg_SSL_in_init lsx_SSL_in_init(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_in_init r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1266,8 +1398,9 @@ lsg_SSL_in_init lsx_SSL_in_init(const SSL *s)
     return r;
 }
 
-lsg_SSL_in_before lsx_SSL_in_before(const SSL *s)
+lsg_SSL_in_before lsx_SSL_in_before(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_in_before r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1279,8 +1412,9 @@ lsg_SSL_in_before lsx_SSL_in_before(const SSL *s)
     return r;
 }
 
-lsg_SSL_is_init_finished lsx_SSL_is_init_finished(const SSL *s)
+lsg_SSL_is_init_finished lsx_SSL_is_init_finished(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_is_init_finished r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1292,8 +1426,9 @@ lsg_SSL_is_init_finished lsx_SSL_is_init_finished(const SSL *s)
     return r;
 }
 
-lsg_SSL_session_reused lsx_SSL_session_reused(const SSL *s)
+lsg_SSL_session_reused lsx_SSL_session_reused(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_session_reused r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1305,8 +1440,9 @@ lsg_SSL_session_reused lsx_SSL_session_reused(const SSL *s)
     return r;
 }
 
-lsg_SSL_pending lsx_SSL_pending(const SSL *s)
+lsg_SSL_pending lsx_SSL_pending(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_pending r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1318,8 +1454,9 @@ lsg_SSL_pending lsx_SSL_pending(const SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_renegotiate(SSL *s)
+ls_ret lsx_SSL_renegotiate(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1332,8 +1469,9 @@ ls_ret lsx_SSL_renegotiate(SSL *s)
     return r;
 }
 
-lsg_SSL_renegotiate_pending lsx_SSL_renegotiate_pending(const SSL *s)
+lsg_SSL_renegotiate_pending lsx_SSL_renegotiate_pending(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_renegotiate_pending r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1345,8 +1483,9 @@ lsg_SSL_renegotiate_pending lsx_SSL_renegotiate_pending(const SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_do_handshake(SSL *s)
+ls_ret lsx_SSL_do_handshake(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1359,8 +1498,9 @@ ls_ret lsx_SSL_do_handshake(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_read(SSL *s, unsigned char *buf, int num)
+ls_ret lsx_SSL_read(uintptr_t s_h, unsigned char *buf, int num)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1373,8 +1513,9 @@ ls_ret lsx_SSL_read(SSL *s, unsigned char *buf, int num)
     return r;
 }
 
-ls_ret lsx_SSL_peek(SSL *s, unsigned char *buf, int num)
+ls_ret lsx_SSL_peek(uintptr_t s_h, unsigned char *buf, int num)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1387,8 +1528,9 @@ ls_ret lsx_SSL_peek(SSL *s, unsigned char *buf, int num)
     return r;
 }
 
-ls_ret lsx_SSL_write(SSL *s, const unsigned char *buf, int num)
+ls_ret lsx_SSL_write(uintptr_t s_h, const unsigned char *buf, int num)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1401,8 +1543,9 @@ ls_ret lsx_SSL_write(SSL *s, const unsigned char *buf, int num)
     return r;
 }
 
-ls_ret lsx_SSL_shutdown(SSL *s)
+ls_ret lsx_SSL_shutdown(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1423,50 +1566,58 @@ ls_ret lsx_bio_new_mem(void)
     return r;
 }
 
-ls_ret lsx_BIO_up_ref(BIO *b)
+ls_ret lsx_BIO_up_ref(uintptr_t b_h)
 {
+    BIO *b = (BIO *)b_h;
     errno = 0;
     long rv = (long)BIO_up_ref(b);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_BIO_free(BIO *b)
+int lsx_BIO_free(uintptr_t b_h)
 {
+    BIO *b = (BIO *)b_h;
     return BIO_free(b);
 }
 
-ls_ret lsx_BIO_write(BIO *b, const unsigned char *p, int len)
+ls_ret lsx_BIO_write(uintptr_t b_h, const unsigned char *p, int len)
 {
+    BIO *b = (BIO *)b_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)BIO_write(b, p, len));
     return r;
 }
 
-ls_ret lsx_bio_read(BIO *b, unsigned char *p, int len, int *retry)
+ls_ret lsx_bio_read(uintptr_t b_h, unsigned char *p, int len, int *retry)
 {
+    BIO *b = (BIO *)b_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_bio_read(b, p, len, retry));
     return r;
 }
 
-size_t lsx_BIO_ctrl_pending(BIO *b)
+size_t lsx_BIO_ctrl_pending(uintptr_t b_h)
 {
+    BIO *b = (BIO *)b_h;
     return BIO_ctrl_pending(b);
 }
 
-void lsx_bio_set_mem_eof_return(BIO *b, int v)
+void lsx_bio_set_mem_eof_return(uintptr_t b_h, int v)
 {
+    BIO *b = (BIO *)b_h;
     lsh_bio_set_mem_eof_return(b, v);
 }
 
-int lsx_bio_is_mem(BIO *b)
+int lsx_bio_is_mem(uintptr_t b_h)
 {
+    BIO *b = (BIO *)b_h;
     return lsh_bio_is_mem(b);
 }
 
-ls_ret lsx_ssl_get1_rbio(SSL *s, BIO **out)
+ls_ret lsx_ssl_get1_rbio(uintptr_t s_h, BIO **out)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1476,8 +1627,9 @@ ls_ret lsx_ssl_get1_rbio(SSL *s, BIO **out)
     return r;
 }
 
-ls_ret lsx_ssl_get1_wbio(SSL *s, BIO **out)
+ls_ret lsx_ssl_get1_wbio(uintptr_t s_h, BIO **out)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1487,8 +1639,11 @@ ls_ret lsx_ssl_get1_wbio(SSL *s, BIO **out)
     return r;
 }
 
-lsg_ssl_set0_bios lsx_ssl_set0_bios(SSL *s, BIO *rbio, BIO *wbio)
+lsg_ssl_set0_bios lsx_ssl_set0_bios(uintptr_t s_h, uintptr_t rbio_h, uintptr_t wbio_h)
 {
+    SSL *s = (SSL *)s_h;
+    BIO *rbio = (BIO *)rbio_h;
+    BIO *wbio = (BIO *)wbio_h;
     lsg_ssl_set0_bios r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1503,8 +1658,9 @@ lsg_ssl_set0_bios lsx_ssl_set0_bios(SSL *s, BIO *rbio, BIO *wbio)
     return r;
 }
 
-lsg_ssl_has_rbio lsx_ssl_has_rbio(SSL *s)
+lsg_ssl_has_rbio lsx_ssl_has_rbio(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_has_rbio r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1516,8 +1672,9 @@ lsg_ssl_has_rbio lsx_ssl_has_rbio(SSL *s)
     return r;
 }
 
-lsg_ssl_has_wbio lsx_ssl_has_wbio(SSL *s)
+lsg_ssl_has_wbio lsx_ssl_has_wbio(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_has_wbio r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1529,8 +1686,10 @@ lsg_ssl_has_wbio lsx_ssl_has_wbio(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_set_session(SSL *s, SSL_SESSION *sess)
+ls_ret lsx_SSL_set_session(uintptr_t s_h, uintptr_t sess_h)
 {
+    SSL *s = (SSL *)s_h;
+    SSL_SESSION *sess = (SSL_SESSION *)sess_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1544,8 +1703,9 @@ ls_ret lsx_SSL_set_session(SSL *s, SSL_SESSION *sess)
     return r;
 }
 
-ls_ret lsx_SSL_get1_session(SSL *s)
+ls_ret lsx_SSL_get1_session(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1555,8 +1715,9 @@ ls_ret lsx_SSL_get1_session(SSL *s)
     return r;
 }
 
-lsg_SSL_get_session lsx_SSL_get_session(const SSL *s)
+lsg_SSL_get_session lsx_SSL_get_session(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_session r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1568,21 +1729,24 @@ lsg_SSL_get_session lsx_SSL_get_session(const SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_SESSION_up_ref(SSL_SESSION *s)
+ls_ret lsx_SSL_SESSION_up_ref(uintptr_t s_h)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)SSL_SESSION_up_ref(s);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-void lsx_SSL_SESSION_free(SSL_SESSION *s)
+void lsx_SSL_SESSION_free(uintptr_t s_h)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     SSL_SESSION_free(s);
 }
 
-ls_ret lsx_sess_i2d(SSL_SESSION *s, unsigned char *buf, int cap)
+ls_ret lsx_sess_i2d(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_sess_i2d(s, buf, cap));
     return r;
@@ -1595,64 +1759,75 @@ ls_ret lsx_sess_d2i(const unsigned char *p, long len, long *used)
     return r;
 }
 
-int lsx_sess_get_id(SSL_SESSION *s, unsigned char *buf, int cap)
+int lsx_sess_get_id(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     return lsh_sess_get_id(s, buf, cap);
 }
 
-int lsx_sess_get_sid_ctx(SSL_SESSION *s, unsigned char *buf, int cap)
+int lsx_sess_get_sid_ctx(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     return lsh_sess_get_sid_ctx(s, buf, cap);
 }
 
-ls_ret lsx_SSL_SESSION_set1_id_context(SSL_SESSION *s, const unsigned char *p, unsigned int len)
+ls_ret lsx_SSL_SESSION_set1_id_context(uintptr_t s_h, const unsigned char *p, unsigned int len)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)SSL_SESSION_set1_id_context(s, p, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_SSL_SESSION_is_resumable(const SSL_SESSION *s)
+int lsx_SSL_SESSION_is_resumable(uintptr_t s_h)
 {
+    const SSL_SESSION *s = (const SSL_SESSION *)s_h;
     return SSL_SESSION_is_resumable(s);
 }
 
-int64_t lsx_sess_get_time(SSL_SESSION *s)
+int64_t lsx_sess_get_time(uintptr_t s_h)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     return lsh_sess_get_time(s);
 }
 
-long lsx_SSL_SESSION_get_timeout(const SSL_SESSION *s)
+long lsx_SSL_SESSION_get_timeout(uintptr_t s_h)
 {
+    const SSL_SESSION *s = (const SSL_SESSION *)s_h;
     return SSL_SESSION_get_timeout(s);
 }
 
-int lsx_SSL_SESSION_get_protocol_version(const SSL_SESSION *s)
+int lsx_SSL_SESSION_get_protocol_version(uintptr_t s_h)
 {
+    const SSL_SESSION *s = (const SSL_SESSION *)s_h;
     return SSL_SESSION_get_protocol_version(s);
 }
 
-X509 *lsx_SSL_SESSION_get0_peer(SSL_SESSION *s)
+X509 *lsx_SSL_SESSION_get0_peer(uintptr_t s_h)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     return SSL_SESSION_get0_peer(s);
 }
 
-ls_ret lsx_X509_up_ref(X509 *x)
+ls_ret lsx_X509_up_ref(uintptr_t x_h)
 {
+    X509 *x = (X509 *)x_h;
     errno = 0;
     long rv = (long)X509_up_ref(x);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-void lsx_X509_free(X509 *x)
+void lsx_X509_free(uintptr_t x_h)
 {
+    X509 *x = (X509 *)x_h;
     X509_free(x);
 }
 
-ls_ret lsx_x509_i2d(X509 *x, unsigned char *buf, int cap)
+ls_ret lsx_x509_i2d(uintptr_t x_h, unsigned char *buf, int cap)
 {
+    X509 *x = (X509 *)x_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_x509_i2d(x, buf, cap));
     return r;
@@ -1665,34 +1840,40 @@ ls_ret lsx_x509_from_pem(const char *pem, int len)
     return r;
 }
 
-int lsx_X509_cmp(const X509 *a, const X509 *b)
+int lsx_X509_cmp(uintptr_t a_h, uintptr_t b_h)
 {
+    const X509 *a = (const X509 *)a_h;
+    const X509 *b = (const X509 *)b_h;
     return X509_cmp(a, b);
 }
 
-ls_ret lsx_EVP_PKEY_up_ref(EVP_PKEY *k)
+ls_ret lsx_EVP_PKEY_up_ref(uintptr_t k_h)
 {
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     errno = 0;
     long rv = (long)EVP_PKEY_up_ref(k);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-void lsx_EVP_PKEY_free(EVP_PKEY *k)
+void lsx_EVP_PKEY_free(uintptr_t k_h)
 {
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     EVP_PKEY_free(k);
 }
 
-ls_ret lsx_SSL_CTX_set_alpn_protos(SSL_CTX *c, const unsigned char *p, unsigned int len)
+ls_ret lsx_SSL_CTX_set_alpn_protos(uintptr_t c_h, const unsigned char *p, unsigned int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_set_alpn_protos(c, p, len);
     ls_ret r = rv != 0 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_SSL_set_alpn_protos(SSL *s, const unsigned char *p, unsigned int len)
+ls_ret lsx_SSL_set_alpn_protos(uintptr_t s_h, const unsigned char *p, unsigned int len)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1703,21 +1884,24 @@ ls_ret lsx_SSL_set_alpn_protos(SSL *s, const unsigned char *p, unsigned int len)
     return r;
 }
 
-ls_ret lsx_ctx_set_alpn_select(SSL_CTX *c, const unsigned char *p, int len, int fatal)
+ls_ret lsx_ctx_set_alpn_select(uintptr_t c_h, const unsigned char *p, int len, int fatal)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_alpn_select(c, p, len, fatal);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_ctx_get_alpn_select(SSL_CTX *c, unsigned char *buf, int cap)
+int lsx_ctx_get_alpn_select(uintptr_t c_h, unsigned char *buf, int cap)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_alpn_select(c, buf, cap);
 }
 
-lsg_ssl_alpn_selected lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
+lsg_ssl_alpn_selected lsx_ssl_alpn_selected(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_alpn_selected r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1729,31 +1913,35 @@ lsg_ssl_alpn_selected lsx_ssl_alpn_selected(SSL *s, unsigned char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_SSL_SESSION_dup(SSL_SESSION *src)
+ls_ret lsx_SSL_SESSION_dup(uintptr_t src_h)
 {
+    SSL_SESSION *src = (SSL_SESSION *)src_h;
     ls_begin();
     ls_ret r = ls_finish_ptr((void *)SSL_SESSION_dup(src));
     return r;
 }
 
-ls_ret lsx_sess_set_time(SSL_SESSION *s, int64_t t)
+ls_ret lsx_sess_set_time(uintptr_t s_h, int64_t t)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)lsh_sess_set_time(s, t);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_sess_set_timeout(SSL_SESSION *s, long t)
+ls_ret lsx_sess_set_timeout(uintptr_t s_h, long t)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)lsh_sess_set_timeout(s, t);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_SSL_key_update(SSL *s, int updatetype)
+ls_ret lsx_SSL_key_update(uintptr_t s_h, int updatetype)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1766,8 +1954,9 @@ ls_ret lsx_SSL_key_update(SSL *s, int updatetype)
     return r;
 }
 
-lsg_SSL_get_key_update_type lsx_SSL_get_key_update_type(const SSL *s)
+lsg_SSL_get_key_update_type lsx_SSL_get_key_update_type(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_key_update_type r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1779,13 +1968,15 @@ lsg_SSL_get_key_update_type lsx_SSL_get_key_update_type(const SSL *s)
     return r;
 }
 
-void lsx_SSL_CTX_set_post_handshake_auth(SSL_CTX *c, int val)
+void lsx_SSL_CTX_set_post_handshake_auth(uintptr_t c_h, int val)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     SSL_CTX_set_post_handshake_auth(c, val);
 }
 
-lsg_SSL_set_post_handshake_auth lsx_SSL_set_post_handshake_auth(SSL *s, int val)
+lsg_SSL_set_post_handshake_auth lsx_SSL_set_post_handshake_auth(uintptr_t s_h, int val)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_set_post_handshake_auth r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1797,8 +1988,9 @@ lsg_SSL_set_post_handshake_auth lsx_SSL_set_post_handshake_auth(SSL *s, int val)
     return r;
 }
 
-ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
+ls_ret lsx_SSL_verify_client_post_handshake(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1811,21 +2003,24 @@ ls_ret lsx_SSL_verify_client_post_handshake(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_CTX_set_max_early_data(SSL_CTX *c, uint32_t n)
+ls_ret lsx_SSL_CTX_set_max_early_data(uintptr_t c_h, uint32_t n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)SSL_CTX_set_max_early_data(c, n);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-uint32_t lsx_SSL_CTX_get_max_early_data(const SSL_CTX *c)
+uint32_t lsx_SSL_CTX_get_max_early_data(uintptr_t c_h)
 {
+    const SSL_CTX *c = (const SSL_CTX *)c_h;
     return SSL_CTX_get_max_early_data(c);
 }
 
-ls_ret lsx_SSL_set_max_early_data(SSL *s, uint32_t n)
+ls_ret lsx_SSL_set_max_early_data(uintptr_t s_h, uint32_t n)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1836,8 +2031,9 @@ ls_ret lsx_SSL_set_max_early_data(SSL *s, uint32_t n)
     return r;
 }
 
-lsg_SSL_get_max_early_data lsx_SSL_get_max_early_data(const SSL *s)
+lsg_SSL_get_max_early_data lsx_SSL_get_max_early_data(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_max_early_data r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1849,8 +2045,9 @@ lsg_SSL_get_max_early_data lsx_SSL_get_max_early_data(const SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *written)
+ls_ret lsx_ssl_write_early_data(uintptr_t s_h, const unsigned char *buf, int num, int *written)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1863,8 +2060,9 @@ ls_ret lsx_ssl_write_early_data(SSL *s, const unsigned char *buf, int num, int *
     return r;
 }
 
-ls_ret lsx_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbytes)
+ls_ret lsx_ssl_read_early_data(uintptr_t s_h, unsigned char *buf, int num, int *readbytes)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1877,8 +2075,9 @@ ls_ret lsx_ssl_read_early_data(SSL *s, unsigned char *buf, int num, int *readbyt
     return r;
 }
 
-lsg_SSL_get_early_data_status lsx_SSL_get_early_data_status(const SSL *s)
+lsg_SSL_get_early_data_status lsx_SSL_get_early_data_status(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_early_data_status r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1890,39 +2089,49 @@ lsg_SSL_get_early_data_status lsx_SSL_get_early_data_status(const SSL *s)
     return r;
 }
 
-void lsx_ctx_set_read_ahead(SSL_CTX *c, int yes)
+void lsx_ctx_set_read_ahead(uintptr_t c_h, int yes)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     lsh_ctx_set_read_ahead(c, yes);
 }
 
-int lsx_ctx_get_read_ahead(SSL_CTX *c)
+int lsx_ctx_get_read_ahead(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_read_ahead(c);
 }
 
-ls_ret lsx_ctx_add_extra_chain_cert(SSL_CTX *c, X509 *x)
+ls_ret lsx_ctx_add_extra_chain_cert(uintptr_t c_h, uintptr_t x_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
+    X509 *x = (X509 *)x_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_add_extra_chain_cert(c, x));
     return r;
 }
 
-ls_ret lsx_SSL_CTX_use_certificate(SSL_CTX *c, X509 *x)
+ls_ret lsx_SSL_CTX_use_certificate(uintptr_t c_h, uintptr_t x_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
+    X509 *x = (X509 *)x_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_use_certificate(c, x));
     return r;
 }
 
-ls_ret lsx_SSL_CTX_use_PrivateKey(SSL_CTX *c, EVP_PKEY *k)
+ls_ret lsx_SSL_CTX_use_PrivateKey(uintptr_t c_h, uintptr_t k_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_use_PrivateKey(c, k));
     return r;
 }
 
-ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x)
+ls_ret lsx_SSL_use_certificate(uintptr_t s_h, uintptr_t x_h)
 {
+    SSL *s = (SSL *)s_h;
+    X509 *x = (X509 *)x_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1932,8 +2141,10 @@ ls_ret lsx_SSL_use_certificate(SSL *s, X509 *x)
     return r;
 }
 
-ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k)
+ls_ret lsx_SSL_use_PrivateKey(uintptr_t s_h, uintptr_t k_h)
 {
+    SSL *s = (SSL *)s_h;
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -1943,8 +2154,9 @@ ls_ret lsx_SSL_use_PrivateKey(SSL *s, EVP_PKEY *k)
     return r;
 }
 
-lsg_client_hello_isv2 lsx_client_hello_isv2(SSL *s)
+lsg_client_hello_isv2 lsx_client_hello_isv2(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_client_hello_isv2 r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1956,8 +2168,9 @@ lsg_client_hello_isv2 lsx_client_hello_isv2(SSL *s)
     return r;
 }
 
-lsg_SSL_client_hello_get0_legacy_version lsx_SSL_client_hello_get0_legacy_version(SSL *s)
+lsg_SSL_client_hello_get0_legacy_version lsx_SSL_client_hello_get0_legacy_version(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_SSL_client_hello_get0_legacy_version r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1969,8 +2182,9 @@ lsg_SSL_client_hello_get0_legacy_version lsx_SSL_client_hello_get0_legacy_versio
     return r;
 }
 
-lsg_client_hello_ciphers lsx_client_hello_ciphers(SSL *s, unsigned char *buf, int cap)
+lsg_client_hello_ciphers lsx_client_hello_ciphers(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_client_hello_ciphers r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1982,8 +2196,9 @@ lsg_client_hello_ciphers lsx_client_hello_ciphers(SSL *s, unsigned char *buf, in
     return r;
 }
 
-lsg_client_hello_compression lsx_client_hello_compression(SSL *s, unsigned char *buf, int cap)
+lsg_client_hello_compression lsx_client_hello_compression(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_client_hello_compression r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -1995,8 +2210,9 @@ lsg_client_hello_compression lsx_client_hello_compression(SSL *s, unsigned char 
     return r;
 }
 
-lsg_client_hello_ext lsx_client_hello_ext(SSL *s, int type_, unsigned char *buf, int cap)
+lsg_client_hello_ext lsx_client_hello_ext(uintptr_t s_h, int type_, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_client_hello_ext r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2008,8 +2224,9 @@ lsg_client_hello_ext lsx_client_hello_ext(SSL *s, int type_, unsigned char *buf,
     return r;
 }
 
-lsg_client_hello_exts lsx_client_hello_exts(SSL *s, int *buf, int cap)
+lsg_client_hello_exts lsx_client_hello_exts(uintptr_t s_h, int *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_client_hello_exts r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2021,8 +2238,10 @@ lsg_client_hello_exts lsx_client_hello_exts(SSL *s, int *buf, int cap)
     return r;
 }
 
-lsg_ssl_verify_cb_from lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
+lsg_ssl_verify_cb_from lsx_ssl_verify_cb_from(uintptr_t s_h, uintptr_t c_h)
 {
+    SSL *s = (SSL *)s_h;
+    SSL_CTX *c = (SSL_CTX *)c_h;
     lsg_ssl_verify_cb_from r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2034,8 +2253,9 @@ lsg_ssl_verify_cb_from lsx_ssl_verify_cb_from(SSL *s, SSL_CTX *c)
     return r;
 }
 
-lsg_ssl_method_id lsx_ssl_method_id(SSL *s)
+lsg_ssl_method_id lsx_ssl_method_id(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_method_id r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2047,8 +2267,10 @@ lsg_ssl_method_id lsx_ssl_method_id(SSL *s)
     return r;
 }
 
-lsg_ssl_same_method lsx_ssl_same_method(SSL *s, SSL *o)
+lsg_ssl_same_method lsx_ssl_same_method(uintptr_t s_h, uintptr_t o_h)
 {
+    SSL *s = (SSL *)s_h;
+    SSL *o = (SSL *)o_h;
     lsg_ssl_same_method r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2060,8 +2282,9 @@ lsg_ssl_same_method lsx_ssl_same_method(SSL *s, SSL *o)
     return r;
 }
 
-lsg_ssl_session_ctx lsx_ssl_session_ctx(SSL *s)
+lsg_ssl_session_ctx lsx_ssl_session_ctx(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_session_ctx r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2073,8 +2296,9 @@ lsg_ssl_session_ctx lsx_ssl_session_ctx(SSL *s)
     return r;
 }
 
-lsg_SSL_state_string_long lsx_SSL_state_string_long(const SSL *s)
+lsg_SSL_state_string_long lsx_SSL_state_string_long(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_state_string_long r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2086,8 +2310,9 @@ lsg_SSL_state_string_long lsx_SSL_state_string_long(const SSL *s)
     return r;
 }
 
-lsg_SSL_state_string lsx_SSL_state_string(const SSL *s)
+lsg_SSL_state_string lsx_SSL_state_string(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_state_string r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2099,8 +2324,9 @@ lsg_SSL_state_string lsx_SSL_state_string(const SSL *s)
     return r;
 }
 
-lsg_SSL_has_pending lsx_SSL_has_pending(const SSL *s)
+lsg_SSL_has_pending lsx_SSL_has_pending(uintptr_t s_h)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_has_pending r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2112,8 +2338,9 @@ lsg_SSL_has_pending lsx_SSL_has_pending(const SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_new_session_ticket(SSL *s)
+ls_ret lsx_SSL_new_session_ticket(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -2135,8 +2362,9 @@ ls_ret lsx_SSL_SESSION_new(void)
     return r;
 }
 
-ls_ret lsx_store_ctx_verify(X509_STORE_CTX *x)
+ls_ret lsx_store_ctx_verify(uintptr_t x_h)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
     ls_begin();
     ls_call saved;
     ls_call_enter(&saved);
@@ -2145,13 +2373,15 @@ ls_ret lsx_store_ctx_verify(X509_STORE_CTX *x)
     return r;
 }
 
-void lsx_store_ctx_set_error(X509_STORE_CTX *x, int e)
+void lsx_store_ctx_set_error(uintptr_t x_h, int e)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
     lsh_store_ctx_set_error(x, e);
 }
 
-ls_ret lsx_store_ctx_retry_verify(X509_STORE_CTX *x)
+ls_ret lsx_store_ctx_retry_verify(uintptr_t x_h)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_store_ctx_retry_verify(x));
@@ -2162,15 +2392,17 @@ ls_ret lsx_store_ctx_retry_verify(X509_STORE_CTX *x)
 #endif
 }
 
-ls_ret lsx_store_ctx_certs_der(X509_STORE_CTX *x, int which, unsigned char *buf, int cap)
+ls_ret lsx_store_ctx_certs_der(uintptr_t x_h, int which, unsigned char *buf, int cap)
 {
+    X509_STORE_CTX *x = (X509_STORE_CTX *)x_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_store_ctx_certs_der(x, which, buf, cap));
     return r;
 }
 
-ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
+ls_ret lsx_ssl_peer_ca_names_der(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2180,29 +2412,33 @@ ls_ret lsx_ssl_peer_ca_names_der(SSL *s, unsigned char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_ctx_set_ticket_keys(SSL_CTX *c, const unsigned char *keys, int n)
+ls_ret lsx_ctx_set_ticket_keys(uintptr_t c_h, const unsigned char *keys, int n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_ticket_keys(c, keys, n);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_ctx_ticket_key_count(SSL_CTX *c)
+int lsx_ctx_ticket_key_count(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_ticket_key_count(c);
 }
 
-ls_ret lsx_ctx_set1_groups_list(SSL_CTX *c, const char *list)
+ls_ret lsx_ctx_set1_groups_list(uintptr_t c_h, const char *list)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set1_groups_list(c, list);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-lsg_ssl_group_name lsx_ssl_group_name(SSL *s, char *buf, int cap)
+lsg_ssl_group_name lsx_ssl_group_name(uintptr_t s_h, char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_group_name r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2214,8 +2450,9 @@ lsg_ssl_group_name lsx_ssl_group_name(SSL *s, char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, const char *label, int llen, const unsigned char *context, int clen, int use_context)
+ls_ret lsx_ssl_export_keying_material(uintptr_t s_h, unsigned char *out, int olen, const char *label, int llen, const unsigned char *context, int clen, int use_context)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2225,8 +2462,9 @@ ls_ret lsx_ssl_export_keying_material(SSL *s, unsigned char *out, int olen, cons
     return r;
 }
 
-lsg_ssl_finished lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
+lsg_ssl_finished lsx_ssl_finished(uintptr_t s_h, int peer, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_finished r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2238,8 +2476,9 @@ lsg_ssl_finished lsx_ssl_finished(SSL *s, int peer, unsigned char *buf, int cap)
     return r;
 }
 
-lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(SSL *s)
+lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_pending_cipher_id r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2251,8 +2490,9 @@ lsg_ssl_pending_cipher_id lsx_ssl_pending_cipher_id(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set1_groups_list(SSL *s, const char *list)
+ls_ret lsx_ssl_set1_groups_list(uintptr_t s_h, const char *list)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2263,16 +2503,18 @@ ls_ret lsx_ssl_set1_groups_list(SSL *s, const char *list)
     return r;
 }
 
-ls_ret lsx_ctx_set1_groups(SSL_CTX *c, const int *nids, int n)
+ls_ret lsx_ctx_set1_groups(uintptr_t c_h, const int *nids, int n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set1_groups(c, nids, n);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set1_groups(SSL *s, const int *nids, int n)
+ls_ret lsx_ssl_set1_groups(uintptr_t s_h, const int *nids, int n)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2283,8 +2525,9 @@ ls_ret lsx_ssl_set1_groups(SSL *s, const int *nids, int n)
     return r;
 }
 
-lsg_ssl_get_shared_group lsx_ssl_get_shared_group(SSL *s, int n)
+lsg_ssl_get_shared_group lsx_ssl_get_shared_group(uintptr_t s_h, int n)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_shared_group r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2296,8 +2539,9 @@ lsg_ssl_get_shared_group lsx_ssl_get_shared_group(SSL *s, int n)
     return r;
 }
 
-lsg_ssl_group_to_name lsx_ssl_group_to_name(SSL *s, int id, char *buf, int cap)
+lsg_ssl_group_to_name lsx_ssl_group_to_name(uintptr_t s_h, int id, char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_group_to_name r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2309,16 +2553,18 @@ lsg_ssl_group_to_name lsx_ssl_group_to_name(SSL *s, int id, char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_ctx_set1_sigalgs_list(SSL_CTX *c, const char *list)
+ls_ret lsx_ctx_set1_sigalgs_list(uintptr_t c_h, const char *list)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set1_sigalgs_list(c, list);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set1_sigalgs_list(SSL *s, const char *list)
+ls_ret lsx_ssl_set1_sigalgs_list(uintptr_t s_h, const char *list)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2329,16 +2575,18 @@ ls_ret lsx_ssl_set1_sigalgs_list(SSL *s, const char *list)
     return r;
 }
 
-ls_ret lsx_ctx_set1_client_sigalgs_list(SSL_CTX *c, const char *list)
+ls_ret lsx_ctx_set1_client_sigalgs_list(uintptr_t c_h, const char *list)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set1_client_sigalgs_list(c, list);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set1_client_sigalgs_list(SSL *s, const char *list)
+ls_ret lsx_ssl_set1_client_sigalgs_list(uintptr_t s_h, const char *list)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2349,16 +2597,18 @@ ls_ret lsx_ssl_set1_client_sigalgs_list(SSL *s, const char *list)
     return r;
 }
 
-ls_ret lsx_ctx_set1_sigalgs(SSL_CTX *c, const int *list, int n)
+ls_ret lsx_ctx_set1_sigalgs(uintptr_t c_h, const int *list, int n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set1_sigalgs(c, list, n);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set1_sigalgs(SSL *s, const int *list, int n)
+ls_ret lsx_ssl_set1_sigalgs(uintptr_t s_h, const int *list, int n)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2369,8 +2619,9 @@ ls_ret lsx_ssl_set1_sigalgs(SSL *s, const int *list, int n)
     return r;
 }
 
-lsg_ssl_signature_nids lsx_ssl_signature_nids(SSL *s, int *out)
+lsg_ssl_signature_nids lsx_ssl_signature_nids(uintptr_t s_h, int *out)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_signature_nids r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2382,8 +2633,9 @@ lsg_ssl_signature_nids lsx_ssl_signature_nids(SSL *s, int *out)
     return r;
 }
 
-ls_ret lsx_ssl_signature_name(SSL *s, int peer, char *buf, int cap)
+ls_ret lsx_ssl_signature_name(uintptr_t s_h, int peer, char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x30500000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -2398,8 +2650,9 @@ ls_ret lsx_ssl_signature_name(SSL *s, int peer, char *buf, int cap)
 #endif
 }
 
-lsg_ssl_sigalg lsx_ssl_sigalg(SSL *s, int shared, int idx, int *out)
+lsg_ssl_sigalg lsx_ssl_sigalg(uintptr_t s_h, int shared, int idx, int *out)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_sigalg r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2411,8 +2664,9 @@ lsg_ssl_sigalg lsx_ssl_sigalg(SSL *s, int shared, int idx, int *out)
     return r;
 }
 
-ls_ret lsx_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num)
+ls_ret lsx_feed_read(uintptr_t s_h, const unsigned char *in, int inlen, int eof, unsigned char *buf, int num)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2425,8 +2679,9 @@ ls_ret lsx_feed_read(SSL *s, const unsigned char *in, int inlen, int eof, unsign
     return r;
 }
 
-ls_ret lsx_write_drain(SSL *s, const unsigned char *buf, int num, unsigned char *out, int cap)
+ls_ret lsx_write_drain(uintptr_t s_h, const unsigned char *buf, int num, unsigned char *out, int cap)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2444,8 +2699,9 @@ int lsx_feature_built(int which)
     return lsh_feature_built(which);
 }
 
-lsg_ssl_peer_tmp_key_type lsx_ssl_peer_tmp_key_type(SSL *s)
+lsg_ssl_peer_tmp_key_type lsx_ssl_peer_tmp_key_type(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_peer_tmp_key_type r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2457,8 +2713,9 @@ lsg_ssl_peer_tmp_key_type lsx_ssl_peer_tmp_key_type(SSL *s)
     return r;
 }
 
-lsg_ssl_peer_signature_nid lsx_ssl_peer_signature_nid(SSL *s)
+lsg_ssl_peer_signature_nid lsx_ssl_peer_signature_nid(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_peer_signature_nid r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2470,8 +2727,9 @@ lsg_ssl_peer_signature_nid lsx_ssl_peer_signature_nid(SSL *s)
     return r;
 }
 
-lsg_ssl_peer_signature_type_nid lsx_ssl_peer_signature_type_nid(SSL *s)
+lsg_ssl_peer_signature_type_nid lsx_ssl_peer_signature_type_nid(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_peer_signature_type_nid r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2483,13 +2741,15 @@ lsg_ssl_peer_signature_type_nid lsx_ssl_peer_signature_type_nid(SSL *s)
     return r;
 }
 
-int lsx_x509_pubkey_type(X509 *x)
+int lsx_x509_pubkey_type(uintptr_t x_h)
 {
+    X509 *x = (X509 *)x_h;
     return lsh_x509_pubkey_type(x);
 }
 
-ls_ret lsx_x509_subject_der(X509 *x, unsigned char *buf, int cap)
+ls_ret lsx_x509_subject_der(uintptr_t x_h, unsigned char *buf, int cap)
 {
+    X509 *x = (X509 *)x_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_x509_subject_der(x, buf, cap));
     return r;
@@ -2505,8 +2765,9 @@ const char *lsx_OBJ_nid2sn(int n)
     return OBJ_nid2sn(n);
 }
 
-lsg_ssl_compression_active lsx_ssl_compression_active(SSL *s)
+lsg_ssl_compression_active lsx_ssl_compression_active(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_compression_active r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2518,24 +2779,27 @@ lsg_ssl_compression_active lsx_ssl_compression_active(SSL *s)
     return r;
 }
 
-ls_ret lsx_ctx_set_npn_advertised(SSL_CTX *c, const unsigned char *p, int len)
+ls_ret lsx_ctx_set_npn_advertised(uintptr_t c_h, const unsigned char *p, int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_npn_advertised(c, p, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ctx_set_npn_select(SSL_CTX *c, const unsigned char *p, int len)
+ls_ret lsx_ctx_set_npn_select(uintptr_t c_h, const unsigned char *p, int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_npn_select(c, p, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-lsg_ssl_npn_negotiated lsx_ssl_npn_negotiated(SSL *s, unsigned char *buf, int cap)
+lsg_ssl_npn_negotiated lsx_ssl_npn_negotiated(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_npn_negotiated r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2547,55 +2811,63 @@ lsg_ssl_npn_negotiated lsx_ssl_npn_negotiated(SSL *s, unsigned char *buf, int ca
     return r;
 }
 
-ls_ret lsx_ctx_set_max_fragment_length(SSL_CTX *c, int mode)
+ls_ret lsx_ctx_set_max_fragment_length(uintptr_t c_h, int mode)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_max_fragment_length(c, mode);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_sess_max_fragment_length(SSL_SESSION *s)
+int lsx_sess_max_fragment_length(uintptr_t s_h)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     return lsh_sess_max_fragment_length(s);
 }
 
-ls_ret lsx_ctx_set_max_send_fragment(SSL_CTX *c, long n)
+ls_ret lsx_ctx_set_max_send_fragment(uintptr_t c_h, long n)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_max_send_fragment(c, n);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_sess_set1_ticket_appdata(SSL_SESSION *s, const unsigned char *p, int len)
+ls_ret lsx_sess_set1_ticket_appdata(uintptr_t s_h, const unsigned char *p, int len)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)lsh_sess_set1_ticket_appdata(s, p, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_sess_ticket_appdata(SSL_SESSION *s, unsigned char *buf, int cap)
+int lsx_sess_ticket_appdata(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     return lsh_sess_ticket_appdata(s, buf, cap);
 }
 
-int lsx_SSL_SESSION_has_ticket(const SSL_SESSION *s)
+int lsx_SSL_SESSION_has_ticket(uintptr_t s_h)
 {
+    const SSL_SESSION *s = (const SSL_SESSION *)s_h;
     return SSL_SESSION_has_ticket(s);
 }
 
-ls_ret lsx_ctx_set_status_type_ocsp(SSL_CTX *c)
+ls_ret lsx_ctx_set_status_type_ocsp(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_status_type_ocsp(c);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set_status_type_ocsp(SSL *s)
+ls_ret lsx_ssl_set_status_type_ocsp(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2606,8 +2878,9 @@ ls_ret lsx_ssl_set_status_type_ocsp(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set_ocsp_resp(SSL *s, const unsigned char *p, int len)
+ls_ret lsx_ssl_set_ocsp_resp(uintptr_t s_h, const unsigned char *p, int len)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2618,8 +2891,9 @@ ls_ret lsx_ssl_set_ocsp_resp(SSL *s, const unsigned char *p, int len)
     return r;
 }
 
-lsg_ssl_ocsp_resp lsx_ssl_ocsp_resp(SSL *s, unsigned char *buf, int cap)
+lsg_ssl_ocsp_resp lsx_ssl_ocsp_resp(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_ocsp_resp r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2645,15 +2919,19 @@ ls_ret lsx_ocsp_response_status(const unsigned char *p, int len)
     return r;
 }
 
-ls_ret lsx_ocsp_check(const unsigned char *p, int len, X509 *leaf, X509 *issuer, X509 **certs, int n, SSL_CTX *c, long skew, int *out, int64_t *t)
+ls_ret lsx_ocsp_check(const unsigned char *p, int len, uintptr_t leaf_h, uintptr_t issuer_h, X509 **certs, int n, uintptr_t c_h, long skew, int *out, int64_t *t)
 {
+    X509 *leaf = (X509 *)leaf_h;
+    X509 *issuer = (X509 *)issuer_h;
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ocsp_check(p, len, leaf, issuer, certs, n, c, skew, out, t));
     return r;
 }
 
-ls_ret lsx_ssl_ocsp_check(SSL *s, long skew, int *out, int64_t *t)
+ls_ret lsx_ssl_ocsp_check(uintptr_t s_h, long skew, int *out, int64_t *t)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2663,8 +2941,9 @@ ls_ret lsx_ssl_ocsp_check(SSL *s, long skew, int *out, int64_t *t)
     return r;
 }
 
-lsg_ssl_get_status_type lsx_ssl_get_status_type(SSL *s)
+lsg_ssl_get_status_type lsx_ssl_get_status_type(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_get_status_type r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2676,44 +2955,51 @@ lsg_ssl_get_status_type lsx_ssl_get_status_type(SSL *s)
     return r;
 }
 
-int lsx_ctx_get_status_type(SSL_CTX *c)
+int lsx_ctx_get_status_type(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_status_type(c);
 }
 
-ls_ret lsx_ctx_add_crls(SSL_CTX *c, const char *p, int len)
+ls_ret lsx_ctx_add_crls(uintptr_t c_h, const char *p, int len)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_add_crls(c, p, len));
     return r;
 }
 
-void lsx_ctx_set_verify_param_flags(SSL_CTX *c, unsigned long f)
+void lsx_ctx_set_verify_param_flags(uintptr_t c_h, unsigned long f)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     lsh_ctx_set_verify_param_flags(c, f);
 }
 
-unsigned long lsx_ctx_get_verify_param_flags(SSL_CTX *c)
+unsigned long lsx_ctx_get_verify_param_flags(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_get_verify_param_flags(c);
 }
 
-ls_ret lsx_ctx_enable_ct(SSL_CTX *c, int strict)
+ls_ret lsx_ctx_enable_ct(uintptr_t c_h, int strict)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_enable_ct(c, strict));
     return r;
 }
 
-ls_ret lsx_ctx_set_ctlog_list_file(SSL_CTX *c, const char *path)
+ls_ret lsx_ctx_set_ctlog_list_file(uintptr_t c_h, const char *path)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_set_ctlog_list_file(c, path));
     return r;
 }
 
-lsg_ssl_secure_reneg_support lsx_ssl_secure_reneg_support(SSL *s)
+lsg_ssl_secure_reneg_support lsx_ssl_secure_reneg_support(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_secure_reneg_support r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2725,8 +3011,9 @@ lsg_ssl_secure_reneg_support lsx_ssl_secure_reneg_support(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_renegotiate_abbreviated(SSL *s)
+ls_ret lsx_SSL_renegotiate_abbreviated(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2739,16 +3026,18 @@ ls_ret lsx_SSL_renegotiate_abbreviated(SSL *s)
     return r;
 }
 
-ls_ret lsx_ctx_set_dh_auto(SSL_CTX *c, int on)
+ls_ret lsx_ctx_set_dh_auto(uintptr_t c_h, int on)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_dh_auto(c, on);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set_dh_auto(SSL *s, int on)
+ls_ret lsx_ssl_set_dh_auto(uintptr_t s_h, int on)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2759,16 +3048,20 @@ ls_ret lsx_ssl_set_dh_auto(SSL *s, int on)
     return r;
 }
 
-ls_ret lsx_ctx_set_tmp_dh_pkey(SSL_CTX *c, EVP_PKEY *k)
+ls_ret lsx_ctx_set_tmp_dh_pkey(uintptr_t c_h, uintptr_t k_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_tmp_dh_pkey(c, k);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_ssl_set_tmp_dh_pkey(SSL *s, EVP_PKEY *k)
+ls_ret lsx_ssl_set_tmp_dh_pkey(uintptr_t s_h, uintptr_t k_h)
 {
+    SSL *s = (SSL *)s_h;
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2786,18 +3079,21 @@ ls_ret lsx_params_from_pem(const char *pem, int len)
     return r;
 }
 
-int lsx_pkey_base_id(EVP_PKEY *k)
+int lsx_pkey_base_id(uintptr_t k_h)
 {
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     return lsh_pkey_base_id(k);
 }
 
-int lsx_pkey_bits(EVP_PKEY *k)
+int lsx_pkey_bits(uintptr_t k_h)
 {
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
     return lsh_pkey_bits(k);
 }
 
-lsg_ssl_tmp_key_bits lsx_ssl_tmp_key_bits(SSL *s)
+lsg_ssl_tmp_key_bits lsx_ssl_tmp_key_bits(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_tmp_key_bits r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2809,8 +3105,9 @@ lsg_ssl_tmp_key_bits lsx_ssl_tmp_key_bits(SSL *s)
     return r;
 }
 
-ls_ret lsx_SSL_CTX_compress_certs(SSL_CTX *ctx, int alg)
+ls_ret lsx_SSL_CTX_compress_certs(uintptr_t ctx_h, int alg)
 {
+    SSL_CTX *ctx = (SSL_CTX *)ctx_h;
 #if OPENSSL_VERSION_NUMBER >= 0x30200000L
     ls_begin();
     ls_ret r = ls_finish_int((long)SSL_CTX_compress_certs(ctx, alg));
@@ -2821,8 +3118,9 @@ ls_ret lsx_SSL_CTX_compress_certs(SSL_CTX *ctx, int alg)
 #endif
 }
 
-lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(SSL *s)
+lsg_ssl_negotiated_group_id lsx_ssl_negotiated_group_id(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_negotiated_group_id r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2841,21 +3139,24 @@ ls_ret lsx_bio_new_dgram_mem(void)
     return r;
 }
 
-int lsx_bio_is_dgram_mem(BIO *b)
+int lsx_bio_is_dgram_mem(uintptr_t b_h)
 {
+    BIO *b = (BIO *)b_h;
     return lsh_bio_is_dgram_mem(b);
 }
 
-ls_ret lsx_bio_dgram_set_query_mtu(BIO *b, long mtu)
+ls_ret lsx_bio_dgram_set_query_mtu(uintptr_t b_h, long mtu)
 {
+    BIO *b = (BIO *)b_h;
     errno = 0;
     long rv = (long)lsh_bio_dgram_set_query_mtu(b, mtu);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-lsg_ssl_dtls_get_timeout lsx_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec)
+lsg_ssl_dtls_get_timeout lsx_ssl_dtls_get_timeout(uintptr_t s_h, long *sec, long *usec)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_dtls_get_timeout r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2867,8 +3168,9 @@ lsg_ssl_dtls_get_timeout lsx_ssl_dtls_get_timeout(SSL *s, long *sec, long *usec)
     return r;
 }
 
-ls_ret lsx_ssl_dtls_handle_timeout(SSL *s)
+ls_ret lsx_ssl_dtls_handle_timeout(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2881,8 +3183,9 @@ ls_ret lsx_ssl_dtls_handle_timeout(SSL *s)
     return r;
 }
 
-ls_ret lsx_ssl_set_mtu(SSL *s, long mtu)
+ls_ret lsx_ssl_set_mtu(uintptr_t s_h, long mtu)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2893,8 +3196,9 @@ ls_ret lsx_ssl_set_mtu(SSL *s, long mtu)
     return r;
 }
 
-ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu)
+ls_ret lsx_ssl_set_link_mtu(uintptr_t s_h, long mtu)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2905,8 +3209,9 @@ ls_ret lsx_ssl_set_link_mtu(SSL *s, long mtu)
     return r;
 }
 
-ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
+ls_ret lsx_ssl_set_dtls_timer_start(uintptr_t s_h, unsigned int us)
 {
+    SSL *s = (SSL *)s_h;
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
@@ -2917,16 +3222,18 @@ ls_ret lsx_ssl_set_dtls_timer_start(SSL *s, unsigned int us)
     return r;
 }
 
-ls_ret lsx_ctx_set_srtp_profiles(SSL_CTX *c, const char *profiles)
+ls_ret lsx_ctx_set_srtp_profiles(uintptr_t c_h, const char *profiles)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     errno = 0;
     long rv = (long)lsh_ctx_set_srtp_profiles(c, profiles);
     ls_ret r = rv != 0 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(SSL *s, char *buf, int cap)
+lsg_ssl_selected_srtp_profile lsx_ssl_selected_srtp_profile(uintptr_t s_h, char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_selected_srtp_profile r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2943,15 +3250,17 @@ int lsx_psk_built(void)
     return lsh_psk_built();
 }
 
-ls_ret lsx_ctx_use_psk_identity_hint(SSL_CTX *c, const char *hint)
+ls_ret lsx_ctx_use_psk_identity_hint(uintptr_t c_h, const char *hint)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_use_psk_identity_hint(c, hint));
     return r;
 }
 
-lsg_ssl_psk_identity lsx_ssl_psk_identity(SSL *s, unsigned char *buf, int cap)
+lsg_ssl_psk_identity lsx_ssl_psk_identity(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_psk_identity r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -2963,68 +3272,79 @@ lsg_ssl_psk_identity lsx_ssl_psk_identity(SSL *s, unsigned char *buf, int cap)
     return r;
 }
 
-ls_ret lsx_sess_set1_master_key(SSL_SESSION *sess, const unsigned char *key, int len)
+ls_ret lsx_sess_set1_master_key(uintptr_t sess_h, const unsigned char *key, int len)
 {
+    SSL_SESSION *sess = (SSL_SESSION *)sess_h;
     errno = 0;
     long rv = (long)lsh_sess_set1_master_key(sess, key, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_sess_master_key(SSL_SESSION *sess, unsigned char *buf, int cap)
+int lsx_sess_master_key(uintptr_t sess_h, unsigned char *buf, int cap)
 {
+    SSL_SESSION *sess = (SSL_SESSION *)sess_h;
     return lsh_sess_master_key(sess, buf, cap);
 }
 
-ls_ret lsx_SSL_SESSION_set_cipher(SSL_SESSION *s, const SSL_CIPHER *cipher)
+ls_ret lsx_SSL_SESSION_set_cipher(uintptr_t s_h, uintptr_t cipher_h)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
+    const SSL_CIPHER *cipher = (const SSL_CIPHER *)cipher_h;
     errno = 0;
     long rv = (long)SSL_SESSION_set_cipher(s, cipher);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-const SSL_CIPHER *lsx_SSL_SESSION_get0_cipher(const SSL_SESSION *s)
+const SSL_CIPHER *lsx_SSL_SESSION_get0_cipher(uintptr_t s_h)
 {
+    const SSL_SESSION *s = (const SSL_SESSION *)s_h;
     return SSL_SESSION_get0_cipher(s);
 }
 
-ls_ret lsx_SSL_SESSION_set_protocol_version(SSL_SESSION *s, int version)
+ls_ret lsx_SSL_SESSION_set_protocol_version(uintptr_t s_h, int version)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)SSL_SESSION_set_protocol_version(s, version);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-ls_ret lsx_SSL_SESSION_set_max_early_data(SSL_SESSION *s, uint32_t max_early_data)
+ls_ret lsx_SSL_SESSION_set_max_early_data(uintptr_t s_h, uint32_t max_early_data)
 {
+    SSL_SESSION *s = (SSL_SESSION *)s_h;
     errno = 0;
     long rv = (long)SSL_SESSION_set_max_early_data(s, max_early_data);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-uint32_t lsx_SSL_SESSION_get_max_early_data(const SSL_SESSION *s)
+uint32_t lsx_SSL_SESSION_get_max_early_data(uintptr_t s_h)
 {
+    const SSL_SESSION *s = (const SSL_SESSION *)s_h;
     return SSL_SESSION_get_max_early_data(s);
 }
 
-ls_ret lsx_sess_set1_alpn_selected(SSL_SESSION *sess, const unsigned char *p, int len)
+ls_ret lsx_sess_set1_alpn_selected(uintptr_t sess_h, const unsigned char *p, int len)
 {
+    SSL_SESSION *sess = (SSL_SESSION *)sess_h;
     errno = 0;
     long rv = (long)lsh_sess_set1_alpn_selected(sess, p, len);
     ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
     return r;
 }
 
-int lsx_sess_alpn_selected(SSL_SESSION *sess, unsigned char *buf, int cap)
+int lsx_sess_alpn_selected(uintptr_t sess_h, unsigned char *buf, int cap)
 {
+    SSL_SESSION *sess = (SSL_SESSION *)sess_h;
     return lsh_sess_alpn_selected(sess, buf, cap);
 }
 
-lsg_ssl_cipher_find lsx_ssl_cipher_find(SSL *s, int id)
+lsg_ssl_cipher_find lsx_ssl_cipher_find(uintptr_t s_h, int id)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_cipher_find r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -3036,23 +3356,27 @@ lsg_ssl_cipher_find lsx_ssl_cipher_find(SSL *s, int id)
     return r;
 }
 
-int lsx_cipher_protocol_id(const SSL_CIPHER *c)
+int lsx_cipher_protocol_id(uintptr_t c_h)
 {
+    const SSL_CIPHER *c = (const SSL_CIPHER *)c_h;
     return lsh_cipher_protocol_id(c);
 }
 
-const char *lsx_SSL_CIPHER_get_name(const SSL_CIPHER *c)
+const char *lsx_SSL_CIPHER_get_name(uintptr_t c_h)
 {
+    const SSL_CIPHER *c = (const SSL_CIPHER *)c_h;
     return SSL_CIPHER_get_name(c);
 }
 
-const char *lsx_cipher_handshake_digest(const SSL_CIPHER *c)
+const char *lsx_cipher_handshake_digest(uintptr_t c_h)
 {
+    const SSL_CIPHER *c = (const SSL_CIPHER *)c_h;
     return lsh_cipher_handshake_digest(c);
 }
 
-lsg_ssl_extms lsx_ssl_extms(SSL *s)
+lsg_ssl_extms lsx_ssl_extms(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_extms r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -3064,8 +3388,9 @@ lsg_ssl_extms lsx_ssl_extms(SSL *s)
     return r;
 }
 
-lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s)
+lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(uintptr_t s_h)
 {
+    SSL *s = (SSL *)s_h;
     lsg_ssl_total_renegotiations r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -3077,8 +3402,9 @@ lsg_ssl_total_renegotiations lsx_ssl_total_renegotiations(SSL *s)
     return r;
 }
 
-lsg_SSL_get_client_random lsx_SSL_get_client_random(const SSL *s, unsigned char *out, size_t outlen)
+lsg_SSL_get_client_random lsx_SSL_get_client_random(uintptr_t s_h, unsigned char *out, size_t outlen)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_client_random r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -3090,8 +3416,9 @@ lsg_SSL_get_client_random lsx_SSL_get_client_random(const SSL *s, unsigned char 
     return r;
 }
 
-lsg_SSL_get_server_random lsx_SSL_get_server_random(const SSL *s, unsigned char *out, size_t outlen)
+lsg_SSL_get_server_random lsx_SSL_get_server_random(uintptr_t s_h, unsigned char *out, size_t outlen)
 {
+    const SSL *s = (const SSL *)s_h;
     lsg_SSL_get_server_random r = {0};
     ls_guard *g;
     if (!ls_guard_enter(s, &g)) {
@@ -3103,8 +3430,9 @@ lsg_SSL_get_server_random lsx_SSL_get_server_random(const SSL *s, unsigned char 
     return r;
 }
 
-int lsx_ctx_has_keylog_cb(SSL_CTX *c)
+int lsx_ctx_has_keylog_cb(uintptr_t c_h)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
     return lsh_ctx_has_keylog_cb(c);
 }
 
@@ -3326,8 +3654,9 @@ ls_ret lsx_echstore_read_pem(void *st, const unsigned char *p, int len, int for_
 #endif
 }
 
-ls_ret lsx_echstore_set1_key_and_read_pem(void *st, EVP_PKEY *k, const unsigned char *p, int len, int for_retry)
+ls_ret lsx_echstore_set1_key_and_read_pem(void *st, uintptr_t k_h, const unsigned char *p, int len, int for_retry)
 {
+    EVP_PKEY *k = (EVP_PKEY *)k_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_echstore_set1_key_and_read_pem(st, k, p, len, for_retry));
@@ -3386,8 +3715,9 @@ ls_ret lsx_echstore_flush_keys(void *st, int64_t age)
 #endif
 }
 
-ls_ret lsx_ctx_set1_echstore(SSL_CTX *c, void *st)
+ls_ret lsx_ctx_set1_echstore(uintptr_t c_h, void *st)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_set1_echstore(c, st));
@@ -3398,8 +3728,9 @@ ls_ret lsx_ctx_set1_echstore(SSL_CTX *c, void *st)
 #endif
 }
 
-ls_ret lsx_ssl_set1_echstore(SSL *s, void *st)
+ls_ret lsx_ssl_set1_echstore(uintptr_t s_h, void *st)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3414,8 +3745,9 @@ ls_ret lsx_ssl_set1_echstore(SSL *s, void *st)
 #endif
 }
 
-ls_ret lsx_ssl_set1_ech_config_list(SSL *s, const unsigned char *p, int len)
+ls_ret lsx_ssl_set1_ech_config_list(uintptr_t s_h, const unsigned char *p, int len)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3430,8 +3762,9 @@ ls_ret lsx_ssl_set1_ech_config_list(SSL *s, const unsigned char *p, int len)
 #endif
 }
 
-ls_ret lsx_ssl_ech_status(SSL *s, int *status, char *inner, int icap, int *innerlen, char *outer, int ocap, int *outerlen)
+ls_ret lsx_ssl_ech_status(uintptr_t s_h, int *status, char *inner, int icap, int *innerlen, char *outer, int ocap, int *outerlen)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3446,8 +3779,9 @@ ls_ret lsx_ssl_ech_status(SSL *s, int *status, char *inner, int icap, int *inner
 #endif
 }
 
-ls_ret lsx_ssl_ech_retry_config(SSL *s, unsigned char *buf, int cap)
+ls_ret lsx_ssl_ech_retry_config(uintptr_t s_h, unsigned char *buf, int cap)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3462,8 +3796,9 @@ ls_ret lsx_ssl_ech_retry_config(SSL *s, unsigned char *buf, int cap)
 #endif
 }
 
-ls_ret lsx_ssl_set_ech_grease(SSL *s, int on)
+ls_ret lsx_ssl_set_ech_grease(uintptr_t s_h, int on)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3478,8 +3813,9 @@ ls_ret lsx_ssl_set_ech_grease(SSL *s, int on)
 #endif
 }
 
-ls_ret lsx_ctx_set_ech_grease(SSL_CTX *c, int on)
+ls_ret lsx_ctx_set_ech_grease(uintptr_t c_h, int on)
 {
+    SSL_CTX *c = (SSL_CTX *)c_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_begin();
     ls_ret r = ls_finish_int((long)lsh_ctx_set_ech_grease(c, on));
@@ -3490,8 +3826,9 @@ ls_ret lsx_ctx_set_ech_grease(SSL_CTX *c, int on)
 #endif
 }
 
-ls_ret lsx_ssl_ech_set1_grease_suite(SSL *s, const char *suite)
+ls_ret lsx_ssl_ech_set1_grease_suite(uintptr_t s_h, const char *suite)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3506,8 +3843,9 @@ ls_ret lsx_ssl_ech_set1_grease_suite(SSL *s, const char *suite)
 #endif
 }
 
-ls_ret lsx_ssl_ech_set_grease_type(SSL *s, int type_)
+ls_ret lsx_ssl_ech_set_grease_type(uintptr_t s_h, int type_)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
@@ -3522,8 +3860,9 @@ ls_ret lsx_ssl_ech_set_grease_type(SSL *s, int type_)
 #endif
 }
 
-ls_ret lsx_ssl_ech_set1_outer_server_name(SSL *s, const char *name, int no_outer)
+ls_ret lsx_ssl_ech_set1_outer_server_name(uintptr_t s_h, const char *name, int no_outer)
 {
+    SSL *s = (SSL *)s_h;
 #if OPENSSL_VERSION_NUMBER >= 0x40000000L
     ls_guard *g;
     if (!ls_guard_enter(s, &g))

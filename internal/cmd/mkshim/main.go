@@ -59,6 +59,10 @@
 // the call's error capture, on the caller's goroutine. No method places
 // that by hand.
 //
+// A pointer to an OpenSSL object (SSL *, SSL_CTX *, ...: see opaque)
+// crosses cgo as a uintptr_t, which cgo does not check for Go pointers;
+// the C wrapper casts it back before the call.
+//
 // A function whose first parameter is an SSL (SSL * or const SSL *) is
 // guarded: its C wrapper enters the SSL's guard (ls_guard_enter, shim.h)
 // before the call and leaves it after, so that two threads are never inside
@@ -332,6 +336,37 @@ func (d *decl) cRet() string {
 	return "ls_ret"
 }
 
+// opaque reports whether the parameter is a pointer to an OpenSSL object
+// (SSL *, const SSL_CTX *, X509_STORE_CTX *: one star on an upper-case
+// type name). Such a pointer is C memory, never Go's, so the wrapper takes
+// it as a uintptr_t and the Go wrapper passes it as one: cgo checks every
+// pointer argument of an incomplete C type for Go pointers
+// (cgoCheckPointer, about 38 instructions an argument), which these cannot
+// hold.
+func (p param) opaque() bool {
+	return regexp.MustCompile(`^(const )?[A-Z][A-Z0-9_]* \*$`).MatchString(p.ctype)
+}
+
+// wrapperParams is the wrapper's parameter list: cParams with each opaque
+// pointer taken as the uintptr_t NAME_h.
+func (d *decl) wrapperParams() string {
+	if len(d.params) == 0 {
+		return "void"
+	}
+	var ps []string
+	for _, p := range d.params {
+		switch {
+		case p.opaque():
+			ps = append(ps, "uintptr_t "+p.name+"_h")
+		case strings.HasSuffix(p.ctype, "*"):
+			ps = append(ps, p.ctype+p.name)
+		default:
+			ps = append(ps, p.ctype+" "+p.name)
+		}
+	}
+	return strings.Join(ps, ", ")
+}
+
 // proto is the C prototype of the function shim.def declares.
 func (d *decl) proto() string {
 	return strings.ReplaceAll(fmt.Sprintf("%s %s(%s)", d.ret, d.name, d.cParams()), "* ", "*")
@@ -366,10 +401,15 @@ func genC(ds []decl) (h, c []byte) {
 			}
 			fmt.Fprintf(&hb, "typedef struct { %s } %s;\n", strings.Join(fields, " "), d.valType())
 		}
-		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.cParams())
+		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.wrapperParams())
 		sig = strings.ReplaceAll(sig, "* ", "*")
 		fmt.Fprintf(&hb, "%s;\n", sig)
 		fmt.Fprintf(&cb, "%s\n{\n", sig)
+		for _, p := range d.params {
+			if p.opaque() {
+				fmt.Fprintf(&cb, "    %s%s = (%s)%s_h;\n", p.ctype, p.name, p.ctype, p.name)
+			}
+		}
 		call := fmt.Sprintf("%s(%s)", d.name, d.cArgs())
 		if d.since != "" {
 			fmt.Fprintf(&cb, "#if OPENSSL_VERSION_NUMBER >= %sL\n", d.since)
@@ -469,7 +509,11 @@ func genGo(ds []decl) ([]byte, error) {
 		for _, p := range d.params {
 			gt, _ := goType(p.ctype)
 			ps = append(ps, p.name+" "+gt)
-			as = append(as, p.name)
+			if p.opaque() {
+				as = append(as, "C.uintptr_t(uintptr(unsafe.Pointer("+p.name+")))")
+			} else {
+				as = append(as, p.name)
+			}
 		}
 		params, args := strings.Join(ps, ", "), strings.Join(as, ", ")
 		// countCall is a no-op the compiler removes, except in builds with

@@ -245,3 +245,35 @@ func TestOnfailCapturesOnFailureOnly(t *testing.T) {
 		}
 	}
 }
+
+// A pointer to an OpenSSL object (C memory) crosses cgo as a uintptr_t,
+// which cgo does not check for Go pointers; a pointer that may hold Go
+// memory (a buffer, an out-parameter, void *) stays a pointer and is
+// checked.
+func TestObjectPointersCrossAsUintptr(t *testing.T) {
+	ds := parseText(t, "one nocb,noesc int lsh_x(const SSL *s, SSL_SESSION *sess, unsigned char *buf, X509 **out, void *v)\n")
+	h, c := genC(ds)
+	g, err := genGo(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"ls_ret lsx_x(uintptr_t s_h, uintptr_t sess_h, unsigned char *buf, X509 **out, void *v);",
+	} {
+		if !bytes.Contains(h, []byte(want)) {
+			t.Errorf("zshim.h lacks %q:\n%s", want, h)
+		}
+	}
+	for _, want := range []string{
+		"const SSL *s = (const SSL *)s_h;",
+		"SSL_SESSION *sess = (SSL_SESSION *)sess_h;",
+		"lsh_x(s, sess, buf, out, v)",
+	} {
+		if !bytes.Contains(c, []byte(want)) {
+			t.Errorf("zshim.c lacks %q:\n%s", want, c)
+		}
+	}
+	if want := "C.lsx_x(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(sess))), buf, out, v)"; !bytes.Contains(g, []byte(want)) {
+		t.Errorf("zshim.go lacks %q:\n%s", want, g)
+	}
+}
