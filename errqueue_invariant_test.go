@@ -219,12 +219,19 @@ func (w *queueSweep) receiver(typ reflect.Type, st recvState) (reflect.Value, fu
 		return reflect.Value{}, nil // no such state for this type
 	case recvFreed:
 		v, _ := w.live(typ)
+		if v.IsNil() && typ == typLibCtx {
+			return reflect.Value{}, nil // see recvNil
+		}
 		if !v.IsNil() {
 			v.MethodByName("Free").Call(nil)
 		}
 		return v, nil
 	}
-	return w.live(typ)
+	v, drive := w.live(typ)
+	if v.IsNil() && typ == typLibCtx {
+		return reflect.Value{}, nil // no library contexts before 3.0; see recvNil
+	}
+	return v, drive
 }
 
 // arg makes one argument of type typ for mode m.
