@@ -2884,9 +2884,8 @@ ls_ret lsx_ssl_set_ocsp_resp(uintptr_t s_h, const unsigned char *p, int len)
     ls_guard *g;
     if (!ls_guard_enter(s, &g))
         return ls_busy();
-    errno = 0;
-    long rv = (long)lsh_ssl_set_ocsp_resp(s, p, len);
-    ls_ret r = rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL);
+    ls_begin();
+    ls_ret r = ls_finish_int((long)lsh_ssl_set_ocsp_resp(s, p, len));
     ls_guard_leave(g);
     return r;
 }

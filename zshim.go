@@ -3034,7 +3034,7 @@ func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 355, predicate one).
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 357, predicate one).
 func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ocsp_resp(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
@@ -3045,7 +3045,7 @@ func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 356, predicate val).
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 358, predicate val).
 func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_ocsp_resp(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
@@ -3055,7 +3055,7 @@ func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 357, predicate pos).
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 359, predicate pos).
 func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_der(status, buf, cap)
@@ -3066,7 +3066,7 @@ func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 358, predicate nonneg).
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 360, predicate nonneg).
 func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_status(p, len)
@@ -3077,7 +3077,7 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_check calls lsh_ocsp_check (shim.def line 359, predicate one).
+// c_ocsp_check calls lsh_ocsp_check (shim.def line 361, predicate one).
 func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C.X509, n C.int, c *C.SSL_CTX, skew C.long, out *C.int, t *C.int64_t) error {
 	countCall()
 	r := C.lsx_ocsp_check(p, len, C.uintptr_t(uintptr(unsafe.Pointer(leaf))), C.uintptr_t(uintptr(unsafe.Pointer(issuer))), certs, n, C.uintptr_t(uintptr(unsafe.Pointer(c))), skew, out, t)
@@ -3088,7 +3088,7 @@ func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C
 	return nil
 }
 
-// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 360, predicate one).
+// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 362, predicate one).
 func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
 	countCall()
 	r := C.lsx_ssl_ocsp_check(C.uintptr_t(uintptr(unsafe.Pointer(s))), skew, out, t)
@@ -3099,7 +3099,7 @@ func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
 	return nil
 }
 
-// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 361, predicate val).
+// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 363, predicate val).
 func c_ssl_get_status_type(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_get_status_type(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3109,13 +3109,13 @@ func c_ssl_get_status_type(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 362, predicate val).
+// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 364, predicate val).
 func c_ctx_get_status_type(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_get_status_type(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 364, predicate pos).
+// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 366, predicate pos).
 func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ctx_add_crls(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len)
@@ -3126,19 +3126,19 @@ func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 365, predicate void).
+// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 367, predicate void).
 func c_ctx_set_verify_param_flags(c *C.SSL_CTX, f C.ulong) {
 	countCall()
 	C.lsx_ctx_set_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(c))), f)
 }
 
-// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 366, predicate val).
+// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 368, predicate val).
 func c_ctx_get_verify_param_flags(c *C.SSL_CTX) C.ulong {
 	countCall()
 	return C.lsx_ctx_get_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 368, predicate one).
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 370, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
 	r := C.lsx_ctx_enable_ct(C.uintptr_t(uintptr(unsafe.Pointer(c))), strict)
@@ -3149,7 +3149,7 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 369, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 371, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_ctlog_list_file(C.uintptr_t(uintptr(unsafe.Pointer(c))), path)
@@ -3160,7 +3160,7 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 371, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 373, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_secure_reneg_support(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3170,7 +3170,7 @@ func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 372, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 374, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
 	r := C.lsx_SSL_renegotiate_abbreviated(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3184,7 +3184,7 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	return nil
 }
 
-// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 374, predicate one).
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 376, predicate one).
 func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_dh_auto(C.uintptr_t(uintptr(unsafe.Pointer(c))), on)
@@ -3195,7 +3195,7 @@ func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 375, predicate one).
+// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 377, predicate one).
 func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_dh_auto(C.uintptr_t(uintptr(unsafe.Pointer(s))), on)
@@ -3206,7 +3206,7 @@ func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 376, predicate one).
+// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 378, predicate one).
 func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ctx_set_tmp_dh_pkey(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(k))))
@@ -3217,7 +3217,7 @@ func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 377, predicate one).
+// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 379, predicate one).
 func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
 	r := C.lsx_ssl_set_tmp_dh_pkey(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(k))))
@@ -3228,7 +3228,7 @@ func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_params_from_pem calls lsh_params_from_pem (shim.def line 378, predicate ptr).
+// c_params_from_pem calls lsh_params_from_pem (shim.def line 380, predicate ptr).
 func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	countCall()
 	r := C.lsx_params_from_pem(pem, len)
@@ -3239,19 +3239,19 @@ func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	return (*C.EVP_PKEY)(r.ptr), nil
 }
 
-// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 379, predicate val).
+// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 381, predicate val).
 func c_pkey_base_id(k *C.EVP_PKEY) C.int {
 	countCall()
 	return C.lsx_pkey_base_id(C.uintptr_t(uintptr(unsafe.Pointer(k))))
 }
 
-// c_pkey_bits calls lsh_pkey_bits (shim.def line 380, predicate val).
+// c_pkey_bits calls lsh_pkey_bits (shim.def line 382, predicate val).
 func c_pkey_bits(k *C.EVP_PKEY) C.int {
 	countCall()
 	return C.lsx_pkey_bits(C.uintptr_t(uintptr(unsafe.Pointer(k))))
 }
 
-// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 381, predicate val).
+// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 383, predicate val).
 func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_tmp_key_bits(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3261,7 +3261,7 @@ func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 382, predicate one).
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 384, predicate one).
 func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	countCall()
 	r := C.lsx_SSL_CTX_compress_certs(C.uintptr_t(uintptr(unsafe.Pointer(ctx))), alg)
@@ -3272,7 +3272,7 @@ func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	return nil
 }
 
-// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 383, predicate val).
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 385, predicate val).
 func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_negotiated_group_id(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3282,7 +3282,7 @@ func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 385, predicate ptr).
+// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 387, predicate ptr).
 func c_bio_new_dgram_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_dgram_mem()
@@ -3293,13 +3293,13 @@ func c_bio_new_dgram_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 386, predicate val).
+// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 388, predicate val).
 func c_bio_is_dgram_mem(b *C.BIO) C.int {
 	countCall()
 	return C.lsx_bio_is_dgram_mem(C.uintptr_t(uintptr(unsafe.Pointer(b))))
 }
 
-// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 387, predicate one).
+// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 389, predicate one).
 func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	countCall()
 	r := C.lsx_bio_dgram_set_query_mtu(C.uintptr_t(uintptr(unsafe.Pointer(b))), mtu)
@@ -3310,7 +3310,7 @@ func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 388, predicate val).
+// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 390, predicate val).
 func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	countCall()
 	r := C.lsx_ssl_dtls_get_timeout(C.uintptr_t(uintptr(unsafe.Pointer(s))), sec, usec)
@@ -3320,7 +3320,7 @@ func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	return r.v
 }
 
-// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 389, predicate nonneg).
+// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 391, predicate nonneg).
 func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	countCall()
 	r := C.lsx_ssl_dtls_handle_timeout(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3334,7 +3334,7 @@ func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 390, predicate one).
+// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 392, predicate one).
 func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_mtu(C.uintptr_t(uintptr(unsafe.Pointer(s))), mtu)
@@ -3345,7 +3345,7 @@ func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 391, predicate one).
+// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 393, predicate one).
 func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
 	r := C.lsx_ssl_set_link_mtu(C.uintptr_t(uintptr(unsafe.Pointer(s))), mtu)
@@ -3356,7 +3356,7 @@ func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 392, predicate one).
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 394, predicate one).
 func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	countCall()
 	r := C.lsx_ssl_set_dtls_timer_start(C.uintptr_t(uintptr(unsafe.Pointer(s))), us)
@@ -3367,7 +3367,7 @@ func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	return nil
 }
 
-// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 393, predicate zero).
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 395, predicate zero).
 func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	countCall()
 	r := C.lsx_ctx_set_srtp_profiles(C.uintptr_t(uintptr(unsafe.Pointer(c))), profiles)
@@ -3378,7 +3378,7 @@ func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	return nil
 }
 
-// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 394, predicate val).
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 396, predicate val).
 func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	countCall()
 	r := C.lsx_ssl_selected_srtp_profile(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
@@ -3388,13 +3388,13 @@ func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	return r.v
 }
 
-// c_psk_built calls lsh_psk_built (shim.def line 396, predicate val).
+// c_psk_built calls lsh_psk_built (shim.def line 398, predicate val).
 func c_psk_built() C.int {
 	countCall()
 	return C.lsx_psk_built()
 }
 
-// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 397, predicate one).
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 399, predicate one).
 func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	countCall()
 	r := C.lsx_ctx_use_psk_identity_hint(C.uintptr_t(uintptr(unsafe.Pointer(c))), hint)
@@ -3405,7 +3405,7 @@ func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	return nil
 }
 
-// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 398, predicate val).
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 400, predicate val).
 func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	r := C.lsx_ssl_psk_identity(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
@@ -3415,7 +3415,7 @@ func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	return r.v
 }
 
-// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 400, predicate one).
+// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 402, predicate one).
 func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_master_key(C.uintptr_t(uintptr(unsafe.Pointer(sess))), key, len)
@@ -3426,13 +3426,13 @@ func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error 
 	return nil
 }
 
-// c_sess_master_key calls lsh_sess_master_key (shim.def line 401, predicate val).
+// c_sess_master_key calls lsh_sess_master_key (shim.def line 403, predicate val).
 func c_sess_master_key(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_master_key(C.uintptr_t(uintptr(unsafe.Pointer(sess))), buf, cap)
 }
 
-// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 402, predicate one).
+// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 404, predicate one).
 func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set_cipher(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(cipher))))
@@ -3443,13 +3443,13 @@ func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
 	return nil
 }
 
-// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 403, predicate val).
+// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 405, predicate val).
 func c_SSL_SESSION_get0_cipher(s *C.SSL_SESSION) *C.SSL_CIPHER {
 	countCall()
 	return C.lsx_SSL_SESSION_get0_cipher(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 404, predicate one).
+// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 406, predicate one).
 func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set_protocol_version(C.uintptr_t(uintptr(unsafe.Pointer(s))), version)
@@ -3460,7 +3460,7 @@ func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
 	return nil
 }
 
-// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 405, predicate one).
+// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 407, predicate one).
 func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_t) error {
 	countCall()
 	r := C.lsx_SSL_SESSION_set_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))), max_early_data)
@@ -3471,13 +3471,13 @@ func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_
 	return nil
 }
 
-// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 406, predicate val).
+// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 408, predicate val).
 func c_SSL_SESSION_get_max_early_data(s *C.SSL_SESSION) C.uint32_t {
 	countCall()
 	return C.lsx_SSL_SESSION_get_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 407, predicate one).
+// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 409, predicate one).
 func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_sess_set1_alpn_selected(C.uintptr_t(uintptr(unsafe.Pointer(sess))), p, len)
@@ -3488,13 +3488,13 @@ func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error
 	return nil
 }
 
-// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 408, predicate val).
+// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 410, predicate val).
 func c_sess_alpn_selected(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
 	return C.lsx_sess_alpn_selected(C.uintptr_t(uintptr(unsafe.Pointer(sess))), buf, cap)
 }
 
-// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 409, predicate val).
+// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 411, predicate val).
 func c_ssl_cipher_find(s *C.SSL, id C.int) *C.SSL_CIPHER {
 	countCall()
 	r := C.lsx_ssl_cipher_find(C.uintptr_t(uintptr(unsafe.Pointer(s))), id)
@@ -3504,25 +3504,25 @@ func c_ssl_cipher_find(s *C.SSL, id C.int) *C.SSL_CIPHER {
 	return r.v
 }
 
-// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 410, predicate val).
+// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 412, predicate val).
 func c_cipher_protocol_id(c *C.SSL_CIPHER) C.int {
 	countCall()
 	return C.lsx_cipher_protocol_id(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 411, predicate val).
+// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 413, predicate val).
 func c_SSL_CIPHER_get_name(c *C.SSL_CIPHER) *C.char {
 	countCall()
 	return C.lsx_SSL_CIPHER_get_name(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 412, predicate val).
+// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 414, predicate val).
 func c_cipher_handshake_digest(c *C.SSL_CIPHER) *C.char {
 	countCall()
 	return C.lsx_cipher_handshake_digest(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ssl_extms calls lsh_ssl_extms (shim.def line 414, predicate val).
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 416, predicate val).
 func c_ssl_extms(s *C.SSL) C.int {
 	countCall()
 	r := C.lsx_ssl_extms(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3532,7 +3532,7 @@ func c_ssl_extms(s *C.SSL) C.int {
 	return r.v
 }
 
-// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 415, predicate val).
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 417, predicate val).
 func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	countCall()
 	r := C.lsx_ssl_total_renegotiations(C.uintptr_t(uintptr(unsafe.Pointer(s))))
@@ -3542,7 +3542,7 @@ func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	return r.v
 }
 
-// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 417, predicate val).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 419, predicate val).
 func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_client_random(C.uintptr_t(uintptr(unsafe.Pointer(s))), out, outlen)
@@ -3552,7 +3552,7 @@ func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 418, predicate val).
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 420, predicate val).
 func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
 	r := C.lsx_SSL_get_server_random(C.uintptr_t(uintptr(unsafe.Pointer(s))), out, outlen)
@@ -3562,13 +3562,13 @@ func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	return r.v
 }
 
-// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 419, predicate val).
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 421, predicate val).
 func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
 	countCall()
 	return C.lsx_ctx_has_keylog_cb(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 422, predicate ptr).
+// c_libctx_new calls lsh_libctx_new (shim.def line 424, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3579,13 +3579,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 423, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 425, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 424, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 426, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3596,7 +3596,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 425, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 427, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3607,7 +3607,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 426, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 428, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3618,25 +3618,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 427, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 429, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 428, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 430, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 429, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 431, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 430, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 432, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3647,13 +3647,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 431, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 433, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 432, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 434, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3664,7 +3664,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 433, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 435, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3675,13 +3675,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 434, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 436, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 435, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 437, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3692,7 +3692,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 436, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 438, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3703,25 +3703,25 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 437, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 439, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)
 }
 
-// c_ech_built calls lsh_ech_built (shim.def line 439, predicate val).
+// c_ech_built calls lsh_ech_built (shim.def line 441, predicate val).
 func c_ech_built() C.int {
 	countCall()
 	return C.lsx_ech_built()
 }
 
-// c_echstore_count calls lsh_echstore_count (shim.def line 440, predicate val).
+// c_echstore_count calls lsh_echstore_count (shim.def line 442, predicate val).
 func c_echstore_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_echstore_count(which)
 }
 
-// c_echstore_new calls lsh_echstore_new (shim.def line 441, predicate ptr).
+// c_echstore_new calls lsh_echstore_new (shim.def line 443, predicate ptr).
 func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_echstore_new(rec, propq)
@@ -3732,13 +3732,13 @@ func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_echstore_free calls lsh_echstore_free (shim.def line 442, predicate void).
+// c_echstore_free calls lsh_echstore_free (shim.def line 444, predicate void).
 func c_echstore_free(st unsafe.Pointer) {
 	countCall()
 	C.lsx_echstore_free(st)
 }
 
-// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 443, predicate one).
+// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 445, predicate one).
 func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.int, public_name *C.char, kem C.int, kdf C.int, aead C.int) error {
 	countCall()
 	r := C.lsx_echstore_new_config(st, version, max_name_length, public_name, kem, kdf, aead)
@@ -3749,7 +3749,7 @@ func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.i
 	return nil
 }
 
-// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 444, predicate nonneg).
+// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 446, predicate nonneg).
 func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_echstore_write_pem(st, index, buf, cap)
@@ -3760,7 +3760,7 @@ func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.in
 	return int(r.ret), nil
 }
 
-// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 445, predicate one).
+// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 447, predicate one).
 func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_echstore_read_echconfiglist(st, p, len)
@@ -3771,7 +3771,7 @@ func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) err
 	return nil
 }
 
-// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 446, predicate one).
+// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 448, predicate one).
 func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.int) error {
 	countCall()
 	r := C.lsx_echstore_read_pem(st, p, len, for_retry)
@@ -3782,7 +3782,7 @@ func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.i
 	return nil
 }
 
-// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 447, predicate one).
+// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 449, predicate one).
 func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uchar, len C.int, for_retry C.int) error {
 	countCall()
 	r := C.lsx_echstore_set1_key_and_read_pem(st, C.uintptr_t(uintptr(unsafe.Pointer(k))), p, len, for_retry)
@@ -3793,7 +3793,7 @@ func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uch
 	return nil
 }
 
-// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 448, predicate nonneg).
+// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 450, predicate nonneg).
 func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
 	countCall()
 	r := C.lsx_echstore_count_of(st, keys)
@@ -3804,7 +3804,7 @@ func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_echstore_info calls lsh_echstore_info (shim.def line 449, predicate one).
+// c_echstore_info calls lsh_echstore_info (shim.def line 451, predicate one).
 func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has_private *C.int, for_retry *C.int, pub *C.char, pubcap C.int, publen *C.int, cfg *C.char, cfgcap C.int, cfglen *C.int) error {
 	countCall()
 	r := C.lsx_echstore_info(st, index, loaded_secs, has_private, for_retry, pub, pubcap, publen, cfg, cfgcap, cfglen)
@@ -3815,7 +3815,7 @@ func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has
 	return nil
 }
 
-// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 450, predicate one).
+// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 452, predicate one).
 func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
 	countCall()
 	r := C.lsx_echstore_downselect(st, index)
@@ -3826,7 +3826,7 @@ func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
 	return nil
 }
 
-// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 451, predicate one).
+// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 453, predicate one).
 func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
 	countCall()
 	r := C.lsx_echstore_flush_keys(st, age)
@@ -3837,7 +3837,7 @@ func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
 	return nil
 }
 
-// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 452, predicate one).
+// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 454, predicate one).
 func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_ctx_set1_echstore(C.uintptr_t(uintptr(unsafe.Pointer(c))), st)
@@ -3848,7 +3848,7 @@ func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
 	return nil
 }
 
-// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 453, predicate one).
+// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 455, predicate one).
 func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_ssl_set1_echstore(C.uintptr_t(uintptr(unsafe.Pointer(s))), st)
@@ -3859,7 +3859,7 @@ func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
 	return nil
 }
 
-// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 454, predicate one).
+// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 456, predicate one).
 func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_ssl_set1_ech_config_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
@@ -3870,7 +3870,7 @@ func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 455, predicate one).
+// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 457, predicate one).
 func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerlen *C.int, outer *C.char, ocap C.int, outerlen *C.int) error {
 	countCall()
 	r := C.lsx_ssl_ech_status(C.uintptr_t(uintptr(unsafe.Pointer(s))), status, inner, icap, innerlen, outer, ocap, outerlen)
@@ -3881,7 +3881,7 @@ func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerl
 	return nil
 }
 
-// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 456, predicate nonneg).
+// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 458, predicate nonneg).
 func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ssl_ech_retry_config(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
@@ -3892,7 +3892,7 @@ func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 457, predicate one).
+// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 459, predicate one).
 func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
 	countCall()
 	r := C.lsx_ssl_set_ech_grease(C.uintptr_t(uintptr(unsafe.Pointer(s))), on)
@@ -3903,7 +3903,7 @@ func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 458, predicate one).
+// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 460, predicate one).
 func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
 	countCall()
 	r := C.lsx_ctx_set_ech_grease(C.uintptr_t(uintptr(unsafe.Pointer(c))), on)
@@ -3914,7 +3914,7 @@ func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 459, predicate one).
+// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 461, predicate one).
 func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
 	countCall()
 	r := C.lsx_ssl_ech_set1_grease_suite(C.uintptr_t(uintptr(unsafe.Pointer(s))), suite)
@@ -3925,7 +3925,7 @@ func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
 	return nil
 }
 
-// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 460, predicate one).
+// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 462, predicate one).
 func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
 	countCall()
 	r := C.lsx_ssl_ech_set_grease_type(C.uintptr_t(uintptr(unsafe.Pointer(s))), type_)
@@ -3936,7 +3936,7 @@ func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
 	return nil
 }
 
-// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 461, predicate one).
+// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 463, predicate one).
 func c_ssl_ech_set1_outer_server_name(s *C.SSL, name *C.char, no_outer C.int) error {
 	countCall()
 	r := C.lsx_ssl_ech_set1_outer_server_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), name, no_outer)
