@@ -2,6 +2,19 @@ package libssl
 
 /*
 #include "shim.h"
+
+// For the tests of the capture rule (export_test.go): an entry on the
+// calling thread's queue such as code outside the package may leave, and
+// the queue emptied.
+static void ls_push_error_entry(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+#else
+    SSLerr(0, SSL_R_BAD_LENGTH);
+#endif
+}
+static void ls_clear_error_queue(void) { ERR_clear_error(); }
 */
 import "C"
 
@@ -268,3 +281,10 @@ func done(r *C.ls_ret) {
 // is empty (ERR_peek_error() == 0): for tests that lock the goroutine to its
 // thread with runtime.LockOSThread (export_test.go).
 func errorQueueEmpty() bool { return C.ls_err_peek() == 0 }
+
+// pushErrorEntry puts one entry (SSL_R_BAD_LENGTH) on the calling OS
+// thread's queue, as code outside the package may leave one, and
+// clearErrorQueue empties that queue (ERR_clear_error): for tests that lock
+// the goroutine to its thread (export_test.go).
+func pushErrorEntry()  { C.ls_push_error_entry() }
+func clearErrorQueue() { C.ls_clear_error_queue() }

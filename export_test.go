@@ -6,6 +6,8 @@ package libssl
 
 var (
 	ErrorQueueEmpty = errorQueueEmpty
+	PushErrorEntry  = pushErrorEntry
+	ClearErrorQueue = clearErrorQueue
 	ReadMemoryStats = readMemoryStats
 	ExDataDupCalls  = exDataDupCalls
 	CAListIdentity  = (*SSL).caListIdentity

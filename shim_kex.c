@@ -19,6 +19,10 @@ int lsh_ctx_set_dh_auto(SSL_CTX *c, int on)
 int lsh_ssl_negotiated_group_id(SSL *s)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    /* 3.0's SSL_get_negotiated_group dereferences the session: an SSL
+     * before its first handshake has none, and there is no group. */
+    if (SSL_get_session(s) == NULL)
+        return 0;
     return (int)SSL_get_negotiated_group(s);
 #else
     (void)s;

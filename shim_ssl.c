@@ -258,8 +258,10 @@ int lsh_ssl_group_name(SSL *s, char *buf, int cap)
      * keys) no key to read: the ML-KEM hybrids that 3.5's default groups put
      * first, provider groups. Then the group libssl negotiated, by its TLS
      * name. Not for a TLS 1.2 resumption, which has no key exchange (there
-     * SSL_get_negotiated_group still answers the group of an earlier one). */
-    if (sn == NULL && (had_key || SSL_version(s) == TLS1_3_VERSION)) {
+     * SSL_get_negotiated_group still answers the group of an earlier one).
+     * Not before a session exists either: 3.0's SSL_get_negotiated_group
+     * dereferences it (a fresh SSL crashed there). */
+    if (sn == NULL && (had_key || SSL_version(s) == TLS1_3_VERSION) && SSL_get_session(s) != NULL) {
         nid = (int)SSL_get_negotiated_group(s);
         sn = nid != 0 ? SSL_group_to_name(s, nid) : NULL;
     }

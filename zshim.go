@@ -446,7 +446,7 @@ import "unsafe"
 
 var _ unsafe.Pointer
 
-// c_ctx_new calls lsh_ctx_new (shim.def line 20, predicate ptr).
+// c_ctx_new calls lsh_ctx_new (shim.def line 37, predicate ptr).
 func c_ctx_new(method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new(method)
@@ -457,10 +457,10 @@ func c_ctx_new(method C.int) (*C.SSL_CTX, error) {
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_SSL_CTX_up_ref calls SSL_CTX_up_ref (shim.def line 21, predicate one).
+// c_SSL_CTX_up_ref calls SSL_CTX_up_ref (shim.def line 38, predicate one).
 func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
 	countCall()
-	r := C.lsx_SSL_CTX_up_ref(c)
+	r := C.lsx_SSL_CTX_up_ref(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_up_ref", &r)
 	}
@@ -468,61 +468,61 @@ func c_SSL_CTX_up_ref(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_SSL_CTX_free calls SSL_CTX_free (shim.def line 22, predicate void).
+// c_SSL_CTX_free calls SSL_CTX_free (shim.def line 39, predicate void).
 func c_SSL_CTX_free(c *C.SSL_CTX) {
 	countCall()
-	r := C.lsx_SSL_CTX_free(c)
+	r := C.lsx_SSL_CTX_free(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.panic_token != 0 {
 		raisePanic(r.panic_token)
 	}
 }
 
-// c_SSL_CTX_get_ssl_method calls SSL_CTX_get_ssl_method (shim.def line 23, predicate val).
+// c_SSL_CTX_get_ssl_method calls SSL_CTX_get_ssl_method (shim.def line 40, predicate val).
 func c_SSL_CTX_get_ssl_method(c *C.SSL_CTX) *C.SSL_METHOD {
 	countCall()
-	return C.lsx_SSL_CTX_get_ssl_method(c)
+	return C.lsx_SSL_CTX_get_ssl_method(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_options calls SSL_CTX_set_options (shim.def line 24, predicate val).
+// c_SSL_CTX_set_options calls SSL_CTX_set_options (shim.def line 41, predicate val).
 func c_SSL_CTX_set_options(c *C.SSL_CTX, op C.uint64_t) C.uint64_t {
 	countCall()
-	return C.lsx_SSL_CTX_set_options(c, op)
+	return C.lsx_SSL_CTX_set_options(C.uintptr_t(uintptr(unsafe.Pointer(c))), op)
 }
 
-// c_SSL_CTX_clear_options calls SSL_CTX_clear_options (shim.def line 25, predicate val).
+// c_SSL_CTX_clear_options calls SSL_CTX_clear_options (shim.def line 42, predicate val).
 func c_SSL_CTX_clear_options(c *C.SSL_CTX, op C.uint64_t) C.uint64_t {
 	countCall()
-	return C.lsx_SSL_CTX_clear_options(c, op)
+	return C.lsx_SSL_CTX_clear_options(C.uintptr_t(uintptr(unsafe.Pointer(c))), op)
 }
 
-// c_SSL_CTX_get_options calls SSL_CTX_get_options (shim.def line 26, predicate val).
+// c_SSL_CTX_get_options calls SSL_CTX_get_options (shim.def line 43, predicate val).
 func c_SSL_CTX_get_options(c *C.SSL_CTX) C.uint64_t {
 	countCall()
-	return C.lsx_SSL_CTX_get_options(c)
+	return C.lsx_SSL_CTX_get_options(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_set_mode calls lsh_ctx_set_mode (shim.def line 27, predicate val).
+// c_ctx_set_mode calls lsh_ctx_set_mode (shim.def line 44, predicate val).
 func c_ctx_set_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
-	return C.lsx_ctx_set_mode(c, m)
+	return C.lsx_ctx_set_mode(C.uintptr_t(uintptr(unsafe.Pointer(c))), m)
 }
 
-// c_ctx_clear_mode calls lsh_ctx_clear_mode (shim.def line 28, predicate val).
+// c_ctx_clear_mode calls lsh_ctx_clear_mode (shim.def line 45, predicate val).
 func c_ctx_clear_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
-	return C.lsx_ctx_clear_mode(c, m)
+	return C.lsx_ctx_clear_mode(C.uintptr_t(uintptr(unsafe.Pointer(c))), m)
 }
 
-// c_ctx_get_mode calls lsh_ctx_get_mode (shim.def line 29, predicate val).
+// c_ctx_get_mode calls lsh_ctx_get_mode (shim.def line 46, predicate val).
 func c_ctx_get_mode(c *C.SSL_CTX) C.long {
 	countCall()
-	return C.lsx_ctx_get_mode(c)
+	return C.lsx_ctx_get_mode(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_set_min_proto calls lsh_ctx_set_min_proto (shim.def line 30, predicate one).
+// c_ctx_set_min_proto calls lsh_ctx_set_min_proto (shim.def line 47, predicate one).
 func c_ctx_set_min_proto(c *C.SSL_CTX, v C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_min_proto(c, v)
+	r := C.lsx_ctx_set_min_proto(C.uintptr_t(uintptr(unsafe.Pointer(c))), v)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_min_proto_version", &r)
 	}
@@ -530,10 +530,10 @@ func c_ctx_set_min_proto(c *C.SSL_CTX, v C.int) error {
 	return nil
 }
 
-// c_ctx_set_max_proto calls lsh_ctx_set_max_proto (shim.def line 31, predicate one).
+// c_ctx_set_max_proto calls lsh_ctx_set_max_proto (shim.def line 48, predicate one).
 func c_ctx_set_max_proto(c *C.SSL_CTX, v C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_max_proto(c, v)
+	r := C.lsx_ctx_set_max_proto(C.uintptr_t(uintptr(unsafe.Pointer(c))), v)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_max_proto_version", &r)
 	}
@@ -541,22 +541,22 @@ func c_ctx_set_max_proto(c *C.SSL_CTX, v C.int) error {
 	return nil
 }
 
-// c_ctx_get_min_proto calls lsh_ctx_get_min_proto (shim.def line 32, predicate val).
+// c_ctx_get_min_proto calls lsh_ctx_get_min_proto (shim.def line 49, predicate val).
 func c_ctx_get_min_proto(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_get_min_proto(c)
+	return C.lsx_ctx_get_min_proto(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_get_max_proto calls lsh_ctx_get_max_proto (shim.def line 33, predicate val).
+// c_ctx_get_max_proto calls lsh_ctx_get_max_proto (shim.def line 50, predicate val).
 func c_ctx_get_max_proto(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_get_max_proto(c)
+	return C.lsx_ctx_get_max_proto(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_cipher_list calls SSL_CTX_set_cipher_list (shim.def line 34, predicate one).
+// c_SSL_CTX_set_cipher_list calls SSL_CTX_set_cipher_list (shim.def line 51, predicate one).
 func c_SSL_CTX_set_cipher_list(c *C.SSL_CTX, str *C.char) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_cipher_list(c, str)
+	r := C.lsx_SSL_CTX_set_cipher_list(C.uintptr_t(uintptr(unsafe.Pointer(c))), str)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_cipher_list", &r)
 	}
@@ -564,10 +564,10 @@ func c_SSL_CTX_set_cipher_list(c *C.SSL_CTX, str *C.char) error {
 	return nil
 }
 
-// c_SSL_CTX_set_ciphersuites calls SSL_CTX_set_ciphersuites (shim.def line 35, predicate one).
+// c_SSL_CTX_set_ciphersuites calls SSL_CTX_set_ciphersuites (shim.def line 52, predicate one).
 func c_SSL_CTX_set_ciphersuites(c *C.SSL_CTX, str *C.char) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_ciphersuites(c, str)
+	r := C.lsx_SSL_CTX_set_ciphersuites(C.uintptr_t(uintptr(unsafe.Pointer(c))), str)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_ciphersuites", &r)
 	}
@@ -575,58 +575,58 @@ func c_SSL_CTX_set_ciphersuites(c *C.SSL_CTX, str *C.char) error {
 	return nil
 }
 
-// c_ctx_cipher_names calls lsh_ctx_cipher_names (shim.def line 36, predicate val).
+// c_ctx_cipher_names calls lsh_ctx_cipher_names (shim.def line 53, predicate val).
 func c_ctx_cipher_names(c *C.SSL_CTX, buf *C.char, cap C.int) C.int {
 	countCall()
-	return C.lsx_ctx_cipher_names(c, buf, cap)
+	return C.lsx_ctx_cipher_names(C.uintptr_t(uintptr(unsafe.Pointer(c))), buf, cap)
 }
 
-// c_SSL_CTX_get_security_level calls SSL_CTX_get_security_level (shim.def line 37, predicate val).
+// c_SSL_CTX_get_security_level calls SSL_CTX_get_security_level (shim.def line 54, predicate val).
 func c_SSL_CTX_get_security_level(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_SSL_CTX_get_security_level(c)
+	return C.lsx_SSL_CTX_get_security_level(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_security_level calls SSL_CTX_set_security_level (shim.def line 38, predicate void).
+// c_SSL_CTX_set_security_level calls SSL_CTX_set_security_level (shim.def line 55, predicate void).
 func c_SSL_CTX_set_security_level(c *C.SSL_CTX, level C.int) {
 	countCall()
-	C.lsx_SSL_CTX_set_security_level(c, level)
+	C.lsx_SSL_CTX_set_security_level(C.uintptr_t(uintptr(unsafe.Pointer(c))), level)
 }
 
-// c_SSL_CTX_get_quiet_shutdown calls SSL_CTX_get_quiet_shutdown (shim.def line 39, predicate val).
+// c_SSL_CTX_get_quiet_shutdown calls SSL_CTX_get_quiet_shutdown (shim.def line 56, predicate val).
 func c_SSL_CTX_get_quiet_shutdown(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_SSL_CTX_get_quiet_shutdown(c)
+	return C.lsx_SSL_CTX_get_quiet_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_quiet_shutdown calls SSL_CTX_set_quiet_shutdown (shim.def line 40, predicate void).
+// c_SSL_CTX_set_quiet_shutdown calls SSL_CTX_set_quiet_shutdown (shim.def line 57, predicate void).
 func c_SSL_CTX_set_quiet_shutdown(c *C.SSL_CTX, mode C.int) {
 	countCall()
-	C.lsx_SSL_CTX_set_quiet_shutdown(c, mode)
+	C.lsx_SSL_CTX_set_quiet_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(c))), mode)
 }
 
-// c_SSL_CTX_get_timeout calls SSL_CTX_get_timeout (shim.def line 41, predicate val).
+// c_SSL_CTX_get_timeout calls SSL_CTX_get_timeout (shim.def line 58, predicate val).
 func c_SSL_CTX_get_timeout(c *C.SSL_CTX) C.long {
 	countCall()
-	return C.lsx_SSL_CTX_get_timeout(c)
+	return C.lsx_SSL_CTX_get_timeout(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_timeout calls SSL_CTX_set_timeout (shim.def line 42, predicate val).
+// c_SSL_CTX_set_timeout calls SSL_CTX_set_timeout (shim.def line 59, predicate val).
 func c_SSL_CTX_set_timeout(c *C.SSL_CTX, t C.long) C.long {
 	countCall()
-	return C.lsx_SSL_CTX_set_timeout(c, t)
+	return C.lsx_SSL_CTX_set_timeout(C.uintptr_t(uintptr(unsafe.Pointer(c))), t)
 }
 
-// c_SSL_CTX_get_num_tickets calls SSL_CTX_get_num_tickets (shim.def line 43, predicate val).
+// c_SSL_CTX_get_num_tickets calls SSL_CTX_get_num_tickets (shim.def line 60, predicate val).
 func c_SSL_CTX_get_num_tickets(c *C.SSL_CTX) C.size_t {
 	countCall()
-	return C.lsx_SSL_CTX_get_num_tickets(c)
+	return C.lsx_SSL_CTX_get_num_tickets(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_num_tickets calls SSL_CTX_set_num_tickets (shim.def line 44, predicate one).
+// c_SSL_CTX_set_num_tickets calls SSL_CTX_set_num_tickets (shim.def line 61, predicate one).
 func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_num_tickets(c, n)
+	r := C.lsx_SSL_CTX_set_num_tickets(C.uintptr_t(uintptr(unsafe.Pointer(c))), n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_num_tickets", &r)
 	}
@@ -634,7 +634,7 @@ func c_SSL_CTX_set_num_tickets(c *C.SSL_CTX, n C.size_t) error {
 	return nil
 }
 
-// c_SSL_CONF_CTX_new calls SSL_CONF_CTX_new (shim.def line 47, predicate ptr).
+// c_SSL_CONF_CTX_new calls SSL_CONF_CTX_new (shim.def line 64, predicate ptr).
 func c_SSL_CONF_CTX_new() (*C.SSL_CONF_CTX, error) {
 	countCall()
 	r := C.lsx_SSL_CONF_CTX_new()
@@ -645,40 +645,40 @@ func c_SSL_CONF_CTX_new() (*C.SSL_CONF_CTX, error) {
 	return (*C.SSL_CONF_CTX)(r.ptr), nil
 }
 
-// c_SSL_CONF_CTX_free calls SSL_CONF_CTX_free (shim.def line 48, predicate void).
+// c_SSL_CONF_CTX_free calls SSL_CONF_CTX_free (shim.def line 65, predicate void).
 func c_SSL_CONF_CTX_free(cc *C.SSL_CONF_CTX) {
 	countCall()
-	C.lsx_SSL_CONF_CTX_free(cc)
+	C.lsx_SSL_CONF_CTX_free(C.uintptr_t(uintptr(unsafe.Pointer(cc))))
 }
 
-// c_SSL_CONF_CTX_set_flags calls SSL_CONF_CTX_set_flags (shim.def line 49, predicate val).
+// c_SSL_CONF_CTX_set_flags calls SSL_CONF_CTX_set_flags (shim.def line 66, predicate val).
 func c_SSL_CONF_CTX_set_flags(cc *C.SSL_CONF_CTX, flags C.uint) C.uint {
 	countCall()
-	return C.lsx_SSL_CONF_CTX_set_flags(cc, flags)
+	return C.lsx_SSL_CONF_CTX_set_flags(C.uintptr_t(uintptr(unsafe.Pointer(cc))), flags)
 }
 
-// c_SSL_CONF_CTX_clear_flags calls SSL_CONF_CTX_clear_flags (shim.def line 50, predicate val).
+// c_SSL_CONF_CTX_clear_flags calls SSL_CONF_CTX_clear_flags (shim.def line 67, predicate val).
 func c_SSL_CONF_CTX_clear_flags(cc *C.SSL_CONF_CTX, flags C.uint) C.uint {
 	countCall()
-	return C.lsx_SSL_CONF_CTX_clear_flags(cc, flags)
+	return C.lsx_SSL_CONF_CTX_clear_flags(C.uintptr_t(uintptr(unsafe.Pointer(cc))), flags)
 }
 
-// c_SSL_CONF_CTX_set_ssl_ctx calls SSL_CONF_CTX_set_ssl_ctx (shim.def line 51, predicate void).
+// c_SSL_CONF_CTX_set_ssl_ctx calls SSL_CONF_CTX_set_ssl_ctx (shim.def line 68, predicate void).
 func c_SSL_CONF_CTX_set_ssl_ctx(cc *C.SSL_CONF_CTX, c *C.SSL_CTX) {
 	countCall()
-	C.lsx_SSL_CONF_CTX_set_ssl_ctx(cc, c)
+	C.lsx_SSL_CONF_CTX_set_ssl_ctx(C.uintptr_t(uintptr(unsafe.Pointer(cc))), C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CONF_CTX_set_ssl calls SSL_CONF_CTX_set_ssl (shim.def line 52, predicate void).
+// c_SSL_CONF_CTX_set_ssl calls SSL_CONF_CTX_set_ssl (shim.def line 69, predicate void).
 func c_SSL_CONF_CTX_set_ssl(cc *C.SSL_CONF_CTX, s *C.SSL) {
 	countCall()
-	C.lsx_SSL_CONF_CTX_set_ssl(cc, s)
+	C.lsx_SSL_CONF_CTX_set_ssl(C.uintptr_t(uintptr(unsafe.Pointer(cc))), C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_SSL_CONF_cmd calls SSL_CONF_cmd (shim.def line 53, predicate pos).
+// c_SSL_CONF_cmd calls SSL_CONF_cmd (shim.def line 70, predicate pos).
 func c_SSL_CONF_cmd(cc *C.SSL_CONF_CTX, cmd *C.char, value *C.char) (int, error) {
 	countCall()
-	r := C.lsx_SSL_CONF_cmd(cc, cmd, value)
+	r := C.lsx_SSL_CONF_cmd(C.uintptr_t(uintptr(unsafe.Pointer(cc))), cmd, value)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -689,16 +689,16 @@ func c_SSL_CONF_cmd(cc *C.SSL_CONF_CTX, cmd *C.char, value *C.char) (int, error)
 	return int(r.ret), nil
 }
 
-// c_SSL_CONF_cmd_value_type calls SSL_CONF_cmd_value_type (shim.def line 54, predicate val).
+// c_SSL_CONF_cmd_value_type calls SSL_CONF_cmd_value_type (shim.def line 71, predicate val).
 func c_SSL_CONF_cmd_value_type(cc *C.SSL_CONF_CTX, cmd *C.char) C.int {
 	countCall()
-	return C.lsx_SSL_CONF_cmd_value_type(cc, cmd)
+	return C.lsx_SSL_CONF_cmd_value_type(C.uintptr_t(uintptr(unsafe.Pointer(cc))), cmd)
 }
 
-// c_SSL_CONF_CTX_finish calls SSL_CONF_CTX_finish (shim.def line 55, predicate one).
+// c_SSL_CONF_CTX_finish calls SSL_CONF_CTX_finish (shim.def line 72, predicate one).
 func c_SSL_CONF_CTX_finish(cc *C.SSL_CONF_CTX) error {
 	countCall()
-	r := C.lsx_SSL_CONF_CTX_finish(cc)
+	r := C.lsx_SSL_CONF_CTX_finish(C.uintptr_t(uintptr(unsafe.Pointer(cc))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -709,10 +709,10 @@ func c_SSL_CONF_CTX_finish(cc *C.SSL_CONF_CTX) error {
 	return nil
 }
 
-// c_SSL_CTX_config calls SSL_CTX_config (shim.def line 56, predicate one).
+// c_SSL_CTX_config calls SSL_CTX_config (shim.def line 73, predicate one).
 func c_SSL_CTX_config(c *C.SSL_CTX, name *C.char) error {
 	countCall()
-	r := C.lsx_SSL_CTX_config(c, name)
+	r := C.lsx_SSL_CTX_config(C.uintptr_t(uintptr(unsafe.Pointer(c))), name)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -723,7 +723,7 @@ func c_SSL_CTX_config(c *C.SSL_CTX, name *C.char) error {
 	return nil
 }
 
-// c_conf_modules_load_file calls lsh_conf_modules_load_file (shim.def line 57, predicate pos).
+// c_conf_modules_load_file calls lsh_conf_modules_load_file (shim.def line 74, predicate pos).
 func c_conf_modules_load_file(path *C.char, appname *C.char) (int, error) {
 	countCall()
 	r := C.lsx_conf_modules_load_file(path, appname)
@@ -737,34 +737,34 @@ func c_conf_modules_load_file(path *C.char, appname *C.char) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 60, predicate val).
+// c_SSL_CTX_get_verify_mode calls SSL_CTX_get_verify_mode (shim.def line 77, predicate val).
 func c_SSL_CTX_get_verify_mode(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_SSL_CTX_get_verify_mode(c)
+	return C.lsx_SSL_CTX_get_verify_mode(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 61, predicate val).
+// c_SSL_CTX_get_verify_depth calls SSL_CTX_get_verify_depth (shim.def line 78, predicate val).
 func c_SSL_CTX_get_verify_depth(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_SSL_CTX_get_verify_depth(c)
+	return C.lsx_SSL_CTX_get_verify_depth(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 62, predicate void).
+// c_SSL_CTX_set_verify_depth calls SSL_CTX_set_verify_depth (shim.def line 79, predicate void).
 func c_SSL_CTX_set_verify_depth(c *C.SSL_CTX, depth C.int) {
 	countCall()
-	C.lsx_SSL_CTX_set_verify_depth(c, depth)
+	C.lsx_SSL_CTX_set_verify_depth(C.uintptr_t(uintptr(unsafe.Pointer(c))), depth)
 }
 
-// c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 63, predicate val).
+// c_ctx_has_verify_cb calls lsh_ctx_has_verify_cb (shim.def line 80, predicate val).
 func c_ctx_has_verify_cb(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_has_verify_cb(c)
+	return C.lsx_ctx_has_verify_cb(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 64, predicate one).
+// c_SSL_CTX_load_verify_locations calls SSL_CTX_load_verify_locations (shim.def line 81, predicate one).
 func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) error {
 	countCall()
-	r := C.lsx_SSL_CTX_load_verify_locations(c, file, dir)
+	r := C.lsx_SSL_CTX_load_verify_locations(C.uintptr_t(uintptr(unsafe.Pointer(c))), file, dir)
 	if r.ret != 1 {
 		return fail("SSL_CTX_load_verify_locations", &r)
 	}
@@ -772,10 +772,10 @@ func c_SSL_CTX_load_verify_locations(c *C.SSL_CTX, file *C.char, dir *C.char) er
 	return nil
 }
 
-// c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 65, predicate one).
+// c_SSL_CTX_set_default_verify_paths calls SSL_CTX_set_default_verify_paths (shim.def line 82, predicate one).
 func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_default_verify_paths(c)
+	r := C.lsx_SSL_CTX_set_default_verify_paths(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_default_verify_paths", &r)
 	}
@@ -783,10 +783,10 @@ func c_SSL_CTX_set_default_verify_paths(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 66, predicate pos).
+// c_ctx_add_ca_pem calls lsh_ctx_add_ca_pem (shim.def line 83, predicate pos).
 func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 	countCall()
-	r := C.lsx_ctx_add_ca_pem(c, pem, len)
+	r := C.lsx_ctx_add_ca_pem(C.uintptr_t(uintptr(unsafe.Pointer(c))), pem, len)
 	if r.ret <= 0 {
 		return int(r.ret), fail("X509_STORE_add_cert", &r)
 	}
@@ -794,10 +794,10 @@ func c_ctx_add_ca_pem(c *C.SSL_CTX, pem *C.char, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 69, predicate one).
+// c_ctx_use_cert_chain_pem calls lsh_ctx_use_cert_chain_pem (shim.def line 86, predicate one).
 func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	countCall()
-	r := C.lsx_ctx_use_cert_chain_pem(c, pem, len)
+	r := C.lsx_ctx_use_cert_chain_pem(C.uintptr_t(uintptr(unsafe.Pointer(c))), pem, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_certificate", &r)
 	}
@@ -805,10 +805,10 @@ func c_ctx_use_cert_chain_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 70, predicate one).
+// c_ctx_use_key_pem calls lsh_ctx_use_key_pem (shim.def line 87, predicate one).
 func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	countCall()
-	r := C.lsx_ctx_use_key_pem(c, pem, len)
+	r := C.lsx_ctx_use_key_pem(C.uintptr_t(uintptr(unsafe.Pointer(c))), pem, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_PrivateKey", &r)
 	}
@@ -816,10 +816,10 @@ func c_ctx_use_key_pem(c *C.SSL_CTX, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 71, predicate one).
+// c_SSL_CTX_use_certificate_chain_file calls SSL_CTX_use_certificate_chain_file (shim.def line 88, predicate one).
 func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
-	r := C.lsx_SSL_CTX_use_certificate_chain_file(c, path)
+	r := C.lsx_SSL_CTX_use_certificate_chain_file(C.uintptr_t(uintptr(unsafe.Pointer(c))), path)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_certificate_chain_file", &r)
 	}
@@ -827,10 +827,10 @@ func c_SSL_CTX_use_certificate_chain_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 72, predicate one).
+// c_SSL_CTX_use_PrivateKey_file calls SSL_CTX_use_PrivateKey_file (shim.def line 89, predicate one).
 func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) error {
 	countCall()
-	r := C.lsx_SSL_CTX_use_PrivateKey_file(c, path, type_)
+	r := C.lsx_SSL_CTX_use_PrivateKey_file(C.uintptr_t(uintptr(unsafe.Pointer(c))), path, type_)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_PrivateKey_file", &r)
 	}
@@ -838,10 +838,10 @@ func c_SSL_CTX_use_PrivateKey_file(c *C.SSL_CTX, path *C.char, type_ C.int) erro
 	return nil
 }
 
-// c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 73, predicate one).
+// c_SSL_CTX_check_private_key calls SSL_CTX_check_private_key (shim.def line 90, predicate one).
 func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 	countCall()
-	r := C.lsx_SSL_CTX_check_private_key(c)
+	r := C.lsx_SSL_CTX_check_private_key(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_check_private_key", &r)
 	}
@@ -849,10 +849,10 @@ func c_SSL_CTX_check_private_key(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 74, predicate one).
+// c_ssl_use_cert_pem calls lsh_ssl_use_cert_pem (shim.def line 91, predicate one).
 func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
-	r := C.lsx_ssl_use_cert_pem(s, pem, len)
+	r := C.lsx_ssl_use_cert_pem(C.uintptr_t(uintptr(unsafe.Pointer(s))), pem, len)
 	if r.ret != 1 {
 		return fail("SSL_use_certificate", &r)
 	}
@@ -860,10 +860,10 @@ func c_ssl_use_cert_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 75, predicate one).
+// c_ssl_use_key_pem calls lsh_ssl_use_key_pem (shim.def line 92, predicate one).
 func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
-	r := C.lsx_ssl_use_key_pem(s, pem, len)
+	r := C.lsx_ssl_use_key_pem(C.uintptr_t(uintptr(unsafe.Pointer(s))), pem, len)
 	if r.ret != 1 {
 		return fail("SSL_use_PrivateKey", &r)
 	}
@@ -871,10 +871,10 @@ func c_ssl_use_key_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 76, predicate one).
+// c_ssl_add_ca_name_pem calls lsh_ssl_add_ca_name_pem (shim.def line 93, predicate one).
 func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 	countCall()
-	r := C.lsx_ssl_add_ca_name_pem(s, pem, len)
+	r := C.lsx_ssl_add_ca_name_pem(C.uintptr_t(uintptr(unsafe.Pointer(s))), pem, len)
 	if r.ret != 1 {
 		return fail("SSL_add1_to_CA_list", &r)
 	}
@@ -882,30 +882,30 @@ func c_ssl_add_ca_name_pem(s *C.SSL, pem *C.char, len C.int) error {
 	return nil
 }
 
-// c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 77, predicate val).
+// c_ssl_ca_list_count calls lsh_ssl_ca_list_count (shim.def line 94, predicate val).
 func c_ssl_ca_list_count(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_ca_list_count(s)
+	r := C.lsx_ssl_ca_list_count(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_ca_list_count")
 	}
 	return r.v
 }
 
-// c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 78, predicate val).
+// c_ssl_ca_list_ptr calls lsh_ssl_ca_list_ptr (shim.def line 95, predicate val).
 func c_ssl_ca_list_ptr(s *C.SSL) unsafe.Pointer {
 	countCall()
-	r := C.lsx_ssl_ca_list_ptr(s)
+	r := C.lsx_ssl_ca_list_ptr(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_ca_list_ptr")
 	}
 	return r.v
 }
 
-// c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 79, predicate one).
+// c_ssl_ca_name calls lsh_ssl_ca_name (shim.def line 96, predicate one).
 func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 	countCall()
-	r := C.lsx_ssl_ca_name(s, i, buf, cap)
+	r := C.lsx_ssl_ca_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), i, buf, cap)
 	if r.ret != 1 {
 		return fail("X509_NAME_print_ex", &r)
 	}
@@ -913,10 +913,10 @@ func c_ssl_ca_name(s *C.SSL, i C.int, buf *C.char, cap C.int) error {
 	return nil
 }
 
-// c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 80, predicate one).
+// c_ssl_get1_certificate calls lsh_ssl_get1_certificate (shim.def line 97, predicate one).
 func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 	countCall()
-	r := C.lsx_ssl_get1_certificate(s, out)
+	r := C.lsx_ssl_get1_certificate(C.uintptr_t(uintptr(unsafe.Pointer(s))), out)
 	if r.ret != 1 {
 		return fail("X509_up_ref", &r)
 	}
@@ -924,10 +924,10 @@ func c_ssl_get1_certificate(s *C.SSL, out **C.X509) error {
 	return nil
 }
 
-// c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 81, predicate one).
+// c_ssl_get1_privatekey calls lsh_ssl_get1_privatekey (shim.def line 98, predicate one).
 func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 	countCall()
-	r := C.lsx_ssl_get1_privatekey(s, out)
+	r := C.lsx_ssl_get1_privatekey(C.uintptr_t(uintptr(unsafe.Pointer(s))), out)
 	if r.ret != 1 {
 		return fail("EVP_PKEY_up_ref", &r)
 	}
@@ -935,10 +935,10 @@ func c_ssl_get1_privatekey(s *C.SSL, out **C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 82, predicate opt).
+// c_ssl_get1_peer_certificate calls lsh_ssl_get1_peer_certificate (shim.def line 99, predicate opt).
 func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	countCall()
-	r := C.lsx_ssl_get1_peer_certificate(s)
+	r := C.lsx_ssl_get1_peer_certificate(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ptr == nil && (r.errq != nil || r.busy != 0) {
 		return nil, fail("SSL_get1_peer_certificate", &r)
 	}
@@ -946,20 +946,20 @@ func c_ssl_get1_peer_certificate(s *C.SSL) (*C.X509, error) {
 	return (*C.X509)(r.ptr), nil
 }
 
-// c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 83, predicate val).
+// c_ssl_peer_chain_len calls lsh_ssl_peer_chain_len (shim.def line 100, predicate val).
 func c_ssl_peer_chain_len(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_peer_chain_len(s)
+	r := C.lsx_ssl_peer_chain_len(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_peer_chain_len")
 	}
 	return r.v
 }
 
-// c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 84, predicate nonneg).
+// c_ssl_peer_chain_der calls lsh_ssl_peer_chain_der (shim.def line 101, predicate nonneg).
 func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_ssl_peer_chain_der(s, buf, cap)
+	r := C.lsx_ssl_peer_chain_der(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("i2d_X509", &r)
 	}
@@ -967,10 +967,10 @@ func c_ssl_peer_chain_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 87, predicate one).
+// c_SSL_CTX_set_session_id_context calls SSL_CTX_set_session_id_context (shim.def line 104, predicate one).
 func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_session_id_context(c, p, len)
+	r := C.lsx_SSL_CTX_set_session_id_context(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_session_id_context", &r)
 	}
@@ -978,40 +978,40 @@ func c_SSL_CTX_set_session_id_context(c *C.SSL_CTX, p *C.uchar, len C.uint) erro
 	return nil
 }
 
-// c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 88, predicate val).
+// c_ctx_set_cache_mode calls lsh_ctx_set_cache_mode (shim.def line 105, predicate val).
 func c_ctx_set_cache_mode(c *C.SSL_CTX, m C.long) C.long {
 	countCall()
-	return C.lsx_ctx_set_cache_mode(c, m)
+	return C.lsx_ctx_set_cache_mode(C.uintptr_t(uintptr(unsafe.Pointer(c))), m)
 }
 
-// c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 89, predicate val).
+// c_ctx_get_cache_mode calls lsh_ctx_get_cache_mode (shim.def line 106, predicate val).
 func c_ctx_get_cache_mode(c *C.SSL_CTX) C.long {
 	countCall()
-	return C.lsx_ctx_get_cache_mode(c)
+	return C.lsx_ctx_get_cache_mode(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 90, predicate val).
+// c_ctx_set_cache_size calls lsh_ctx_set_cache_size (shim.def line 107, predicate val).
 func c_ctx_set_cache_size(c *C.SSL_CTX, n C.long) C.long {
 	countCall()
-	return C.lsx_ctx_set_cache_size(c, n)
+	return C.lsx_ctx_set_cache_size(C.uintptr_t(uintptr(unsafe.Pointer(c))), n)
 }
 
-// c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 91, predicate val).
+// c_ctx_get_cache_size calls lsh_ctx_get_cache_size (shim.def line 108, predicate val).
 func c_ctx_get_cache_size(c *C.SSL_CTX) C.long {
 	countCall()
-	return C.lsx_ctx_get_cache_size(c)
+	return C.lsx_ctx_get_cache_size(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 92, predicate val).
+// c_ctx_sess_stat calls lsh_ctx_sess_stat (shim.def line 109, predicate val).
 func c_ctx_sess_stat(c *C.SSL_CTX, which C.int) C.long {
 	countCall()
-	return C.lsx_ctx_sess_stat(c, which)
+	return C.lsx_ctx_sess_stat(C.uintptr_t(uintptr(unsafe.Pointer(c))), which)
 }
 
-// c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 93, predicate one).
+// c_SSL_CTX_add_session calls SSL_CTX_add_session (shim.def line 110, predicate one).
 func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	countCall()
-	r := C.lsx_SSL_CTX_add_session(c, s)
+	r := C.lsx_SSL_CTX_add_session(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1022,29 +1022,29 @@ func c_SSL_CTX_add_session(c *C.SSL_CTX, s *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 94, predicate val).
+// c_SSL_CTX_remove_session calls SSL_CTX_remove_session (shim.def line 111, predicate val).
 func c_SSL_CTX_remove_session(c *C.SSL_CTX, s *C.SSL_SESSION) C.int {
 	countCall()
-	r := C.lsx_SSL_CTX_remove_session(c, s)
+	r := C.lsx_SSL_CTX_remove_session(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		raisePanic(r.panic_token)
 	}
 	return r.v
 }
 
-// c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 95, predicate void).
+// c_ctx_flush_sessions calls lsh_ctx_flush_sessions (shim.def line 112, predicate void).
 func c_ctx_flush_sessions(c *C.SSL_CTX, t C.long) {
 	countCall()
-	r := C.lsx_ctx_flush_sessions(c, t)
+	r := C.lsx_ctx_flush_sessions(C.uintptr_t(uintptr(unsafe.Pointer(c))), t)
 	if r.panic_token != 0 {
 		raisePanic(r.panic_token)
 	}
 }
 
-// c_ssl_new calls lsh_ssl_new (shim.def line 98, predicate ptr).
+// c_ssl_new calls lsh_ssl_new (shim.def line 115, predicate ptr).
 func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	countCall()
-	r := C.lsx_ssl_new(c)
+	r := C.lsx_ssl_new(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1055,10 +1055,10 @@ func c_ssl_new(c *C.SSL_CTX) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_dup calls SSL_dup (shim.def line 99, predicate ptr).
+// c_SSL_dup calls SSL_dup (shim.def line 116, predicate ptr).
 func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	countCall()
-	r := C.lsx_SSL_dup(s)
+	r := C.lsx_SSL_dup(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1069,10 +1069,10 @@ func c_SSL_dup(s *C.SSL) (*C.SSL, error) {
 	return (*C.SSL)(r.ptr), nil
 }
 
-// c_SSL_up_ref calls SSL_up_ref (shim.def line 100, predicate one).
+// c_SSL_up_ref calls SSL_up_ref (shim.def line 117, predicate one).
 func c_SSL_up_ref(s *C.SSL) error {
 	countCall()
-	r := C.lsx_SSL_up_ref(s)
+	r := C.lsx_SSL_up_ref(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ret != 1 {
 		return fail("SSL_up_ref", &r)
 	}
@@ -1080,19 +1080,19 @@ func c_SSL_up_ref(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_free calls SSL_free (shim.def line 101, predicate void).
+// c_SSL_free calls SSL_free (shim.def line 118, predicate void).
 func c_SSL_free(s *C.SSL) {
 	countCall()
-	r := C.lsx_SSL_free(s)
+	r := C.lsx_SSL_free(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		raisePanic(r.panic_token)
 	}
 }
 
-// c_SSL_clear calls SSL_clear (shim.def line 102, predicate one).
+// c_SSL_clear calls SSL_clear (shim.def line 119, predicate one).
 func c_SSL_clear(s *C.SSL) error {
 	countCall()
-	r := C.lsx_SSL_clear(s)
+	r := C.lsx_SSL_clear(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1103,10 +1103,10 @@ func c_SSL_clear(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 103, predicate ptr).
+// c_ssl_set_ssl_ctx calls lsh_ssl_set_ssl_ctx (shim.def line 120, predicate ptr).
 func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	countCall()
-	r := C.lsx_ssl_set_ssl_ctx(s, c)
+	r := C.lsx_ssl_set_ssl_ctx(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1117,10 +1117,10 @@ func c_ssl_set_ssl_ctx(s *C.SSL, c *C.SSL_CTX) (*C.SSL_CTX, error) {
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 104, predicate one).
+// c_ssl_get1_ctx calls lsh_ssl_get1_ctx (shim.def line 121, predicate one).
 func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 	countCall()
-	r := C.lsx_ssl_get1_ctx(s, out)
+	r := C.lsx_ssl_get1_ctx(C.uintptr_t(uintptr(unsafe.Pointer(s))), out)
 	if r.ret != 1 {
 		return fail("SSL_CTX_up_ref", &r)
 	}
@@ -1128,20 +1128,20 @@ func c_ssl_get1_ctx(s *C.SSL, out **C.SSL_CTX) error {
 	return nil
 }
 
-// c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 105, predicate val).
+// c_SSL_get_ssl_method calls SSL_get_ssl_method (shim.def line 122, predicate val).
 func c_SSL_get_ssl_method(s *C.SSL) *C.SSL_METHOD {
 	countCall()
-	r := C.lsx_SSL_get_ssl_method(s)
+	r := C.lsx_SSL_get_ssl_method(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_ssl_method")
 	}
 	return r.v
 }
 
-// c_ssl_set_method calls lsh_ssl_set_method (shim.def line 106, predicate one).
+// c_ssl_set_method calls lsh_ssl_set_method (shim.def line 123, predicate one).
 func c_ssl_set_method(s *C.SSL, method C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_method(s, method)
+	r := C.lsx_ssl_set_method(C.uintptr_t(uintptr(unsafe.Pointer(s))), method)
 	if r.ret != 1 {
 		return fail("SSL_set_ssl_method", &r)
 	}
@@ -1149,146 +1149,146 @@ func c_ssl_set_method(s *C.SSL, method C.int) error {
 	return nil
 }
 
-// c_SSL_version calls SSL_version (shim.def line 107, predicate val).
+// c_SSL_version calls SSL_version (shim.def line 124, predicate val).
 func c_SSL_version(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_version(s)
+	r := C.lsx_SSL_version(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_version")
 	}
 	return r.v
 }
 
-// c_SSL_is_server calls SSL_is_server (shim.def line 108, predicate val).
+// c_SSL_is_server calls SSL_is_server (shim.def line 125, predicate val).
 func c_SSL_is_server(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_is_server(s)
+	r := C.lsx_SSL_is_server(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_is_server")
 	}
 	return r.v
 }
 
-// c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 109, predicate void).
+// c_SSL_set_connect_state calls SSL_set_connect_state (shim.def line 126, predicate void).
 func c_SSL_set_connect_state(s *C.SSL) {
 	countCall()
-	r := C.lsx_SSL_set_connect_state(s)
+	r := C.lsx_SSL_set_connect_state(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_set_connect_state")
 	}
 }
 
-// c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 110, predicate void).
+// c_SSL_set_accept_state calls SSL_set_accept_state (shim.def line 127, predicate void).
 func c_SSL_set_accept_state(s *C.SSL) {
 	countCall()
-	r := C.lsx_SSL_set_accept_state(s)
+	r := C.lsx_SSL_set_accept_state(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_set_accept_state")
 	}
 }
 
-// c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 111, predicate void).
+// c_SSL_set_shutdown calls SSL_set_shutdown (shim.def line 128, predicate void).
 func c_SSL_set_shutdown(s *C.SSL, mode C.int) {
 	countCall()
-	r := C.lsx_SSL_set_shutdown(s, mode)
+	r := C.lsx_SSL_set_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(s))), mode)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_shutdown")
 	}
 }
 
-// c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 112, predicate val).
+// c_SSL_get_shutdown calls SSL_get_shutdown (shim.def line 129, predicate val).
 func c_SSL_get_shutdown(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_shutdown(s)
+	r := C.lsx_SSL_get_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_shutdown")
 	}
 	return r.v
 }
 
-// c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 113, predicate void).
+// c_SSL_set_quiet_shutdown calls SSL_set_quiet_shutdown (shim.def line 130, predicate void).
 func c_SSL_set_quiet_shutdown(s *C.SSL, mode C.int) {
 	countCall()
-	r := C.lsx_SSL_set_quiet_shutdown(s, mode)
+	r := C.lsx_SSL_set_quiet_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(s))), mode)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_quiet_shutdown")
 	}
 }
 
-// c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 114, predicate val).
+// c_SSL_get_quiet_shutdown calls SSL_get_quiet_shutdown (shim.def line 131, predicate val).
 func c_SSL_get_quiet_shutdown(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_quiet_shutdown(s)
+	r := C.lsx_SSL_get_quiet_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_quiet_shutdown")
 	}
 	return r.v
 }
 
-// c_SSL_set_options calls SSL_set_options (shim.def line 117, predicate val).
+// c_SSL_set_options calls SSL_set_options (shim.def line 134, predicate val).
 func c_SSL_set_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	countCall()
-	r := C.lsx_SSL_set_options(s, op)
+	r := C.lsx_SSL_set_options(C.uintptr_t(uintptr(unsafe.Pointer(s))), op)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_options")
 	}
 	return r.v
 }
 
-// c_SSL_clear_options calls SSL_clear_options (shim.def line 118, predicate val).
+// c_SSL_clear_options calls SSL_clear_options (shim.def line 135, predicate val).
 func c_SSL_clear_options(s *C.SSL, op C.uint64_t) C.uint64_t {
 	countCall()
-	r := C.lsx_SSL_clear_options(s, op)
+	r := C.lsx_SSL_clear_options(C.uintptr_t(uintptr(unsafe.Pointer(s))), op)
 	if r.busy != 0 {
 		concurrentUse("SSL_clear_options")
 	}
 	return r.v
 }
 
-// c_SSL_get_options calls SSL_get_options (shim.def line 119, predicate val).
+// c_SSL_get_options calls SSL_get_options (shim.def line 136, predicate val).
 func c_SSL_get_options(s *C.SSL) C.uint64_t {
 	countCall()
-	r := C.lsx_SSL_get_options(s)
+	r := C.lsx_SSL_get_options(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_options")
 	}
 	return r.v
 }
 
-// c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 120, predicate val).
+// c_ssl_set_mode calls lsh_ssl_set_mode (shim.def line 137, predicate val).
 func c_ssl_set_mode(s *C.SSL, m C.long) C.long {
 	countCall()
-	r := C.lsx_ssl_set_mode(s, m)
+	r := C.lsx_ssl_set_mode(C.uintptr_t(uintptr(unsafe.Pointer(s))), m)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_mode")
 	}
 	return r.v
 }
 
-// c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 121, predicate val).
+// c_ssl_clear_mode calls lsh_ssl_clear_mode (shim.def line 138, predicate val).
 func c_ssl_clear_mode(s *C.SSL, m C.long) C.long {
 	countCall()
-	r := C.lsx_ssl_clear_mode(s, m)
+	r := C.lsx_ssl_clear_mode(C.uintptr_t(uintptr(unsafe.Pointer(s))), m)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_clear_mode")
 	}
 	return r.v
 }
 
-// c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 122, predicate val).
+// c_ssl_get_mode calls lsh_ssl_get_mode (shim.def line 139, predicate val).
 func c_ssl_get_mode(s *C.SSL) C.long {
 	countCall()
-	r := C.lsx_ssl_get_mode(s)
+	r := C.lsx_ssl_get_mode(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_mode")
 	}
 	return r.v
 }
 
-// c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 123, predicate one).
+// c_ssl_set_min_proto calls lsh_ssl_set_min_proto (shim.def line 140, predicate one).
 func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_min_proto(s, v)
+	r := C.lsx_ssl_set_min_proto(C.uintptr_t(uintptr(unsafe.Pointer(s))), v)
 	if r.ret != 1 {
 		return fail("SSL_set_min_proto_version", &r)
 	}
@@ -1296,10 +1296,10 @@ func c_ssl_set_min_proto(s *C.SSL, v C.int) error {
 	return nil
 }
 
-// c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 124, predicate one).
+// c_ssl_set_max_proto calls lsh_ssl_set_max_proto (shim.def line 141, predicate one).
 func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_max_proto(s, v)
+	r := C.lsx_ssl_set_max_proto(C.uintptr_t(uintptr(unsafe.Pointer(s))), v)
 	if r.ret != 1 {
 		return fail("SSL_set_max_proto_version", &r)
 	}
@@ -1307,30 +1307,30 @@ func c_ssl_set_max_proto(s *C.SSL, v C.int) error {
 	return nil
 }
 
-// c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 125, predicate val).
+// c_ssl_get_min_proto calls lsh_ssl_get_min_proto (shim.def line 142, predicate val).
 func c_ssl_get_min_proto(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_get_min_proto(s)
+	r := C.lsx_ssl_get_min_proto(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_min_proto")
 	}
 	return r.v
 }
 
-// c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 126, predicate val).
+// c_ssl_get_max_proto calls lsh_ssl_get_max_proto (shim.def line 143, predicate val).
 func c_ssl_get_max_proto(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_get_max_proto(s)
+	r := C.lsx_ssl_get_max_proto(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_max_proto")
 	}
 	return r.v
 }
 
-// c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 127, predicate one).
+// c_SSL_set_cipher_list calls SSL_set_cipher_list (shim.def line 144, predicate one).
 func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 	countCall()
-	r := C.lsx_SSL_set_cipher_list(s, str)
+	r := C.lsx_SSL_set_cipher_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), str)
 	if r.ret != 1 {
 		return fail("SSL_set_cipher_list", &r)
 	}
@@ -1338,10 +1338,10 @@ func c_SSL_set_cipher_list(s *C.SSL, str *C.char) error {
 	return nil
 }
 
-// c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 128, predicate one).
+// c_SSL_set_ciphersuites calls SSL_set_ciphersuites (shim.def line 145, predicate one).
 func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 	countCall()
-	r := C.lsx_SSL_set_ciphersuites(s, str)
+	r := C.lsx_SSL_set_ciphersuites(C.uintptr_t(uintptr(unsafe.Pointer(s))), str)
 	if r.ret != 1 {
 		return fail("SSL_set_ciphersuites", &r)
 	}
@@ -1349,40 +1349,40 @@ func c_SSL_set_ciphersuites(s *C.SSL, str *C.char) error {
 	return nil
 }
 
-// c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 129, predicate val).
+// c_ssl_cipher_names calls lsh_ssl_cipher_names (shim.def line 146, predicate val).
 func c_ssl_cipher_names(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_cipher_names(s, buf, cap)
+	r := C.lsx_ssl_cipher_names(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_cipher_names")
 	}
 	return r.v
 }
 
-// c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 130, predicate val).
+// c_ssl_current_cipher calls lsh_ssl_current_cipher (shim.def line 147, predicate val).
 func c_ssl_current_cipher(s *C.SSL) *C.char {
 	countCall()
-	r := C.lsx_ssl_current_cipher(s)
+	r := C.lsx_ssl_current_cipher(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_current_cipher")
 	}
 	return r.v
 }
 
-// c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 131, predicate val).
+// c_ssl_current_cipher_id calls lsh_ssl_current_cipher_id (shim.def line 148, predicate val).
 func c_ssl_current_cipher_id(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_current_cipher_id(s)
+	r := C.lsx_ssl_current_cipher_id(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_current_cipher_id")
 	}
 	return r.v
 }
 
-// c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 132, predicate one).
+// c_ssl_set_host_name calls lsh_ssl_set_host_name (shim.def line 149, predicate one).
 func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 	countCall()
-	r := C.lsx_ssl_set_host_name(s, name)
+	r := C.lsx_ssl_set_host_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), name)
 	if r.ret != 1 {
 		return fail("SSL_set_tlsext_host_name", &r)
 	}
@@ -1390,20 +1390,20 @@ func c_ssl_set_host_name(s *C.SSL, name *C.char) error {
 	return nil
 }
 
-// c_SSL_get_servername calls SSL_get_servername (shim.def line 133, predicate val).
+// c_SSL_get_servername calls SSL_get_servername (shim.def line 150, predicate val).
 func c_SSL_get_servername(s *C.SSL, type_ C.int) *C.char {
 	countCall()
-	r := C.lsx_SSL_get_servername(s, type_)
+	r := C.lsx_SSL_get_servername(C.uintptr_t(uintptr(unsafe.Pointer(s))), type_)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_servername")
 	}
 	return r.v
 }
 
-// c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 134, predicate one).
+// c_ssl_set1_host calls lsh_ssl_set1_host (shim.def line 151, predicate one).
 func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 	countCall()
-	r := C.lsx_ssl_set1_host(s, name)
+	r := C.lsx_ssl_set1_host(C.uintptr_t(uintptr(unsafe.Pointer(s))), name)
 	if r.ret != 1 {
 		return fail("SSL_set1_host", &r)
 	}
@@ -1411,10 +1411,10 @@ func c_ssl_set1_host(s *C.SSL, name *C.char) error {
 	return nil
 }
 
-// c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 135, predicate one).
+// c_ssl_set1_ip_asc calls lsh_ssl_set1_ip_asc (shim.def line 152, predicate one).
 func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 	countCall()
-	r := C.lsx_ssl_set1_ip_asc(s, ip)
+	r := C.lsx_ssl_set1_ip_asc(C.uintptr_t(uintptr(unsafe.Pointer(s))), ip)
 	if r.ret != 1 {
 		return fail("X509_VERIFY_PARAM_set1_ip_asc", &r)
 	}
@@ -1422,10 +1422,10 @@ func c_ssl_set1_ip_asc(s *C.SSL, ip *C.char) error {
 	return nil
 }
 
-// c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 136, predicate one).
+// c_SSL_set_session_id_context calls SSL_set_session_id_context (shim.def line 153, predicate one).
 func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 	countCall()
-	r := C.lsx_SSL_set_session_id_context(s, p, len)
+	r := C.lsx_SSL_set_session_id_context(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_set_session_id_context", &r)
 	}
@@ -1433,78 +1433,78 @@ func c_SSL_set_session_id_context(s *C.SSL, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_SSL_get_security_level calls SSL_get_security_level (shim.def line 137, predicate val).
+// c_SSL_get_security_level calls SSL_get_security_level (shim.def line 154, predicate val).
 func c_SSL_get_security_level(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_security_level(s)
+	r := C.lsx_SSL_get_security_level(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_security_level")
 	}
 	return r.v
 }
 
-// c_SSL_set_security_level calls SSL_set_security_level (shim.def line 138, predicate void).
+// c_SSL_set_security_level calls SSL_set_security_level (shim.def line 155, predicate void).
 func c_SSL_set_security_level(s *C.SSL, level C.int) {
 	countCall()
-	r := C.lsx_SSL_set_security_level(s, level)
+	r := C.lsx_SSL_set_security_level(C.uintptr_t(uintptr(unsafe.Pointer(s))), level)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_security_level")
 	}
 }
 
-// c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 139, predicate val).
+// c_SSL_get_read_ahead calls SSL_get_read_ahead (shim.def line 156, predicate val).
 func c_SSL_get_read_ahead(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_read_ahead(s)
+	r := C.lsx_SSL_get_read_ahead(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_read_ahead")
 	}
 	return r.v
 }
 
-// c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 140, predicate void).
+// c_SSL_set_read_ahead calls SSL_set_read_ahead (shim.def line 157, predicate void).
 func c_SSL_set_read_ahead(s *C.SSL, yes C.int) {
 	countCall()
-	r := C.lsx_SSL_set_read_ahead(s, yes)
+	r := C.lsx_SSL_set_read_ahead(C.uintptr_t(uintptr(unsafe.Pointer(s))), yes)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_read_ahead")
 	}
 }
 
-// c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 141, predicate val).
+// c_ssl_set_max_cert_list calls lsh_ssl_set_max_cert_list (shim.def line 158, predicate val).
 func c_ssl_set_max_cert_list(s *C.SSL, n C.long) C.long {
 	countCall()
-	r := C.lsx_ssl_set_max_cert_list(s, n)
+	r := C.lsx_ssl_set_max_cert_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), n)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_max_cert_list")
 	}
 	return r.v
 }
 
-// c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 142, predicate val).
+// c_ssl_get_max_cert_list calls lsh_ssl_get_max_cert_list (shim.def line 159, predicate val).
 func c_ssl_get_max_cert_list(s *C.SSL) C.long {
 	countCall()
-	r := C.lsx_ssl_get_max_cert_list(s)
+	r := C.lsx_ssl_get_max_cert_list(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_max_cert_list")
 	}
 	return r.v
 }
 
-// c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 143, predicate val).
+// c_SSL_get_num_tickets calls SSL_get_num_tickets (shim.def line 160, predicate val).
 func c_SSL_get_num_tickets(s *C.SSL) C.size_t {
 	countCall()
-	r := C.lsx_SSL_get_num_tickets(s)
+	r := C.lsx_SSL_get_num_tickets(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_num_tickets")
 	}
 	return r.v
 }
 
-// c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 144, predicate one).
+// c_SSL_set_num_tickets calls SSL_set_num_tickets (shim.def line 161, predicate one).
 func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 	countCall()
-	r := C.lsx_SSL_set_num_tickets(s, n)
+	r := C.lsx_SSL_set_num_tickets(C.uintptr_t(uintptr(unsafe.Pointer(s))), n)
 	if r.ret != 1 {
 		return fail("SSL_set_num_tickets", &r)
 	}
@@ -1512,105 +1512,105 @@ func c_SSL_set_num_tickets(s *C.SSL, n C.size_t) error {
 	return nil
 }
 
-// c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 147, predicate val).
+// c_SSL_get_verify_mode calls SSL_get_verify_mode (shim.def line 164, predicate val).
 func c_SSL_get_verify_mode(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_verify_mode(s)
+	r := C.lsx_SSL_get_verify_mode(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_verify_mode")
 	}
 	return r.v
 }
 
-// c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 148, predicate val).
+// c_SSL_get_verify_depth calls SSL_get_verify_depth (shim.def line 165, predicate val).
 func c_SSL_get_verify_depth(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_verify_depth(s)
+	r := C.lsx_SSL_get_verify_depth(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_verify_depth")
 	}
 	return r.v
 }
 
-// c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 149, predicate void).
+// c_SSL_set_verify_depth calls SSL_set_verify_depth (shim.def line 166, predicate void).
 func c_SSL_set_verify_depth(s *C.SSL, depth C.int) {
 	countCall()
-	r := C.lsx_SSL_set_verify_depth(s, depth)
+	r := C.lsx_SSL_set_verify_depth(C.uintptr_t(uintptr(unsafe.Pointer(s))), depth)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_verify_depth")
 	}
 }
 
-// c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 150, predicate val).
+// c_SSL_get_verify_result calls SSL_get_verify_result (shim.def line 167, predicate val).
 func c_SSL_get_verify_result(s *C.SSL) C.long {
 	countCall()
-	r := C.lsx_SSL_get_verify_result(s)
+	r := C.lsx_SSL_get_verify_result(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_verify_result")
 	}
 	return r.v
 }
 
-// c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 151, predicate val).
+// c_ssl_has_verify_cb calls lsh_ssl_has_verify_cb (shim.def line 168, predicate val).
 func c_ssl_has_verify_cb(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_has_verify_cb(s)
+	r := C.lsx_ssl_has_verify_cb(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_verify_cb")
 	}
 	return r.v
 }
 
-// c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 152, predicate val).
+// c_ssl_get_verify_param_flags calls lsh_ssl_get_verify_param_flags (shim.def line 169, predicate val).
 func c_ssl_get_verify_param_flags(s *C.SSL) C.ulong {
 	countCall()
-	r := C.lsx_ssl_get_verify_param_flags(s)
+	r := C.lsx_ssl_get_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_verify_param_flags")
 	}
 	return r.v
 }
 
-// c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 153, predicate void).
+// c_ssl_set_verify_param_flags calls lsh_ssl_set_verify_param_flags (shim.def line 170, predicate void).
 func c_ssl_set_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
-	r := C.lsx_ssl_set_verify_param_flags(s, f)
+	r := C.lsx_ssl_set_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(s))), f)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_set_verify_param_flags")
 	}
 }
 
-// c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 154, predicate void).
+// c_ssl_clear_verify_param_flags calls lsh_ssl_clear_verify_param_flags (shim.def line 171, predicate void).
 func c_ssl_clear_verify_param_flags(s *C.SSL, f C.ulong) {
 	countCall()
-	r := C.lsx_ssl_clear_verify_param_flags(s, f)
+	r := C.lsx_ssl_clear_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(s))), f)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_clear_verify_param_flags")
 	}
 }
 
-// c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 155, predicate val).
+// c_X509_verify_cert_error_string calls X509_verify_cert_error_string (shim.def line 172, predicate val).
 func c_X509_verify_cert_error_string(v C.long) *C.char {
 	countCall()
 	return C.lsx_X509_verify_cert_error_string(v)
 }
 
-// c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 156, predicate val).
+// c_X509_STORE_CTX_get_error_depth calls X509_STORE_CTX_get_error_depth (shim.def line 173, predicate val).
 func c_X509_STORE_CTX_get_error_depth(x *C.X509_STORE_CTX) C.int {
 	countCall()
-	return C.lsx_X509_STORE_CTX_get_error_depth(x)
+	return C.lsx_X509_STORE_CTX_get_error_depth(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 }
 
-// c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 157, predicate val).
+// c_X509_STORE_CTX_get_error calls X509_STORE_CTX_get_error (shim.def line 174, predicate val).
 func c_X509_STORE_CTX_get_error(x *C.X509_STORE_CTX) C.int {
 	countCall()
-	return C.lsx_X509_STORE_CTX_get_error(x)
+	return C.lsx_X509_STORE_CTX_get_error(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 }
 
-// c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 158, predicate one).
+// c_store_ctx_get1_current_cert calls lsh_store_ctx_get1_current_cert (shim.def line 175, predicate one).
 func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 	countCall()
-	r := C.lsx_store_ctx_get1_current_cert(x, out)
+	r := C.lsx_store_ctx_get1_current_cert(C.uintptr_t(uintptr(unsafe.Pointer(x))), out)
 	if r.ret != 1 {
 		return fail("X509_up_ref", &r)
 	}
@@ -1618,10 +1618,10 @@ func c_store_ctx_get1_current_cert(x *C.X509_STORE_CTX, out **C.X509) error {
 	return nil
 }
 
-// c_ctx_set_callback calls lsh_ctx_set_callback (shim.def line 163, predicate one).
+// c_ctx_set_callback calls lsh_ctx_set_callback (shim.def line 180, predicate one).
 func c_ctx_set_callback(c *C.SSL_CTX, kind C.int, h C.uintptr_t, mode C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_callback(c, kind, h, mode)
+	r := C.lsx_ctx_set_callback(C.uintptr_t(uintptr(unsafe.Pointer(c))), kind, h, mode)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1632,10 +1632,10 @@ func c_ctx_set_callback(c *C.SSL_CTX, kind C.int, h C.uintptr_t, mode C.int) err
 	return nil
 }
 
-// c_ssl_set_callback calls lsh_ssl_set_callback (shim.def line 164, predicate one).
+// c_ssl_set_callback calls lsh_ssl_set_callback (shim.def line 181, predicate one).
 func c_ssl_set_callback(s *C.SSL, kind C.int, h C.uintptr_t, mode C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_callback(s, kind, h, mode)
+	r := C.lsx_ssl_set_callback(C.uintptr_t(uintptr(unsafe.Pointer(s))), kind, h, mode)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1646,86 +1646,86 @@ func c_ssl_set_callback(s *C.SSL, kind C.int, h C.uintptr_t, mode C.int) error {
 	return nil
 }
 
-// c_ssl_get_callback calls lsh_ssl_get_callback (shim.def line 165, predicate val).
+// c_ssl_get_callback calls lsh_ssl_get_callback (shim.def line 182, predicate val).
 func c_ssl_get_callback(s *C.SSL, kind C.int) C.uintptr_t {
 	countCall()
-	r := C.lsx_ssl_get_callback(s, kind)
+	r := C.lsx_ssl_get_callback(C.uintptr_t(uintptr(unsafe.Pointer(s))), kind)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_callback")
 	}
 	return r.v
 }
 
-// c_ctx_get_callback calls lsh_ctx_get_callback (shim.def line 166, predicate val).
+// c_ctx_get_callback calls lsh_ctx_get_callback (shim.def line 183, predicate val).
 func c_ctx_get_callback(c *C.SSL_CTX, kind C.int) C.uintptr_t {
 	countCall()
-	return C.lsx_ctx_get_callback(c, kind)
+	return C.lsx_ctx_get_callback(C.uintptr_t(uintptr(unsafe.Pointer(c))), kind)
 }
 
-// c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 167, predicate val).
+// c_ssl_has_info_cb calls lsh_ssl_has_info_cb (shim.def line 184, predicate val).
 func c_ssl_has_info_cb(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_has_info_cb(s)
+	r := C.lsx_ssl_has_info_cb(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_info_cb")
 	}
 	return r.v
 }
 
-// c_SSL_in_init calls SSL_in_init (shim.def line 170, predicate val).
+// c_SSL_in_init calls SSL_in_init (shim.def line 187, predicate val).
 func c_SSL_in_init(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_in_init(s)
+	r := C.lsx_SSL_in_init(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_in_init")
 	}
 	return r.v
 }
 
-// c_SSL_in_before calls SSL_in_before (shim.def line 171, predicate val).
+// c_SSL_in_before calls SSL_in_before (shim.def line 188, predicate val).
 func c_SSL_in_before(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_in_before(s)
+	r := C.lsx_SSL_in_before(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_in_before")
 	}
 	return r.v
 }
 
-// c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 172, predicate val).
+// c_SSL_is_init_finished calls SSL_is_init_finished (shim.def line 189, predicate val).
 func c_SSL_is_init_finished(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_is_init_finished(s)
+	r := C.lsx_SSL_is_init_finished(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_is_init_finished")
 	}
 	return r.v
 }
 
-// c_SSL_session_reused calls SSL_session_reused (shim.def line 173, predicate val).
+// c_SSL_session_reused calls SSL_session_reused (shim.def line 190, predicate val).
 func c_SSL_session_reused(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_session_reused(s)
+	r := C.lsx_SSL_session_reused(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_session_reused")
 	}
 	return r.v
 }
 
-// c_SSL_pending calls SSL_pending (shim.def line 174, predicate val).
+// c_SSL_pending calls SSL_pending (shim.def line 191, predicate val).
 func c_SSL_pending(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_pending(s)
+	r := C.lsx_SSL_pending(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_pending")
 	}
 	return r.v
 }
 
-// c_SSL_renegotiate calls SSL_renegotiate (shim.def line 175, predicate one).
+// c_SSL_renegotiate calls SSL_renegotiate (shim.def line 192, predicate one).
 func c_SSL_renegotiate(s *C.SSL) error {
 	countCall()
-	r := C.lsx_SSL_renegotiate(s)
+	r := C.lsx_SSL_renegotiate(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1736,20 +1736,20 @@ func c_SSL_renegotiate(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 176, predicate val).
+// c_SSL_renegotiate_pending calls SSL_renegotiate_pending (shim.def line 193, predicate val).
 func c_SSL_renegotiate_pending(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_renegotiate_pending(s)
+	r := C.lsx_SSL_renegotiate_pending(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_renegotiate_pending")
 	}
 	return r.v
 }
 
-// c_SSL_do_handshake calls SSL_do_handshake (shim.def line 177, predicate io).
+// c_SSL_do_handshake calls SSL_do_handshake (shim.def line 194, predicate io).
 func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	countCall()
-	r := C.lsx_SSL_do_handshake(s)
+	r := C.lsx_SSL_do_handshake(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1760,10 +1760,10 @@ func c_SSL_do_handshake(s *C.SSL) (int, error) {
 	return int(r.ret), fail("SSL_do_handshake", &r)
 }
 
-// c_SSL_read calls SSL_read (shim.def line 178, predicate io).
+// c_SSL_read calls SSL_read (shim.def line 195, predicate io).
 func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
-	r := C.lsx_SSL_read(s, buf, num)
+	r := C.lsx_SSL_read(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1774,10 +1774,10 @@ func c_SSL_read(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_read", &r)
 }
 
-// c_SSL_peek calls SSL_peek (shim.def line 179, predicate io).
+// c_SSL_peek calls SSL_peek (shim.def line 196, predicate io).
 func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
-	r := C.lsx_SSL_peek(s, buf, num)
+	r := C.lsx_SSL_peek(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1788,10 +1788,10 @@ func c_SSL_peek(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_peek", &r)
 }
 
-// c_SSL_write calls SSL_write (shim.def line 180, predicate io).
+// c_SSL_write calls SSL_write (shim.def line 197, predicate io).
 func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	countCall()
-	r := C.lsx_SSL_write(s, buf, num)
+	r := C.lsx_SSL_write(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1802,10 +1802,10 @@ func c_SSL_write(s *C.SSL, buf *C.uchar, num C.int) (int, error) {
 	return int(r.ret), fail("SSL_write", &r)
 }
 
-// c_SSL_shutdown calls SSL_shutdown (shim.def line 181, predicate io0).
+// c_SSL_shutdown calls SSL_shutdown (shim.def line 198, predicate io0).
 func c_SSL_shutdown(s *C.SSL) (int, error) {
 	countCall()
-	r := C.lsx_SSL_shutdown(s)
+	r := C.lsx_SSL_shutdown(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1816,7 +1816,7 @@ func c_SSL_shutdown(s *C.SSL) (int, error) {
 	return int(r.ret), fail("SSL_shutdown", &r)
 }
 
-// c_bio_new_mem calls lsh_bio_new_mem (shim.def line 184, predicate ptr).
+// c_bio_new_mem calls lsh_bio_new_mem (shim.def line 201, predicate ptr).
 func c_bio_new_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_mem()
@@ -1827,10 +1827,10 @@ func c_bio_new_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_BIO_up_ref calls BIO_up_ref (shim.def line 185, predicate one).
+// c_BIO_up_ref calls BIO_up_ref (shim.def line 202, predicate one).
 func c_BIO_up_ref(b *C.BIO) error {
 	countCall()
-	r := C.lsx_BIO_up_ref(b)
+	r := C.lsx_BIO_up_ref(C.uintptr_t(uintptr(unsafe.Pointer(b))))
 	if r.ret != 1 {
 		return fail("BIO_up_ref", &r)
 	}
@@ -1838,16 +1838,16 @@ func c_BIO_up_ref(b *C.BIO) error {
 	return nil
 }
 
-// c_BIO_free calls BIO_free (shim.def line 186, predicate val).
+// c_BIO_free calls BIO_free (shim.def line 203, predicate val).
 func c_BIO_free(b *C.BIO) C.int {
 	countCall()
-	return C.lsx_BIO_free(b)
+	return C.lsx_BIO_free(C.uintptr_t(uintptr(unsafe.Pointer(b))))
 }
 
-// c_BIO_write calls BIO_write (shim.def line 187, predicate pos).
+// c_BIO_write calls BIO_write (shim.def line 204, predicate pos).
 func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 	countCall()
-	r := C.lsx_BIO_write(b, p, len)
+	r := C.lsx_BIO_write(C.uintptr_t(uintptr(unsafe.Pointer(b))), p, len)
 	if r.ret <= 0 {
 		return int(r.ret), fail("BIO_write", &r)
 	}
@@ -1855,10 +1855,10 @@ func c_BIO_write(b *C.BIO, p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_bio_read calls lsh_bio_read (shim.def line 188, predicate pos).
+// c_bio_read calls lsh_bio_read (shim.def line 205, predicate pos).
 func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 	countCall()
-	r := C.lsx_bio_read(b, p, len, retry)
+	r := C.lsx_bio_read(C.uintptr_t(uintptr(unsafe.Pointer(b))), p, len, retry)
 	if r.ret <= 0 {
 		return int(r.ret), fail("BIO_read", &r)
 	}
@@ -1866,28 +1866,28 @@ func c_bio_read(b *C.BIO, p *C.uchar, len C.int, retry *C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 189, predicate val).
+// c_BIO_ctrl_pending calls BIO_ctrl_pending (shim.def line 206, predicate val).
 func c_BIO_ctrl_pending(b *C.BIO) C.size_t {
 	countCall()
-	return C.lsx_BIO_ctrl_pending(b)
+	return C.lsx_BIO_ctrl_pending(C.uintptr_t(uintptr(unsafe.Pointer(b))))
 }
 
-// c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 190, predicate void).
+// c_bio_set_mem_eof_return calls lsh_bio_set_mem_eof_return (shim.def line 207, predicate void).
 func c_bio_set_mem_eof_return(b *C.BIO, v C.int) {
 	countCall()
-	C.lsx_bio_set_mem_eof_return(b, v)
+	C.lsx_bio_set_mem_eof_return(C.uintptr_t(uintptr(unsafe.Pointer(b))), v)
 }
 
-// c_bio_is_mem calls lsh_bio_is_mem (shim.def line 191, predicate val).
+// c_bio_is_mem calls lsh_bio_is_mem (shim.def line 208, predicate val).
 func c_bio_is_mem(b *C.BIO) C.int {
 	countCall()
-	return C.lsx_bio_is_mem(b)
+	return C.lsx_bio_is_mem(C.uintptr_t(uintptr(unsafe.Pointer(b))))
 }
 
-// c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 192, predicate one).
+// c_ssl_get1_rbio calls lsh_ssl_get1_rbio (shim.def line 209, predicate one).
 func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 	countCall()
-	r := C.lsx_ssl_get1_rbio(s, out)
+	r := C.lsx_ssl_get1_rbio(C.uintptr_t(uintptr(unsafe.Pointer(s))), out)
 	if r.ret != 1 {
 		return fail("BIO_up_ref", &r)
 	}
@@ -1895,10 +1895,10 @@ func c_ssl_get1_rbio(s *C.SSL, out **C.BIO) error {
 	return nil
 }
 
-// c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 193, predicate one).
+// c_ssl_get1_wbio calls lsh_ssl_get1_wbio (shim.def line 210, predicate one).
 func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 	countCall()
-	r := C.lsx_ssl_get1_wbio(s, out)
+	r := C.lsx_ssl_get1_wbio(C.uintptr_t(uintptr(unsafe.Pointer(s))), out)
 	if r.ret != 1 {
 		return fail("BIO_up_ref", &r)
 	}
@@ -1906,10 +1906,10 @@ func c_ssl_get1_wbio(s *C.SSL, out **C.BIO) error {
 	return nil
 }
 
-// c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 194, predicate void).
+// c_ssl_set0_bios calls lsh_ssl_set0_bios (shim.def line 211, predicate void).
 func c_ssl_set0_bios(s *C.SSL, rbio *C.BIO, wbio *C.BIO) {
 	countCall()
-	r := C.lsx_ssl_set0_bios(s, rbio, wbio)
+	r := C.lsx_ssl_set0_bios(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(rbio))), C.uintptr_t(uintptr(unsafe.Pointer(wbio))))
 	if r.panic_token != 0 {
 		raisePanic(r.panic_token)
 	}
@@ -1918,30 +1918,30 @@ func c_ssl_set0_bios(s *C.SSL, rbio *C.BIO, wbio *C.BIO) {
 	}
 }
 
-// c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 195, predicate val).
+// c_ssl_has_rbio calls lsh_ssl_has_rbio (shim.def line 212, predicate val).
 func c_ssl_has_rbio(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_has_rbio(s)
+	r := C.lsx_ssl_has_rbio(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_rbio")
 	}
 	return r.v
 }
 
-// c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 196, predicate val).
+// c_ssl_has_wbio calls lsh_ssl_has_wbio (shim.def line 213, predicate val).
 func c_ssl_has_wbio(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_has_wbio(s)
+	r := C.lsx_ssl_has_wbio(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_has_wbio")
 	}
 	return r.v
 }
 
-// c_SSL_set_session calls SSL_set_session (shim.def line 199, predicate one).
+// c_SSL_set_session calls SSL_set_session (shim.def line 216, predicate one).
 func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	countCall()
-	r := C.lsx_SSL_set_session(s, sess)
+	r := C.lsx_SSL_set_session(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(sess))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -1952,10 +1952,10 @@ func c_SSL_set_session(s *C.SSL, sess *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_get1_session calls SSL_get1_session (shim.def line 200, predicate opt).
+// c_SSL_get1_session calls SSL_get1_session (shim.def line 217, predicate opt).
 func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	countCall()
-	r := C.lsx_SSL_get1_session(s)
+	r := C.lsx_SSL_get1_session(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ptr == nil && (r.errq != nil || r.busy != 0) {
 		return nil, fail("SSL_get1_session", &r)
 	}
@@ -1963,20 +1963,20 @@ func c_SSL_get1_session(s *C.SSL) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_SSL_get_session calls SSL_get_session (shim.def line 201, predicate val).
+// c_SSL_get_session calls SSL_get_session (shim.def line 218, predicate val).
 func c_SSL_get_session(s *C.SSL) *C.SSL_SESSION {
 	countCall()
-	r := C.lsx_SSL_get_session(s)
+	r := C.lsx_SSL_get_session(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_session")
 	}
 	return r.v
 }
 
-// c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 202, predicate one).
+// c_SSL_SESSION_up_ref calls SSL_SESSION_up_ref (shim.def line 219, predicate one).
 func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 	countCall()
-	r := C.lsx_SSL_SESSION_up_ref(s)
+	r := C.lsx_SSL_SESSION_up_ref(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ret != 1 {
 		return fail("SSL_SESSION_up_ref", &r)
 	}
@@ -1984,16 +1984,16 @@ func c_SSL_SESSION_up_ref(s *C.SSL_SESSION) error {
 	return nil
 }
 
-// c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 203, predicate void).
+// c_SSL_SESSION_free calls SSL_SESSION_free (shim.def line 220, predicate void).
 func c_SSL_SESSION_free(s *C.SSL_SESSION) {
 	countCall()
-	C.lsx_SSL_SESSION_free(s)
+	C.lsx_SSL_SESSION_free(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_sess_i2d calls lsh_sess_i2d (shim.def line 204, predicate pos).
+// c_sess_i2d calls lsh_sess_i2d (shim.def line 221, predicate pos).
 func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_sess_i2d(s, buf, cap)
+	r := C.lsx_sess_i2d(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.ret <= 0 {
 		return int(r.ret), fail("i2d_SSL_SESSION", &r)
 	}
@@ -2001,7 +2001,7 @@ func c_sess_i2d(s *C.SSL_SESSION, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_sess_d2i calls lsh_sess_d2i (shim.def line 205, predicate ptr).
+// c_sess_d2i calls lsh_sess_d2i (shim.def line 222, predicate ptr).
 func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_sess_d2i(p, len, used)
@@ -2012,22 +2012,22 @@ func c_sess_d2i(p *C.uchar, len C.long, used *C.long) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_sess_get_id calls lsh_sess_get_id (shim.def line 206, predicate val).
+// c_sess_get_id calls lsh_sess_get_id (shim.def line 223, predicate val).
 func c_sess_get_id(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	return C.lsx_sess_get_id(s, buf, cap)
+	return C.lsx_sess_get_id(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 }
 
-// c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 207, predicate val).
+// c_sess_get_sid_ctx calls lsh_sess_get_sid_ctx (shim.def line 224, predicate val).
 func c_sess_get_sid_ctx(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	return C.lsx_sess_get_sid_ctx(s, buf, cap)
+	return C.lsx_sess_get_sid_ctx(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 }
 
-// c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 208, predicate one).
+// c_SSL_SESSION_set1_id_context calls SSL_SESSION_set1_id_context (shim.def line 225, predicate one).
 func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) error {
 	countCall()
-	r := C.lsx_SSL_SESSION_set1_id_context(s, p, len)
+	r := C.lsx_SSL_SESSION_set1_id_context(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set1_id_context", &r)
 	}
@@ -2035,40 +2035,40 @@ func c_SSL_SESSION_set1_id_context(s *C.SSL_SESSION, p *C.uchar, len C.uint) err
 	return nil
 }
 
-// c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 209, predicate val).
+// c_SSL_SESSION_is_resumable calls SSL_SESSION_is_resumable (shim.def line 226, predicate val).
 func c_SSL_SESSION_is_resumable(s *C.SSL_SESSION) C.int {
 	countCall()
-	return C.lsx_SSL_SESSION_is_resumable(s)
+	return C.lsx_SSL_SESSION_is_resumable(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_sess_get_time calls lsh_sess_get_time (shim.def line 210, predicate val).
+// c_sess_get_time calls lsh_sess_get_time (shim.def line 227, predicate val).
 func c_sess_get_time(s *C.SSL_SESSION) C.int64_t {
 	countCall()
-	return C.lsx_sess_get_time(s)
+	return C.lsx_sess_get_time(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 211, predicate val).
+// c_SSL_SESSION_get_timeout calls SSL_SESSION_get_timeout (shim.def line 228, predicate val).
 func c_SSL_SESSION_get_timeout(s *C.SSL_SESSION) C.long {
 	countCall()
-	return C.lsx_SSL_SESSION_get_timeout(s)
+	return C.lsx_SSL_SESSION_get_timeout(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 212, predicate val).
+// c_SSL_SESSION_get_protocol_version calls SSL_SESSION_get_protocol_version (shim.def line 229, predicate val).
 func c_SSL_SESSION_get_protocol_version(s *C.SSL_SESSION) C.int {
 	countCall()
-	return C.lsx_SSL_SESSION_get_protocol_version(s)
+	return C.lsx_SSL_SESSION_get_protocol_version(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 213, predicate val).
+// c_SSL_SESSION_get0_peer calls SSL_SESSION_get0_peer (shim.def line 230, predicate val).
 func c_SSL_SESSION_get0_peer(s *C.SSL_SESSION) *C.X509 {
 	countCall()
-	return C.lsx_SSL_SESSION_get0_peer(s)
+	return C.lsx_SSL_SESSION_get0_peer(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_X509_up_ref calls X509_up_ref (shim.def line 216, predicate one).
+// c_X509_up_ref calls X509_up_ref (shim.def line 233, predicate one).
 func c_X509_up_ref(x *C.X509) error {
 	countCall()
-	r := C.lsx_X509_up_ref(x)
+	r := C.lsx_X509_up_ref(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 	if r.ret != 1 {
 		return fail("X509_up_ref", &r)
 	}
@@ -2076,16 +2076,16 @@ func c_X509_up_ref(x *C.X509) error {
 	return nil
 }
 
-// c_X509_free calls X509_free (shim.def line 217, predicate void).
+// c_X509_free calls X509_free (shim.def line 234, predicate void).
 func c_X509_free(x *C.X509) {
 	countCall()
-	C.lsx_X509_free(x)
+	C.lsx_X509_free(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 }
 
-// c_x509_i2d calls lsh_x509_i2d (shim.def line 218, predicate pos).
+// c_x509_i2d calls lsh_x509_i2d (shim.def line 235, predicate pos).
 func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_x509_i2d(x, buf, cap)
+	r := C.lsx_x509_i2d(C.uintptr_t(uintptr(unsafe.Pointer(x))), buf, cap)
 	if r.ret <= 0 {
 		return int(r.ret), fail("i2d_X509", &r)
 	}
@@ -2093,7 +2093,7 @@ func c_x509_i2d(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_x509_from_pem calls lsh_x509_from_pem (shim.def line 219, predicate ptr).
+// c_x509_from_pem calls lsh_x509_from_pem (shim.def line 236, predicate ptr).
 func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 	countCall()
 	r := C.lsx_x509_from_pem(pem, len)
@@ -2104,16 +2104,16 @@ func c_x509_from_pem(pem *C.char, len C.int) (*C.X509, error) {
 	return (*C.X509)(r.ptr), nil
 }
 
-// c_X509_cmp calls X509_cmp (shim.def line 220, predicate val).
+// c_X509_cmp calls X509_cmp (shim.def line 237, predicate val).
 func c_X509_cmp(a *C.X509, b *C.X509) C.int {
 	countCall()
-	return C.lsx_X509_cmp(a, b)
+	return C.lsx_X509_cmp(C.uintptr_t(uintptr(unsafe.Pointer(a))), C.uintptr_t(uintptr(unsafe.Pointer(b))))
 }
 
-// c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 221, predicate one).
+// c_EVP_PKEY_up_ref calls EVP_PKEY_up_ref (shim.def line 238, predicate one).
 func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 	countCall()
-	r := C.lsx_EVP_PKEY_up_ref(k)
+	r := C.lsx_EVP_PKEY_up_ref(C.uintptr_t(uintptr(unsafe.Pointer(k))))
 	if r.ret != 1 {
 		return fail("EVP_PKEY_up_ref", &r)
 	}
@@ -2121,16 +2121,16 @@ func c_EVP_PKEY_up_ref(k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 222, predicate void).
+// c_EVP_PKEY_free calls EVP_PKEY_free (shim.def line 239, predicate void).
 func c_EVP_PKEY_free(k *C.EVP_PKEY) {
 	countCall()
-	C.lsx_EVP_PKEY_free(k)
+	C.lsx_EVP_PKEY_free(C.uintptr_t(uintptr(unsafe.Pointer(k))))
 }
 
-// c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 225, predicate zero).
+// c_SSL_CTX_set_alpn_protos calls SSL_CTX_set_alpn_protos (shim.def line 242, predicate zero).
 func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_alpn_protos(c, p, len)
+	r := C.lsx_SSL_CTX_set_alpn_protos(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len)
 	if r.ret != 0 {
 		return fail("SSL_CTX_set_alpn_protos", &r)
 	}
@@ -2138,10 +2138,10 @@ func c_SSL_CTX_set_alpn_protos(c *C.SSL_CTX, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 226, predicate zero).
+// c_SSL_set_alpn_protos calls SSL_set_alpn_protos (shim.def line 243, predicate zero).
 func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 	countCall()
-	r := C.lsx_SSL_set_alpn_protos(s, p, len)
+	r := C.lsx_SSL_set_alpn_protos(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
 	if r.ret != 0 {
 		return fail("SSL_set_alpn_protos", &r)
 	}
@@ -2149,10 +2149,10 @@ func c_SSL_set_alpn_protos(s *C.SSL, p *C.uchar, len C.uint) error {
 	return nil
 }
 
-// c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 227, predicate one).
+// c_ctx_set_alpn_select calls lsh_ctx_set_alpn_select (shim.def line 244, predicate one).
 func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_alpn_select(c, p, len, fatal)
+	r := C.lsx_ctx_set_alpn_select(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len, fatal)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_alpn_select_cb", &r)
 	}
@@ -2160,26 +2160,26 @@ func c_ctx_set_alpn_select(c *C.SSL_CTX, p *C.uchar, len C.int, fatal C.int) err
 	return nil
 }
 
-// c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 228, predicate val).
+// c_ctx_get_alpn_select calls lsh_ctx_get_alpn_select (shim.def line 245, predicate val).
 func c_ctx_get_alpn_select(c *C.SSL_CTX, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	return C.lsx_ctx_get_alpn_select(c, buf, cap)
+	return C.lsx_ctx_get_alpn_select(C.uintptr_t(uintptr(unsafe.Pointer(c))), buf, cap)
 }
 
-// c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 229, predicate val).
+// c_ssl_alpn_selected calls lsh_ssl_alpn_selected (shim.def line 246, predicate val).
 func c_ssl_alpn_selected(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_alpn_selected(s, buf, cap)
+	r := C.lsx_ssl_alpn_selected(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_alpn_selected")
 	}
 	return r.v
 }
 
-// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 233, predicate ptr).
+// c_SSL_SESSION_dup calls SSL_SESSION_dup (shim.def line 250, predicate ptr).
 func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 	countCall()
-	r := C.lsx_SSL_SESSION_dup(src)
+	r := C.lsx_SSL_SESSION_dup(C.uintptr_t(uintptr(unsafe.Pointer(src))))
 	if r.ptr == nil {
 		return nil, fail("SSL_SESSION_dup", &r)
 	}
@@ -2187,10 +2187,10 @@ func c_SSL_SESSION_dup(src *C.SSL_SESSION) (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_sess_set_time calls lsh_sess_set_time (shim.def line 234, predicate one).
+// c_sess_set_time calls lsh_sess_set_time (shim.def line 251, predicate one).
 func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 	countCall()
-	r := C.lsx_sess_set_time(s, t)
+	r := C.lsx_sess_set_time(C.uintptr_t(uintptr(unsafe.Pointer(s))), t)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_time", &r)
 	}
@@ -2198,10 +2198,10 @@ func c_sess_set_time(s *C.SSL_SESSION, t C.int64_t) error {
 	return nil
 }
 
-// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 235, predicate one).
+// c_sess_set_timeout calls lsh_sess_set_timeout (shim.def line 252, predicate one).
 func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 	countCall()
-	r := C.lsx_sess_set_timeout(s, t)
+	r := C.lsx_sess_set_timeout(C.uintptr_t(uintptr(unsafe.Pointer(s))), t)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_timeout", &r)
 	}
@@ -2209,10 +2209,10 @@ func c_sess_set_timeout(s *C.SSL_SESSION, t C.long) error {
 	return nil
 }
 
-// c_SSL_key_update calls SSL_key_update (shim.def line 237, predicate one).
+// c_SSL_key_update calls SSL_key_update (shim.def line 254, predicate one).
 func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	countCall()
-	r := C.lsx_SSL_key_update(s, updatetype)
+	r := C.lsx_SSL_key_update(C.uintptr_t(uintptr(unsafe.Pointer(s))), updatetype)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2223,35 +2223,35 @@ func c_SSL_key_update(s *C.SSL, updatetype C.int) error {
 	return nil
 }
 
-// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 238, predicate val).
+// c_SSL_get_key_update_type calls SSL_get_key_update_type (shim.def line 255, predicate val).
 func c_SSL_get_key_update_type(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_key_update_type(s)
+	r := C.lsx_SSL_get_key_update_type(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_key_update_type")
 	}
 	return r.v
 }
 
-// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 239, predicate void).
+// c_SSL_CTX_set_post_handshake_auth calls SSL_CTX_set_post_handshake_auth (shim.def line 256, predicate void).
 func c_SSL_CTX_set_post_handshake_auth(c *C.SSL_CTX, val C.int) {
 	countCall()
-	C.lsx_SSL_CTX_set_post_handshake_auth(c, val)
+	C.lsx_SSL_CTX_set_post_handshake_auth(C.uintptr_t(uintptr(unsafe.Pointer(c))), val)
 }
 
-// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 240, predicate void).
+// c_SSL_set_post_handshake_auth calls SSL_set_post_handshake_auth (shim.def line 257, predicate void).
 func c_SSL_set_post_handshake_auth(s *C.SSL, val C.int) {
 	countCall()
-	r := C.lsx_SSL_set_post_handshake_auth(s, val)
+	r := C.lsx_SSL_set_post_handshake_auth(C.uintptr_t(uintptr(unsafe.Pointer(s))), val)
 	if r.busy != 0 {
 		concurrentUse("SSL_set_post_handshake_auth")
 	}
 }
 
-// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 241, predicate one).
+// c_SSL_verify_client_post_handshake calls SSL_verify_client_post_handshake (shim.def line 258, predicate one).
 func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	countCall()
-	r := C.lsx_SSL_verify_client_post_handshake(s)
+	r := C.lsx_SSL_verify_client_post_handshake(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2262,10 +2262,10 @@ func c_SSL_verify_client_post_handshake(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 243, predicate one).
+// c_SSL_CTX_set_max_early_data calls SSL_CTX_set_max_early_data (shim.def line 260, predicate one).
 func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 	countCall()
-	r := C.lsx_SSL_CTX_set_max_early_data(c, n)
+	r := C.lsx_SSL_CTX_set_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(c))), n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_max_early_data", &r)
 	}
@@ -2273,16 +2273,16 @@ func c_SSL_CTX_set_max_early_data(c *C.SSL_CTX, n C.uint32_t) error {
 	return nil
 }
 
-// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 244, predicate val).
+// c_SSL_CTX_get_max_early_data calls SSL_CTX_get_max_early_data (shim.def line 261, predicate val).
 func c_SSL_CTX_get_max_early_data(c *C.SSL_CTX) C.uint32_t {
 	countCall()
-	return C.lsx_SSL_CTX_get_max_early_data(c)
+	return C.lsx_SSL_CTX_get_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 245, predicate one).
+// c_SSL_set_max_early_data calls SSL_set_max_early_data (shim.def line 262, predicate one).
 func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 	countCall()
-	r := C.lsx_SSL_set_max_early_data(s, n)
+	r := C.lsx_SSL_set_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))), n)
 	if r.ret != 1 {
 		return fail("SSL_set_max_early_data", &r)
 	}
@@ -2290,20 +2290,20 @@ func c_SSL_set_max_early_data(s *C.SSL, n C.uint32_t) error {
 	return nil
 }
 
-// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 246, predicate val).
+// c_SSL_get_max_early_data calls SSL_get_max_early_data (shim.def line 263, predicate val).
 func c_SSL_get_max_early_data(s *C.SSL) C.uint32_t {
 	countCall()
-	r := C.lsx_SSL_get_max_early_data(s)
+	r := C.lsx_SSL_get_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_max_early_data")
 	}
 	return r.v
 }
 
-// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 247, predicate io).
+// c_ssl_write_early_data calls lsh_ssl_write_early_data (shim.def line 264, predicate io).
 func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (int, error) {
 	countCall()
-	r := C.lsx_ssl_write_early_data(s, buf, num, written)
+	r := C.lsx_ssl_write_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num, written)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2314,10 +2314,10 @@ func c_ssl_write_early_data(s *C.SSL, buf *C.uchar, num C.int, written *C.int) (
 	return int(r.ret), fail("SSL_write_early_data", &r)
 }
 
-// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 248, predicate io).
+// c_ssl_read_early_data calls lsh_ssl_read_early_data (shim.def line 265, predicate io).
 func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) (int, error) {
 	countCall()
-	r := C.lsx_ssl_read_early_data(s, buf, num, readbytes)
+	r := C.lsx_ssl_read_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num, readbytes)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2328,32 +2328,32 @@ func c_ssl_read_early_data(s *C.SSL, buf *C.uchar, num C.int, readbytes *C.int) 
 	return int(r.ret), fail("SSL_read_early_data", &r)
 }
 
-// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 249, predicate val).
+// c_SSL_get_early_data_status calls SSL_get_early_data_status (shim.def line 266, predicate val).
 func c_SSL_get_early_data_status(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_get_early_data_status(s)
+	r := C.lsx_SSL_get_early_data_status(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_get_early_data_status")
 	}
 	return r.v
 }
 
-// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 251, predicate void).
+// c_ctx_set_read_ahead calls lsh_ctx_set_read_ahead (shim.def line 268, predicate void).
 func c_ctx_set_read_ahead(c *C.SSL_CTX, yes C.int) {
 	countCall()
-	C.lsx_ctx_set_read_ahead(c, yes)
+	C.lsx_ctx_set_read_ahead(C.uintptr_t(uintptr(unsafe.Pointer(c))), yes)
 }
 
-// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 252, predicate val).
+// c_ctx_get_read_ahead calls lsh_ctx_get_read_ahead (shim.def line 269, predicate val).
 func c_ctx_get_read_ahead(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_get_read_ahead(c)
+	return C.lsx_ctx_get_read_ahead(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 253, predicate one).
+// c_ctx_add_extra_chain_cert calls lsh_ctx_add_extra_chain_cert (shim.def line 270, predicate one).
 func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 	countCall()
-	r := C.lsx_ctx_add_extra_chain_cert(c, x)
+	r := C.lsx_ctx_add_extra_chain_cert(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(x))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_add_extra_chain_cert", &r)
 	}
@@ -2361,10 +2361,10 @@ func c_ctx_add_extra_chain_cert(c *C.SSL_CTX, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 254, predicate one).
+// c_SSL_CTX_use_certificate calls SSL_CTX_use_certificate (shim.def line 271, predicate one).
 func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 	countCall()
-	r := C.lsx_SSL_CTX_use_certificate(c, x)
+	r := C.lsx_SSL_CTX_use_certificate(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(x))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_certificate", &r)
 	}
@@ -2372,10 +2372,10 @@ func c_SSL_CTX_use_certificate(c *C.SSL_CTX, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 255, predicate one).
+// c_SSL_CTX_use_PrivateKey calls SSL_CTX_use_PrivateKey (shim.def line 272, predicate one).
 func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
-	r := C.lsx_SSL_CTX_use_PrivateKey(c, k)
+	r := C.lsx_SSL_CTX_use_PrivateKey(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(k))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_PrivateKey", &r)
 	}
@@ -2383,10 +2383,10 @@ func c_SSL_CTX_use_PrivateKey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 256, predicate one).
+// c_SSL_use_certificate calls SSL_use_certificate (shim.def line 273, predicate one).
 func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 	countCall()
-	r := C.lsx_SSL_use_certificate(s, x)
+	r := C.lsx_SSL_use_certificate(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(x))))
 	if r.ret != 1 {
 		return fail("SSL_use_certificate", &r)
 	}
@@ -2394,10 +2394,10 @@ func c_SSL_use_certificate(s *C.SSL, x *C.X509) error {
 	return nil
 }
 
-// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 257, predicate one).
+// c_SSL_use_PrivateKey calls SSL_use_PrivateKey (shim.def line 274, predicate one).
 func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
-	r := C.lsx_SSL_use_PrivateKey(s, k)
+	r := C.lsx_SSL_use_PrivateKey(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(k))))
 	if r.ret != 1 {
 		return fail("SSL_use_PrivateKey", &r)
 	}
@@ -2405,140 +2405,140 @@ func c_SSL_use_PrivateKey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_client_hello_isv2 calls lsh_client_hello_isv2 (shim.def line 259, predicate val).
+// c_client_hello_isv2 calls lsh_client_hello_isv2 (shim.def line 276, predicate val).
 func c_client_hello_isv2(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_client_hello_isv2(s)
+	r := C.lsx_client_hello_isv2(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_isv2")
 	}
 	return r.v
 }
 
-// c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 260, predicate val).
+// c_SSL_client_hello_get0_legacy_version calls SSL_client_hello_get0_legacy_version (shim.def line 277, predicate val).
 func c_SSL_client_hello_get0_legacy_version(s *C.SSL) C.uint {
 	countCall()
-	r := C.lsx_SSL_client_hello_get0_legacy_version(s)
+	r := C.lsx_SSL_client_hello_get0_legacy_version(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_client_hello_get0_legacy_version")
 	}
 	return r.v
 }
 
-// c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 261, predicate val).
+// c_client_hello_ciphers calls lsh_client_hello_ciphers (shim.def line 278, predicate val).
 func c_client_hello_ciphers(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_client_hello_ciphers(s, buf, cap)
+	r := C.lsx_client_hello_ciphers(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_ciphers")
 	}
 	return r.v
 }
 
-// c_client_hello_compression calls lsh_client_hello_compression (shim.def line 262, predicate val).
+// c_client_hello_compression calls lsh_client_hello_compression (shim.def line 279, predicate val).
 func c_client_hello_compression(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_client_hello_compression(s, buf, cap)
+	r := C.lsx_client_hello_compression(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_compression")
 	}
 	return r.v
 }
 
-// c_client_hello_ext calls lsh_client_hello_ext (shim.def line 263, predicate val).
+// c_client_hello_ext calls lsh_client_hello_ext (shim.def line 280, predicate val).
 func c_client_hello_ext(s *C.SSL, type_ C.int, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_client_hello_ext(s, type_, buf, cap)
+	r := C.lsx_client_hello_ext(C.uintptr_t(uintptr(unsafe.Pointer(s))), type_, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_ext")
 	}
 	return r.v
 }
 
-// c_client_hello_exts calls lsh_client_hello_exts (shim.def line 264, predicate val).
+// c_client_hello_exts calls lsh_client_hello_exts (shim.def line 281, predicate val).
 func c_client_hello_exts(s *C.SSL, buf *C.int, cap C.int) C.int {
 	countCall()
-	r := C.lsx_client_hello_exts(s, buf, cap)
+	r := C.lsx_client_hello_exts(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_client_hello_exts")
 	}
 	return r.v
 }
 
-// c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 266, predicate val).
+// c_ssl_verify_cb_from calls lsh_ssl_verify_cb_from (shim.def line 283, predicate val).
 func c_ssl_verify_cb_from(s *C.SSL, c *C.SSL_CTX) C.int {
 	countCall()
-	r := C.lsx_ssl_verify_cb_from(s, c)
+	r := C.lsx_ssl_verify_cb_from(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_verify_cb_from")
 	}
 	return r.v
 }
 
-// c_ssl_method_id calls lsh_ssl_method_id (shim.def line 267, predicate val).
+// c_ssl_method_id calls lsh_ssl_method_id (shim.def line 284, predicate val).
 func c_ssl_method_id(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_method_id(s)
+	r := C.lsx_ssl_method_id(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_method_id")
 	}
 	return r.v
 }
 
-// c_ssl_same_method calls lsh_ssl_same_method (shim.def line 268, predicate val).
+// c_ssl_same_method calls lsh_ssl_same_method (shim.def line 285, predicate val).
 func c_ssl_same_method(s *C.SSL, o *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_same_method(s, o)
+	r := C.lsx_ssl_same_method(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(o))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_same_method")
 	}
 	return r.v
 }
 
-// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 269, predicate val).
+// c_ssl_session_ctx calls lsh_ssl_session_ctx (shim.def line 286, predicate val).
 func c_ssl_session_ctx(s *C.SSL) *C.SSL_CTX {
 	countCall()
-	r := C.lsx_ssl_session_ctx(s)
+	r := C.lsx_ssl_session_ctx(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_session_ctx")
 	}
 	return r.v
 }
 
-// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 270, predicate val).
+// c_SSL_state_string_long calls SSL_state_string_long (shim.def line 287, predicate val).
 func c_SSL_state_string_long(s *C.SSL) *C.char {
 	countCall()
-	r := C.lsx_SSL_state_string_long(s)
+	r := C.lsx_SSL_state_string_long(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_state_string_long")
 	}
 	return r.v
 }
 
-// c_SSL_state_string calls SSL_state_string (shim.def line 271, predicate val).
+// c_SSL_state_string calls SSL_state_string (shim.def line 288, predicate val).
 func c_SSL_state_string(s *C.SSL) *C.char {
 	countCall()
-	r := C.lsx_SSL_state_string(s)
+	r := C.lsx_SSL_state_string(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_state_string")
 	}
 	return r.v
 }
 
-// c_SSL_has_pending calls SSL_has_pending (shim.def line 272, predicate val).
+// c_SSL_has_pending calls SSL_has_pending (shim.def line 289, predicate val).
 func c_SSL_has_pending(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_SSL_has_pending(s)
+	r := C.lsx_SSL_has_pending(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("SSL_has_pending")
 	}
 	return r.v
 }
 
-// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 273, predicate one).
+// c_SSL_new_session_ticket calls SSL_new_session_ticket (shim.def line 290, predicate one).
 func c_SSL_new_session_ticket(s *C.SSL) error {
 	countCall()
-	r := C.lsx_SSL_new_session_ticket(s)
+	r := C.lsx_SSL_new_session_ticket(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ret != 1 {
 		return fail("SSL_new_session_ticket", &r)
 	}
@@ -2546,7 +2546,7 @@ func c_SSL_new_session_ticket(s *C.SSL) error {
 	return nil
 }
 
-// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 274, predicate ptr).
+// c_SSL_SESSION_new calls SSL_SESSION_new (shim.def line 291, predicate ptr).
 func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	countCall()
 	r := C.lsx_SSL_SESSION_new()
@@ -2557,10 +2557,10 @@ func c_SSL_SESSION_new() (*C.SSL_SESSION, error) {
 	return (*C.SSL_SESSION)(r.ptr), nil
 }
 
-// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 278, predicate one).
+// c_store_ctx_verify calls lsh_store_ctx_verify (shim.def line 295, predicate one).
 func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	countCall()
-	r := C.lsx_store_ctx_verify(x)
+	r := C.lsx_store_ctx_verify(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2571,16 +2571,16 @@ func c_store_ctx_verify(x *C.X509_STORE_CTX) error {
 	return nil
 }
 
-// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 279, predicate void).
+// c_store_ctx_set_error calls lsh_store_ctx_set_error (shim.def line 296, predicate void).
 func c_store_ctx_set_error(x *C.X509_STORE_CTX, e C.int) {
 	countCall()
-	C.lsx_store_ctx_set_error(x, e)
+	C.lsx_store_ctx_set_error(C.uintptr_t(uintptr(unsafe.Pointer(x))), e)
 }
 
-// c_store_ctx_retry_verify calls lsh_store_ctx_retry_verify (shim.def line 280, predicate one).
+// c_store_ctx_retry_verify calls lsh_store_ctx_retry_verify (shim.def line 297, predicate one).
 func c_store_ctx_retry_verify(x *C.X509_STORE_CTX) error {
 	countCall()
-	r := C.lsx_store_ctx_retry_verify(x)
+	r := C.lsx_store_ctx_retry_verify(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 	if r.ret != 1 {
 		return fail("SSL_set_retry_verify", &r)
 	}
@@ -2588,10 +2588,10 @@ func c_store_ctx_retry_verify(x *C.X509_STORE_CTX) error {
 	return nil
 }
 
-// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 281, predicate nonneg).
+// c_store_ctx_certs_der calls lsh_store_ctx_certs_der (shim.def line 298, predicate nonneg).
 func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_store_ctx_certs_der(x, which, buf, cap)
+	r := C.lsx_store_ctx_certs_der(C.uintptr_t(uintptr(unsafe.Pointer(x))), which, buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("i2d_X509", &r)
 	}
@@ -2599,10 +2599,10 @@ func c_store_ctx_certs_der(x *C.X509_STORE_CTX, which C.int, buf *C.uchar, cap C
 	return int(r.ret), nil
 }
 
-// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 282, predicate nonneg).
+// c_ssl_peer_ca_names_der calls lsh_ssl_peer_ca_names_der (shim.def line 299, predicate nonneg).
 func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_ssl_peer_ca_names_der(s, buf, cap)
+	r := C.lsx_ssl_peer_ca_names_der(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("SSL_get_client_CA_list", &r)
 	}
@@ -2610,10 +2610,10 @@ func c_ssl_peer_ca_names_der(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 283, predicate one).
+// c_ctx_set_ticket_keys calls lsh_ctx_set_ticket_keys (shim.def line 300, predicate one).
 func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_ticket_keys(c, keys, n)
+	r := C.lsx_ctx_set_ticket_keys(C.uintptr_t(uintptr(unsafe.Pointer(c))), keys, n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_tlsext_ticket_key_evp_cb", &r)
 	}
@@ -2621,16 +2621,16 @@ func c_ctx_set_ticket_keys(c *C.SSL_CTX, keys *C.uchar, n C.int) error {
 	return nil
 }
 
-// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 284, predicate val).
+// c_ctx_ticket_key_count calls lsh_ctx_ticket_key_count (shim.def line 301, predicate val).
 func c_ctx_ticket_key_count(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_ticket_key_count(c)
+	return C.lsx_ctx_ticket_key_count(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 286, predicate one).
+// c_ctx_set1_groups_list calls lsh_ctx_set1_groups_list (shim.def line 303, predicate one).
 func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	countCall()
-	r := C.lsx_ctx_set1_groups_list(c, list)
+	r := C.lsx_ctx_set1_groups_list(C.uintptr_t(uintptr(unsafe.Pointer(c))), list)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_groups_list", &r)
 	}
@@ -2638,20 +2638,20 @@ func c_ctx_set1_groups_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 287, predicate val).
+// c_ssl_group_name calls lsh_ssl_group_name (shim.def line 304, predicate val).
 func c_ssl_group_name(s *C.SSL, buf *C.char, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_group_name(s, buf, cap)
+	r := C.lsx_ssl_group_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_group_name")
 	}
 	return r.v
 }
 
-// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 288, predicate one).
+// c_ssl_export_keying_material calls lsh_ssl_export_keying_material (shim.def line 305, predicate one).
 func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.char, llen C.int, context *C.uchar, clen C.int, use_context C.int) error {
 	countCall()
-	r := C.lsx_ssl_export_keying_material(s, out, olen, label, llen, context, clen, use_context)
+	r := C.lsx_ssl_export_keying_material(C.uintptr_t(uintptr(unsafe.Pointer(s))), out, olen, label, llen, context, clen, use_context)
 	if r.ret != 1 {
 		return fail("SSL_export_keying_material", &r)
 	}
@@ -2659,30 +2659,30 @@ func c_ssl_export_keying_material(s *C.SSL, out *C.uchar, olen C.int, label *C.c
 	return nil
 }
 
-// c_ssl_finished calls lsh_ssl_finished (shim.def line 289, predicate val).
+// c_ssl_finished calls lsh_ssl_finished (shim.def line 306, predicate val).
 func c_ssl_finished(s *C.SSL, peer C.int, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_finished(s, peer, buf, cap)
+	r := C.lsx_ssl_finished(C.uintptr_t(uintptr(unsafe.Pointer(s))), peer, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_finished")
 	}
 	return r.v
 }
 
-// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 290, predicate val).
+// c_ssl_pending_cipher_id calls lsh_ssl_pending_cipher_id (shim.def line 307, predicate val).
 func c_ssl_pending_cipher_id(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_pending_cipher_id(s)
+	r := C.lsx_ssl_pending_cipher_id(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_pending_cipher_id")
 	}
 	return r.v
 }
 
-// c_ssl_set1_groups_list calls lsh_ssl_set1_groups_list (shim.def line 292, predicate one).
+// c_ssl_set1_groups_list calls lsh_ssl_set1_groups_list (shim.def line 309, predicate one).
 func c_ssl_set1_groups_list(s *C.SSL, list *C.char) error {
 	countCall()
-	r := C.lsx_ssl_set1_groups_list(s, list)
+	r := C.lsx_ssl_set1_groups_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), list)
 	if r.ret != 1 {
 		return fail("SSL_set1_groups_list", &r)
 	}
@@ -2690,10 +2690,10 @@ func c_ssl_set1_groups_list(s *C.SSL, list *C.char) error {
 	return nil
 }
 
-// c_ctx_set1_groups calls lsh_ctx_set1_groups (shim.def line 293, predicate one).
+// c_ctx_set1_groups calls lsh_ctx_set1_groups (shim.def line 310, predicate one).
 func c_ctx_set1_groups(c *C.SSL_CTX, nids *C.int, n C.int) error {
 	countCall()
-	r := C.lsx_ctx_set1_groups(c, nids, n)
+	r := C.lsx_ctx_set1_groups(C.uintptr_t(uintptr(unsafe.Pointer(c))), nids, n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_groups", &r)
 	}
@@ -2701,10 +2701,10 @@ func c_ctx_set1_groups(c *C.SSL_CTX, nids *C.int, n C.int) error {
 	return nil
 }
 
-// c_ssl_set1_groups calls lsh_ssl_set1_groups (shim.def line 294, predicate one).
+// c_ssl_set1_groups calls lsh_ssl_set1_groups (shim.def line 311, predicate one).
 func c_ssl_set1_groups(s *C.SSL, nids *C.int, n C.int) error {
 	countCall()
-	r := C.lsx_ssl_set1_groups(s, nids, n)
+	r := C.lsx_ssl_set1_groups(C.uintptr_t(uintptr(unsafe.Pointer(s))), nids, n)
 	if r.ret != 1 {
 		return fail("SSL_set1_groups", &r)
 	}
@@ -2712,30 +2712,30 @@ func c_ssl_set1_groups(s *C.SSL, nids *C.int, n C.int) error {
 	return nil
 }
 
-// c_ssl_get_shared_group calls lsh_ssl_get_shared_group (shim.def line 295, predicate val).
+// c_ssl_get_shared_group calls lsh_ssl_get_shared_group (shim.def line 312, predicate val).
 func c_ssl_get_shared_group(s *C.SSL, n C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_get_shared_group(s, n)
+	r := C.lsx_ssl_get_shared_group(C.uintptr_t(uintptr(unsafe.Pointer(s))), n)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_shared_group")
 	}
 	return r.v
 }
 
-// c_ssl_group_to_name calls lsh_ssl_group_to_name (shim.def line 296, predicate val).
+// c_ssl_group_to_name calls lsh_ssl_group_to_name (shim.def line 313, predicate val).
 func c_ssl_group_to_name(s *C.SSL, id C.int, buf *C.char, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_group_to_name(s, id, buf, cap)
+	r := C.lsx_ssl_group_to_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), id, buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_group_to_name")
 	}
 	return r.v
 }
 
-// c_ctx_set1_sigalgs_list calls lsh_ctx_set1_sigalgs_list (shim.def line 298, predicate one).
+// c_ctx_set1_sigalgs_list calls lsh_ctx_set1_sigalgs_list (shim.def line 315, predicate one).
 func c_ctx_set1_sigalgs_list(c *C.SSL_CTX, list *C.char) error {
 	countCall()
-	r := C.lsx_ctx_set1_sigalgs_list(c, list)
+	r := C.lsx_ctx_set1_sigalgs_list(C.uintptr_t(uintptr(unsafe.Pointer(c))), list)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_sigalgs_list", &r)
 	}
@@ -2743,10 +2743,10 @@ func c_ctx_set1_sigalgs_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_set1_sigalgs_list calls lsh_ssl_set1_sigalgs_list (shim.def line 299, predicate one).
+// c_ssl_set1_sigalgs_list calls lsh_ssl_set1_sigalgs_list (shim.def line 316, predicate one).
 func c_ssl_set1_sigalgs_list(s *C.SSL, list *C.char) error {
 	countCall()
-	r := C.lsx_ssl_set1_sigalgs_list(s, list)
+	r := C.lsx_ssl_set1_sigalgs_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), list)
 	if r.ret != 1 {
 		return fail("SSL_set1_sigalgs_list", &r)
 	}
@@ -2754,10 +2754,10 @@ func c_ssl_set1_sigalgs_list(s *C.SSL, list *C.char) error {
 	return nil
 }
 
-// c_ctx_set1_client_sigalgs_list calls lsh_ctx_set1_client_sigalgs_list (shim.def line 300, predicate one).
+// c_ctx_set1_client_sigalgs_list calls lsh_ctx_set1_client_sigalgs_list (shim.def line 317, predicate one).
 func c_ctx_set1_client_sigalgs_list(c *C.SSL_CTX, list *C.char) error {
 	countCall()
-	r := C.lsx_ctx_set1_client_sigalgs_list(c, list)
+	r := C.lsx_ctx_set1_client_sigalgs_list(C.uintptr_t(uintptr(unsafe.Pointer(c))), list)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_client_sigalgs_list", &r)
 	}
@@ -2765,10 +2765,10 @@ func c_ctx_set1_client_sigalgs_list(c *C.SSL_CTX, list *C.char) error {
 	return nil
 }
 
-// c_ssl_set1_client_sigalgs_list calls lsh_ssl_set1_client_sigalgs_list (shim.def line 301, predicate one).
+// c_ssl_set1_client_sigalgs_list calls lsh_ssl_set1_client_sigalgs_list (shim.def line 318, predicate one).
 func c_ssl_set1_client_sigalgs_list(s *C.SSL, list *C.char) error {
 	countCall()
-	r := C.lsx_ssl_set1_client_sigalgs_list(s, list)
+	r := C.lsx_ssl_set1_client_sigalgs_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), list)
 	if r.ret != 1 {
 		return fail("SSL_set1_client_sigalgs_list", &r)
 	}
@@ -2776,10 +2776,10 @@ func c_ssl_set1_client_sigalgs_list(s *C.SSL, list *C.char) error {
 	return nil
 }
 
-// c_ctx_set1_sigalgs calls lsh_ctx_set1_sigalgs (shim.def line 302, predicate one).
+// c_ctx_set1_sigalgs calls lsh_ctx_set1_sigalgs (shim.def line 319, predicate one).
 func c_ctx_set1_sigalgs(c *C.SSL_CTX, list *C.int, n C.int) error {
 	countCall()
-	r := C.lsx_ctx_set1_sigalgs(c, list, n)
+	r := C.lsx_ctx_set1_sigalgs(C.uintptr_t(uintptr(unsafe.Pointer(c))), list, n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_sigalgs", &r)
 	}
@@ -2787,10 +2787,10 @@ func c_ctx_set1_sigalgs(c *C.SSL_CTX, list *C.int, n C.int) error {
 	return nil
 }
 
-// c_ssl_set1_sigalgs calls lsh_ssl_set1_sigalgs (shim.def line 303, predicate one).
+// c_ssl_set1_sigalgs calls lsh_ssl_set1_sigalgs (shim.def line 320, predicate one).
 func c_ssl_set1_sigalgs(s *C.SSL, list *C.int, n C.int) error {
 	countCall()
-	r := C.lsx_ssl_set1_sigalgs(s, list, n)
+	r := C.lsx_ssl_set1_sigalgs(C.uintptr_t(uintptr(unsafe.Pointer(s))), list, n)
 	if r.ret != 1 {
 		return fail("SSL_set1_sigalgs", &r)
 	}
@@ -2798,20 +2798,20 @@ func c_ssl_set1_sigalgs(s *C.SSL, list *C.int, n C.int) error {
 	return nil
 }
 
-// c_ssl_signature_nids calls lsh_ssl_signature_nids (shim.def line 304, predicate val).
+// c_ssl_signature_nids calls lsh_ssl_signature_nids (shim.def line 321, predicate val).
 func c_ssl_signature_nids(s *C.SSL, out *C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_signature_nids(s, out)
+	r := C.lsx_ssl_signature_nids(C.uintptr_t(uintptr(unsafe.Pointer(s))), out)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_signature_nids")
 	}
 	return r.v
 }
 
-// c_ssl_signature_name calls lsh_ssl_signature_name (shim.def line 305, predicate one).
+// c_ssl_signature_name calls lsh_ssl_signature_name (shim.def line 322, predicate one).
 func c_ssl_signature_name(s *C.SSL, peer C.int, buf *C.char, cap C.int) error {
 	countCall()
-	r := C.lsx_ssl_signature_name(s, peer, buf, cap)
+	r := C.lsx_ssl_signature_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), peer, buf, cap)
 	if r.ret != 1 {
 		return fail("SSL_get0_peer_signature_name", &r)
 	}
@@ -2819,20 +2819,20 @@ func c_ssl_signature_name(s *C.SSL, peer C.int, buf *C.char, cap C.int) error {
 	return nil
 }
 
-// c_ssl_sigalg calls lsh_ssl_sigalg (shim.def line 306, predicate val).
+// c_ssl_sigalg calls lsh_ssl_sigalg (shim.def line 323, predicate val).
 func c_ssl_sigalg(s *C.SSL, shared C.int, idx C.int, out *C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_sigalg(s, shared, idx, out)
+	r := C.lsx_ssl_sigalg(C.uintptr_t(uintptr(unsafe.Pointer(s))), shared, idx, out)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_sigalg")
 	}
 	return r.v
 }
 
-// c_feed_read calls lsh_feed_read (shim.def line 308, predicate iow).
+// c_feed_read calls lsh_feed_read (shim.def line 325, predicate iow).
 func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
-	r := C.lsx_feed_read(s, in, inlen, eof, buf, num)
+	r := C.lsx_feed_read(C.uintptr_t(uintptr(unsafe.Pointer(s))), in, inlen, eof, buf, num)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2844,10 +2844,10 @@ func c_feed_read(s *C.SSL, in *C.uchar, inlen C.int, eof C.int, buf *C.uchar, nu
 	return int(r.ret), aux, failWant("SSL_read", &r)
 }
 
-// c_write_drain calls lsh_write_drain (shim.def line 309, predicate iow).
+// c_write_drain calls lsh_write_drain (shim.def line 326, predicate iow).
 func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (int, [2]int, error) {
 	countCall()
-	r := C.lsx_write_drain(s, buf, num, out, cap)
+	r := C.lsx_write_drain(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num, out, cap)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2859,7 +2859,7 @@ func c_write_drain(s *C.SSL, buf *C.uchar, num C.int, out *C.uchar, cap C.int) (
 	return int(r.ret), aux, failWant("SSL_write", &r)
 }
 
-// c_bio_new_sock calls lsh_bio_new_sock (shim.def line 311, predicate ptr).
+// c_bio_new_sock calls lsh_bio_new_sock (shim.def line 328, predicate ptr).
 func c_bio_new_sock(fd C.int, hold C.int) (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_sock(fd, hold)
@@ -2870,10 +2870,10 @@ func c_bio_new_sock(fd C.int, hold C.int) (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_ssl_set_sock_bio calls lsh_ssl_set_sock_bio (shim.def line 312, predicate one).
+// c_ssl_set_sock_bio calls lsh_ssl_set_sock_bio (shim.def line 329, predicate one).
 func c_ssl_set_sock_bio(s *C.SSL, fd C.int, hold C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_sock_bio(s, fd, hold)
+	r := C.lsx_ssl_set_sock_bio(C.uintptr_t(uintptr(unsafe.Pointer(s))), fd, hold)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2884,10 +2884,10 @@ func c_ssl_set_sock_bio(s *C.SSL, fd C.int, hold C.int) error {
 	return nil
 }
 
-// c_sock_read calls lsh_sock_read (shim.def line 313, predicate iow).
+// c_sock_read calls lsh_sock_read (shim.def line 330, predicate iow).
 func c_sock_read(s *C.SSL, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
-	r := C.lsx_sock_read(s, buf, num)
+	r := C.lsx_sock_read(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2899,10 +2899,10 @@ func c_sock_read(s *C.SSL, buf *C.uchar, num C.int) (int, [2]int, error) {
 	return int(r.ret), aux, failWant("SSL_read", &r)
 }
 
-// c_sock_write calls lsh_sock_write (shim.def line 314, predicate iow).
+// c_sock_write calls lsh_sock_write (shim.def line 331, predicate iow).
 func c_sock_write(s *C.SSL, buf *C.uchar, num C.int) (int, [2]int, error) {
 	countCall()
-	r := C.lsx_sock_write(s, buf, num)
+	r := C.lsx_sock_write(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, num)
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2914,10 +2914,10 @@ func c_sock_write(s *C.SSL, buf *C.uchar, num C.int) (int, [2]int, error) {
 	return int(r.ret), aux, failWant("SSL_write", &r)
 }
 
-// c_sock_handshake calls lsh_sock_handshake (shim.def line 315, predicate iow).
+// c_sock_handshake calls lsh_sock_handshake (shim.def line 332, predicate iow).
 func c_sock_handshake(s *C.SSL) (int, [2]int, error) {
 	countCall()
-	r := C.lsx_sock_handshake(s)
+	r := C.lsx_sock_handshake(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -2929,10 +2929,10 @@ func c_sock_handshake(s *C.SSL) (int, [2]int, error) {
 	return int(r.ret), aux, failWant("SSL_do_handshake", &r)
 }
 
-// c_sock_flush calls lsh_sock_flush (shim.def line 316, predicate nonneg).
+// c_sock_flush calls lsh_sock_flush (shim.def line 333, predicate nonneg).
 func c_sock_flush(s *C.SSL) (int, error) {
 	countCall()
-	r := C.lsx_sock_flush(s)
+	r := C.lsx_sock_flush(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ret < 0 {
 		return int(r.ret), fail("send", &r)
 	}
@@ -2940,10 +2940,10 @@ func c_sock_flush(s *C.SSL) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_sock_set_hold calls lsh_sock_set_hold (shim.def line 317, predicate one).
+// c_sock_set_hold calls lsh_sock_set_hold (shim.def line 334, predicate one).
 func c_sock_set_hold(s *C.SSL, hold C.int) error {
 	countCall()
-	r := C.lsx_sock_set_hold(s, hold)
+	r := C.lsx_sock_set_hold(C.uintptr_t(uintptr(unsafe.Pointer(s))), hold)
 	if r.ret != 1 {
 		return fail("BIO_ctrl", &r)
 	}
@@ -2951,52 +2951,52 @@ func c_sock_set_hold(s *C.SSL, hold C.int) error {
 	return nil
 }
 
-// c_feature_built calls lsh_feature_built (shim.def line 321, predicate val).
+// c_feature_built calls lsh_feature_built (shim.def line 338, predicate val).
 func c_feature_built(which C.int) C.int {
 	countCall()
 	return C.lsx_feature_built(which)
 }
 
-// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 323, predicate val).
+// c_ssl_peer_tmp_key_type calls lsh_ssl_peer_tmp_key_type (shim.def line 340, predicate val).
 func c_ssl_peer_tmp_key_type(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_peer_tmp_key_type(s)
+	r := C.lsx_ssl_peer_tmp_key_type(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_peer_tmp_key_type")
 	}
 	return r.v
 }
 
-// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 324, predicate val).
+// c_ssl_peer_signature_nid calls lsh_ssl_peer_signature_nid (shim.def line 341, predicate val).
 func c_ssl_peer_signature_nid(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_peer_signature_nid(s)
+	r := C.lsx_ssl_peer_signature_nid(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_peer_signature_nid")
 	}
 	return r.v
 }
 
-// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 325, predicate val).
+// c_ssl_peer_signature_type_nid calls lsh_ssl_peer_signature_type_nid (shim.def line 342, predicate val).
 func c_ssl_peer_signature_type_nid(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_peer_signature_type_nid(s)
+	r := C.lsx_ssl_peer_signature_type_nid(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_peer_signature_type_nid")
 	}
 	return r.v
 }
 
-// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 326, predicate val).
+// c_x509_pubkey_type calls lsh_x509_pubkey_type (shim.def line 343, predicate val).
 func c_x509_pubkey_type(x *C.X509) C.int {
 	countCall()
-	return C.lsx_x509_pubkey_type(x)
+	return C.lsx_x509_pubkey_type(C.uintptr_t(uintptr(unsafe.Pointer(x))))
 }
 
-// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 327, predicate nonneg).
+// c_x509_subject_der calls lsh_x509_subject_der (shim.def line 344, predicate nonneg).
 func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_x509_subject_der(x, buf, cap)
+	r := C.lsx_x509_subject_der(C.uintptr_t(uintptr(unsafe.Pointer(x))), buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("i2d_X509_NAME", &r)
 	}
@@ -3004,32 +3004,32 @@ func c_x509_subject_der(x *C.X509, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_obj_nid calls lsh_obj_nid (shim.def line 328, predicate val).
+// c_obj_nid calls lsh_obj_nid (shim.def line 345, predicate val).
 func c_obj_nid(name *C.char) C.int {
 	countCall()
 	return C.lsx_obj_nid(name)
 }
 
-// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 329, predicate val).
+// c_OBJ_nid2sn calls OBJ_nid2sn (shim.def line 346, predicate val).
 func c_OBJ_nid2sn(n C.int) *C.char {
 	countCall()
 	return C.lsx_OBJ_nid2sn(n)
 }
 
-// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 330, predicate val).
+// c_ssl_compression_active calls lsh_ssl_compression_active (shim.def line 347, predicate val).
 func c_ssl_compression_active(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_compression_active(s)
+	r := C.lsx_ssl_compression_active(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_compression_active")
 	}
 	return r.v
 }
 
-// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 332, predicate one).
+// c_ctx_set_npn_advertised calls lsh_ctx_set_npn_advertised (shim.def line 349, predicate one).
 func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_npn_advertised(c, p, len)
+	r := C.lsx_ctx_set_npn_advertised(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_next_protos_advertised_cb", &r)
 	}
@@ -3037,10 +3037,10 @@ func c_ctx_set_npn_advertised(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 333, predicate one).
+// c_ctx_set_npn_select calls lsh_ctx_set_npn_select (shim.def line 350, predicate one).
 func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_npn_select(c, p, len)
+	r := C.lsx_ctx_set_npn_select(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_next_proto_select_cb", &r)
 	}
@@ -3048,20 +3048,20 @@ func c_ctx_set_npn_select(c *C.SSL_CTX, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 334, predicate val).
+// c_ssl_npn_negotiated calls lsh_ssl_npn_negotiated (shim.def line 351, predicate val).
 func c_ssl_npn_negotiated(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_npn_negotiated(s, buf, cap)
+	r := C.lsx_ssl_npn_negotiated(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_npn_negotiated")
 	}
 	return r.v
 }
 
-// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 336, predicate one).
+// c_ctx_set_max_fragment_length calls lsh_ctx_set_max_fragment_length (shim.def line 353, predicate one).
 func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_max_fragment_length(c, mode)
+	r := C.lsx_ctx_set_max_fragment_length(C.uintptr_t(uintptr(unsafe.Pointer(c))), mode)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_tlsext_max_fragment_length", &r)
 	}
@@ -3069,16 +3069,16 @@ func c_ctx_set_max_fragment_length(c *C.SSL_CTX, mode C.int) error {
 	return nil
 }
 
-// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 337, predicate val).
+// c_sess_max_fragment_length calls lsh_sess_max_fragment_length (shim.def line 354, predicate val).
 func c_sess_max_fragment_length(s *C.SSL_SESSION) C.int {
 	countCall()
-	return C.lsx_sess_max_fragment_length(s)
+	return C.lsx_sess_max_fragment_length(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 338, predicate one).
+// c_ctx_set_max_send_fragment calls lsh_ctx_set_max_send_fragment (shim.def line 355, predicate one).
 func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	countCall()
-	r := C.lsx_ctx_set_max_send_fragment(c, n)
+	r := C.lsx_ctx_set_max_send_fragment(C.uintptr_t(uintptr(unsafe.Pointer(c))), n)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_max_send_fragment", &r)
 	}
@@ -3086,10 +3086,10 @@ func c_ctx_set_max_send_fragment(c *C.SSL_CTX, n C.long) error {
 	return nil
 }
 
-// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 340, predicate one).
+// c_sess_set1_ticket_appdata calls lsh_sess_set1_ticket_appdata (shim.def line 357, predicate one).
 func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_sess_set1_ticket_appdata(s, p, len)
+	r := C.lsx_sess_set1_ticket_appdata(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set1_ticket_appdata", &r)
 	}
@@ -3097,22 +3097,22 @@ func c_sess_set1_ticket_appdata(s *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 341, predicate val).
+// c_sess_ticket_appdata calls lsh_sess_ticket_appdata (shim.def line 358, predicate val).
 func c_sess_ticket_appdata(s *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	return C.lsx_sess_ticket_appdata(s, buf, cap)
+	return C.lsx_sess_ticket_appdata(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 }
 
-// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 342, predicate val).
+// c_SSL_SESSION_has_ticket calls SSL_SESSION_has_ticket (shim.def line 359, predicate val).
 func c_SSL_SESSION_has_ticket(s *C.SSL_SESSION) C.int {
 	countCall()
-	return C.lsx_SSL_SESSION_has_ticket(s)
+	return C.lsx_SSL_SESSION_has_ticket(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 344, predicate one).
+// c_ctx_set_status_type_ocsp calls lsh_ctx_set_status_type_ocsp (shim.def line 361, predicate one).
 func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	countCall()
-	r := C.lsx_ctx_set_status_type_ocsp(c)
+	r := C.lsx_ctx_set_status_type_ocsp(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_tlsext_status_type", &r)
 	}
@@ -3120,10 +3120,10 @@ func c_ctx_set_status_type_ocsp(c *C.SSL_CTX) error {
 	return nil
 }
 
-// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 345, predicate one).
+// c_ssl_set_status_type_ocsp calls lsh_ssl_set_status_type_ocsp (shim.def line 362, predicate one).
 func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	countCall()
-	r := C.lsx_ssl_set_status_type_ocsp(s)
+	r := C.lsx_ssl_set_status_type_ocsp(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.ret != 1 {
 		return fail("SSL_set_tlsext_status_type", &r)
 	}
@@ -3131,10 +3131,10 @@ func c_ssl_set_status_type_ocsp(s *C.SSL) error {
 	return nil
 }
 
-// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 346, predicate one).
+// c_ssl_set_ocsp_resp calls lsh_ssl_set_ocsp_resp (shim.def line 365, predicate one).
 func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_ocsp_resp(s, p, len)
+	r := C.lsx_ssl_set_ocsp_resp(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_set_tlsext_status_ocsp_resp", &r)
 	}
@@ -3142,17 +3142,17 @@ func c_ssl_set_ocsp_resp(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 347, predicate val).
+// c_ssl_ocsp_resp calls lsh_ssl_ocsp_resp (shim.def line 366, predicate val).
 func c_ssl_ocsp_resp(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_ocsp_resp(s, buf, cap)
+	r := C.lsx_ssl_ocsp_resp(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_ocsp_resp")
 	}
 	return r.v
 }
 
-// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 348, predicate pos).
+// c_ocsp_response_der calls lsh_ocsp_response_der (shim.def line 367, predicate pos).
 func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_der(status, buf, cap)
@@ -3163,7 +3163,7 @@ func c_ocsp_response_der(status C.int, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 349, predicate nonneg).
+// c_ocsp_response_status calls lsh_ocsp_response_status (shim.def line 368, predicate nonneg).
 func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	countCall()
 	r := C.lsx_ocsp_response_status(p, len)
@@ -3174,10 +3174,10 @@ func c_ocsp_response_status(p *C.uchar, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ocsp_check calls lsh_ocsp_check (shim.def line 350, predicate one).
+// c_ocsp_check calls lsh_ocsp_check (shim.def line 369, predicate one).
 func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C.X509, n C.int, c *C.SSL_CTX, skew C.long, out *C.int, t *C.int64_t) error {
 	countCall()
-	r := C.lsx_ocsp_check(p, len, leaf, issuer, certs, n, c, skew, out, t)
+	r := C.lsx_ocsp_check(p, len, C.uintptr_t(uintptr(unsafe.Pointer(leaf))), C.uintptr_t(uintptr(unsafe.Pointer(issuer))), certs, n, C.uintptr_t(uintptr(unsafe.Pointer(c))), skew, out, t)
 	if r.ret != 1 {
 		return fail("OCSP_basic_verify", &r)
 	}
@@ -3185,10 +3185,10 @@ func c_ocsp_check(p *C.uchar, len C.int, leaf *C.X509, issuer *C.X509, certs **C
 	return nil
 }
 
-// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 351, predicate one).
+// c_ssl_ocsp_check calls lsh_ssl_ocsp_check (shim.def line 370, predicate one).
 func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
 	countCall()
-	r := C.lsx_ssl_ocsp_check(s, skew, out, t)
+	r := C.lsx_ssl_ocsp_check(C.uintptr_t(uintptr(unsafe.Pointer(s))), skew, out, t)
 	if r.ret != 1 {
 		return fail("OCSP_basic_verify", &r)
 	}
@@ -3196,26 +3196,26 @@ func c_ssl_ocsp_check(s *C.SSL, skew C.long, out *C.int, t *C.int64_t) error {
 	return nil
 }
 
-// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 352, predicate val).
+// c_ssl_get_status_type calls lsh_ssl_get_status_type (shim.def line 371, predicate val).
 func c_ssl_get_status_type(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_get_status_type(s)
+	r := C.lsx_ssl_get_status_type(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_get_status_type")
 	}
 	return r.v
 }
 
-// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 353, predicate val).
+// c_ctx_get_status_type calls lsh_ctx_get_status_type (shim.def line 372, predicate val).
 func c_ctx_get_status_type(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_get_status_type(c)
+	return C.lsx_ctx_get_status_type(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 355, predicate pos).
+// c_ctx_add_crls calls lsh_ctx_add_crls (shim.def line 374, predicate pos).
 func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
 	countCall()
-	r := C.lsx_ctx_add_crls(c, p, len)
+	r := C.lsx_ctx_add_crls(C.uintptr_t(uintptr(unsafe.Pointer(c))), p, len)
 	if r.ret <= 0 {
 		return int(r.ret), fail("X509_STORE_add_crl", &r)
 	}
@@ -3223,22 +3223,22 @@ func c_ctx_add_crls(c *C.SSL_CTX, p *C.char, len C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 356, predicate void).
+// c_ctx_set_verify_param_flags calls lsh_ctx_set_verify_param_flags (shim.def line 375, predicate void).
 func c_ctx_set_verify_param_flags(c *C.SSL_CTX, f C.ulong) {
 	countCall()
-	C.lsx_ctx_set_verify_param_flags(c, f)
+	C.lsx_ctx_set_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(c))), f)
 }
 
-// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 357, predicate val).
+// c_ctx_get_verify_param_flags calls lsh_ctx_get_verify_param_flags (shim.def line 376, predicate val).
 func c_ctx_get_verify_param_flags(c *C.SSL_CTX) C.ulong {
 	countCall()
-	return C.lsx_ctx_get_verify_param_flags(c)
+	return C.lsx_ctx_get_verify_param_flags(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 359, predicate one).
+// c_ctx_enable_ct calls lsh_ctx_enable_ct (shim.def line 378, predicate one).
 func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	countCall()
-	r := C.lsx_ctx_enable_ct(c, strict)
+	r := C.lsx_ctx_enable_ct(C.uintptr_t(uintptr(unsafe.Pointer(c))), strict)
 	if r.ret != 1 {
 		return fail("SSL_CTX_enable_ct", &r)
 	}
@@ -3246,10 +3246,10 @@ func c_ctx_enable_ct(c *C.SSL_CTX, strict C.int) error {
 	return nil
 }
 
-// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 360, predicate one).
+// c_ctx_set_ctlog_list_file calls lsh_ctx_set_ctlog_list_file (shim.def line 379, predicate one).
 func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	countCall()
-	r := C.lsx_ctx_set_ctlog_list_file(c, path)
+	r := C.lsx_ctx_set_ctlog_list_file(C.uintptr_t(uintptr(unsafe.Pointer(c))), path)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_ctlog_list_file", &r)
 	}
@@ -3257,20 +3257,20 @@ func c_ctx_set_ctlog_list_file(c *C.SSL_CTX, path *C.char) error {
 	return nil
 }
 
-// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 362, predicate val).
+// c_ssl_secure_reneg_support calls lsh_ssl_secure_reneg_support (shim.def line 381, predicate val).
 func c_ssl_secure_reneg_support(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_secure_reneg_support(s)
+	r := C.lsx_ssl_secure_reneg_support(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_secure_reneg_support")
 	}
 	return r.v
 }
 
-// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 363, predicate one).
+// c_SSL_renegotiate_abbreviated calls SSL_renegotiate_abbreviated (shim.def line 382, predicate one).
 func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	countCall()
-	r := C.lsx_SSL_renegotiate_abbreviated(s)
+	r := C.lsx_SSL_renegotiate_abbreviated(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -3281,10 +3281,10 @@ func c_SSL_renegotiate_abbreviated(s *C.SSL) error {
 	return nil
 }
 
-// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 365, predicate one).
+// c_ctx_set_dh_auto calls lsh_ctx_set_dh_auto (shim.def line 384, predicate one).
 func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_dh_auto(c, on)
+	r := C.lsx_ctx_set_dh_auto(C.uintptr_t(uintptr(unsafe.Pointer(c))), on)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_dh_auto", &r)
 	}
@@ -3292,10 +3292,10 @@ func c_ctx_set_dh_auto(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 366, predicate one).
+// c_ssl_set_dh_auto calls lsh_ssl_set_dh_auto (shim.def line 385, predicate one).
 func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_dh_auto(s, on)
+	r := C.lsx_ssl_set_dh_auto(C.uintptr_t(uintptr(unsafe.Pointer(s))), on)
 	if r.ret != 1 {
 		return fail("SSL_set_dh_auto", &r)
 	}
@@ -3303,10 +3303,10 @@ func c_ssl_set_dh_auto(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 367, predicate one).
+// c_ctx_set_tmp_dh_pkey calls lsh_ctx_set_tmp_dh_pkey (shim.def line 386, predicate one).
 func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	countCall()
-	r := C.lsx_ctx_set_tmp_dh_pkey(c, k)
+	r := C.lsx_ctx_set_tmp_dh_pkey(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.uintptr_t(uintptr(unsafe.Pointer(k))))
 	if r.ret != 1 {
 		return fail("SSL_CTX_set0_tmp_dh_pkey", &r)
 	}
@@ -3314,10 +3314,10 @@ func c_ctx_set_tmp_dh_pkey(c *C.SSL_CTX, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 368, predicate one).
+// c_ssl_set_tmp_dh_pkey calls lsh_ssl_set_tmp_dh_pkey (shim.def line 387, predicate one).
 func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	countCall()
-	r := C.lsx_ssl_set_tmp_dh_pkey(s, k)
+	r := C.lsx_ssl_set_tmp_dh_pkey(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(k))))
 	if r.ret != 1 {
 		return fail("SSL_set0_tmp_dh_pkey", &r)
 	}
@@ -3325,7 +3325,7 @@ func c_ssl_set_tmp_dh_pkey(s *C.SSL, k *C.EVP_PKEY) error {
 	return nil
 }
 
-// c_params_from_pem calls lsh_params_from_pem (shim.def line 369, predicate ptr).
+// c_params_from_pem calls lsh_params_from_pem (shim.def line 388, predicate ptr).
 func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	countCall()
 	r := C.lsx_params_from_pem(pem, len)
@@ -3336,32 +3336,32 @@ func c_params_from_pem(pem *C.char, len C.int) (*C.EVP_PKEY, error) {
 	return (*C.EVP_PKEY)(r.ptr), nil
 }
 
-// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 370, predicate val).
+// c_pkey_base_id calls lsh_pkey_base_id (shim.def line 389, predicate val).
 func c_pkey_base_id(k *C.EVP_PKEY) C.int {
 	countCall()
-	return C.lsx_pkey_base_id(k)
+	return C.lsx_pkey_base_id(C.uintptr_t(uintptr(unsafe.Pointer(k))))
 }
 
-// c_pkey_bits calls lsh_pkey_bits (shim.def line 371, predicate val).
+// c_pkey_bits calls lsh_pkey_bits (shim.def line 390, predicate val).
 func c_pkey_bits(k *C.EVP_PKEY) C.int {
 	countCall()
-	return C.lsx_pkey_bits(k)
+	return C.lsx_pkey_bits(C.uintptr_t(uintptr(unsafe.Pointer(k))))
 }
 
-// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 372, predicate val).
+// c_ssl_tmp_key_bits calls lsh_ssl_tmp_key_bits (shim.def line 391, predicate val).
 func c_ssl_tmp_key_bits(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_tmp_key_bits(s)
+	r := C.lsx_ssl_tmp_key_bits(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_tmp_key_bits")
 	}
 	return r.v
 }
 
-// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 373, predicate one).
+// c_SSL_CTX_compress_certs calls SSL_CTX_compress_certs (shim.def line 392, predicate one).
 func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	countCall()
-	r := C.lsx_SSL_CTX_compress_certs(ctx, alg)
+	r := C.lsx_SSL_CTX_compress_certs(C.uintptr_t(uintptr(unsafe.Pointer(ctx))), alg)
 	if r.ret != 1 {
 		return fail("SSL_CTX_compress_certs", &r)
 	}
@@ -3369,17 +3369,17 @@ func c_SSL_CTX_compress_certs(ctx *C.SSL_CTX, alg C.int) error {
 	return nil
 }
 
-// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 374, predicate val).
+// c_ssl_negotiated_group_id calls lsh_ssl_negotiated_group_id (shim.def line 393, predicate val).
 func c_ssl_negotiated_group_id(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_negotiated_group_id(s)
+	r := C.lsx_ssl_negotiated_group_id(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_negotiated_group_id")
 	}
 	return r.v
 }
 
-// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 376, predicate ptr).
+// c_bio_new_dgram_mem calls lsh_bio_new_dgram_mem (shim.def line 395, predicate ptr).
 func c_bio_new_dgram_mem() (*C.BIO, error) {
 	countCall()
 	r := C.lsx_bio_new_dgram_mem()
@@ -3390,16 +3390,16 @@ func c_bio_new_dgram_mem() (*C.BIO, error) {
 	return (*C.BIO)(r.ptr), nil
 }
 
-// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 377, predicate val).
+// c_bio_is_dgram_mem calls lsh_bio_is_dgram_mem (shim.def line 396, predicate val).
 func c_bio_is_dgram_mem(b *C.BIO) C.int {
 	countCall()
-	return C.lsx_bio_is_dgram_mem(b)
+	return C.lsx_bio_is_dgram_mem(C.uintptr_t(uintptr(unsafe.Pointer(b))))
 }
 
-// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 378, predicate one).
+// c_bio_dgram_set_query_mtu calls lsh_bio_dgram_set_query_mtu (shim.def line 397, predicate one).
 func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	countCall()
-	r := C.lsx_bio_dgram_set_query_mtu(b, mtu)
+	r := C.lsx_bio_dgram_set_query_mtu(C.uintptr_t(uintptr(unsafe.Pointer(b))), mtu)
 	if r.ret != 1 {
 		return fail("BIO_dgram_set_mtu", &r)
 	}
@@ -3407,20 +3407,20 @@ func c_bio_dgram_set_query_mtu(b *C.BIO, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 379, predicate val).
+// c_ssl_dtls_get_timeout calls lsh_ssl_dtls_get_timeout (shim.def line 398, predicate val).
 func c_ssl_dtls_get_timeout(s *C.SSL, sec *C.long, usec *C.long) C.int {
 	countCall()
-	r := C.lsx_ssl_dtls_get_timeout(s, sec, usec)
+	r := C.lsx_ssl_dtls_get_timeout(C.uintptr_t(uintptr(unsafe.Pointer(s))), sec, usec)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_dtls_get_timeout")
 	}
 	return r.v
 }
 
-// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 380, predicate nonneg).
+// c_ssl_dtls_handle_timeout calls lsh_ssl_dtls_handle_timeout (shim.def line 399, predicate nonneg).
 func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	countCall()
-	r := C.lsx_ssl_dtls_handle_timeout(s)
+	r := C.lsx_ssl_dtls_handle_timeout(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.panic_token != 0 {
 		defer raisePanic(r.panic_token)
 	}
@@ -3431,10 +3431,10 @@ func c_ssl_dtls_handle_timeout(s *C.SSL) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 381, predicate one).
+// c_ssl_set_mtu calls lsh_ssl_set_mtu (shim.def line 400, predicate one).
 func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
-	r := C.lsx_ssl_set_mtu(s, mtu)
+	r := C.lsx_ssl_set_mtu(C.uintptr_t(uintptr(unsafe.Pointer(s))), mtu)
 	if r.ret != 1 {
 		return fail("SSL_set_mtu", &r)
 	}
@@ -3442,10 +3442,10 @@ func c_ssl_set_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 382, predicate one).
+// c_ssl_set_link_mtu calls lsh_ssl_set_link_mtu (shim.def line 401, predicate one).
 func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	countCall()
-	r := C.lsx_ssl_set_link_mtu(s, mtu)
+	r := C.lsx_ssl_set_link_mtu(C.uintptr_t(uintptr(unsafe.Pointer(s))), mtu)
 	if r.ret != 1 {
 		return fail("DTLS_set_link_mtu", &r)
 	}
@@ -3453,10 +3453,10 @@ func c_ssl_set_link_mtu(s *C.SSL, mtu C.long) error {
 	return nil
 }
 
-// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 383, predicate one).
+// c_ssl_set_dtls_timer_start calls lsh_ssl_set_dtls_timer_start (shim.def line 402, predicate one).
 func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	countCall()
-	r := C.lsx_ssl_set_dtls_timer_start(s, us)
+	r := C.lsx_ssl_set_dtls_timer_start(C.uintptr_t(uintptr(unsafe.Pointer(s))), us)
 	if r.ret != 1 {
 		return fail("DTLS_set_timer_cb", &r)
 	}
@@ -3464,10 +3464,10 @@ func c_ssl_set_dtls_timer_start(s *C.SSL, us C.uint) error {
 	return nil
 }
 
-// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 384, predicate zero).
+// c_ctx_set_srtp_profiles calls lsh_ctx_set_srtp_profiles (shim.def line 403, predicate zero).
 func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	countCall()
-	r := C.lsx_ctx_set_srtp_profiles(c, profiles)
+	r := C.lsx_ctx_set_srtp_profiles(C.uintptr_t(uintptr(unsafe.Pointer(c))), profiles)
 	if r.ret != 0 {
 		return fail("SSL_CTX_set_tlsext_use_srtp", &r)
 	}
@@ -3475,26 +3475,26 @@ func c_ctx_set_srtp_profiles(c *C.SSL_CTX, profiles *C.char) error {
 	return nil
 }
 
-// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 385, predicate val).
+// c_ssl_selected_srtp_profile calls lsh_ssl_selected_srtp_profile (shim.def line 404, predicate val).
 func c_ssl_selected_srtp_profile(s *C.SSL, buf *C.char, cap C.int) C.ulong {
 	countCall()
-	r := C.lsx_ssl_selected_srtp_profile(s, buf, cap)
+	r := C.lsx_ssl_selected_srtp_profile(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_selected_srtp_profile")
 	}
 	return r.v
 }
 
-// c_psk_built calls lsh_psk_built (shim.def line 387, predicate val).
+// c_psk_built calls lsh_psk_built (shim.def line 406, predicate val).
 func c_psk_built() C.int {
 	countCall()
 	return C.lsx_psk_built()
 }
 
-// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 388, predicate one).
+// c_ctx_use_psk_identity_hint calls lsh_ctx_use_psk_identity_hint (shim.def line 407, predicate one).
 func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	countCall()
-	r := C.lsx_ctx_use_psk_identity_hint(c, hint)
+	r := C.lsx_ctx_use_psk_identity_hint(C.uintptr_t(uintptr(unsafe.Pointer(c))), hint)
 	if r.ret != 1 {
 		return fail("SSL_CTX_use_psk_identity_hint", &r)
 	}
@@ -3502,20 +3502,20 @@ func c_ctx_use_psk_identity_hint(c *C.SSL_CTX, hint *C.char) error {
 	return nil
 }
 
-// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 389, predicate val).
+// c_ssl_psk_identity calls lsh_ssl_psk_identity (shim.def line 408, predicate val).
 func c_ssl_psk_identity(s *C.SSL, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	r := C.lsx_ssl_psk_identity(s, buf, cap)
+	r := C.lsx_ssl_psk_identity(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_psk_identity")
 	}
 	return r.v
 }
 
-// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 391, predicate one).
+// c_sess_set1_master_key calls lsh_sess_set1_master_key (shim.def line 410, predicate one).
 func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_sess_set1_master_key(sess, key, len)
+	r := C.lsx_sess_set1_master_key(C.uintptr_t(uintptr(unsafe.Pointer(sess))), key, len)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set1_master_key", &r)
 	}
@@ -3523,16 +3523,16 @@ func c_sess_set1_master_key(sess *C.SSL_SESSION, key *C.uchar, len C.int) error 
 	return nil
 }
 
-// c_sess_master_key calls lsh_sess_master_key (shim.def line 392, predicate val).
+// c_sess_master_key calls lsh_sess_master_key (shim.def line 411, predicate val).
 func c_sess_master_key(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	return C.lsx_sess_master_key(sess, buf, cap)
+	return C.lsx_sess_master_key(C.uintptr_t(uintptr(unsafe.Pointer(sess))), buf, cap)
 }
 
-// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 393, predicate one).
+// c_SSL_SESSION_set_cipher calls SSL_SESSION_set_cipher (shim.def line 412, predicate one).
 func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
 	countCall()
-	r := C.lsx_SSL_SESSION_set_cipher(s, cipher)
+	r := C.lsx_SSL_SESSION_set_cipher(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(cipher))))
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_cipher", &r)
 	}
@@ -3540,16 +3540,16 @@ func c_SSL_SESSION_set_cipher(s *C.SSL_SESSION, cipher *C.SSL_CIPHER) error {
 	return nil
 }
 
-// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 394, predicate val).
+// c_SSL_SESSION_get0_cipher calls SSL_SESSION_get0_cipher (shim.def line 413, predicate val).
 func c_SSL_SESSION_get0_cipher(s *C.SSL_SESSION) *C.SSL_CIPHER {
 	countCall()
-	return C.lsx_SSL_SESSION_get0_cipher(s)
+	return C.lsx_SSL_SESSION_get0_cipher(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 395, predicate one).
+// c_SSL_SESSION_set_protocol_version calls SSL_SESSION_set_protocol_version (shim.def line 414, predicate one).
 func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
 	countCall()
-	r := C.lsx_SSL_SESSION_set_protocol_version(s, version)
+	r := C.lsx_SSL_SESSION_set_protocol_version(C.uintptr_t(uintptr(unsafe.Pointer(s))), version)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_protocol_version", &r)
 	}
@@ -3557,10 +3557,10 @@ func c_SSL_SESSION_set_protocol_version(s *C.SSL_SESSION, version C.int) error {
 	return nil
 }
 
-// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 396, predicate one).
+// c_SSL_SESSION_set_max_early_data calls SSL_SESSION_set_max_early_data (shim.def line 415, predicate one).
 func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_t) error {
 	countCall()
-	r := C.lsx_SSL_SESSION_set_max_early_data(s, max_early_data)
+	r := C.lsx_SSL_SESSION_set_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))), max_early_data)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set_max_early_data", &r)
 	}
@@ -3568,16 +3568,16 @@ func c_SSL_SESSION_set_max_early_data(s *C.SSL_SESSION, max_early_data C.uint32_
 	return nil
 }
 
-// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 397, predicate val).
+// c_SSL_SESSION_get_max_early_data calls SSL_SESSION_get_max_early_data (shim.def line 416, predicate val).
 func c_SSL_SESSION_get_max_early_data(s *C.SSL_SESSION) C.uint32_t {
 	countCall()
-	return C.lsx_SSL_SESSION_get_max_early_data(s)
+	return C.lsx_SSL_SESSION_get_max_early_data(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 }
 
-// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 398, predicate one).
+// c_sess_set1_alpn_selected calls lsh_sess_set1_alpn_selected (shim.def line 417, predicate one).
 func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_sess_set1_alpn_selected(sess, p, len)
+	r := C.lsx_sess_set1_alpn_selected(C.uintptr_t(uintptr(unsafe.Pointer(sess))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_SESSION_set1_alpn_selected", &r)
 	}
@@ -3585,87 +3585,87 @@ func c_sess_set1_alpn_selected(sess *C.SSL_SESSION, p *C.uchar, len C.int) error
 	return nil
 }
 
-// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 399, predicate val).
+// c_sess_alpn_selected calls lsh_sess_alpn_selected (shim.def line 418, predicate val).
 func c_sess_alpn_selected(sess *C.SSL_SESSION, buf *C.uchar, cap C.int) C.int {
 	countCall()
-	return C.lsx_sess_alpn_selected(sess, buf, cap)
+	return C.lsx_sess_alpn_selected(C.uintptr_t(uintptr(unsafe.Pointer(sess))), buf, cap)
 }
 
-// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 400, predicate val).
+// c_ssl_cipher_find calls lsh_ssl_cipher_find (shim.def line 419, predicate val).
 func c_ssl_cipher_find(s *C.SSL, id C.int) *C.SSL_CIPHER {
 	countCall()
-	r := C.lsx_ssl_cipher_find(s, id)
+	r := C.lsx_ssl_cipher_find(C.uintptr_t(uintptr(unsafe.Pointer(s))), id)
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_cipher_find")
 	}
 	return r.v
 }
 
-// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 401, predicate val).
+// c_cipher_protocol_id calls lsh_cipher_protocol_id (shim.def line 420, predicate val).
 func c_cipher_protocol_id(c *C.SSL_CIPHER) C.int {
 	countCall()
-	return C.lsx_cipher_protocol_id(c)
+	return C.lsx_cipher_protocol_id(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 402, predicate val).
+// c_SSL_CIPHER_get_name calls SSL_CIPHER_get_name (shim.def line 421, predicate val).
 func c_SSL_CIPHER_get_name(c *C.SSL_CIPHER) *C.char {
 	countCall()
-	return C.lsx_SSL_CIPHER_get_name(c)
+	return C.lsx_SSL_CIPHER_get_name(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 403, predicate val).
+// c_cipher_handshake_digest calls lsh_cipher_handshake_digest (shim.def line 422, predicate val).
 func c_cipher_handshake_digest(c *C.SSL_CIPHER) *C.char {
 	countCall()
-	return C.lsx_cipher_handshake_digest(c)
+	return C.lsx_cipher_handshake_digest(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_ssl_extms calls lsh_ssl_extms (shim.def line 405, predicate val).
+// c_ssl_extms calls lsh_ssl_extms (shim.def line 424, predicate val).
 func c_ssl_extms(s *C.SSL) C.int {
 	countCall()
-	r := C.lsx_ssl_extms(s)
+	r := C.lsx_ssl_extms(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_extms")
 	}
 	return r.v
 }
 
-// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 406, predicate val).
+// c_ssl_total_renegotiations calls lsh_ssl_total_renegotiations (shim.def line 425, predicate val).
 func c_ssl_total_renegotiations(s *C.SSL) C.long {
 	countCall()
-	r := C.lsx_ssl_total_renegotiations(s)
+	r := C.lsx_ssl_total_renegotiations(C.uintptr_t(uintptr(unsafe.Pointer(s))))
 	if r.busy != 0 {
 		concurrentUse("lsh_ssl_total_renegotiations")
 	}
 	return r.v
 }
 
-// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 408, predicate val).
+// c_SSL_get_client_random calls SSL_get_client_random (shim.def line 427, predicate val).
 func c_SSL_get_client_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
-	r := C.lsx_SSL_get_client_random(s, out, outlen)
+	r := C.lsx_SSL_get_client_random(C.uintptr_t(uintptr(unsafe.Pointer(s))), out, outlen)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_client_random")
 	}
 	return r.v
 }
 
-// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 409, predicate val).
+// c_SSL_get_server_random calls SSL_get_server_random (shim.def line 428, predicate val).
 func c_SSL_get_server_random(s *C.SSL, out *C.uchar, outlen C.size_t) C.size_t {
 	countCall()
-	r := C.lsx_SSL_get_server_random(s, out, outlen)
+	r := C.lsx_SSL_get_server_random(C.uintptr_t(uintptr(unsafe.Pointer(s))), out, outlen)
 	if r.busy != 0 {
 		concurrentUse("SSL_get_server_random")
 	}
 	return r.v
 }
 
-// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 410, predicate val).
+// c_ctx_has_keylog_cb calls lsh_ctx_has_keylog_cb (shim.def line 429, predicate val).
 func c_ctx_has_keylog_cb(c *C.SSL_CTX) C.int {
 	countCall()
-	return C.lsx_ctx_has_keylog_cb(c)
+	return C.lsx_ctx_has_keylog_cb(C.uintptr_t(uintptr(unsafe.Pointer(c))))
 }
 
-// c_libctx_new calls lsh_libctx_new (shim.def line 413, predicate ptr).
+// c_libctx_new calls lsh_libctx_new (shim.def line 432, predicate ptr).
 func c_libctx_new() (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_libctx_new()
@@ -3676,13 +3676,13 @@ func c_libctx_new() (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_libctx_release calls lsh_libctx_release (shim.def line 414, predicate void).
+// c_libctx_release calls lsh_libctx_release (shim.def line 433, predicate void).
 func c_libctx_release(rec unsafe.Pointer) {
 	countCall()
 	C.lsx_libctx_release(rec)
 }
 
-// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 415, predicate one).
+// c_libctx_load_config calls lsh_libctx_load_config (shim.def line 434, predicate one).
 func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	countCall()
 	r := C.lsx_libctx_load_config(rec, path)
@@ -3693,7 +3693,7 @@ func c_libctx_load_config(rec unsafe.Pointer, path *C.char) error {
 	return nil
 }
 
-// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 416, predicate one).
+// c_libctx_set_search_path calls lsh_libctx_set_search_path (shim.def line 435, predicate one).
 func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_search_path(rec, dir)
@@ -3704,7 +3704,7 @@ func c_libctx_set_search_path(rec unsafe.Pointer, dir *C.char) error {
 	return nil
 }
 
-// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 417, predicate one).
+// c_libctx_set_default_properties calls lsh_libctx_set_default_properties (shim.def line 436, predicate one).
 func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	countCall()
 	r := C.lsx_libctx_set_default_properties(rec, propq)
@@ -3715,25 +3715,25 @@ func c_libctx_set_default_properties(rec unsafe.Pointer, propq *C.char) error {
 	return nil
 }
 
-// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 418, predicate val).
+// c_libctx_fips_enabled calls lsh_libctx_fips_enabled (shim.def line 437, predicate val).
 func c_libctx_fips_enabled(rec unsafe.Pointer) C.int {
 	countCall()
 	return C.lsx_libctx_fips_enabled(rec)
 }
 
-// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 419, predicate val).
+// c_libctx_provider_available calls lsh_libctx_provider_available (shim.def line 438, predicate val).
 func c_libctx_provider_available(rec unsafe.Pointer, name *C.char) C.int {
 	countCall()
 	return C.lsx_libctx_provider_available(rec, name)
 }
 
-// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 420, predicate val).
+// c_libctx_provider_names calls lsh_libctx_provider_names (shim.def line 439, predicate val).
 func c_libctx_provider_names(rec unsafe.Pointer, buf *C.char, cap C.int) C.int {
 	countCall()
 	return C.lsx_libctx_provider_names(rec, buf, cap)
 }
 
-// c_provider_load calls lsh_provider_load (shim.def line 421, predicate ptr).
+// c_provider_load calls lsh_provider_load (shim.def line 440, predicate ptr).
 func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fallbacks C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_provider_load(rec, name, try_load, retain_fallbacks)
@@ -3744,13 +3744,13 @@ func c_provider_load(rec unsafe.Pointer, name *C.char, try_load C.int, retain_fa
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_provider_name calls lsh_provider_name (shim.def line 422, predicate val).
+// c_provider_name calls lsh_provider_name (shim.def line 441, predicate val).
 func c_provider_name(prov unsafe.Pointer) *C.char {
 	countCall()
 	return C.lsx_provider_name(prov)
 }
 
-// c_provider_unload calls lsh_provider_unload (shim.def line 423, predicate one).
+// c_provider_unload calls lsh_provider_unload (shim.def line 442, predicate one).
 func c_provider_unload(prov unsafe.Pointer) error {
 	countCall()
 	r := C.lsx_provider_unload(prov)
@@ -3761,7 +3761,7 @@ func c_provider_unload(prov unsafe.Pointer) error {
 	return nil
 }
 
-// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 424, predicate ptr).
+// c_ctx_new_ex calls lsh_ctx_new_ex (shim.def line 443, predicate ptr).
 func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, error) {
 	countCall()
 	r := C.lsx_ctx_new_ex(rec, propq, method)
@@ -3772,13 +3772,13 @@ func c_ctx_new_ex(rec unsafe.Pointer, propq *C.char, method C.int) (*C.SSL_CTX, 
 	return (*C.SSL_CTX)(r.ptr), nil
 }
 
-// c_libctx_count calls lsh_libctx_count (shim.def line 425, predicate val).
+// c_libctx_count calls lsh_libctx_count (shim.def line 444, predicate val).
 func c_libctx_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_libctx_count(which)
 }
 
-// c_store_open calls lsh_store_open (shim.def line 426, predicate ptr).
+// c_store_open calls lsh_store_open (shim.def line 445, predicate ptr).
 func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, pinlen C.int) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_store_open(rec, uri, propq, pin, pinlen)
@@ -3789,7 +3789,7 @@ func c_store_open(rec unsafe.Pointer, uri *C.char, propq *C.char, pin *C.char, p
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_store_next calls lsh_store_next (shim.def line 427, predicate nonneg).
+// c_store_next calls lsh_store_next (shim.def line 446, predicate nonneg).
 func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	countCall()
 	r := C.lsx_store_next(st, obj)
@@ -3800,25 +3800,25 @@ func c_store_next(st unsafe.Pointer, obj *unsafe.Pointer) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_store_close calls lsh_store_close (shim.def line 428, predicate void).
+// c_store_close calls lsh_store_close (shim.def line 447, predicate void).
 func c_store_close(st unsafe.Pointer) {
 	countCall()
 	C.lsx_store_close(st)
 }
 
-// c_ech_built calls lsh_ech_built (shim.def line 430, predicate val).
+// c_ech_built calls lsh_ech_built (shim.def line 449, predicate val).
 func c_ech_built() C.int {
 	countCall()
 	return C.lsx_ech_built()
 }
 
-// c_echstore_count calls lsh_echstore_count (shim.def line 431, predicate val).
+// c_echstore_count calls lsh_echstore_count (shim.def line 450, predicate val).
 func c_echstore_count(which C.int) C.int64_t {
 	countCall()
 	return C.lsx_echstore_count(which)
 }
 
-// c_echstore_new calls lsh_echstore_new (shim.def line 432, predicate ptr).
+// c_echstore_new calls lsh_echstore_new (shim.def line 451, predicate ptr).
 func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
 	countCall()
 	r := C.lsx_echstore_new(rec, propq)
@@ -3829,13 +3829,13 @@ func c_echstore_new(rec unsafe.Pointer, propq *C.char) (unsafe.Pointer, error) {
 	return (unsafe.Pointer)(r.ptr), nil
 }
 
-// c_echstore_free calls lsh_echstore_free (shim.def line 433, predicate void).
+// c_echstore_free calls lsh_echstore_free (shim.def line 452, predicate void).
 func c_echstore_free(st unsafe.Pointer) {
 	countCall()
 	C.lsx_echstore_free(st)
 }
 
-// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 434, predicate one).
+// c_echstore_new_config calls lsh_echstore_new_config (shim.def line 453, predicate one).
 func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.int, public_name *C.char, kem C.int, kdf C.int, aead C.int) error {
 	countCall()
 	r := C.lsx_echstore_new_config(st, version, max_name_length, public_name, kem, kdf, aead)
@@ -3846,7 +3846,7 @@ func c_echstore_new_config(st unsafe.Pointer, version C.int, max_name_length C.i
 	return nil
 }
 
-// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 435, predicate nonneg).
+// c_echstore_write_pem calls lsh_echstore_write_pem (shim.def line 454, predicate nonneg).
 func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
 	r := C.lsx_echstore_write_pem(st, index, buf, cap)
@@ -3857,7 +3857,7 @@ func c_echstore_write_pem(st unsafe.Pointer, index C.int, buf *C.uchar, cap C.in
 	return int(r.ret), nil
 }
 
-// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 436, predicate one).
+// c_echstore_read_echconfiglist calls lsh_echstore_read_echconfiglist (shim.def line 455, predicate one).
 func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) error {
 	countCall()
 	r := C.lsx_echstore_read_echconfiglist(st, p, len)
@@ -3868,7 +3868,7 @@ func c_echstore_read_echconfiglist(st unsafe.Pointer, p *C.uchar, len C.int) err
 	return nil
 }
 
-// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 437, predicate one).
+// c_echstore_read_pem calls lsh_echstore_read_pem (shim.def line 456, predicate one).
 func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.int) error {
 	countCall()
 	r := C.lsx_echstore_read_pem(st, p, len, for_retry)
@@ -3879,10 +3879,10 @@ func c_echstore_read_pem(st unsafe.Pointer, p *C.uchar, len C.int, for_retry C.i
 	return nil
 }
 
-// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 438, predicate one).
+// c_echstore_set1_key_and_read_pem calls lsh_echstore_set1_key_and_read_pem (shim.def line 457, predicate one).
 func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uchar, len C.int, for_retry C.int) error {
 	countCall()
-	r := C.lsx_echstore_set1_key_and_read_pem(st, k, p, len, for_retry)
+	r := C.lsx_echstore_set1_key_and_read_pem(st, C.uintptr_t(uintptr(unsafe.Pointer(k))), p, len, for_retry)
 	if r.ret != 1 {
 		return fail("OSSL_ECHSTORE_set1_key_and_read_pem", &r)
 	}
@@ -3890,7 +3890,7 @@ func c_echstore_set1_key_and_read_pem(st unsafe.Pointer, k *C.EVP_PKEY, p *C.uch
 	return nil
 }
 
-// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 439, predicate nonneg).
+// c_echstore_count_of calls lsh_echstore_count_of (shim.def line 458, predicate nonneg).
 func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
 	countCall()
 	r := C.lsx_echstore_count_of(st, keys)
@@ -3901,7 +3901,7 @@ func c_echstore_count_of(st unsafe.Pointer, keys C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_echstore_info calls lsh_echstore_info (shim.def line 440, predicate one).
+// c_echstore_info calls lsh_echstore_info (shim.def line 459, predicate one).
 func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has_private *C.int, for_retry *C.int, pub *C.char, pubcap C.int, publen *C.int, cfg *C.char, cfgcap C.int, cfglen *C.int) error {
 	countCall()
 	r := C.lsx_echstore_info(st, index, loaded_secs, has_private, for_retry, pub, pubcap, publen, cfg, cfgcap, cfglen)
@@ -3912,7 +3912,7 @@ func c_echstore_info(st unsafe.Pointer, index C.int, loaded_secs *C.int64_t, has
 	return nil
 }
 
-// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 441, predicate one).
+// c_echstore_downselect calls lsh_echstore_downselect (shim.def line 460, predicate one).
 func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
 	countCall()
 	r := C.lsx_echstore_downselect(st, index)
@@ -3923,7 +3923,7 @@ func c_echstore_downselect(st unsafe.Pointer, index C.int) error {
 	return nil
 }
 
-// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 442, predicate one).
+// c_echstore_flush_keys calls lsh_echstore_flush_keys (shim.def line 461, predicate one).
 func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
 	countCall()
 	r := C.lsx_echstore_flush_keys(st, age)
@@ -3934,10 +3934,10 @@ func c_echstore_flush_keys(st unsafe.Pointer, age C.int64_t) error {
 	return nil
 }
 
-// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 443, predicate one).
+// c_ctx_set1_echstore calls lsh_ctx_set1_echstore (shim.def line 462, predicate one).
 func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
 	countCall()
-	r := C.lsx_ctx_set1_echstore(c, st)
+	r := C.lsx_ctx_set1_echstore(C.uintptr_t(uintptr(unsafe.Pointer(c))), st)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set1_echstore", &r)
 	}
@@ -3945,10 +3945,10 @@ func c_ctx_set1_echstore(c *C.SSL_CTX, st unsafe.Pointer) error {
 	return nil
 }
 
-// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 444, predicate one).
+// c_ssl_set1_echstore calls lsh_ssl_set1_echstore (shim.def line 463, predicate one).
 func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
 	countCall()
-	r := C.lsx_ssl_set1_echstore(s, st)
+	r := C.lsx_ssl_set1_echstore(C.uintptr_t(uintptr(unsafe.Pointer(s))), st)
 	if r.ret != 1 {
 		return fail("SSL_set1_echstore", &r)
 	}
@@ -3956,10 +3956,10 @@ func c_ssl_set1_echstore(s *C.SSL, st unsafe.Pointer) error {
 	return nil
 }
 
-// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 445, predicate one).
+// c_ssl_set1_ech_config_list calls lsh_ssl_set1_ech_config_list (shim.def line 464, predicate one).
 func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
 	countCall()
-	r := C.lsx_ssl_set1_ech_config_list(s, p, len)
+	r := C.lsx_ssl_set1_ech_config_list(C.uintptr_t(uintptr(unsafe.Pointer(s))), p, len)
 	if r.ret != 1 {
 		return fail("SSL_set1_ech_config_list", &r)
 	}
@@ -3967,10 +3967,10 @@ func c_ssl_set1_ech_config_list(s *C.SSL, p *C.uchar, len C.int) error {
 	return nil
 }
 
-// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 446, predicate one).
+// c_ssl_ech_status calls lsh_ssl_ech_status (shim.def line 465, predicate one).
 func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerlen *C.int, outer *C.char, ocap C.int, outerlen *C.int) error {
 	countCall()
-	r := C.lsx_ssl_ech_status(s, status, inner, icap, innerlen, outer, ocap, outerlen)
+	r := C.lsx_ssl_ech_status(C.uintptr_t(uintptr(unsafe.Pointer(s))), status, inner, icap, innerlen, outer, ocap, outerlen)
 	if r.ret != 1 {
 		return fail("SSL_ech_get1_status", &r)
 	}
@@ -3978,10 +3978,10 @@ func c_ssl_ech_status(s *C.SSL, status *C.int, inner *C.char, icap C.int, innerl
 	return nil
 }
 
-// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 447, predicate nonneg).
+// c_ssl_ech_retry_config calls lsh_ssl_ech_retry_config (shim.def line 466, predicate nonneg).
 func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	countCall()
-	r := C.lsx_ssl_ech_retry_config(s, buf, cap)
+	r := C.lsx_ssl_ech_retry_config(C.uintptr_t(uintptr(unsafe.Pointer(s))), buf, cap)
 	if r.ret < 0 {
 		return int(r.ret), fail("SSL_ech_get1_retry_config", &r)
 	}
@@ -3989,10 +3989,10 @@ func c_ssl_ech_retry_config(s *C.SSL, buf *C.uchar, cap C.int) (int, error) {
 	return int(r.ret), nil
 }
 
-// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 448, predicate one).
+// c_ssl_set_ech_grease calls lsh_ssl_set_ech_grease (shim.def line 467, predicate one).
 func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
 	countCall()
-	r := C.lsx_ssl_set_ech_grease(s, on)
+	r := C.lsx_ssl_set_ech_grease(C.uintptr_t(uintptr(unsafe.Pointer(s))), on)
 	if r.ret != 1 {
 		return fail("SSL_set_options", &r)
 	}
@@ -4000,10 +4000,10 @@ func c_ssl_set_ech_grease(s *C.SSL, on C.int) error {
 	return nil
 }
 
-// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 449, predicate one).
+// c_ctx_set_ech_grease calls lsh_ctx_set_ech_grease (shim.def line 468, predicate one).
 func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
 	countCall()
-	r := C.lsx_ctx_set_ech_grease(c, on)
+	r := C.lsx_ctx_set_ech_grease(C.uintptr_t(uintptr(unsafe.Pointer(c))), on)
 	if r.ret != 1 {
 		return fail("SSL_CTX_set_options", &r)
 	}
@@ -4011,10 +4011,10 @@ func c_ctx_set_ech_grease(c *C.SSL_CTX, on C.int) error {
 	return nil
 }
 
-// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 450, predicate one).
+// c_ssl_ech_set1_grease_suite calls lsh_ssl_ech_set1_grease_suite (shim.def line 469, predicate one).
 func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
 	countCall()
-	r := C.lsx_ssl_ech_set1_grease_suite(s, suite)
+	r := C.lsx_ssl_ech_set1_grease_suite(C.uintptr_t(uintptr(unsafe.Pointer(s))), suite)
 	if r.ret != 1 {
 		return fail("SSL_ech_set1_grease_suite", &r)
 	}
@@ -4022,10 +4022,10 @@ func c_ssl_ech_set1_grease_suite(s *C.SSL, suite *C.char) error {
 	return nil
 }
 
-// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 451, predicate one).
+// c_ssl_ech_set_grease_type calls lsh_ssl_ech_set_grease_type (shim.def line 470, predicate one).
 func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
 	countCall()
-	r := C.lsx_ssl_ech_set_grease_type(s, type_)
+	r := C.lsx_ssl_ech_set_grease_type(C.uintptr_t(uintptr(unsafe.Pointer(s))), type_)
 	if r.ret != 1 {
 		return fail("SSL_ech_set_grease_type", &r)
 	}
@@ -4033,10 +4033,10 @@ func c_ssl_ech_set_grease_type(s *C.SSL, type_ C.int) error {
 	return nil
 }
 
-// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 452, predicate one).
+// c_ssl_ech_set1_outer_server_name calls lsh_ssl_ech_set1_outer_server_name (shim.def line 471, predicate one).
 func c_ssl_ech_set1_outer_server_name(s *C.SSL, name *C.char, no_outer C.int) error {
 	countCall()
-	r := C.lsx_ssl_ech_set1_outer_server_name(s, name, no_outer)
+	r := C.lsx_ssl_ech_set1_outer_server_name(C.uintptr_t(uintptr(unsafe.Pointer(s))), name, no_outer)
 	if r.ret != 1 {
 		return fail("SSL_ech_set1_outer_server_name", &r)
 	}

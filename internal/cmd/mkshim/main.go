@@ -35,8 +35,22 @@
 //	void    cannot fail and returns nothing
 //
 // HINTS is "cb" (the call may reach a Go callback: no hint), or "nocb"
-// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape) and
-// "noguard" by commas.
+// (#cgo nocallback), optionally joined with "noesc" (#cgo noescape),
+// "noguard" and "onfail" by commas.
+//
+// The capture. By default a fallible wrapper clears the thread's error queue
+// and errno before the call (ls_begin), and after it reads errno (and
+// SSL_get_error for the I/O predicates) and drains the queue (ls_finish_*),
+// whatever the outcome. "onfail" makes a wrapper capture on the failure
+// path only: it zeroes errno before the call but does not touch the queue,
+// and reads errno and drains the queue only when the predicate says the
+// call failed; a success returns without any ERR_* call. That is safe
+// because no public method of the package leaves an entry on the thread's
+// queue (errqueue_invariant_test.go in the module root), so the queue is
+// empty when such a call starts, and a call that succeeds queues nothing
+// of its own (the same test shows it). It is refused with the I/O
+// predicates (io, io0, iow): SSL_get_error reads the queue, which must be
+// empty before the call for its verdict to be the call's.
 //
 // A cb call runs under a fresh panic token (ls_call_enter, shim.h): a Go
 // callback that recovers a panic keeps it under the token of the call
@@ -44,6 +58,10 @@
 // and the Go wrapper raises the panic again (raisePanic, panics.go) after
 // the call's error capture, on the caller's goroutine. No method places
 // that by hand.
+//
+// A pointer to an OpenSSL object (SSL *, SSL_CTX *, ...: see opaque)
+// crosses cgo as a uintptr_t, which cgo does not check for Go pointers;
+// the C wrapper casts it back before the call.
 //
 // A function whose first parameter is an SSL (SSL * or const SSL *) is
 // guarded: its C wrapper enters the SSL's guard (ls_guard_enter, shim.h)
@@ -77,6 +95,7 @@ type decl struct {
 	pred, op, since string
 	nocb, noesc     bool
 	noguard         bool
+	onfail          bool // capture only on the failure path (see the package doc)
 	ret, name       string
 	params          []param
 	line            int
@@ -123,6 +142,8 @@ func parse(path string) ([]decl, error) {
 				d.noesc = true
 			case "noguard":
 				d.noguard = true
+			case "onfail":
+				d.onfail = true
 			default:
 				return nil, fmt.Errorf("%s:%d: unknown hint %q", path, n, h)
 			}
@@ -208,6 +229,14 @@ func (d *decl) check() error {
 	}
 	if (d.pred == "io" || d.pred == "io0" || d.pred == "iow") && (len(d.params) == 0 || d.params[0].ctype != "SSL *") {
 		return fmt.Errorf("an I/O call takes the SSL first")
+	}
+	if d.onfail {
+		switch d.pred {
+		case "io", "io0", "iow":
+			return fmt.Errorf("onfail with predicate %s: SSL_get_error needs the queue cleared before the call", d.pred)
+		case "val", "void":
+			return fmt.Errorf("onfail with predicate %s, which captures nothing", d.pred)
+		}
 	}
 	if d.since != "" && (d.pred == "val" || d.pred == "void") {
 		return fmt.Errorf("since= needs a fallible predicate (the wrapper reports ErrUnsupported)")
@@ -307,6 +336,37 @@ func (d *decl) cRet() string {
 	return "ls_ret"
 }
 
+// opaque reports whether the parameter is a pointer to an OpenSSL object
+// (SSL *, const SSL_CTX *, X509_STORE_CTX *: one star on an upper-case
+// type name). Such a pointer is C memory, never Go's, so the wrapper takes
+// it as a uintptr_t and the Go wrapper passes it as one: cgo checks every
+// pointer argument of an incomplete C type for Go pointers
+// (cgoCheckPointer, about 38 instructions an argument), which these cannot
+// hold.
+func (p param) opaque() bool {
+	return regexp.MustCompile(`^(const )?[A-Z][A-Z0-9_]* \*$`).MatchString(p.ctype)
+}
+
+// wrapperParams is the wrapper's parameter list: cParams with each opaque
+// pointer taken as the uintptr_t NAME_h.
+func (d *decl) wrapperParams() string {
+	if len(d.params) == 0 {
+		return "void"
+	}
+	var ps []string
+	for _, p := range d.params {
+		switch {
+		case p.opaque():
+			ps = append(ps, "uintptr_t "+p.name+"_h")
+		case strings.HasSuffix(p.ctype, "*"):
+			ps = append(ps, p.ctype+p.name)
+		default:
+			ps = append(ps, p.ctype+" "+p.name)
+		}
+	}
+	return strings.Join(ps, ", ")
+}
+
 // proto is the C prototype of the function shim.def declares.
 func (d *decl) proto() string {
 	return strings.ReplaceAll(fmt.Sprintf("%s %s(%s)", d.ret, d.name, d.cParams()), "* ", "*")
@@ -325,7 +385,10 @@ func genC(ds []decl) (h, c []byte) {
 		}
 	}
 	hb.WriteString("\n/* The wrappers: lsx_NAME calls NAME (or lsh_NAME) inside the capture protocol. */\n")
-	cb.WriteString(head + "#include \"shim.h\"\n\n")
+	cb.WriteString(head + "#include \"shim.h\"\n\n#include <errno.h>\n\n")
+	// The result of a call made with onfail that succeeded: nothing was
+	// read from the queue or errno.
+	cb.WriteString("static inline ls_ret lsx_ok(long v, void *p)\n{\n    ls_ret r = {0};\n    r.ret = v;\n    r.ptr = p;\n    return r;\n}\n\n")
 	for _, d := range ds {
 		if d.structRet() {
 			var fields []string
@@ -338,10 +401,15 @@ func genC(ds []decl) (h, c []byte) {
 			}
 			fmt.Fprintf(&hb, "typedef struct { %s } %s;\n", strings.Join(fields, " "), d.valType())
 		}
-		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.cParams())
+		sig := fmt.Sprintf("%s %s(%s)", d.cRet(), d.wrapper(), d.wrapperParams())
 		sig = strings.ReplaceAll(sig, "* ", "*")
 		fmt.Fprintf(&hb, "%s;\n", sig)
 		fmt.Fprintf(&cb, "%s\n{\n", sig)
+		for _, p := range d.params {
+			if p.opaque() {
+				fmt.Fprintf(&cb, "    %s%s = (%s)%s_h;\n", p.ctype, p.name, p.ctype, p.name)
+			}
+		}
 		call := fmt.Sprintf("%s(%s)", d.name, d.cArgs())
 		if d.since != "" {
 			fmt.Fprintf(&cb, "#if OPENSSL_VERSION_NUMBER >= %sL\n", d.since)
@@ -382,6 +450,17 @@ func genC(ds []decl) (h, c []byte) {
 				fmt.Fprintf(&cb, "    %s;\n", call)
 			}
 		default:
+			if d.onfail {
+				fmt.Fprintf(&cb, "    errno = 0;\n%s", enter)
+				if d.pred == "ptr" || d.pred == "opt" {
+					fmt.Fprintf(&cb, "    void *rv = (void *)%s;\n    ls_ret r = rv == NULL ? ls_finish_ptr(rv) : lsx_ok(1, rv);\n", call)
+				} else {
+					failed := map[string]string{"one": "rv != 1", "zero": "rv != 0", "pos": "rv <= 0", "nonneg": "rv < 0"}[d.pred]
+					fmt.Fprintf(&cb, "    long rv = (long)%s;\n    ls_ret r = %s ? ls_finish_int(rv) : lsx_ok(rv, NULL);\n", call, failed)
+				}
+				fmt.Fprintf(&cb, "%s%s    return r;\n", leave, guardLeave)
+				break
+			}
 			var expr string
 			switch d.pred {
 			case "ptr", "opt":
@@ -430,7 +509,11 @@ func genGo(ds []decl) ([]byte, error) {
 		for _, p := range d.params {
 			gt, _ := goType(p.ctype)
 			ps = append(ps, p.name+" "+gt)
-			as = append(as, p.name)
+			if p.opaque() {
+				as = append(as, "C.uintptr_t(uintptr(unsafe.Pointer("+p.name+")))")
+			} else {
+				as = append(as, p.name)
+			}
 		}
 		params, args := strings.Join(ps, ", "), strings.Join(as, ", ")
 		// countCall is a no-op the compiler removes, except in builds with

@@ -193,3 +193,87 @@ func parseText(t *testing.T, src string) []decl {
 	}
 	return ds
 }
+
+// A call marked onfail does not clear the queue before the call and drains
+// it (with errno) on the failure path only, by its predicate; an unmarked
+// call clears first and drains whatever the outcome. onfail is refused
+// where SSL_get_error reads the queue (the I/O predicates) and where
+// nothing is captured (val, void).
+func TestOnfailCapturesOnFailureOnly(t *testing.T) {
+	ds := parseText(t, "one nocb,noguard,onfail int SSL_up_ref(SSL *s)\n"+
+		"ptr nocb,onfail SSL_CTX *lsh_x_ctx(SSL *s)\n"+
+		"pos nocb,onfail int lsh_x_pos(SSL_CTX *c)\n"+
+		"one cb,onfail int SSL_clear(SSL *s)\n"+
+		"one nocb int SSL_CTX_up_ref(SSL_CTX *c)\n")
+	_, c := genC(ds)
+	want := map[string]string{
+		"SSL_up_ref": "rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL)",
+		"lsh_x_ctx":  "rv == NULL ? ls_finish_ptr(rv) : lsx_ok(1, rv)",
+		"lsh_x_pos":  "rv <= 0 ? ls_finish_int(rv) : lsx_ok(rv, NULL)",
+		"SSL_clear":  "rv != 1 ? ls_finish_int(rv) : lsx_ok(rv, NULL)",
+	}
+	for _, d := range ds {
+		i := bytes.Index(c, []byte(" "+d.wrapper()+"("))
+		body := c[i:]
+		body = body[:bytes.Index(body, []byte("\n}\n"))]
+		if w, ok := want[d.name]; ok {
+			if bytes.Contains(body, []byte("ls_begin")) {
+				t.Errorf("%s (onfail) clears the queue before the call:\n%s", d.name, body)
+			}
+			if !bytes.Contains(body, []byte("errno = 0;")) || !bytes.Contains(body, []byte(w)) {
+				t.Errorf("%s (onfail): want errno zeroed and %q:\n%s", d.name, w, body)
+			}
+			continue
+		}
+		if !bytes.Contains(body, []byte("ls_begin();")) || !bytes.Contains(body, []byte("ls_finish_int((long)SSL_CTX_up_ref(c))")) {
+			t.Errorf("%s: want ls_begin before the call and ls_finish_int around it:\n%s", d.name, body)
+		}
+	}
+	for _, line := range []string{
+		"io cb,onfail int SSL_read(SSL *s, unsigned char *buf, int num)",
+		"io0 cb,onfail int SSL_shutdown(SSL *s)",
+		"iow cb,onfail int lsh_feed_read(SSL *s, int n)",
+		"val nocb,onfail int SSL_version(const SSL *s)",
+		"void nocb,onfail void SSL_set_quiet_shutdown(SSL *s, int m)",
+	} {
+		def := filepath.Join(t.TempDir(), "x.def")
+		if err := os.WriteFile(def, []byte(line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parse(def); err == nil {
+			t.Errorf("%q parsed without error", line)
+		}
+	}
+}
+
+// A pointer to an OpenSSL object (C memory) crosses cgo as a uintptr_t,
+// which cgo does not check for Go pointers; a pointer that may hold Go
+// memory (a buffer, an out-parameter, void *) stays a pointer and is
+// checked.
+func TestObjectPointersCrossAsUintptr(t *testing.T) {
+	ds := parseText(t, "one nocb,noesc int lsh_x(const SSL *s, SSL_SESSION *sess, unsigned char *buf, X509 **out, void *v)\n")
+	h, c := genC(ds)
+	g, err := genGo(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"ls_ret lsx_x(uintptr_t s_h, uintptr_t sess_h, unsigned char *buf, X509 **out, void *v);",
+	} {
+		if !bytes.Contains(h, []byte(want)) {
+			t.Errorf("zshim.h lacks %q:\n%s", want, h)
+		}
+	}
+	for _, want := range []string{
+		"const SSL *s = (const SSL *)s_h;",
+		"SSL_SESSION *sess = (SSL_SESSION *)sess_h;",
+		"lsh_x(s, sess, buf, out, v)",
+	} {
+		if !bytes.Contains(c, []byte(want)) {
+			t.Errorf("zshim.c lacks %q:\n%s", want, c)
+		}
+	}
+	if want := "C.lsx_x(C.uintptr_t(uintptr(unsafe.Pointer(s))), C.uintptr_t(uintptr(unsafe.Pointer(sess))), buf, out, v)"; !bytes.Contains(g, []byte(want)) {
+		t.Errorf("zshim.go lacks %q:\n%s", want, g)
+	}
+}
