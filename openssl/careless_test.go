@@ -42,14 +42,7 @@ func connPair(t *testing.T, tcp bool, scfg, ccfg *Config) (*Conn, *Conn) {
 	} else {
 		a, b = net.Pipe()
 	}
-	cl, err := Client(a, ccfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err := Server(b, scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl, sv := conns(t, a, b, scfg, ccfg)
 	deadline(cl)
 	deadline(sv)
 	t.Cleanup(func() {
@@ -61,6 +54,20 @@ func connPair(t *testing.T, tcp bool, scfg, ccfg *Config) (*Conn, *Conn) {
 		<-done
 		sv.Close()
 	})
+	return cl, sv
+}
+
+// conns makes a client Conn over a and a server Conn over b.
+func conns(t *testing.T, a, b net.Conn, scfg, ccfg *Config) (*Conn, *Conn) {
+	t.Helper()
+	cl, err := Client(a, ccfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := Server(b, scfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return cl, sv
 }
 

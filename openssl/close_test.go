@@ -91,20 +91,7 @@ var closeTransports = []struct {
 	pair func(t *testing.T) (client, server net.Conn)
 }{
 	{"tcp", func(t *testing.T) (net.Conn, net.Conn) {
-		l := listenLoopback(t)
-		ch := make(chan net.Conn, 1)
-		go func() {
-			c, _ := l.Accept()
-			ch <- c
-		}()
-		a, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := <-ch
-		if b == nil {
-			t.Fatal("accept failed")
-		}
+		a, b := acceptedPair(t, listenLoopback(t))
 		for _, c := range []net.Conn{a, b} {
 			tc := c.(*net.TCPConn)
 			_ = tc.SetReadBuffer(32 << 10)

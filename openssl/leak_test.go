@@ -117,12 +117,18 @@ func tcpPair(t testing.TB) (net.Conn, net.Conn) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+	return acceptedPair(t, l)
+}
+
+// acceptedPair dials l and returns the dialled end and the accepted one.
+func acceptedPair(t testing.TB, l net.Listener) (net.Conn, net.Conn) {
+	t.Helper()
 	ch := make(chan net.Conn, 1)
 	go func() {
 		c, _ := l.Accept()
 		ch <- c
 	}()
-	a, err := net.Dial("tcp", l.Addr().String())
+	a, err := net.Dial(l.Addr().Network(), l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

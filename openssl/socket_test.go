@@ -44,18 +44,7 @@ func unixPair(t *testing.T) (net.Conn, net.Conn) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	ch := make(chan net.Conn, 1)
-	go func() { c, _ := l.Accept(); ch <- c }()
-	a, err := net.Dial("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := <-ch
-	if b == nil {
-		a.Close()
-		t.Fatal("accept failed")
-	}
-	return a, b
+	return acceptedPair(t, l)
 }
 
 // Config.SocketIO chooses the path by the transport's type: the socket
@@ -88,14 +77,7 @@ func TestSocketIOChoosesThePath(t *testing.T) {
 			defer scfg.Free()
 			defer ccfg.Free()
 			a, b := tc.pair(t)
-			cl, err := Client(a, ccfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sv, err := Server(b, scfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cl, sv := conns(t, a, b, scfg, ccfg)
 			defer closeBoth(cl, sv)
 			deadline(cl)
 			deadline(sv)
