@@ -3,7 +3,6 @@ package libssl_test
 import (
 	"bytes"
 	"errors"
-	"runtime"
 	"syscall"
 	"testing"
 
@@ -166,8 +165,13 @@ func TestSocketBIO(t *testing.T) {
 	if d := p.delta(); d.SSL != 0 {
 		t.Fatalf("after Free: %d SSLs more than before, want 0", d.SSL)
 	}
-	runtime.KeepAlive(sctx)
-	runtime.KeepAlive(cctx)
+	// The contexts go now, with the session they cache: a later test's
+	// destruction probe must not see them go.
+	sctx.Free()
+	cctx.Free()
+	if live, ok := settle(obj(p.base.SSL, p.base.Ctx-2, p.base.Session)); !ok {
+		t.Fatalf("after the contexts' Free: live objects %+v", live)
+	}
 }
 
 // Bad input: a negative descriptor is refused before any C call, and the
@@ -177,6 +181,7 @@ func TestSocketBIOBadInput(t *testing.T) {
 		t.Error("NewSocketBIO(-1): no error")
 	}
 	ctx := clientCtx(t, ctxOpts{})
+	defer ctx.Free()
 	s := must(libssl.New(ctx))
 	defer s.Free()
 	if err := s.SetSocketBIO(-5, false); err == nil {
