@@ -26,6 +26,7 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags libssl_fips ./openssl/
 
 # -short: the long tests (the nettest matrix's 264 child processes, 32 MiB
 # HTTP bodies under -race, 40-run loss loops) shrink or skip; make ci runs

@@ -23,7 +23,7 @@
 #   check    in the image: the providers that config activates, a TLS 1.3
 #            handshake of the leg's own s_server and s_client in it, then the
 #            openssl package's FIPS tests (LIBSSL_GO_FIPS_CONF set to that
-#            config, LIBSSL_GO_REQUIRE_FIPS=1). Exits non-zero on a failure.
+#            config; the test binary is built with -tags libssl_fips). Exits non-zero on a failure.
 #   image    on the host, with podman (no Docker engine, no registry): the
 #            trixie base root filesystem from ci/container-check.sh's cache
 #            (.cache/container/, filled by `make image-bases` when missing),

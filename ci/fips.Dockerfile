@@ -9,7 +9,7 @@
 # builds the openssl package's test binary against the leg's libssl-dev.
 # The image's command (libssl-go-fips-check) shows the providers the FIPS
 # config activates, runs a handshake of the leg's s_server and s_client in
-# it, then the FIPS tests (LIBSSL_GO_FIPS_CONF, LIBSSL_GO_REQUIRE_FIPS=1).
+# it, then the FIPS tests (built with -tags libssl_fips; LIBSSL_GO_FIPS_CONF).
 #
 # BASE: the leg's Debian image (ci/container-check.sh's localhost/debian:
 # trixie-slim, OpenSSL 3.5.x). The fips stage copies only the two scripts,
@@ -45,7 +45,7 @@ RUN go mod download && go version
 COPY . .
 RUN set -eux; \
     mkdir -p /out/openssl; \
-    go test -c -o /out/openssl/openssl.test ./openssl; \
+    go test -c -tags libssl_fips -o /out/openssl/openssl.test ./openssl; \
     cp -a openssl/testdata /out/openssl/; \
     echo "libssl-dev $(pkg-config --modversion libssl)"
 
@@ -62,7 +62,7 @@ RUN /usr/local/bin/fips-provider.sh install /opt/libssl-go/fips/fips.so /etc/ssl
 COPY --from=test /out/openssl /opt/libssl-go/openssl
 RUN printf '%s\n' '#!/bin/sh' 'exec /usr/local/bin/fips-provider.sh check "$@"' \
       >/usr/local/bin/libssl-go-fips-check && chmod 755 /usr/local/bin/libssl-go-fips-check
-ENV LIBSSL_GO_FIPS_CONF=/etc/ssl/fips/openssl-fips.cnf LIBSSL_GO_REQUIRE_FIPS=1
+ENV LIBSSL_GO_FIPS_CONF=/etc/ssl/fips/openssl-fips.cnf
 USER 65534:65534
 WORKDIR /tmp
 CMD ["libssl-go-fips-check"]

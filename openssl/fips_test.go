@@ -1,15 +1,19 @@
+//go:build libssl_fips
+
 package openssl
 
 // Configs in a library context that loaded a real FIPS provider, with the
 // property query "fips=yes", against crypto/tls peers: what they negotiate
 // is FIPS-approved, and what the FIPS provider lacks is refused.
 //
-// LIBSSL_GO_FIPS_CONF names an openssl config that activates the FIPS
-// provider (and base); without it the tests skip. `make fips` runs them in
-// an image that has one (ci/fips.Dockerfile: fips.so built from the trixie
-// leg's own OpenSSL source, installed with that leg's fipsinstall), with
-// LIBSSL_GO_REQUIRE_FIPS=1, under which a missing or unusable config is a
-// failure instead of a skip.
+// These tests exist only in a build with the libssl_fips tag, made where a
+// FIPS provider is: `make fips` builds them in an image that has one
+// (ci/fips.Dockerfile: fips.so built from the trixie leg's own OpenSSL
+// source, installed with that leg's fipsinstall), and runs them with
+// LIBSSL_GO_FIPS_CONF naming the openssl config that activates it (and
+// base). In that build a missing or unusable config is a failure. Without
+// a FIPS provider, TestConfigPropertyQueryFIPSWithoutFIPSProvider asserts
+// the refusal instead.
 
 import (
 	"crypto/rand"
@@ -30,32 +34,21 @@ import (
 	"github.com/libssl-go/libssl/internal/testcerts"
 )
 
-const (
-	fipsConfEnv    = "LIBSSL_GO_FIPS_CONF"
-	fipsRequireEnv = "LIBSSL_GO_REQUIRE_FIPS"
-)
+const fipsConfEnv = "LIBSSL_GO_FIPS_CONF"
 
 // fipsLibCtx returns a library context loaded with the config
 // LIBSSL_GO_FIPS_CONF names, which has the FIPS provider available; the
-// test frees it at its end. It skips when the variable is unset or the
-// linked libssl has no library contexts (1.1.1), unless
-// LIBSSL_GO_REQUIRE_FIPS=1; a config that does not load, or loads no FIPS
-// provider, is a failure.
+// test frees it at its end. An unset variable, a libssl without library
+// contexts (1.1.1), a config that does not load or loads no FIPS provider
+// are failures: this build is made for a FIPS provider.
 func fipsLibCtx(t *testing.T) *libssl.LibCtx {
 	t.Helper()
 	conf := os.Getenv(fipsConfEnv)
-	required := os.Getenv(fipsRequireEnv) == "1"
 	if conf == "" {
-		if required {
-			t.Fatalf("%s=1 but %s is unset: no FIPS provider config to load", fipsRequireEnv, fipsConfEnv)
-		}
-		t.Skipf("%s is unset: no FIPS provider config to load (make fips runs these tests against a FIPS provider)", fipsConfEnv)
+		t.Fatalf("%s is unset: no FIPS provider config to load (the libssl_fips build runs where one is: make fips)", fipsConfEnv)
 	}
 	l, err := libssl.NewLibCtx()
 	if err != nil {
-		if errors.Is(err, libssl.ErrUnsupported) && !required {
-			t.Skipf("%s is set, but this libssl has no library contexts: %v", fipsConfEnv, err)
-		}
 		t.Fatalf("NewLibCtx: %v", err)
 	}
 	t.Cleanup(l.Free)
