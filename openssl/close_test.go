@@ -117,15 +117,7 @@ const closePayload = 4 << 20
 // frees them without waiting on a peer that does not read).
 func closePair(t *testing.T, a, b net.Conn, ccfg, scfg *Config) (cl, sv *Conn) {
 	t.Helper()
-	cl, err := Client(a, ccfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err = Server(b, scfg)
-	if err != nil {
-		cl.Close()
-		t.Fatal(err)
-	}
+	cl, sv = conns(t, a, b, scfg, ccfg)
 	deadline(cl)
 	deadline(sv)
 	t.Cleanup(func() { a.Close(); b.Close(); cl.Close(); sv.Close() })

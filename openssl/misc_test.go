@@ -233,14 +233,7 @@ func TestALPNNoOverlap(t *testing.T) {
 	ccfg := clientConfig(VersionTLS13)
 	ccfg.NextProtos = []string{"spdy/1"}
 	defer ccfg.Free()
-	cl, err := Client(a, ccfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err := Server(b, scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl, sv := conns(t, a, b, scfg, ccfg)
 	deadline(cl)
 	deadline(sv)
 	errc := make(chan error, 1)

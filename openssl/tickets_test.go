@@ -33,14 +33,7 @@ func TestPipeHandshakeDefaultConfig(t *testing.T) {
 	defer scfg.Free()
 	defer ccfg.Free()
 	a, b := net.Pipe()
-	cl, err := Client(a, ccfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sv, err := Server(b, scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl, sv := conns(t, a, b, scfg, ccfg)
 	// Nobody reads the close_notify alerts on net.Pipe: end the pipe first.
 	defer sv.Close()
 	defer cl.Close()
