@@ -198,6 +198,7 @@ func (c *Conn) Close() error {
 	if c.handshakeDone.Load() {
 		alertErr = c.closeNotify(end)
 	}
+	c.discardUnread()
 	err := c.conn.Close()
 	c.release()
 	if alertErr != nil && !errors.Is(alertErr, net.ErrClosed) {

@@ -414,3 +414,27 @@ func (c *Conn) shutdownLocked(s *libssl.SSL) error {
 
 // onSocket reports whether the Conn runs on the socket path.
 func (c *Conn) onSocket() bool { return c.sock.raw != nil }
+
+// discardUnread drops what the socket has received and nobody read (without
+// waiting, at most 256 KiB), just before Close closes it: a socket closed
+// with unread input sends the peer a TCP reset instead of its FIN, and the
+// reset can destroy what this side wrote last, close_notify included,
+// before the peer reads it. A TLS 1.3 client that only writes leaves the
+// server's session tickets there: libssl 3.5 stops reading at the end of
+// the handshake (3.0's read-ahead happens to take them with the server's
+// last flight; the memory BIOs' transport reads take whatever is there).
+func (c *Conn) discardUnread() {
+	if c.sock.raw == nil {
+		return
+	}
+	_ = c.sock.raw.Control(func(fd uintptr) {
+		var buf [4096]byte
+		for total := 0; total < 256<<10; {
+			n, err := syscall.Read(int(fd), buf[:])
+			if n <= 0 || err != nil {
+				return
+			}
+			total += n
+		}
+	})
+}
