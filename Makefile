@@ -86,14 +86,22 @@ CI_STEPS ?= \
 	bench-conn-smoke \
 	fuzz-conn-ci \
 	headercheck
+# Each step's output is kept in .cache/ci-logs/STEP.log; the run ends with
+# the failing tests of each failed step (the lines go test and the image
+# check print for them), so that the tail of a long log names them.
 ci:
-	@failed=; times=; \
+	@failed=; times=; logs=.cache/ci-logs; mkdir -p $$logs; rm -f $$logs/*.log $$logs/*.failed; \
 	for s in $(CI_STEPS); do \
 	  echo "==> make $$s"; t0=$$(date +%s); \
-	  $(MAKE) --no-print-directory $$s || failed="$$failed $$s"; \
+	  { $(MAKE) --no-print-directory $$s || echo "$$s" >$$logs/$$s.failed; } 2>&1 | tee $$logs/$$s.log; \
+	  [ ! -f $$logs/$$s.failed ] || failed="$$failed $$s"; \
 	  times="$$times$$(printf '%-18s %5ss' $$s $$(( $$(date +%s) - t0 )))\n"; \
 	done; \
 	printf '\n==> make ci: time per step\n'"$$times"; \
+	for s in $$failed; do \
+	  echo "==> $$s failed; its failing tests ($$logs/$$s.log):"; \
+	  grep -E -e '--- FAIL|^(  \[[a-z]+\] )?FAIL|panic:|fatal error:|\(failed, exit' $$logs/$$s.log | head -n 25; \
+	done; \
 	if [ -n "$$failed" ]; then echo "make ci: failed:$$failed"; exit 1; fi; \
 	echo "make ci: all steps passed"
 
