@@ -419,8 +419,13 @@ func second[T any](_ T, err error) error { return err }
 // exactly once.
 func TestLibCtxFreedOnlyWhenConfined(t *testing.T) {
 	libCtxTest(t)
+	// Each subtest runs on a goroutine of its own, which libCtxTest's lock
+	// does not hold to a thread: a confined context's calls must all run on
+	// one thread, so the subtests lock theirs.
 	ends := func(t *testing.T, use func(l *libssl.LibCtx, c *libssl.Ctx)) (freed, kept int64) {
 		t.Helper()
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		_, f0, k0 := libssl.LibCtxCounts()
 		l := must(libssl.NewLibCtx())
 		p := must(l.LoadProvider("default"))
@@ -440,6 +445,8 @@ func TestLibCtxFreedOnlyWhenConfined(t *testing.T) {
 	t.Run("confined, SSL_CTX last", func(t *testing.T) {
 		// The SSL_CTX's release parks the context until its SSL_CTX_free
 		// has returned (legacy's teardown reads the context).
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		hasLegacy := legacyInstalled()
 		_, f0, k0 := libssl.LibCtxCounts()
 		l := must(libssl.NewLibCtx())
