@@ -99,31 +99,57 @@ type Conn struct {
 	// Close during a Write waits for it on closeWaiter (close.go).
 	activeCall  atomic.Int32
 	closeWaiter atomic.Pointer[closeWaiter]
+
+	// netHTTP: net/http's Server.Serve or Transport made this connection,
+	// and will speak HTTP/1.1 over it (nethttp_h2.go).
+	netHTTP bool
 }
 
 // Client returns a client-side TLS connection over conn. The handshake runs
 // on first I/O or on Handshake. Unless config.InsecureSkipVerify is set,
 // config.ServerName must be set: the server's chain and host name are
 // verified against it. A nil config uses the defaults (system roots).
+// Called under net/http's Transport, a config that offers "h2" fails with
+// ErrHTTP2OverNetHTTP.
 func Client(conn net.Conn, config *Config) (*Conn, error) {
 	if config == nil {
 		config = defaultConfig
 	}
-	return newConn(conn, config, true, config.ServerName)
+	c, err := newConn(conn, config, true, config.ServerName)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkNetHTTPOffer(config.NextProtos); err != nil {
+		c.release()
+		return nil, err
+	}
+	return c, nil
 }
 
 // Server returns a server-side TLS connection over conn. config must carry
 // a certificate (Certificates, or a Ctx that has one) or TLS 1.3
-// PreSharedKeys.
+// PreSharedKeys. Called under net/http's Server.Serve, a config that
+// offers "h2" fails with ErrHTTP2OverNetHTTP.
 func Server(conn net.Conn, config *Config) (*Conn, error) {
 	if config == nil {
 		return nil, errors.New("openssl: Server needs a Config with a certificate")
 	}
-	return newConn(conn, config, false, "")
+	c, err := newConn(conn, config, false, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkNetHTTPOffer(config.NextProtos); err != nil {
+		c.release()
+		return nil, err
+	}
+	return c, nil
 }
 
 func newConn(conn net.Conn, config *Config, isClient bool, serverName string) (*Conn, error) {
 	c := &Conn{conn: conn, config: config, isClient: isClient, name: serverName, handshakeMu: make(chan struct{}, 1)}
+	if mayOfferH2(config) {
+		c.netHTTP = calledByNetHTTP(isClient)
+	}
 	config.useMu.RLock() // Config.Free waits for this SSL_new
 	ctx, err := config.ctx(isClient)
 	if err == nil {

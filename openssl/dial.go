@@ -10,7 +10,9 @@ import (
 
 // Dial connects to addr and runs the handshake as a client. When
 // config.ServerName is empty, the host part of addr is used for SNI and for
-// verification. A nil config uses the defaults.
+// verification. A nil config uses the defaults. Called by net/http's
+// Transport (DialTLSContext), a config that offers "h2" fails with
+// ErrHTTP2OverNetHTTP (use Transport instead).
 func Dial(network, addr string, config *Config) (*Conn, error) {
 	return DialContext(context.Background(), network, addr, config)
 }
@@ -68,6 +70,12 @@ func dial(ctx context.Context, network, addr string, config *Config, sess *libss
 			c.Close()
 			return nil, err
 		}
+	} else {
+		alpn = config.NextProtos
+	}
+	if err := c.checkNetHTTPOffer(alpn); err != nil {
+		c.Close()
+		return nil, err
 	}
 	if sess != nil {
 		if err := c.SetSession(sess); err != nil {
@@ -90,6 +98,9 @@ type listener struct {
 // Accept waits for a connection and returns it as a server-side *Conn whose
 // handshake runs on first use.
 func (l *listener) Accept() (net.Conn, error) {
+	if l.config != nil && offersH2(l.config.NextProtos) && calledByNetHTTP(false) {
+		return nil, netHTTPH2Error(false)
+	}
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
@@ -103,7 +114,8 @@ func (l *listener) Accept() (net.Conn, error) {
 }
 
 // NewListener wraps inner so that it accepts TLS server connections made
-// with config.
+// with config. Under net/http's Server.Serve, a config that offers "h2"
+// makes Accept fail with ErrHTTP2OverNetHTTP (use Serve instead).
 func NewListener(inner net.Listener, config *Config) net.Listener {
 	return &listener{Listener: inner, config: config}
 }

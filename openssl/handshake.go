@@ -175,6 +175,10 @@ func (c *Conn) completeHandshake() error {
 			c.state = ConnectionState{}
 			return err
 		}
+		if err := c.checkNetHTTPSelected(c.state.NegotiatedProtocol); err != nil {
+			c.state = ConnectionState{}
+			return err
+		}
 		c.fillPSKStateLocked(s)
 		chain, err := s.PeerCertChainDER()
 		if err != nil {
