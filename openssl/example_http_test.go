@@ -1,6 +1,7 @@
 package openssl_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -53,4 +54,23 @@ func ExampleServe() {
 	// HTTP/2.0 over TLS 1.3, ALPN h2
 	// client: HTTP/2.0 resp.TLS set: true
 	// Serve: http: Server closed
+}
+
+// The crypto/tls idiom srv.Serve(listener) with "h2" offered: net/http
+// would speak HTTP/1.1 on connections that agreed to HTTP/2, so Serve
+// returns ErrHTTP2OverNetHTTP at once; openssl.Serve(srv, l) is the way.
+func ExampleErrHTTP2OverNetHTTP() {
+	tc := testcerts.Get()
+	cfg := &openssl.Config{
+		Certificates: []openssl.Certificate{{CertPEM: tc.LeafChain, KeyPEM: tc.LeafKey}},
+		NextProtos:   []string{"h2", "http/1.1"},
+	}
+	defer cfg.Free()
+	l, err := openssl.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		panic(err)
+	}
+	err = (&http.Server{}).Serve(l)
+	fmt.Println(errors.Is(err, openssl.ErrHTTP2OverNetHTTP))
+	// Output: true
 }
