@@ -144,21 +144,22 @@ type Config struct {
 	SessionTicketsDisabled bool
 
 	// SendTicketsAtHandshake makes a TLS 1.3 server send its session
-	// tickets (NewSessionTicket, as many as SSL_CTX_set_num_tickets says:
-	// 2 by default) when its handshake completes, as libssl itself does
-	// from SSL_do_handshake and as openssl s_server behaves: Handshake
-	// returns once they have reached the transport. By default (false) a
-	// Conn holds them and sends them with its next output (data, an alert,
-	// close_notify). The trade-off: with this option a client that counts
-	// its tickets before it sends anything gets them (tlsfuzzer's
-	// test-tls13-count-tickets expects that), but over a transport without
-	// a buffer (net.Pipe) the server's Handshake waits until the client
-	// reads, so a client that only writes after its handshake deadlocks
-	// with it until a deadline or a context ends the server's Handshake,
-	// which then fails and leaves the Conn unusable. On TCP the kernel's
-	// buffer takes the tickets, which a client that only writes and then
-	// closes may leave unread (see the package doc). TLS 1.2 tickets are
-	// part of the handshake in both timings (connection, server role).
+	// tickets (NewSessionTicket: 2, or what SSL_set_num_tickets sets
+	// through Conn.WithSSL) when its handshake completes, as libssl itself
+	// does from SSL_do_handshake and as openssl s_server behaves:
+	// Handshake returns once they have reached the transport. By default
+	// (false) a Conn holds them and sends them with its next output (data,
+	// an alert, close_notify). The trade-off: with this option a client
+	// that counts its tickets before it sends anything gets them
+	// (tlsfuzzer's test-tls13-count-tickets expects that), but over a
+	// transport without a buffer (net.Pipe) the server's Handshake waits
+	// until the client reads, and against a client that only writes after
+	// its handshake it waits until a deadline or the HandshakeContext's
+	// context ends it with an error that leaves the Conn unusable. Over
+	// TCP a client that only writes and then closes may leave them unread,
+	// and its kernel then resets the connection, which can destroy the
+	// last data it sent (see the package doc). TLS 1.2 tickets are part of
+	// the handshake in both timings (connection, server role).
 	SendTicketsAtHandshake bool
 
 	// AllowRenegotiation lets TLS 1.2 renegotiation happen, in both roles
