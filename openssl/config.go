@@ -143,6 +143,25 @@ type Config struct {
 	// (context).
 	SessionTicketsDisabled bool
 
+	// SendTicketsAtHandshake makes a TLS 1.3 server send its session
+	// tickets (NewSessionTicket: 2, or what SSL_set_num_tickets sets
+	// through Conn.WithSSL) when its handshake completes, as libssl itself
+	// does from SSL_do_handshake and as openssl s_server behaves:
+	// Handshake returns once they have reached the transport. By default
+	// (false) a Conn holds them and sends them with its next output (data,
+	// an alert, close_notify). The trade-off: with this option a client
+	// that counts its tickets before it sends anything gets them
+	// (tlsfuzzer's test-tls13-count-tickets expects that), but over a
+	// transport without a buffer (net.Pipe) the server's Handshake waits
+	// until the client reads, and against a client that only writes after
+	// its handshake it waits until a deadline or the HandshakeContext's
+	// context ends it with an error that leaves the Conn unusable. Over
+	// TCP a client that only writes and then closes may leave them unread,
+	// and its kernel then resets the connection, which can destroy the
+	// last data it sent (see the package doc). TLS 1.2 tickets are part of
+	// the handshake in both timings (connection, server role).
+	SendTicketsAtHandshake bool
+
 	// AllowRenegotiation lets TLS 1.2 renegotiation happen, in both roles
 	// (on OpenSSL 3.x servers also the client-initiated kind:
 	// SSL_OP_ALLOW_CLIENT_RENEGOTIATION). By default it is refused, as

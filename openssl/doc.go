@@ -57,12 +57,28 @@
 // with RequestTLS(r) (set http.Server.ConnContext to ConnContext when not
 // using Serve).
 //
-// TLS 1.3 session tickets: libssl's server writes its tickets when the
-// handshake completes. A Conn keeps them and sends them with its next
-// output (data, an alert, close_notify), so that a server's Handshake never
-// waits on a peer that is not reading (net.Pipe), and a client that only
-// writes and closes never leaves them unread (its kernel would then reset
-// the connection and destroy what it sent).
+// TLS 1.3 session tickets: libssl's server writes its tickets (2 unless
+// SSL_CTX_set_num_tickets says otherwise) in the last step of its
+// handshake, and a C server on a socket sends them there and then. A
+// server Conn has two timings:
+//
+//   - By default it keeps them and sends them with its next output (data,
+//     an alert, close_notify). Its Handshake then never waits on a peer
+//     that is not reading: over net.Pipe, which has no buffer, a write
+//     returns only when the peer reads, and a crypto/tls client's Handshake
+//     returns without reading the tickets (it reads them in Read); a client
+//     that then only writes would wait for the server to read while the
+//     server waits for it to read the tickets, for ever. And a client that
+//     only writes and closes never leaves them unread (its kernel would
+//     reset the connection and could destroy what it sent).
+//   - With Config.SendTicketsAtHandshake it sends them as libssl does: the
+//     server's Handshake returns once they have reached the transport, so
+//     a client gets them before it sends anything, as from openssl
+//     s_server; tlsfuzzer's test-tls13-count-tickets expects that. Over
+//     net.Pipe the server's Handshake then needs a client that reads:
+//     against one that only writes it waits until a deadline or the
+//     HandshakeContext's context ends it with an error, and the Conn is
+//     unusable.
 //
 // Sessions: Conn.Session returns the libssl session (the caller frees it),
 // Conn.GetSession its DER, and DialSession or Conn.SetSession offer one for

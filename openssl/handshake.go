@@ -96,7 +96,7 @@ func (c *Conn) handshake() error {
 		held := false
 		if serr := c.withSSL(func(s *libssl.SSL) error {
 			err = s.Handshake()
-			held = err == nil && !c.isClient && s.Version() >= libssl.TLS1_3
+			held = err == nil && c.holdsTickets(s)
 			return nil
 		}); serr != nil {
 			return serr

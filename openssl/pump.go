@@ -290,6 +290,14 @@ func (c *Conn) sendLocked(out []byte) error {
 	return nil
 }
 
+// holdsTickets reports whether what s's completing handshake step wrote
+// (a TLS 1.3 server's session tickets) waits for the next output: unless
+// Config.SendTicketsAtHandshake, when it goes out now, as libssl's own
+// socket BIO would send it.
+func (c *Conn) holdsTickets(s *libssl.SSL) bool {
+	return !c.isClient && !c.config.SendTicketsAtHandshake && s.Version() >= libssl.TLS1_3
+}
+
 // holdTickets keeps what a TLS 1.3 server's last handshake step wrote: only
 // its session tickets. Sending them now would block the handshake on a peer
 // that does not read (net.Pipe), and left unread by a client that only

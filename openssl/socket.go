@@ -62,7 +62,7 @@ type sockIO struct {
 
 	hunsent int
 	herr    error
-	held    bool // the step completed a TLS 1.3 server's handshake
+	held    bool // the step completed a TLS 1.3 server's handshake; its tickets wait (holdsTickets)
 }
 
 // rawConnOf returns the transport's RawConn when the Conn is to run on the
@@ -104,7 +104,8 @@ func rawConnOf(conn net.Conn, mode SocketIO) (syscall.RawConn, error) {
 
 // setupSocket gives the SSL a socket BIO on raw's descriptor. A server's
 // BIO holds its handshake output until each step's flush, so that its TLS
-// 1.3 session tickets stay for its next output (see holdTickets).
+// 1.3 session tickets stay for its next output (see holdTickets), or for
+// the handshake's own flush with Config.SendTicketsAtHandshake.
 func (c *Conn) setupSocket(raw syscall.RawConn) error {
 	fd := -1
 	if err := raw.Control(func(d uintptr) { fd = int(d) }); err != nil {
@@ -313,7 +314,7 @@ func (c *Conn) sockHandshakeStep(uintptr) bool {
 	sk := &c.sock
 	if err := c.withSSL(func(s *libssl.SSL) error {
 		sk.hunsent, sk.herr = s.SocketHandshake()
-		sk.held = sk.herr == nil && !c.isClient && s.Version() >= libssl.TLS1_3
+		sk.held = sk.herr == nil && c.holdsTickets(s)
 		return nil
 	}); err != nil {
 		sk.herr = err
@@ -325,7 +326,8 @@ func (c *Conn) sockHandshakeStep(uintptr) bool {
 // handshakeSocket is handshake on the socket path: steps run when the
 // socket has the peer's records, and what each makes goes out before the
 // next wait. A TLS 1.3 server's tickets, made by its last step, stay in
-// the BIO for its next output.
+// the BIO for its next output, unless Config.SendTicketsAtHandshake sends
+// them before the handshake returns.
 func (c *Conn) handshakeSocket() error {
 	sk := &c.sock
 	for {
