@@ -131,7 +131,9 @@ int lsh_x509_pubkey_type(X509 *x) { return pkey_type(X509_get0_pubkey(x)); }
  * fits in cap; -1 when it cannot be encoded. */
 int lsh_x509_subject_der(X509 *x, unsigned char *buf, int cap)
 {
-    X509_NAME *nm = X509_get_subject_name(x);
+    /* const from OpenSSL 4.0's X509_get_subject_name; i2d_X509_NAME takes
+     * it const from 3.0 and not in 1.1.1, hence the cast. */
+    X509_NAME *nm = (X509_NAME *)X509_get_subject_name(x);
     if (nm == NULL)
         return -1;
     int n = i2d_X509_NAME(nm, NULL);

@@ -425,10 +425,16 @@ func (c *Conn) onSocket() bool { return c.sock.raw != nil }
 // server's session tickets there: libssl 3.5 stops reading at the end of
 // the handshake (3.0's read-ahead happens to take them with the server's
 // last flight; the memory BIOs' transport reads take whatever is there).
+// It drops nothing while a Read or the handshake may be reading the socket
+// (a Read holds in; the handshake has not completed): taking part of a
+// record from under libssl's recv would end that Read with a bad record
+// MAC instead of the closed connection's error. A Read that is under way
+// reads what arrives anyway.
 func (c *Conn) discardUnread() {
-	if c.sock.raw == nil {
+	if c.sock.raw == nil || !c.handshakeDone.Load() || !c.in.TryLock() {
 		return
 	}
+	defer c.in.Unlock()
 	_ = c.sock.raw.Control(func(fd uintptr) {
 		var buf [4096]byte
 		for total := 0; total < 256<<10; {
