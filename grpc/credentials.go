@@ -71,15 +71,16 @@ func NewCredentials(cfg *openssl.Config) *Credentials {
 	return &Credentials{cfg: cfg, derived: &derivedConfigs{byName: map[string]*openssl.Config{}}}
 }
 
-// Info returns what grpc-go reads of TLS credentials: the protocol
-// ("tls"), its version as grpc's own TLS credentials give it, and the
-// server name (OverrideServerName's, else the Config's), which a grpc
-// client uses as the authority of its connections when it is set.
+// Info returns what grpc-go reads of transport credentials: the protocol,
+// "tls" (a grpc client then sends the scheme "https"), and the server name
+// (OverrideServerName's, else the Config's), which a grpc client takes as
+// the authority of its connections when it is set. SecurityVersion, which
+// grpc deprecates and does not read, is left empty.
 func (c *Credentials) Info() credentials.ProtocolInfo {
 	return credentials.ProtocolInfo{
 		SecurityProtocol: "tls",
-		SecurityVersion:  "1.2",
-		ServerName:       c.serverName(),
+		//lint:ignore SA1019 deprecated, but grpc-go 1.85 still reads it for the authority (clientconn.go)
+		ServerName: c.serverName(),
 	}
 }
 
