@@ -592,3 +592,59 @@ func waitGoroutines(t *testing.T, base int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestBadInput: credentials without a usable Config, a connection already
+// closed and a peer that hangs up give errors at once, never a hang.
+func TestBadInput(t *testing.T) {
+	tcpPair := func(t *testing.T) (net.Conn, net.Conn) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close(); s.Close() })
+		return c, s
+	}
+
+	t.Run("server without a certificate", func(t *testing.T) {
+		c, s := tcpPair(t)
+		clientErr := make(chan error, 1)
+		go func() {
+			clientErr <- tls.Client(c, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2"}}).Handshake()
+		}()
+		conn, _, err := NewCredentials(nil).ServerHandshake(s)
+		if conn != nil || err == nil {
+			t.Fatal("a server without a certificate handshook")
+		}
+		t.Logf("%v", err)
+		if err := <-clientErr; err == nil {
+			t.Fatal("the client's handshake succeeded against a server without a certificate")
+		}
+	})
+	t.Run("client on a closed connection", func(t *testing.T) {
+		c, _ := tcpPair(t)
+		c.Close()
+		conn, _, err := NewCredentials(nil).ClientHandshake(callCtx(t), "localhost:1", c)
+		if conn != nil || err == nil {
+			t.Fatal("a handshake on a closed connection succeeded")
+		}
+		t.Logf("%v", err)
+	})
+	t.Run("client, server hangs up", func(t *testing.T) {
+		c, s := tcpPair(t)
+		s.Close()
+		conn, _, err := NewCredentials(nil).ClientHandshake(callCtx(t), "localhost:1", c)
+		if conn != nil || err == nil {
+			t.Fatal("a handshake with a peer that hung up succeeded")
+		}
+		t.Logf("%v", err)
+	})
+}
