@@ -72,6 +72,7 @@ CI_STEPS ?= \
 	staticcheck \
 	test-long \
 	test-memory-bio \
+	test-grpc \
 	asan-ci \
 	valgrind-ci \
 	checkptr-ci \
