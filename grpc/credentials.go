@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"reflect"
 	"slices"
 	"sync"
 	"syscall"
@@ -225,23 +224,21 @@ type derivedConfigs struct {
 	byName map[string]*openssl.Config
 }
 
-// get returns the Config derived from cfg for name, made on first use: a
-// new Config with cfg's exported fields (the unexported ones are the state
-// a Config builds when first used, its SSL_CTXs among them), ServerName
-// set to name for a client, and "h2" in NextProtos.
+// get returns the Config derived from cfg for name, made on first use:
+// cfg.Clone (cfg's exported fields, SSL_CTXs of its own), with ServerName
+// set to name for a client, and "h2" in NextProtos. It keeps cfg's
+// ClientSessionCache, which Clone leaves out because sessions belong to
+// the SSL_CTX that made them: the cache is keyed by server name, and a
+// derived Config is the only one that uses its name (cfg itself is used
+// only for cfg.ServerName).
 func (d *derivedConfigs) get(cfg *openssl.Config, name string) *openssl.Config {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if dc := d.byName[name]; dc != nil {
 		return dc
 	}
-	dc := new(openssl.Config)
-	src, dst := reflect.ValueOf(cfg).Elem(), reflect.ValueOf(dc).Elem()
-	for i := range src.NumField() {
-		if src.Type().Field(i).IsExported() {
-			dst.Field(i).Set(src.Field(i))
-		}
-	}
+	dc := cfg.Clone()
+	dc.ClientSessionCache = cfg.ClientSessionCache
 	if name != "" {
 		dc.ServerName = name
 	}
