@@ -458,26 +458,9 @@ func TestALPN(t *testing.T) {
 		}
 		return clientCreds(t, p, libsslImpl, false).(*Credentials)
 	}
-	pipe := func(t *testing.T) (net.Conn, net.Conn) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		c, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := l.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close(); s.Close() })
-		return c, s
-	}
 
 	t.Run("server, client offers no ALPN", func(t *testing.T) {
-		c, s := pipe(t)
+		c, s := tcpPair(t)
 		go func() {
 			tc := tls.Client(c, &tls.Config{RootCAs: p.pool, ServerName: "localhost"})
 			tc.Handshake()
@@ -489,7 +472,7 @@ func TestALPN(t *testing.T) {
 		}
 	})
 	t.Run("server, client offers http/1.1 only", func(t *testing.T) {
-		c, s := pipe(t)
+		c, s := tcpPair(t)
 		clientErr := make(chan error, 1)
 		go func() {
 			tc := tls.Client(c, &tls.Config{RootCAs: p.pool, ServerName: "localhost", NextProtos: []string{"http/1.1"}})
@@ -504,7 +487,7 @@ func TestALPN(t *testing.T) {
 		}
 	})
 	t.Run("client, server selects none", func(t *testing.T) {
-		c, s := pipe(t)
+		c, s := tcpPair(t)
 		go func() {
 			ts := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{p.serverTLS}})
 			ts.Handshake()
@@ -596,23 +579,6 @@ func waitGoroutines(t *testing.T, base int) {
 // TestBadInput: credentials without a usable Config, a connection already
 // closed and a peer that hangs up give errors at once, never a hang.
 func TestBadInput(t *testing.T) {
-	tcpPair := func(t *testing.T) (net.Conn, net.Conn) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		c, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := l.Accept()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close(); s.Close() })
-		return c, s
-	}
 
 	t.Run("server without a certificate", func(t *testing.T) {
 		c, s := tcpPair(t)

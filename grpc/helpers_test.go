@@ -345,3 +345,24 @@ func mustEqual(t testing.TB, what string, got, want []byte) {
 		t.Fatalf("%s: got %q, want %q", what, got, want)
 	}
 }
+
+// tcpPair is a connected pair of loopback TCP sockets (client, server),
+// closed when the test ends.
+func tcpPair(t *testing.T) (net.Conn, net.Conn) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); s.Close() })
+	return c, s
+}

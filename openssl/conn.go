@@ -115,15 +115,7 @@ func Client(conn net.Conn, config *Config) (*Conn, error) {
 	if config == nil {
 		config = defaultConfig
 	}
-	c, err := newConn(conn, config, true, config.ServerName)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.checkNetHTTPOffer(config.NextProtos); err != nil {
-		c.release()
-		return nil, err
-	}
-	return c, nil
+	return newConnOffering(conn, config, true, config.ServerName)
 }
 
 // Server returns a server-side TLS connection over conn. config must carry
@@ -134,7 +126,13 @@ func Server(conn net.Conn, config *Config) (*Conn, error) {
 	if config == nil {
 		return nil, errors.New("openssl: Server needs a Config with a certificate")
 	}
-	c, err := newConn(conn, config, false, "")
+	return newConnOffering(conn, config, false, "")
+}
+
+// newConnOffering is newConn for a connection that offers config's
+// NextProtos, refused where net/http would speak HTTP/1.1 over an h2 one.
+func newConnOffering(conn net.Conn, config *Config, isClient bool, serverName string) (*Conn, error) {
+	c, err := newConn(conn, config, isClient, serverName)
 	if err != nil {
 		return nil, err
 	}
