@@ -189,7 +189,9 @@ func (c *Conn) Close() error {
 	}
 	if ferr := c.failed("close"); ferr != nil {
 		// No close_notify on a failed connection (libssl would refuse it
-		// with a misleading reason): report the failure.
+		// with a misleading reason): report the failure. Its alert, sent
+		// when it failed, must not be overtaken by a reset.
+		c.discardUnread()
 		_ = c.conn.Close()
 		c.release()
 		return ferr

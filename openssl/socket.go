@@ -420,18 +420,27 @@ func (c *Conn) onSocket() bool { return c.sock.raw != nil }
 // discardUnread drops what the socket has received and nobody read (without
 // waiting, at most 256 KiB), just before Close closes it: a socket closed
 // with unread input sends the peer a TCP reset instead of its FIN, and the
-// reset can destroy what this side wrote last, close_notify included,
-// before the peer reads it. A TLS 1.3 client that only writes leaves the
-// server's session tickets there: libssl 3.5 stops reading at the end of
-// the handshake (3.0's read-ahead happens to take them with the server's
-// last flight; the memory BIOs' transport reads take whatever is there).
-// It drops nothing while a Read or the handshake may be reading the socket
-// (a Read holds in; the handshake has not completed): taking part of a
-// record from under libssl's recv would end that Read with a bad record
-// MAC instead of the closed connection's error. A Read that is under way
-// reads what arrives anyway.
+// reset can destroy what this side wrote last (close_notify, or the alert
+// of a failed handshake) before the peer reads it. A TLS 1.3 client that
+// only writes leaves the server's session tickets there (libssl 3.5 stops
+// reading at the end of the handshake); a server that failed the handshake
+// at the client's Certificate leaves the client's Finished there when it
+// came in a later segment than libssl's read took. It drops nothing while
+// a Read or a handshake may be reading the socket (a Read holds in, a
+// handshake handshakeMu): taking part of a record from under libssl's recv
+// would end that Read with a bad record MAC instead of the closed
+// connection's error. A Read that is under way reads what arrives anyway.
 func (c *Conn) discardUnread() {
-	if c.sock.raw == nil || !c.handshakeDone.Load() || !c.in.TryLock() {
+	if c.sock.raw == nil {
+		return
+	}
+	select {
+	case c.handshakeMu <- struct{}{}:
+		defer func() { <-c.handshakeMu }()
+	default:
+		return
+	}
+	if !c.in.TryLock() {
 		return
 	}
 	defer c.in.Unlock()
