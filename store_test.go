@@ -2,6 +2,14 @@ package libssl_test
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"os"
 	"os/exec"
@@ -67,24 +75,56 @@ func TestLoadStoreChainAndKey(t *testing.T) {
 	}
 }
 
-// encryptedKey writes the test leaf's key as encrypted PKCS#8 (openssl
-// pkcs8 -topk8, AES-256-CBC, PBKDF2) under pass phrase pass.
+// encryptedKey writes the test leaf's key as encrypted PKCS#8 (RFC 8018
+// PBES2: PBKDF2 with HMAC-SHA256, AES-256-CBC; what openssl pkcs8 -topk8
+// -v2 aes-256-cbc writes) under pass phrase pass.
 func encryptedKey(t *testing.T, dir, pass string) string {
 	t.Helper()
-	plain, enc := filepath.Join(dir, "key.pem"), filepath.Join(dir, "key-pkcs8-enc.pem")
-	if err := os.WriteFile(plain, testcerts.Get().LeafKey, 0o600); err != nil {
+	block, _ := pem.Decode(testcerts.Get().LeafKey)
+	if block == nil {
+		t.Fatal("the test leaf's key is not PEM")
+	}
+	var key any
+	var err error
+	if key, err = x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
+		if key, err = x509.ParseECPrivateKey(block.Bytes); err != nil {
+			t.Fatalf("the test leaf's key: %v", err)
+		}
+	}
+	plain := must(x509.MarshalPKCS8PrivateKey(key))
+	salt, iv := make([]byte, 16), make([]byte, aes.BlockSize)
+	must(rand.Read(salt))
+	must(rand.Read(iv))
+	const iter = 2048
+	aesKey := must(pbkdf2.Key(sha256.New, pass, salt, iter, 32))
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	data := append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	c := must(aes.NewCipher(aesKey))
+	cipher.NewCBCEncrypter(c, iv).CryptBlocks(data, data)
+
+	type algorithm struct {
+		OID    asn1.ObjectIdentifier
+		Params asn1.RawValue
+	}
+	raw := func(v any) asn1.RawValue { return asn1.RawValue{FullBytes: must(asn1.Marshal(v))} }
+	null := asn1.RawValue{Tag: asn1.TagNull}
+	pbkdf2Params := struct {
+		Salt []byte
+		Iter int
+		PRF  algorithm
+	}{salt, iter, algorithm{asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 9}, null}} // hmacWithSHA256
+	pbes2 := struct{ KDF, Enc algorithm }{
+		algorithm{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 12}, raw(pbkdf2Params)}, // PBKDF2
+		algorithm{asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 1, 42}, raw(iv)},       // aes256-CBC
+	}
+	info := struct {
+		Alg  algorithm
+		Data []byte
+	}{algorithm{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}, raw(pbes2)}, data} // PBES2
+	enc := filepath.Join(dir, "key-pkcs8-enc.pem")
+	out := pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: must(asn1.Marshal(info))})
+	if err := os.WriteFile(enc, out, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("the openssl command (Debian package openssl) is not installed: it writes the encrypted key")
-	}
-	cmd := exec.Command(bin, "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", plain, "-out", enc, "-passout", "pass:"+pass)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("openssl pkcs8: %v: %s", err, out)
-	}
-	if pem := must(os.ReadFile(enc)); !bytes.Contains(pem, []byte("BEGIN ENCRYPTED PRIVATE KEY")) {
-		t.Fatalf("openssl pkcs8 wrote no encrypted key:\n%s", pem)
 	}
 	return enc
 }
