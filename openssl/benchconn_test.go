@@ -38,7 +38,9 @@ package openssl
 // kernel's work for it included) over the same region, per op, which a
 // loaded machine disturbs less than wall time and which, unlike
 // callgrind's user-space instruction counts, sees system calls, spinning
-// and cache misses. Material as in bench_test.go: X25519,
+// and cache misses; sys-ns/op is its system part and vcsw/op the voluntary
+// context switches (threads that blocked in the kernel: poll, epoll_wait,
+// futex), which tell the kernel's share from user space's. Material as in bench_test.go: X25519,
 // ECDSA P-256, TLS_AES_128_GCM_SHA256 (TLS 1.3) or
 // ECDHE-ECDSA-AES128-GCM-SHA256 (TLS 1.2).
 //
@@ -217,13 +219,27 @@ func BenchmarkConn(b *testing.B) {
 	}
 }
 
-// cpuNow is the process's user and system time so far, every thread.
-func cpuNow(b *testing.B) time.Duration {
+// cpuUse is the process's CPU use so far, every thread: user and system
+// time (cpu), system time alone (sys), and voluntary context switches
+// (vcsw: a thread that blocked in the kernel, in epoll_wait, futex or poll).
+type cpuUse struct{ cpu, sys, vcsw int64 }
+
+func cpuNow(b *testing.B) cpuUse {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		b.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return cpuUse{cpu: ru.Utime.Nano() + ru.Stime.Nano(), sys: ru.Stime.Nano(), vcsw: ru.Nvcsw}
+}
+
+// reportCPU reports the CPU use since u0 per op: cpu-ns/op (user and
+// system), sys-ns/op and vcsw/op.
+func reportCPU(b *testing.B, u0 cpuUse) {
+	u := cpuNow(b)
+	n := float64(b.N)
+	b.ReportMetric(float64(u.cpu-u0.cpu)/n, "cpu-ns/op")
+	b.ReportMetric(float64(u.sys-u0.sys)/n, "sys-ns/op")
+	b.ReportMetric(float64(u.vcsw-u0.vcsw)/n, "vcsw/op")
 }
 
 // share is worker k's part of n operations over p workers.
@@ -351,7 +367,7 @@ func benchHandshakesP(b *testing.B, im connImpl, p int, resume bool) {
 	resumed, err := handshakes(im, ls, func(k int) int { return share(b.N, p, k) })
 	instr.InstrDump()
 	b.StopTimer()
-	b.ReportMetric(float64(cpuNow(b)-cpu0)/float64(b.N), "cpu-ns/op")
+	reportCPU(b, cpu0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -450,13 +466,13 @@ func benchBulkP(b *testing.B, im connImpl, p int) {
 	wg.Wait()
 	instr.InstrDump()
 	b.StopTimer()
-	b.ReportMetric(float64(cpuNow(b)-cpu0)/float64(b.N), "cpu-ns/op")
+	reportCPU(b, cpu0)
 	if fe.err != nil {
 		b.Fatal(fe.err)
 	}
 }
 
-var cconnCPU = regexp.MustCompile(`cpu_ns=(\d+)`)
+var cconnCPU = regexp.MustCompile(`cpu_ns=(\d+) sys_ns=(\d+) vcsw=(\d+)`)
 
 // runConn runs internal/bench/c/cconn.c for b.N operations with p connections and
 // reports its elapsed time as ns/op.
@@ -472,11 +488,13 @@ func (cb *cbench) runConn(b *testing.B, op connOp, p int) {
 	cmd.Env = append(os.Environ(), "CCONN_BULK_MIB="+strconv.Itoa(connBulkTotal>>20))
 	ns, stdout := runC(b, "cconn "+op.cmode, cmd, map[bool]int{true: b.N}[op.resume])
 	b.ReportMetric(ns/float64(b.N), "ns/op")
-	if m := cconnCPU.FindStringSubmatch(stdout); m != nil {
-		cpu, _ := strconv.ParseFloat(m[1], 64)
-		b.ReportMetric(cpu/float64(b.N), "cpu-ns/op")
-	} else {
-		b.Fatalf("cconn output without cpu_ns: %q", stdout)
+	m := cconnCPU.FindStringSubmatch(stdout)
+	if m == nil {
+		b.Fatalf("cconn output without cpu_ns, sys_ns and vcsw: %q", stdout)
+	}
+	for i, unit := range []string{"cpu-ns/op", "sys-ns/op", "vcsw/op"} {
+		v, _ := strconv.ParseFloat(m[1+i], 64)
+		b.ReportMetric(v/float64(b.N), unit)
 	}
 	b.ReportMetric(0, "B/op")
 	b.ReportMetric(0, "allocs/op")

@@ -37,12 +37,15 @@
  *
  * Timed region: from the moment every thread has finished its set-up (a
  * barrier) to the join of the last one; its CPU time (user and system,
- * every thread, getrusage) is reported beside the wall time. Under callgrind the same region is
+ * every thread, getrusage) is reported beside the wall time, with its system
+ * part and the voluntary context switches (a thread blocking in poll or a
+ * lock) on their own. Under callgrind the same region is
  * bracketed by CALLGRIND_ZERO_STATS and CALLGRIND_DUMP_STATS, so the dump
  * holds the instructions of the N operations on every thread.
  *
  * usage: cconn MODE P N ca.pem chain.pem key.pem
- * stdout: "elapsed_ns=<ns> n=<N> resumed=<count> cpu_ns=<user+system ns>"
+ * stdout: "elapsed_ns=<ns> n=<N> resumed=<count> cpu_ns=<user+system ns>
+ *          sys_ns=<system ns> vcsw=<voluntary context switches>"
  * stderr: "cconn: header <text>, runtime <text>"
  *
  * Built by the benchmark run itself (openssl/cbench_test.go's buildC) with CC,
@@ -300,14 +303,22 @@ static void *run_end(void *arg)
     return NULL;
 }
 
-/* cpu_ns is the process's user and system time so far, every thread. */
-static int64_t cpu_ns(void)
+/* cpu_use is the process's CPU time so far, every thread: user and system
+ * (cpu), system alone (sys), and voluntary context switches (vcsw). */
+struct cpu_use {
+    int64_t cpu, sys, vcsw;
+};
+
+static struct cpu_use cpu_now(void)
 {
     struct rusage ru;
+    struct cpu_use u;
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         die("getrusage");
-    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+    u.sys = (int64_t)ru.ru_stime.tv_sec * 1000000000 + (int64_t)ru.ru_stime.tv_usec * 1000;
+    u.cpu = (int64_t)ru.ru_utime.tv_sec * 1000000000 + (int64_t)ru.ru_utime.tv_usec * 1000 + u.sys;
+    u.vcsw = ru.ru_nvcsw;
+    return u;
 }
 
 int main(int argc, char **argv)
@@ -315,7 +326,8 @@ int main(int argc, char **argv)
     long p, n, i, k;
     struct end *ends;
     pthread_t *th;
-    int64_t start, elapsed, cpu0, cpu;
+    int64_t start, elapsed;
+    struct cpu_use cpu0, cpu;
 
     if (argc != 7) {
         fprintf(stderr, "usage: cconn hs13full|hs13resumed|hs12full|hs12resumed|bulk P N ca.pem chain.pem key.pem\n");
@@ -385,7 +397,7 @@ int main(int argc, char **argv)
     CALLGRIND_ZERO_STATS;
 #endif
     start = now_ns();
-    cpu0 = cpu_ns();
+    cpu0 = cpu_now();
     pthread_barrier_wait(&go);
     if (mode == BULK)
         pthread_barrier_wait(&ready); /* every end has sent and read all */
@@ -394,7 +406,7 @@ int main(int argc, char **argv)
             if (pthread_join(th[i], NULL) != 0)
                 die("pthread_join");
     elapsed = now_ns() - start;
-    cpu = cpu_ns() - cpu0;
+    cpu = cpu_now();
 #ifdef HAVE_CALLGRIND
     CALLGRIND_DUMP_STATS_AT("cconn");
 #endif
@@ -409,7 +421,8 @@ int main(int argc, char **argv)
     SSL_SESSION_free(store);
     SSL_CTX_free(cctx);
     SSL_CTX_free(sctx);
-    printf("elapsed_ns=%lld n=%ld resumed=%ld cpu_ns=%lld\n", (long long)elapsed, n, resumed_total,
-           (long long)cpu);
+    printf("elapsed_ns=%lld n=%ld resumed=%ld cpu_ns=%lld sys_ns=%lld vcsw=%lld\n", (long long)elapsed, n,
+           resumed_total, (long long)(cpu.cpu - cpu0.cpu), (long long)(cpu.sys - cpu0.sys),
+           (long long)(cpu.vcsw - cpu0.vcsw));
     return 0;
 }
