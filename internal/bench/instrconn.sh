@@ -13,6 +13,17 @@
 # binary natively and it runs the C program under callgrind
 # (LIBSSL_CCONN_CALLGRIND). For op=Bulk the figure is per MiB moved (both
 # directions counted: an op moves 2 x LIBSSL_CONN_BULK_MIB MiB).
+#
+# The Go implementations run with GOMAXPROCS=1 (INSTR_GOMAXPROCS overrides).
+# Valgrind runs one thread at a time, so with two Ps the runtime's idle M
+# spins in findRunnable for the whole of its time slice while the thread it
+# waits for cannot run: a cost that native runs pay for microseconds, not
+# for a slice. It made the Go figures swing by tens of thousands of
+# instructions per handshake between runs, and inflated them (HS12Resumed,
+# socket: about 947K with two Ps, 900-917K with one, on 3.0.19). With one P the
+# count is the work done: the scheduler, netpoll, cgo transitions and
+# allocation, without the spinning. The spinning's real cost shows in
+# BenchmarkConn's native cpu-ns/op, which make bench-conn reports beside it.
 set -eu
 bin=$1 op=$2 p=$3 n=$4
 dir=$(mktemp -d)
@@ -26,7 +37,7 @@ count() { # impl iterations
 			-test.benchtime="${2}x" >"$dir/out" 2>&1 || { cat "$dir/out" >&2; return 1; }
 		f="$dir/c.$2.1"
 	else
-		GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --quiet \
+		GOMAXPROCS=${INSTR_GOMAXPROCS:-1} GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --quiet \
 			--callgrind-out-file="$dir/cg" --dump-instr=no --dump-line=no \
 			"$bin" -test.run '^$' -test.bench "$(sel "$1")" \
 			-test.benchtime="${2}x" >"$dir/out" 2>&1 || { cat "$dir/out" >&2; return 1; }
