@@ -115,6 +115,25 @@ bench-conn-instr:
 	  LIBSSL_CONN_BULK_MIB=$(BENCH_CONN_BULK_MIB) sh ../internal/bench/instrconn.sh $(BENCH_OUT)/openssl.test $$op $${r%%:*} $${r#*:} || exit 1; \
 	done | tee -a $(BENCH_OUT)/conn-instr.txt
 
+# Where the instructions of one BenchmarkConn operation go, by category
+# (libssl and libcrypto, libc, the binding's Go and C, cgo transitions, the
+# runtime's scheduler, netpoll and GC, ...), C, libssl-go and crypto/tls side
+# by side, and the functions that differ most from C's
+# (internal/bench/cmd/instrprofile: cachegrind, whole runs at N and 2N).
+# PROFILE_OP, PROFILE_P, PROFILE_N, PROFILE_TOP choose; about 20 s for a
+# resumed handshake, minutes for a full one or Bulk.
+PROFILE_OP  ?= HS12Resumed
+PROFILE_P   ?= 1
+PROFILE_N   ?= 80
+PROFILE_TOP ?= 30
+.PHONY: bench-conn-profile
+bench-conn-profile:
+	@command -v valgrind >/dev/null || { echo "bench-conn-profile: needs valgrind"; exit 1; }
+	@mkdir -p $(BENCH_OUT)
+	$(GO) test -c -o $(BENCH_OUT)/openssl.test ./openssl
+	$(GO) run ./internal/bench/cmd/instrprofile -bin $(BENCH_OUT)/openssl.test -op $(PROFILE_OP) \
+	  -p $(PROFILE_P) -n $(PROFILE_N) -top $(PROFILE_TOP) | tee $(BENCH_OUT)/profile-$(PROFILE_OP)-$(PROFILE_P).txt
+
 # Each BenchmarkConn benchmark once (C, libssl-go, crypto/tls at every P),
 # so that none rots: about 14 s with the build (11 s of run). Not a timing:
 # a test that each benchmark still works, and a step of make ci.

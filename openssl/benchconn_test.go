@@ -48,7 +48,9 @@ package openssl
 // callgrind's zero and dump requests (cbench.InstrZero/InstrDump here, the
 // same client requests in cconn.c), so the dump holds the instructions of
 // the N operations on every thread. With LIBSSL_CCONN_CALLGRIND=DIR set,
-// impl=c runs the C program under callgrind, its output in DIR/c.N.
+// impl=c runs the C program under callgrind, its output in DIR/c.N; with
+// LIBSSL_CCONN_CACHEGRIND=DIR, under cachegrind (the whole program, self
+// cost per function: internal/bench/cmd/instrprofile).
 //
 // Run with `make bench-conn` (tables) or `make bench-conn-smoke` (each
 // benchmark once).
@@ -483,6 +485,9 @@ func (cb *cbench) runConn(b *testing.B, op connOp, p int) {
 	if dir := os.Getenv("LIBSSL_CCONN_CALLGRIND"); dir != "" {
 		args = append([]string{"valgrind", "--tool=callgrind", "--quiet", "--dump-instr=no", "--dump-line=no",
 			"--callgrind-out-file=" + filepath.Join(dir, "c."+strconv.Itoa(b.N))}, args...)
+	} else if dir := os.Getenv("LIBSSL_CCONN_CACHEGRIND"); dir != "" {
+		args = append([]string{"valgrind", "--tool=cachegrind", "--cache-sim=no", "--quiet",
+			"--cachegrind-out-file=" + filepath.Join(dir, "c."+strconv.Itoa(b.N))}, args...)
 	}
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), "CCONN_BULK_MIB="+strconv.Itoa(connBulkTotal>>20))
