@@ -135,6 +135,11 @@ func sslCallback(s *SSL, kind callbackKind) any {
 // run (CRYPTO_dup_ex_data, once per SSL_dup).
 func exDataDupCalls() int64 { return int64(C.ls_box_dup_calls()) }
 
+// cHeapInUse is the process's C heap in use (glibc mallinfo2), -1 where
+// the C library cannot tell: for the tests that bound the C memory of the
+// package's own per-object state.
+func cHeapInUse() int64 { return int64(C.ls_c_heap_in_use()) }
+
 //export libsslGoRelease
 func libsslGoRelease(h C.uintptr_t) {
 	cgo.Handle(h).Delete()

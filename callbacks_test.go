@@ -333,3 +333,44 @@ func TestUserDataRacingSetUserDataNeverCrashes(t *testing.T) {
 		}
 	})
 }
+
+// SetUserData (package openssl sets it on every connection, to find the
+// Conn from the SSL) gives the SSL a box of the slots an SSL can have, not
+// one of every kind a context has: per SSL, glibc's heap grows by the box
+// (112 bytes) and the handle's cell (32), where a box of every kind took
+// 224 and the cell 32. The bound leaves a little room for the runtime's
+// own mallocs during the loop; a tcache hit only lowers the delta.
+func TestUserDataCHeapPerSSL(t *testing.T) {
+	if libssl.CHeapInUse() < 0 {
+		t.Skip("the C library has no mallinfo2 (glibc 2.33 or newer): the C heap cannot be read")
+	}
+	ctx := must(libssl.NewCtx(libssl.TLSMethod))
+	defer ctx.Free()
+	const n = 2000
+	ssls := make([]*libssl.SSL, n)
+	for i := range ssls {
+		ssls[i] = must(libssl.New(ctx))
+	}
+	defer func() {
+		for _, s := range ssls {
+			s.Free()
+		}
+	}()
+	type tag struct{ i int }
+	before := libssl.CHeapInUse()
+	for i, s := range ssls {
+		if err := s.SetUserData(&tag{i}); err != nil {
+			t.Fatalf("SetUserData: %v", err)
+		}
+	}
+	perSSL := float64(libssl.CHeapInUse()-before) / n
+	t.Logf("C heap per SSL of SetUserData: %.1f bytes", perSSL)
+	if perSSL > 160 {
+		t.Errorf("SetUserData took %.1f bytes of C heap per SSL, want at most 160 (a box of the SSL's slots and a cell)", perSSL)
+	}
+	for _, i := range []int{0, n / 2, n - 1} {
+		if got, ok := ssls[i].UserData().(*tag); !ok || got.i != i {
+			t.Errorf("UserData of SSL %d = %#v, want &tag{%d}", i, ssls[i].UserData(), i)
+		}
+	}
+}

@@ -10,6 +10,7 @@ var (
 	ClearErrorQueue = clearErrorQueue
 	ReadMemoryStats = readMemoryStats
 	ExDataDupCalls  = exDataDupCalls
+	CHeapInUse      = cHeapInUse
 	CAListIdentity  = (*SSL).caListIdentity
 )
 

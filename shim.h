@@ -192,7 +192,8 @@ static inline void ls_guard_leave(ls_guard *g)
 }
 
 /* The callback registry: one box per SSL and per SSL_CTX (one ex_data
- * index each, shim_slots.c), with one slot per callback kind. A slot holds
+ * index each, shim_slots.c), with one slot per callback kind (a context's
+ * box every kind, an SSL's the kinds an SSL has). A slot holds
  * a Go cgo.Handle in a reference-counted cell that several boxes may share:
  * SSL_new shares its context's verify cell with the SSL (libssl copies the
  * verify callback there), SSL_dup shares every cell of the original with
@@ -200,12 +201,19 @@ static inline void ls_guard_leave(ls_guard *g)
  * handle. Setting a slot (lsh_ctx_set_callback, lsh_ssl_set_callback) is
  * one C call: it swaps the cell under the box's lock, installs or removes
  * the libssl callback of that kind, and releases the old cell. */
-enum { LS_CB_VERIFY = 0, LS_CB_INFO, LS_CB_USER_DATA, LS_CB_SERVERNAME, LS_CB_SESS_NEW, LS_CB_SESS_REMOVE,
-       LS_CB_SESS_GET, LS_CB_CLIENT_HELLO, LS_CB_CERT_VERIFY, LS_CB_CERT, LS_CB_KEYLOG,
-       LS_CB_TICKET_GEN, LS_CB_TICKET_DEC, LS_CB_TICKET_KEY, LS_CB_STATUS, LS_CB_PSK_CLIENT, LS_CB_PSK_SERVER,
-       LS_CB_CLIENT_CERT, LS_CB_PSK_USE_SESSION, LS_CB_PSK_FIND_SESSION, LS_CB_KINDS };
+/* The kinds an SSL has come first (LS_CB_SSL_KINDS of them): an SSL's box
+ * holds those slots only, a context's box every kind (LS_CB_KINDS). */
+enum { LS_CB_VERIFY = 0, LS_CB_INFO, LS_CB_USER_DATA, LS_CB_PSK_USE_SESSION, LS_CB_PSK_FIND_SESSION,
+       LS_CB_SERVERNAME, LS_CB_SESS_NEW, LS_CB_SESS_REMOVE, LS_CB_SESS_GET, LS_CB_CLIENT_HELLO,
+       LS_CB_CERT_VERIFY, LS_CB_CERT, LS_CB_KEYLOG, LS_CB_TICKET_GEN, LS_CB_TICKET_DEC, LS_CB_TICKET_KEY,
+       LS_CB_STATUS, LS_CB_PSK_CLIENT, LS_CB_PSK_SERVER, LS_CB_CLIENT_CERT, LS_CB_KINDS };
+enum { LS_CB_SSL_KINDS = LS_CB_PSK_FIND_SESSION + 1 };
 /* How many times the SSL box's dup function has run (SSL_dup copies). */
 int64_t ls_box_dup_calls(void);
+/* The process's C heap in use (glibc mallinfo2: uordblks + hblkhd), for the
+ * tests that bound the C memory the package's own state takes per object;
+ * -1 where the C library has no mallinfo2. */
+int64_t ls_c_heap_in_use(void);
 /* Whether a Go callback already recovered a panic in the running C call:
  * the trampolines then give libssl the callback's failure value without
  * calling Go, so that no second panic arises to be dropped. */

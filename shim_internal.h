@@ -32,9 +32,10 @@ typedef struct {
     lsh_ticket_key k[LS_MAX_TICKET_KEYS];
 } ls_ticket_keys;
 typedef struct {
-    pthread_mutex_t mu; /* guards slot swaps, cell lookups and the keys */
-    ls_cell *slot[LS_CB_KINDS];
+    pthread_mutex_t mu;   /* guards slot swaps, cell lookups and the keys */
+    int n;                /* slots: LS_CB_KINDS (SSL_CTX), LS_CB_SSL_KINDS (SSL) */
     ls_ticket_keys *keys; /* SSL_CTX only; NULL until SetTicketKeys */
+    ls_cell *slot[];      /* by kind, the first n kinds */
 } ls_box;
 /* The box of a context (made by SSL_CTX_new through the index's new
  * function; NULL only when that allocation failed). */

@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +91,16 @@ static int box_idx[2] = {-1, -1}; /* SSL, SSL_CTX */
 static int64_t box_dups;
 int64_t ls_box_dup_calls(void) { return __atomic_load_n(&box_dups, __ATOMIC_SEQ_CST); }
 
+int64_t ls_c_heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    return (int64_t)(mi.uordblks + mi.hblkhd);
+#else
+    return -1;
+#endif
+}
+
 /* A cell for h, or NULL (h released) when memory runs out. */
 static ls_cell *cell_new(uintptr_t h)
 {
@@ -115,10 +128,17 @@ void ls_cell_release(ls_cell *cl)
     }
 }
 
-static ls_box *box_alloc(void)
+/* A box of n slots: a context's has every kind, an SSL's only the
+ * LS_CB_SSL_KINDS an SSL can have (the box is made for nearly every SSL of
+ * package openssl, which keeps its user data there: 112 bytes of C heap
+ * where a box of every kind took 224). */
+static ls_box *box_alloc(int n)
 {
-    ls_box *b = calloc(1, sizeof(*b));
-    if (b != NULL && pthread_mutex_init(&b->mu, NULL) != 0) {
+    ls_box *b = calloc(1, sizeof(*b) + (size_t)n * sizeof(b->slot[0]));
+    if (b == NULL)
+        return NULL;
+    b->n = n;
+    if (pthread_mutex_init(&b->mu, NULL) != 0) {
         free(b);
         b = NULL;
     }
@@ -129,7 +149,7 @@ static void box_destroy(ls_box *b)
 {
     if (b == NULL)
         return;
-    for (int k = 0; k < LS_CB_KINDS; k++)
+    for (int k = 0; k < b->n; k++)
         ls_cell_release(b->slot[k]);
     if (b->keys != NULL) {
         OPENSSL_cleanse(b->keys, sizeof(*b->keys));
@@ -145,7 +165,7 @@ static void box_destroy(ls_box *b)
 static void ctx_box_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     (void)parent; (void)ptr; (void)argl; (void)argp;
-    ls_box *b = box_alloc();
+    ls_box *b = box_alloc(LS_CB_KINDS);
     if (b != NULL && !CRYPTO_set_ex_data(ad, idx, b))
         box_destroy(b);
 }
@@ -179,12 +199,12 @@ static int box_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void *from_d,
     }
     if (pb == NULL || *pb == NULL)
         return 1;
-    ls_box *src = *pb, *b = box_alloc();
+    ls_box *src = *pb, *b = box_alloc(src->n);
     *pb = b;
     if (b == NULL)
         return 0;
     pthread_mutex_lock(&src->mu);
-    for (int k = 0; k < LS_CB_KINDS; k++) {
+    for (int k = 0; k < src->n; k++) {
         cell_ref(src->slot[k]);
         b->slot[k] = src->slot[k];
     }
@@ -204,7 +224,7 @@ static ls_box *ssl_box_make(SSL *s)
     ls_box *b = ssl_box(s);
     if (b != NULL || box_idx[0] < 0)
         return b;
-    if ((b = box_alloc()) == NULL)
+    if ((b = box_alloc(LS_CB_SSL_KINDS)) == NULL)
         return NULL;
     if (!SSL_set_ex_data(s, box_idx[0], b)) {
         box_destroy(b);
@@ -217,7 +237,7 @@ static ls_box *ssl_box_make(SSL *s)
  * so none is released: that could call Go from a nocb call). */
 static ls_cell *box_slot(ls_box *b, int kind)
 {
-    if (b == NULL || kind < 0 || kind >= LS_CB_KINDS)
+    if (b == NULL || kind < 0 || kind >= b->n)
         return NULL;
     pthread_mutex_lock(&b->mu);
     ls_cell *cl = b->slot[kind];
@@ -228,7 +248,7 @@ static ls_cell *box_slot(ls_box *b, int kind)
 /* The handle in a slot, read under the box's lock (0 when empty). */
 static uintptr_t box_handle(ls_box *b, int kind)
 {
-    if (b == NULL || kind < 0 || kind >= LS_CB_KINDS)
+    if (b == NULL || kind < 0 || kind >= b->n)
         return 0;
     pthread_mutex_lock(&b->mu);
     uintptr_t h = b->slot[kind] != NULL ? b->slot[kind]->h : 0;
@@ -238,7 +258,7 @@ static uintptr_t box_handle(ls_box *b, int kind)
 
 static ls_cell *box_cell(ls_box *b, int kind)
 {
-    if (b == NULL)
+    if (b == NULL || kind < 0 || kind >= b->n)
         return NULL;
     pthread_mutex_lock(&b->mu);
     ls_cell *cl = b->slot[kind];
@@ -329,8 +349,7 @@ int lsh_ctx_set_callback(SSL_CTX *c, int kind, uintptr_t h, int mode)
  * Runs inside the SSL's guard (the generated wrapper enters it). */
 int lsh_ssl_set_callback(SSL *s, int kind, uintptr_t h, int mode)
 {
-    if (kind != LS_CB_VERIFY && kind != LS_CB_INFO && kind != LS_CB_USER_DATA && kind != LS_CB_PSK_USE_SESSION &&
-        kind != LS_CB_PSK_FIND_SESSION) {
+    if (kind < 0 || kind >= LS_CB_SSL_KINDS) {
         if (h != 0)
             libsslGoRelease(h);
         return 0;
