@@ -26,7 +26,15 @@
 //	Go heap   live heap objects after GC (MemStats.HeapAlloc)
 //	stacks    goroutine stacks (MemStats.StackInuse)
 //	C heap    glibc mallinfo2 in use (uordblks + hblkhd): libssl's SSL
-//	          objects, their record buffers and BIOs
+//	          objects, their record buffers and BIOs, measured with
+//	          glibc's per-thread cache off in every end's process
+//	          (GLIBC_TUNABLES=glibc.malloc.tcache_count=0), so that it is
+//	          what the connections hold: mallinfo2 counts the chunks a
+//	          thread's cache keeps as in use, a Go end has about 15-20
+//	          threads whose caches stay full, and idlec's worker threads
+//	          have exited (their caches emptied) before it measures. At
+//	          n = 3,000 the Go client's caches came to 600-800 B per
+//	          connection. -tcache measures with the caches on.
 //	RSS       the resident set (/proc/self/statm)
 //
 // and the top allocation sites of the live Go heap (the heap profile,
@@ -36,7 +44,7 @@
 // goroutines) and reports C heap and RSS.
 //
 //	idlemem [-n 10000] [-impl libssl,libssl-release,libssl-mem,cryptotls,c,c-release]
-//	        [-profile DIR] [-memprofilerate 4096]
+//	        [-profile DIR] [-memprofilerate 4096] [-tcache]
 //
 // -profile writes each Go end's heap profile in the reading state
 // (DIR/<impl>-<side>.pprof; read with go tool pprof -sample_index=inuse_space
@@ -78,6 +86,7 @@ func main() {
 	addr := flag.String("addr", "", "the server's address (with -role client)")
 	profile := flag.String("profile", "", "with -role: write the heap profile here; else a directory for them")
 	rate := flag.Int("memprofilerate", 4096, "runtime.MemProfileRate in the ends' processes (1: every allocation, exact sites, slower)")
+	flag.BoolVar(&keepThreadCache, "tcache", false, "measure with glibc's per-thread malloc cache on (its chunks count as C heap in use)")
 	flag.Parse()
 	runtime.MemProfileRate = *rate
 	if *role != "" {
@@ -198,6 +207,27 @@ func connBuffers(r row) float64 {
 
 func trimModule(s string) string { return strings.TrimPrefix(s, "github.com/libssl-go/libssl/") }
 
+// keepThreadCache leaves glibc's per-thread malloc cache on in the ends'
+// processes (-tcache).
+var keepThreadCache bool
+
+// childEnv is the environment of an end's process: this one's, with glibc's
+// per-thread cache off unless -tcache.
+func childEnv() []string {
+	env := os.Environ()
+	if keepThreadCache {
+		return env
+	}
+	const off = "glibc.malloc.tcache_count=0"
+	for i, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GLIBC_TUNABLES="); ok {
+			env[i] = "GLIBC_TUNABLES=" + v + ":" + off
+			return env
+		}
+	}
+	return append(env, "GLIBC_TUNABLES="+off)
+}
+
 // child is one end's process.
 type child struct {
 	cmd *exec.Cmd
@@ -208,6 +238,7 @@ type child struct {
 
 func startChild(ctx context.Context, args ...string) (*child, error) {
 	c := &child{cmd: exec.CommandContext(ctx, os.Args[0], args...)}
+	c.cmd.Env = childEnv()
 	c.cmd.Stderr = &c.err
 	var err error
 	if c.in, err = c.cmd.StdinPipe(); err != nil {
@@ -367,6 +398,7 @@ func runC(dir string, n int, release bool) ([]row, error) {
 		impl = "c-release"
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = childEnv()
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("idlec: %v: %s", err, stderr.String())

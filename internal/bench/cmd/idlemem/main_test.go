@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -108,5 +109,33 @@ func TestIdleConnMemoryBounds(t *testing.T) {
 	}
 	if max := 24.0 * 1024; r.goHeap > max {
 		t.Errorf("Go heap per idle connection pair %.0f B, want at most %.0f", r.goHeap, max)
+	}
+}
+
+// The ends run with glibc's per-thread cache off, added to any tunables the
+// caller set, unless -tcache keeps it.
+func TestChildEnvThreadCache(t *testing.T) {
+	defer func() { keepThreadCache = false }()
+	find := func(env []string) (string, int) {
+		v, n := "", 0
+		for _, kv := range env {
+			if s, ok := strings.CutPrefix(kv, "GLIBC_TUNABLES="); ok {
+				v, n = s, n+1
+			}
+		}
+		return v, n
+	}
+	t.Setenv("GLIBC_TUNABLES", "")
+	os.Unsetenv("GLIBC_TUNABLES")
+	if v, n := find(childEnv()); v != "glibc.malloc.tcache_count=0" || n != 1 {
+		t.Errorf("without GLIBC_TUNABLES: %q (%d times), want the cache off once", v, n)
+	}
+	t.Setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+	if v, n := find(childEnv()); v != "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0" || n != 1 {
+		t.Errorf("with GLIBC_TUNABLES set: %q (%d times), want the caller's tunables and the cache off", v, n)
+	}
+	keepThreadCache = true
+	if v, _ := find(childEnv()); v != "glibc.malloc.arena_max=2" {
+		t.Errorf("with -tcache: %q, want the caller's tunables unchanged", v)
 	}
 }
