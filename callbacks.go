@@ -140,6 +140,23 @@ func exDataDupCalls() int64 { return int64(C.ls_box_dup_calls()) }
 // package's own per-object state.
 func cHeapInUse() int64 { return int64(C.ls_c_heap_in_use()) }
 
+// sslBoxSlots and ctxBoxSlots are the slot counts of the SSL's and the
+// context's callback boxes (-1 before a box exists): an SSL's holds the
+// kinds an SSL can have, a context's every kind.
+func sslBoxSlots(s *SSL) int {
+	return get(s, -2, func(p *C.SSL) int { return int(C.ls_ssl_box_slots(p)) })
+}
+
+func ctxBoxSlots(c *Ctx) int {
+	return get(c, -2, func(p *C.SSL_CTX) int { return int(C.ls_ctx_box_slots(p)) })
+}
+
+// Callback-box slot counts: an SSL's box, a context's box.
+const (
+	sslBoxKinds = int(C.LS_CB_SSL_KINDS)
+	ctxBoxKinds = int(C.LS_CB_KINDS)
+)
+
 //export libsslGoRelease
 func libsslGoRelease(h C.uintptr_t) {
 	cgo.Handle(h).Delete()

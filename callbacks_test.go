@@ -336,13 +336,46 @@ func TestUserDataRacingSetUserDataNeverCrashes(t *testing.T) {
 
 // SetUserData (package openssl sets it on every connection, to find the
 // Conn from the SSL) gives the SSL a box of the slots an SSL can have, not
-// one of every kind a context has: per SSL, glibc's heap grows by the box
-// (112 bytes) and the handle's cell (32), where a box of every kind took
-// 224 and the cell 32. The bound leaves a little room for the runtime's
-// own mallocs during the loop; a tcache hit only lowers the delta.
+// one of every kind a context has. Everywhere: no box before a callback is
+// set, then the SSL's box (and SSL_dup's copy) has the SSL's kinds and the
+// context's every kind. Where glibc's mallinfo2 reads the C heap (glibc
+// 2.33 or newer): per SSL, the heap grows by the box (112 bytes) and the
+// handle's cell (32), where a box of every kind took 224 and the cell 32;
+// the bound leaves a little room for the runtime's own mallocs during the
+// loop, and a tcache hit only lowers the delta. Where it cannot, the reader
+// says so with -1, never with a figure.
 func TestUserDataCHeapPerSSL(t *testing.T) {
-	if libssl.CHeapInUse() < 0 {
-		t.Skip("the C library has no mallinfo2 (glibc 2.33 or newer): the C heap cannot be read")
+	if libssl.SSLBoxKinds >= libssl.CtxBoxKinds || libssl.SSLBoxKinds < 1 {
+		t.Fatalf("an SSL's box kinds %d, a context's %d: want fewer for the SSL", libssl.SSLBoxKinds, libssl.CtxBoxKinds)
+	}
+	func() {
+		ctx := must(libssl.NewCtx(libssl.TLSMethod))
+		defer ctx.Free()
+		s := must(libssl.New(ctx))
+		defer s.Free()
+		if got := libssl.SSLBoxSlots(s); got != -1 {
+			t.Errorf("a fresh SSL's box has %d slots, want no box before a callback is set (-1)", got)
+		}
+		if err := s.SetUserData(1); err != nil {
+			t.Fatalf("SetUserData: %v", err)
+		}
+		if got := libssl.SSLBoxSlots(s); got != libssl.SSLBoxKinds {
+			t.Errorf("the SSL's box has %d slots after SetUserData, want the %d kinds an SSL has", got, libssl.SSLBoxKinds)
+		}
+		d := must(s.Dup())
+		defer d.Free()
+		if got := libssl.SSLBoxSlots(d); got != libssl.SSLBoxKinds {
+			t.Errorf("SSL_dup's copy of the box has %d slots, want %d", got, libssl.SSLBoxKinds)
+		}
+		if got := libssl.CtxBoxSlots(ctx); got != libssl.CtxBoxKinds {
+			t.Errorf("the context's box has %d slots, want every kind (%d)", got, libssl.CtxBoxKinds)
+		}
+	}()
+	if h := libssl.CHeapInUse(); h < 0 {
+		if h != -1 {
+			t.Errorf("the C heap reader returned %d, want a byte count or -1 (no mallinfo2)", h)
+		}
+		return // no mallinfo2 (glibc before 2.33, or another C library): the slot counts above are the check
 	}
 	ctx := must(libssl.NewCtx(libssl.TLSMethod))
 	defer ctx.Free()

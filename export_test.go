@@ -11,6 +11,10 @@ var (
 	ReadMemoryStats = readMemoryStats
 	ExDataDupCalls  = exDataDupCalls
 	CHeapInUse      = cHeapInUse
+	SSLBoxSlots     = sslBoxSlots
+	CtxBoxSlots     = ctxBoxSlots
+	SSLBoxKinds     = sslBoxKinds
+	CtxBoxKinds     = ctxBoxKinds
 	CAListIdentity  = (*SSL).caListIdentity
 )
 

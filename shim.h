@@ -214,6 +214,10 @@ int64_t ls_box_dup_calls(void);
  * tests that bound the C memory the package's own state takes per object;
  * -1 where the C library has no mallinfo2. */
 int64_t ls_c_heap_in_use(void);
+/* The slots of an SSL's and of a context's callback box (-1: no box yet),
+ * for the tests of the box's size. */
+int ls_ssl_box_slots(SSL *s);
+int ls_ctx_box_slots(SSL_CTX *c);
 /* Whether a Go callback already recovered a panic in the running C call:
  * the trampolines then give libssl the callback's failure value without
  * calling Go, so that no second panic arises to be dropped. */

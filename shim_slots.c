@@ -270,6 +270,18 @@ static ls_cell *box_cell(ls_box *b, int kind)
 ls_cell *ls_ctx_cell(SSL_CTX *c, int kind) { return box_cell(ls_ctx_box(c), kind); }
 ls_cell *ls_ssl_cell(SSL *s, int kind) { return box_cell(ssl_box(s), kind); }
 
+int ls_ssl_box_slots(SSL *s)
+{
+    ls_box *b = ssl_box(s);
+    return b != NULL ? b->n : -1;
+}
+
+int ls_ctx_box_slots(SSL_CTX *c)
+{
+    ls_box *b = ls_ctx_box(c);
+    return b != NULL ? b->n : -1;
+}
+
 static int verify_tramp(int ok, X509_STORE_CTX *x);
 static void info_tramp(const SSL *cs, int where, int ret);
 static int servername_tramp(SSL *s, int *al, void *arg);
